@@ -1,0 +1,56 @@
+"""TậnTay: the public postal service for administrative dossiers and their results."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from server.config import INSTANCE_DIR, settings_from_environment
+from server.extensions import configure_sqlite_engine, db, limiter, migrate
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → error handlers → CLI."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    app.config.from_mapping(settings_from_environment())
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from server.api.errors import register_error_handlers
+    from server.cli import register_commands
+    from server.web.headers import add_security_headers
+
+    register_error_handlers(app)
+    register_commands(app)
+    add_security_headers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the extensions; SQLite gets WAL, foreign keys and up-front write locks."""
+    from server import models  # noqa: F401 — every model registered before migrate sees them
+    from server.security import init_security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
+    limiter.init_app(app)
+    init_security(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Mount the API under /api/v1 and the server-rendered pages."""
+    from server.api import auth, catalogue, handovers, items, media, sync, tracking
+    from server.web import pages
+
+    for module in (auth, catalogue, items, handovers, media, sync, tracking):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(pages.bp)

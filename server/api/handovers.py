@@ -1,0 +1,43 @@
+"""Handover records: create, read, accept (scan and sign)."""
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user
+
+from server.api.serializers import handover_out
+from server.api.spec import operation
+from server.models import Role
+from server.schemas.handovers import HandoverAccept, HandoverAccepted, HandoverCreate, HandoverCreated, HandoverOut
+from server.services.handovers import accept_handover, create_handover, visible_handover
+
+bp = Blueprint("handovers", __name__, url_prefix="/api/v1/handovers")
+
+PARTIES = {Role.clerk, Role.agency, Role.postman}
+
+
+@operation(bp, "", "POST", summary="List held items for a receiver", tag="handovers",
+           body=HandoverCreate, response=HandoverCreated, status=201, roles=PARTIES,
+           errors=(409,))
+def open_handover(body: HandoverCreate) -> HandoverCreated:
+    """The sender lists items it holds; custody has not moved yet."""
+    record = create_handover(current_user, body.to_user, body.to_unit, body.items)  # type: ignore[arg-type]
+    return HandoverCreated(id=record.id, status=record.status)
+
+
+@operation(bp, "/<int:handover_id>", "GET", summary="A handover record", tag="handovers",
+           response=HandoverOut, errors=(404,))
+def read_handover(handover_id: int) -> HandoverOut:
+    """The record with each line's outcome."""
+    return handover_out(visible_handover(current_user, handover_id))  # type: ignore[arg-type]
+
+
+@operation(bp, "/<int:handover_id>/accept", "POST", summary="Scan and sign a handover",
+           tag="handovers", body=HandoverAccept, response=HandoverAccepted, roles=PARTIES,
+           errors=(404, 409))
+def sign_handover(handover_id: int, body: HandoverAccept) -> HandoverAccepted:
+    """Custody moves for the scanned items only; the rest are recorded discrepancies."""
+    outcome = accept_handover(current_user, handover_id, body.scanned, body.signature_sha256)  # type: ignore[arg-type]
+    return HandoverAccepted(id=outcome.record.id, status=outcome.record.status,
+                            accepted_at=outcome.record.accepted_at,  # type: ignore[arg-type]
+                            received=outcome.received, missing=outcome.missing,
+                            unexpected=outcome.unexpected)

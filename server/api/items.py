@@ -1,0 +1,67 @@
+"""Items: register, list, read, and print their QR labels."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+from flask_login import current_user
+from sqlalchemy import select
+
+from server.api.serializers import item_out
+from server.api.spec import operation
+from server.extensions import db
+from server.models import CustodyEvent, Role
+from server.schemas.items import ItemCreate, ItemList, ItemListQuery, ItemOut
+from server.services.items import create_item, find_visible_item, list_items
+from server.services.labels import label_png, label_svg, tracking_url
+
+bp = Blueprint("items", __name__, url_prefix="/api/v1/items")
+
+LABEL_ROLES = {Role.clerk, Role.agency, Role.supervisor, Role.admin}
+
+
+@operation(bp, "", "POST", summary="Register an item (dossier at the counter, or a result)",
+           tag="items", body=ItemCreate, response=ItemOut, status=201,
+           roles={Role.clerk, Role.agency}, errors=(404,))
+def register_item(body: ItemCreate) -> ItemOut:
+    """Create the item, its S10 number, its deadline and its first custody events."""
+    item = create_item(current_user, body)  # type: ignore[arg-type]
+    return item_out(item)
+
+
+@operation(bp, "", "GET", summary="Items within the caller's scope", tag="items",
+           query=ItemListQuery, response=ItemList)
+def browse_items(query: ItemListQuery) -> ItemList:
+    """A page of items the caller may see."""
+    items, total = list_items(current_user, query)  # type: ignore[arg-type]
+    return ItemList(items=[item_out(i) for i in items], total=total, limit=query.limit,
+                    offset=query.offset)
+
+
+@operation(bp, "/<tn>", "GET", summary="One item with its custody events", tag="items",
+           response=ItemOut, errors=(404,))
+def read_item(tn: str) -> ItemOut:
+    """The item and its whole chain."""
+    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    events = db.session.execute(
+        select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
+    ).scalars().all()
+    return item_out(item, list(events))
+
+
+@operation(bp, "/<tn>/label.png", "GET", summary="QR label (PNG)", tag="items",
+           roles=LABEL_ROLES, produces="image/png", errors=(404,))
+def label_as_png(tn: str) -> Response:
+    """The printable label as PNG."""
+    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    body = label_png(tracking_url(current_app.config["BASE_URL"], item.tracking_number),
+                     item.tracking_number)
+    return Response(body, mimetype="image/png")
+
+
+@operation(bp, "/<tn>/label.svg", "GET", summary="QR label (SVG)", tag="items",
+           roles=LABEL_ROLES, produces="image/svg+xml", errors=(404,))
+def label_as_svg(tn: str) -> Response:
+    """The printable label as SVG."""
+    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    body = label_svg(tracking_url(current_app.config["BASE_URL"], item.tracking_number),
+                     item.tracking_number)
+    return Response(body, mimetype="image/svg+xml")

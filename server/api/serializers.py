@@ -1,0 +1,98 @@
+"""Turning models into the documented answers (kept apart from the models)."""
+from __future__ import annotations
+
+from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus, upu_code
+from server.models import CustodyEvent, HandoverRecord, Item, Procedure, Unit, User
+from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
+from server.schemas.handovers import HandoverLineOut, HandoverOut
+from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, ItemOut, PositionOut
+from server.schemas.tracking import TrackEvent, TrackOut
+
+
+def user_out(user: User) -> UserOut:
+    """The signed-in user with their unit."""
+    return UserOut(username=user.username, full_name=user.full_name, role=user.role,
+                   unit=UnitRef(code=user.unit.code, name=user.unit.name, kind=user.unit.kind))
+
+
+def unit_out(unit: Unit) -> UnitOut:
+    """One unit."""
+    return UnitOut(code=unit.code, name=unit.name, kind=unit.kind,
+                   parent=unit.parent.code if unit.parent else None, province=unit.province,
+                   commune=unit.commune, address_line=unit.address_line, lat=unit.lat, lon=unit.lon)
+
+
+def procedure_out(procedure: Procedure) -> ProcedureOut:
+    """One procedure of the catalogue."""
+    return ProcedureOut(code=procedure.code, name=procedure.name, field=procedure.field,
+                        agency_unit=procedure.agency_unit.code,
+                        postal_eligible=procedure.postal_eligible,
+                        documents=procedure.documents, official_fee_vnd=procedure.official_fee_vnd)
+
+
+def event_out(event: CustodyEvent) -> EventOut:
+    """One custody event with its chain hashes."""
+    position = None
+    if event.lat is not None and event.lon is not None:
+        position = PositionOut(lat=event.lat, lon=event.lon, accuracy_m=event.accuracy_m)
+    return EventOut(
+        id=event.id, seq=event.seq, type=event.type, upu_code=upu_code(EventType(event.type)),
+        occurred_at=event.occurred_at, received_at=event.received_at,
+        actor=event.actor.username, unit=event.actor_unit.code,
+        position=position, evidence=event.evidence, status_after=event.status_after,
+        previous_hash=event.previous_hash, hash=event.hash,
+    )
+
+
+def item_out(item: Item, events: list[CustodyEvent] | None = None) -> ItemOut:
+    """An item as the post's and agency's staff see it."""
+    return ItemOut(
+        tracking_number=item.tracking_number, kind=item.kind, status=item.status,
+        procedure_code=item.procedure.code, procedure_name=item.procedure.name,
+        field=item.procedure.field, dossier_code=item.dossier_code,
+        agency_unit=item.agency_unit.code,
+        post_office_unit=item.post_office_unit.code if item.post_office_unit else None,
+        linked_dossier=item.linked_dossier.tracking_number if item.linked_dossier else None,
+        citizen=CitizenOut(
+            name=item.citizen_name, phone=item.citizen_phone, id_type=item.id_type,
+            id_last4=item.id_last4,
+            address=AddressOut(province=item.address_province, commune=item.address_commune,
+                               district=item.address_district, line=item.address_line,
+                               lat=item.address_lat, lon=item.address_lon),
+        ),
+        documents=item.documents,
+        fees={"postage_vnd": item.postage_vnd, "official_fee_vnd": item.official_fee_vnd},
+        route_class=item.route_class, consigned_at=item.consigned_at, due_at=item.due_at,
+        holder=HolderOut(
+            user=item.holder_user.username if item.holder_user else None,
+            unit=item.holder_unit.code if item.holder_unit else None,
+            unit_name=item.holder_unit.name if item.holder_unit else None,
+        ),
+        created_at=item.created_at,
+        events=[event_out(e) for e in events] if events is not None else None,
+    )
+
+
+def handover_out(record: HandoverRecord) -> HandoverOut:
+    """A handover record with its lines."""
+    return HandoverOut(
+        id=record.id, status=record.status,
+        from_user=record.from_user.username if record.from_user else None,
+        from_unit=record.from_unit.code,
+        to_user=record.to_user.username if record.to_user else None, to_unit=record.to_unit.code,
+        created_at=record.created_at, accepted_at=record.accepted_at,
+        accepted_by=record.accepted_by.username if record.accepted_by else None,
+        lines=[HandoverLineOut(tracking_number=line.tracking_number, outcome=line.outcome)
+               for line in record.lines],
+    )
+
+
+def track_out(item: Item, events: list[CustodyEvent], unit_names: dict[int, str]) -> TrackOut:
+    """Public tracking: status and steps with the unit's name, nothing personal."""
+    return TrackOut(
+        tracking_number=item.tracking_number, kind=item.kind, status=item.status,
+        status_label=STATUS_LABELS_VI[ItemStatus(item.status)], due_at=item.due_at,
+        events=[TrackEvent(type=e.type, label=EVENT_LABELS_VI[EventType(e.type)],
+                           at=e.occurred_at, place=unit_names.get(e.actor_unit_id))
+                for e in events],
+    )

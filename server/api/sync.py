@@ -1,0 +1,21 @@
+"""The field app's outbox lands here."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from flask_login import current_user
+
+from server.api.spec import operation
+from server.models import Role
+from server.schemas.sync import SyncRequest, SyncRequestDocument, SyncResponse
+from server.services.sync import sync_events
+
+bp = Blueprint("sync", __name__, url_prefix="/api/v1")
+
+
+@operation(bp, "/sync", "POST", summary="Record events from the field, idempotently", tag="sync",
+           body=SyncRequest, document_body=SyncRequestDocument, response=SyncResponse,
+           roles={Role.postman, Role.clerk})
+def sync(body: SyncRequest) -> SyncResponse:
+    """Each event is accepted, a duplicate, or rejected on its own, in the order sent."""
+    results = sync_events(current_user, body.events, current_app.config["SYNC_MAX_EVENTS"])  # type: ignore[arg-type]
+    return SyncResponse.model_validate({"results": results})

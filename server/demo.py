@@ -1,0 +1,117 @@
+"""Synthetic demo data: a province, its units, procedures, users, citizens and items.
+
+Every name, phone number and ID number here is invented.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from server.extensions import db
+from server.models import Procedure, Unit, UnitKind, User
+from server.services.auth import create_user
+
+#: (code, name, kind, parent code, commune, lat, lon)
+DEMO_UNITS = [
+    ("TINH", "Tỉnh Ninh Bình", UnitKind.province, None, "", 20.2506, 105.9745),
+    ("BC-TRUNGTAM", "Bưu cục Trung tâm Ninh Bình", UnitKind.post_office, "TINH", "Phường Hoa Lư", 20.2539, 105.9750),
+    ("BC-NAMDINH", "Bưu cục Nam Định", UnitKind.post_office, "TINH", "Phường Nam Định", 20.4338, 106.1770),
+    ("BC-PHULY", "Bưu cục Phủ Lý", UnitKind.post_office, "TINH", "Phường Phủ Lý", 20.5411, 105.9139),
+    ("TTHCC", "Trung tâm Phục vụ hành chính công tỉnh", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2560, 105.9790),
+    ("CA-TINH", "Công an tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2580, 105.9700),
+    ("BHXH-TINH", "Bảo hiểm xã hội tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2520, 105.9800),
+    ("SO-TP", "Sở Tư pháp tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2490, 105.9720),
+]
+
+#: (code, name, field, agency code, eligible, fee, documents)
+DEMO_PROCEDURES = [
+    ("CA-CCCD-DOI", "Cấp đổi thẻ căn cước", "police", "CA-TINH", True, 50_000,
+     [("Tờ khai căn cước (mẫu CC01)", True, 1), ("Thẻ căn cước cũ", True, 1)]),
+    ("CA-GPLX-DOI", "Đổi giấy phép lái xe", "police", "CA-TINH", True, 135_000,
+     [("Đơn đề nghị đổi giấy phép lái xe", True, 1), ("Giấy khám sức khỏe", True, 1),
+      ("Bản sao giấy phép lái xe", False, 1)]),
+    ("CA-HOCHIEU", "Cấp hộ chiếu phổ thông lần đầu", "police", "CA-TINH", False, 200_000,
+     [("Tờ khai đề nghị cấp hộ chiếu (mẫu TK01)", True, 1)]),
+    ("BHXH-SO-CAPLAI", "Cấp lại sổ bảo hiểm xã hội", "social_insurance", "BHXH-TINH", True, 0,
+     [("Tờ khai tham gia BHXH (mẫu TK1-TS)", True, 1)]),
+    ("BHXH-THE-CAPLAI", "Cấp lại thẻ bảo hiểm y tế", "social_insurance", "BHXH-TINH", True, 0,
+     [("Tờ khai tham gia BHXH, BHYT (mẫu TK1-TS)", True, 1)]),
+    ("TP-LLTP", "Cấp phiếu lý lịch tư pháp", "justice", "SO-TP", True, 200_000,
+     [("Tờ khai yêu cầu cấp phiếu lý lịch tư pháp", True, 1),
+      ("Bản chụp giấy tờ tùy thân", False, 1)]),
+    ("TP-KETHON", "Đăng ký kết hôn có yếu tố nước ngoài", "justice", "SO-TP", False, 1_500_000,
+     [("Tờ khai đăng ký kết hôn", True, 2)]),
+    ("TTHCC-DATDAI", "Cấp đổi giấy chứng nhận quyền sử dụng đất", "land", "TTHCC", True, 100_000,
+     [("Đơn đề nghị cấp đổi giấy chứng nhận", True, 1), ("Giấy chứng nhận đã cấp", True, 1)]),
+]
+
+#: (username, role, unit code) — the logins of DESIGN §8.
+DEMO_USERS = [
+    ("admin", "admin", "TINH"),
+    ("supervisor", "supervisor", "TINH"),
+    ("clerk", "clerk", "BC-TRUNGTAM"),
+    ("agency", "agency", "CA-TINH"),
+    ("postman", "postman", "BC-TRUNGTAM"),
+    ("postman2", "postman", "BC-TRUNGTAM"),
+]
+#: Colleagues in other units, so scoping can be tried in the demo and the tests.
+OTHER_UNIT_USERS = [
+    ("clerk_nd", "clerk", "BC-NAMDINH"),
+    ("postman_nd", "postman", "BC-NAMDINH"),
+    ("agency_bhxh", "agency", "BHXH-TINH"),
+]
+#: Invented full names shown on screens and printed records.
+STAFF_NAMES = {
+    "admin": "Quản trị hệ thống", "supervisor": "Lê Thị Kiểm", "clerk": "Phạm Thu Giao",
+    "agency": "Đỗ Văn Một", "postman": "Nguyễn Văn Phát", "postman2": "Trần Văn Tâm",
+    "clerk_nd": "Vũ Thị Hằng", "postman_nd": "Hoàng Văn Nam", "agency_bhxh": "Bùi Thị Hiền",
+}
+
+
+def demo_password() -> str:
+    """The demo users' password."""
+    return os.environ.get("DEMO_PASSWORD", "tantay-demo")
+
+
+@dataclass
+class DemoWorld:
+    """What `seed_structure` made, by code and username."""
+
+    units: dict[str, Unit]
+    procedures: dict[str, Procedure]
+    users: dict[str, User]
+
+
+def seed_structure(password: str | None = None) -> DemoWorld:
+    """Units (as a tree), the procedure catalogue and the staff; flushes, never commits."""
+    units: dict[str, Unit] = {}
+    for code, name, kind, parent, commune, lat, lon in DEMO_UNITS:
+        unit = Unit(code=code, name=name, kind=kind.value, parent=units.get(parent or ""),
+                    province="Ninh Bình", commune=commune, address_line="", lat=lat, lon=lon)
+        db.session.add(unit)
+        db.session.flush()
+        units[code] = unit
+        unit.path = (unit.parent.path if unit.parent else "/") + f"{unit.id}/"
+    procedures: dict[str, Procedure] = {}
+    for code, name, field, agency, eligible, fee, documents in DEMO_PROCEDURES:
+        procedures[code] = Procedure(
+            code=code, name=name, field=field, agency_unit_id=units[agency].id,
+            postal_eligible=eligible, official_fee_vnd=fee,
+            documents=[{"name": n, "original": o, "count": c} for n, o, c in documents])
+        db.session.add(procedures[code])
+    secret = password or demo_password()
+    users = {
+        username: create_user(username, secret, role, units[unit].id, STAFF_NAMES[username])
+        for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS
+    }
+    db.session.flush()
+    return DemoWorld(units=units, procedures=procedures, users=users)
+
+
+def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
+    """The whole demo: structure, then citizens and items in every state."""
+    world = seed_structure()
+    from server.demo_items import seed_items
+
+    seed_items(world, citizen_count=citizen_count, seed=seed)
+    return world

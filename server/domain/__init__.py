@@ -1,0 +1,1 @@
+"""Pure domain rules of TậnTay: identifiers, lifecycle, custody chain, calendar, geography."""

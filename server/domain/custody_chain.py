@@ -1,0 +1,127 @@
+"""Hash chain of an item's custody events, its verification and daily Merkle roots (DESIGN §5)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+#: The previous hash of an item's first event, and the root of a day without events.
+GENESIS_HASH = "0" * 64
+
+_HEX_HASH_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class BrokenReason(StrEnum):
+    """Why a chain fails verification."""
+
+    #: an event was deleted or the events were reordered
+    previous_hash_mismatch = "previous_hash_mismatch"
+    #: an event's content was changed after it was recorded
+    hash_mismatch = "hash_mismatch"
+    #: the last event(s) were deleted: the chain no longer reaches the recorded head
+    head_mismatch = "head_mismatch"
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One stored event as the verifier sees it."""
+
+    event_id: str
+    body: Mapping[str, Any]
+    previous_hash: str
+    stored_hash: str
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    """The first place a chain fails, and why."""
+
+    event_id: str | None
+    reason: str
+
+
+def _reject_ambiguous_keys(value: Any) -> None:
+    """Raise TypeError when a mapping anywhere in value has a key that is not a string."""
+    # json.dumps turns 1 and "1" into the same key, so two different bodies
+    # could share one hash; only string keys keep the encoding one-to-one.
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"canonical JSON keys must be strings, got {key!r}")
+            _reject_ambiguous_keys(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_ambiguous_keys(item)
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return the one UTF-8 JSON encoding of value that every hash is computed over."""
+    _reject_ambiguous_keys(value)
+    # allow_nan=False: NaN and infinities are not JSON and would not round-trip (ValueError).
+    # No `default=`: datetimes and other objects raise TypeError, since their text form
+    # is the caller's decision (ISO strings) and must be stored exactly as hashed.
+    text = json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+    )
+    return text.encode("utf-8")
+
+
+def _require_hex_hash(value: str, name: str) -> None:
+    """Raise ValueError unless value is a lowercase hex SHA-256."""
+    if not isinstance(value, str) or not _HEX_HASH_RE.fullmatch(value):
+        raise ValueError(f"{name} must be 64 lowercase hex characters, got {value!r}")
+
+
+def chain_hash(body: Mapping[str, Any], previous_hash: str) -> str:
+    """Return hex SHA-256 of the canonical body followed by the previous hash."""
+    _require_hex_hash(previous_hash, "previous_hash")
+    digest = hashlib.sha256(canonical_json(body))
+    digest.update(previous_hash.encode("ascii"))
+    return digest.hexdigest()
+
+
+def first_broken_link(
+    links: Iterable[ChainLink], expected_head: str | None = None
+) -> BrokenLink | None:
+    """Return the first broken link of one item's chain in event order, or None if it holds."""
+    head = GENESIS_HASH
+    last_event_id: str | None = None
+    for link in links:
+        # Checked before the content, so a gap names the event right after it.
+        if link.previous_hash != head:
+            return BrokenLink(link.event_id, BrokenReason.previous_hash_mismatch)
+        recomputed = chain_hash(link.body, link.previous_hash)
+        if link.stored_hash != recomputed:
+            return BrokenLink(link.event_id, BrokenReason.hash_mismatch)
+        head = recomputed
+        last_event_id = link.event_id
+    # Only the recorded head can reveal that the newest events were removed.
+    if expected_head is not None and expected_head != head:
+        return BrokenLink(last_event_id, BrokenReason.head_mismatch)
+    return None
+
+
+def merkle_root(hashes: Sequence[str]) -> str:
+    """Return the Merkle root of hex hashes, pairing by SHA-256 of the concatenated hex."""
+    if not hashes:
+        return GENESIS_HASH
+    for value in hashes:
+        _require_hex_hash(value, "hash")
+    level = list(hashes)
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(level[-1])
+        level = [
+            hashlib.sha256((left + right).encode("ascii")).hexdigest()
+            for left, right in zip(level[0::2], level[1::2])
+        ]
+    return level[0]

@@ -1,0 +1,62 @@
+"""Positions of field events and their distance from the recipient's address (DESIGN §5)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from geopy.distance import geodesic
+
+from server.domain.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Position:
+    """A phone's position fix: latitude, longitude (degrees) and accuracy radius in metres."""
+
+    lat: float
+    lon: float
+    accuracy_m: float | None = None
+
+    def __post_init__(self) -> None:
+        """Raise DomainError `invalid_position` when a coordinate or the accuracy is impossible."""
+        # Range comparisons are false for NaN, so a NaN coordinate is rejected as well.
+        valid = (
+            -90 <= self.lat <= 90
+            and -180 <= self.lon <= 180
+            and (
+                self.accuracy_m is None
+                or (self.accuracy_m >= 0 and math.isfinite(self.accuracy_m))
+            )
+        )
+        if not valid:
+            raise DomainError(
+                "invalid_position",
+                "Vị trí không hợp lệ: vĩ độ phải trong [-90, 90], kinh độ trong [-180, 180], "
+                "độ chính xác (± m) không âm. Hãy bật định vị và thử lại.",
+                {"lat": self.lat, "lon": self.lon, "accuracy_m": self.accuracy_m},
+            )
+
+
+def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Return the geodesic (WGS-84) distance in metres between two (lat, lon) points."""
+    return float(geodesic(a, b).meters)
+
+
+def far_from_address(
+    position: Position, address: tuple[float, float] | None, threshold_m: float
+) -> dict[str, Any] | None:
+    """Return the evidence of a `far_from_address` flag, or None when the fix is close enough."""
+    if address is None:
+        # An address without coordinates cannot be checked; that is not the postman's fault.
+        return None
+    distance = distance_m((position.lat, position.lon), address)
+    # The fix may be off by its accuracy, so only what lies beyond that margin is evidence.
+    if distance <= threshold_m + (position.accuracy_m or 0):
+        return None
+    return {
+        "distance_m": round(distance, 1),
+        "threshold_m": threshold_m,
+        "accuracy_m": position.accuracy_m,
+    }

@@ -1,0 +1,59 @@
+"""Flask extensions, created unbound and attached in `create_app`."""
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.orm import DeclarativeBase
+
+#: Constraint names fixed by convention so Alembic migrations can name (and drop) them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+SQLITE_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_sqlite_engine(engine: Engine) -> None:
+    """Turn on WAL, foreign keys and a busy timeout, and take the write lock up front.
+
+    pysqlite's own transaction handling is switched off so SQLAlchemy's BEGIN is ours.
+    Writing requests begin with BEGIN IMMEDIATE: a deferred transaction that reads and then
+    writes fails at once with SQLITE_BUSY under WAL when another writer got in between, and
+    the busy timeout does not help then. Reads keep a plain BEGIN so they never wait.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        reading = has_request_context() and request.method in SQLITE_READ_METHODS
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

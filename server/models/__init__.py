@@ -1,0 +1,24 @@
+"""Typed SQLAlchemy 2.0 models, one aggregate per module; imported here so Alembic sees all."""
+from server.models.custody import AuditFlag, CustodyEvent
+from server.models.handover import HandoverLine, HandoverRecord
+from server.models.item import Item, TrackingSerial
+from server.models.media import Media
+from server.models.procedure import Procedure
+from server.models.unit import Unit, UnitKind
+from server.models.user import ApiToken, Role, User
+
+__all__ = [
+    "ApiToken",
+    "AuditFlag",
+    "CustodyEvent",
+    "HandoverLine",
+    "HandoverRecord",
+    "Item",
+    "Media",
+    "Procedure",
+    "Role",
+    "TrackingSerial",
+    "Unit",
+    "UnitKind",
+    "User",
+]

@@ -1,0 +1,73 @@
+"""Custody events (append-only, hash-chained per item) and the audit flags they raise."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.extensions import db
+from server.models.item import Item
+from server.models.types import UtcDateTime, utc_now
+from server.models.unit import Unit
+from server.models.user import User
+
+
+class CustodyEvent(db.Model):
+    """One step of an item's custody. No code path updates or deletes a row (DESIGN §5)."""
+
+    __tablename__ = "custody_events"
+    __table_args__ = (
+        UniqueConstraint("item_id", "seq"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+        Index("ix_custody_events_actor_occurred", "actor_user_id", "occurred_at"),
+    )
+
+    #: The UUID made by the client: the idempotency key of sync.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    #: Position in the item's chain, 1-based; (item_id, seq) unique keeps the chain linear.
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(30))
+    actor_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The unit the actor worked for at the time: the "place" of public tracking.
+    actor_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    #: Type-specific evidence (recipient, hashes of images, cash, reasons, handover…).
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status_after: Mapped[str] = mapped_column(String(20))
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    item: Mapped[Item] = relationship()
+    actor: Mapped[User] = relationship()
+    actor_unit: Mapped[Unit] = relationship()
+
+
+class AuditFlag(db.Model):
+    """Something a supervisor should look at; never an error for the postman."""
+
+    __tablename__ = "audit_flags"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
+        Index("ix_audit_flags_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    event_id: Mapped[str | None] = mapped_column(ForeignKey("custody_events.id"))
+    #: The evidence that raised the flag, e.g. distance and threshold.
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_note: Mapped[str | None] = mapped_column(String(1000))
+
+    item: Mapped[Item] = relationship()

@@ -1,0 +1,1 @@
+"""Request and response declarations (pydantic): validation and the OpenAPI document."""

@@ -1,0 +1,136 @@
+"""Declarations of `POST /sync`: the field app's events, one model per event type."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from server.domain.identity import IdType
+from server.domain.lifecycle import FailureAction, FailureReason
+from server.schemas.common import IdLast4, Money, RequestModel, ResponseModel, Sha256, ShortText, TrackingNumber
+
+
+class PositionIn(RequestModel):
+    """A GPS fix taken by the phone, with its accuracy in metres."""
+
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+
+
+class EventBase(RequestModel):
+    """What every event carries; `id` is made on the phone and is the idempotency key."""
+
+    id: uuid.UUID
+    tracking_number: TrackingNumber
+    occurred_at: AwareDatetime
+    position: PositionIn | None = None
+
+
+class CollectedEvent(EventBase):
+    """A dossier taken from the citizen at the door (QĐ45 Art.6)."""
+
+    type: Literal["collected"]
+    signature_sha256: Sha256
+    cash_collected_vnd: Money = 0
+
+
+class OutForDeliveryEvent(EventBase):
+    """The postman sets out with the item."""
+
+    type: Literal["out_for_delivery"]
+
+
+class AttemptFailedEvent(EventBase):
+    """A delivery that did not happen, why, and what was done (TT17 Art.5(2)(h))."""
+
+    type: Literal["attempt_failed"]
+    reason: FailureReason
+    action: FailureAction
+
+
+class RecipientIn(RequestModel):
+    """Who took the result, and the identity document checked (TT17 Art.5(2))."""
+
+    name: ShortText
+    relation: Literal["self", "proxy"]
+    relationship: str | None = Field(default=None, max_length=100)
+    id_type: IdType
+    id_last4: IdLast4
+
+
+class DeliveredEvent(EventBase):
+    """The result handed over with the evidence the law asks for."""
+
+    type: Literal["delivered"]
+    recipient: RecipientIn
+    signature_sha256: Sha256
+    photo_sha256: Sha256 | None = None
+    authorization_sha256: Sha256 | None = None
+    cash_collected_vnd: Money = 0
+    papers_collected: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
+
+    @model_validator(mode="after")
+    def _proxy_needs_authorisation(self) -> DeliveredEvent:
+        if self.recipient.relation == "proxy":
+            if not self.authorization_sha256:
+                raise ValueError("người nhận thay phải có ảnh giấy ủy quyền (authorization_sha256)")
+            if not self.recipient.relationship:
+                raise ValueError("người nhận thay phải ghi rõ quan hệ với người nhận (relationship)")
+        return self
+
+
+class HeldForPickupEvent(EventBase):
+    """The result waits at the counter for the citizen."""
+
+    type: Literal["held_for_pickup"]
+
+
+class ReturnedEvent(EventBase):
+    """The result goes back to the agency."""
+
+    type: Literal["returned"]
+
+
+SyncEvent = Annotated[
+    CollectedEvent | OutForDeliveryEvent | AttemptFailedEvent | DeliveredEvent
+    | HeldForPickupEvent | ReturnedEvent,
+    Field(discriminator="type"),
+]
+
+
+class SyncRequest(RequestModel):
+    """A batch from the phone's outbox. Each event is checked on its own, so the batch
+    itself only has to be a list of objects."""
+
+    events: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+
+
+class SyncError(ResponseModel):
+    """Why one event was refused, in words the postman can act on."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = {}
+
+
+class SyncResult(ResponseModel):
+    """The fate of one event, in the order sent."""
+
+    id: str | None
+    status: Literal["accepted", "duplicate", "rejected"]
+    error: SyncError | None = None
+
+
+class SyncResponse(ResponseModel):
+    """Per-event results, in order."""
+
+    results: list[SyncResult]
+
+
+class SyncRequestDocument(RequestModel):
+    """The batch as documented: each element is one of the event models, which the sync
+    service applies one by one (so one bad event does not refuse the others)."""
+
+    events: list[SyncEvent] = Field(min_length=1, max_length=500)

@@ -1,0 +1,1 @@
+"""Use cases: take plain values, flush, never commit (the request commits once)."""

@@ -1,0 +1,42 @@
+"""Signing in and out."""
+from __future__ import annotations
+
+from flask_login import login_user, logout_user
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import User
+from server.security import hash_password, verify_password
+from server.services.errors import ServiceError
+
+
+class LoginFailed(ServiceError):
+    """Wrong username or password: one message for both, so accounts cannot be guessed."""
+
+    status = 401
+
+
+def sign_in(username: str, password: str) -> User:
+    """Check the credentials and start a session cookie."""
+    user = db.session.execute(
+        select(User).where(User.username == username.strip().lower())
+    ).scalar_one_or_none()
+    if not verify_password(user, password) or user is None or not user.active:
+        raise LoginFailed("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    login_user(user, remember=False)
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of the user: the session version in their cookies no longer matches."""
+    user.session_version += 1
+    logout_user()
+
+
+def create_user(username: str, password: str, role: str, unit_id: int, full_name: str = "") -> User:
+    """Add a user with a hashed password."""
+    user = User(username=username.strip().lower(), password_hash=hash_password(password),
+                role=role, unit_id=unit_id, full_name=full_name)
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -1,0 +1,199 @@
+"""Two-party handovers: the sender lists, the receiver scans and signs (DESIGN §5, QĐ45 Art.7)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from server.domain.lifecycle import EventType, ItemKind, ItemStatus
+from server.domain.s10 import parse_tracking_number
+from server.extensions import db
+from server.models import HandoverLine, HandoverRecord, Item, Media, Role, Unit, UnitKind, User
+from server.models.types import utc_now
+from server.services.custody import Holder, append_event, raise_flag
+from server.services.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+def _tracking_numbers(values: list[str], field: str) -> list[str]:
+    """Parse every number; refuse the whole request naming each bad one (nothing recorded)."""
+    parsed, bad = [], []
+    for position, value in enumerate(values):
+        try:
+            number = parse_tracking_number(value)
+        except Exception as error:  # noqa: BLE001 — every domain refusal is reported alike
+            bad.append({"index": position, "value": value, "message": str(error)})
+            continue
+        if number not in parsed:
+            parsed.append(number)
+    if bad:
+        raise Invalid("invalid_tracking_numbers", "Có số hiệu bưu gửi không hợp lệ.",
+                      {"field": field, "invalid": bad})
+    return parsed
+
+
+def _held_by(actor: User):  # type: ignore[no-untyped-def]
+    """The filter of items the actor holds: in person, or through the actor's unit."""
+    if actor.role == Role.postman:
+        return Item.holder_user_id == actor.id
+    return (Item.holder_unit_id == actor.unit_id) & Item.holder_user_id.is_(None)
+
+
+def _receiver(to_user: str | None, to_unit: str | None) -> tuple[User | None, Unit]:
+    """Resolve the receiving person or unit."""
+    if to_user:
+        user = db.session.execute(
+            select(User).where(User.username == to_user, User.active.is_(True))
+        ).scalar_one_or_none()
+        if user is None:
+            raise Invalid("unknown_user", f"Không có người dùng {to_user}.", {"field": "to_user"})
+        return user, user.unit
+    unit = db.session.execute(select(Unit).where(Unit.code == to_unit)).scalar_one_or_none()
+    if unit is None or unit.kind == UnitKind.province:
+        raise Invalid("unknown_unit", f"Không có đơn vị mã {to_unit}.", {"field": "to_unit"})
+    return None, unit
+
+
+def create_handover(actor: User, to_user: str | None, to_unit: str | None,
+                    tracking_numbers: list[str]) -> HandoverRecord:
+    """List the items the actor holds for a receiver; nothing moves until they sign."""
+    numbers = _tracking_numbers(tracking_numbers, "items")
+    receiver, receiver_unit = _receiver(to_user, to_unit)
+    if receiver is not None and receiver.id == actor.id:
+        raise Invalid("self_handover", "Không thể bàn giao cho chính mình.", {"field": "to_user"})
+    held = {item.tracking_number: item for item in db.session.execute(
+        select(Item).where(Item.tracking_number.in_(numbers), _held_by(actor))
+        .order_by(Item.id).with_for_update()
+    ).scalars()}
+    not_held = [n for n in numbers if n not in held]
+    if not_held:
+        raise Conflict("not_holder", "Bạn không giữ các bưu gửi này nên không thể bàn giao.",
+                       {"items": not_held})
+    pending = list(db.session.execute(
+        select(HandoverLine.tracking_number).join(HandoverRecord)
+        .where(HandoverRecord.status == "pending", HandoverLine.tracking_number.in_(numbers))
+    ).scalars())
+    if pending:
+        raise Conflict("already_on_handover", "Bưu gửi đang nằm trong một biên bản chưa ký nhận.",
+                       {"items": sorted(set(pending))})
+    record = HandoverRecord(
+        from_user_id=actor.id if actor.role == Role.postman else None,
+        from_unit_id=actor.unit_id, to_user_id=receiver.id if receiver else None,
+        to_unit_id=receiver_unit.id, created_by_id=actor.id, status="pending",
+    )
+    db.session.add(record)
+    db.session.flush()
+    db.session.add_all(HandoverLine(handover_id=record.id, item_id=held[n].id, tracking_number=n,
+                                    outcome="listed") for n in numbers)
+    db.session.flush()
+    return record
+
+
+def visible_handover(actor: User, handover_id: int) -> HandoverRecord:
+    """A record seen by its sender, its receiver, or a supervisor/admin of the unit."""
+    record = db.session.get(HandoverRecord, handover_id)
+    if record is None:
+        raise NotFound("unknown_handover", "Không tìm thấy biên bản giao nhận.")
+    parties = {record.from_unit_id, record.to_unit_id}
+    if actor.role == Role.admin or actor.unit_id in parties or actor.role == Role.supervisor and any(
+        _unit_in_subtree(unit_id, actor.unit) for unit_id in parties
+    ):
+        if actor.role != Role.postman or actor.id in {record.from_user_id, record.to_user_id}:
+            return record
+    raise NotFound("unknown_handover", "Không tìm thấy biên bản giao nhận.")
+
+
+def _unit_in_subtree(unit_id: int, root: Unit) -> bool:
+    """True when the unit lies under `root` in the province tree."""
+    unit = db.session.get(Unit, unit_id)
+    return unit is not None and unit.path.startswith(root.path)
+
+
+def _custody_event_type(item: Item, receiver_unit: Unit) -> EventType:
+    """Which event a received item gets: filing, arrival at the post, or a plain handover."""
+    if item.kind == ItemKind.dossier and receiver_unit.kind == UnitKind.agency:
+        return EventType.filed  # QĐ45 Art.7: filed at the receiving officer's signature
+    if item.status == ItemStatus.registered and receiver_unit.kind == UnitKind.post_office:
+        return EventType.at_post
+    return EventType.handed_over
+
+
+@dataclass(frozen=True)
+class AcceptOutcome:
+    """What the receiver took and what did not match the list."""
+
+    record: HandoverRecord
+    received: list[str]
+    missing: list[str]
+    unexpected: list[str]
+
+
+def _check_receiver(actor: User, record: HandoverRecord) -> None:
+    """Only the named person, or someone of the receiving unit, signs; and only once."""
+    receiver = actor.id == record.to_user_id if record.to_user_id else (
+        actor.unit_id == record.to_unit_id and actor.role != Role.postman)
+    if not receiver:
+        raise Forbidden("not_receiver", "Chỉ bên nhận mới được ký nhận biên bản này.")
+    if record.status != "pending":
+        raise Conflict("handover_closed", "Biên bản đã được ký nhận hoặc đã hủy; không thể ký lại.",
+                       {"status": record.status})
+
+
+def accept_handover(actor: User, handover_id: int, scanned: list[str],
+                    signature_sha256: str) -> AcceptOutcome:
+    """Sign a handover: custody moves for what was scanned; the rest is a discrepancy."""
+    record = visible_handover(actor, handover_id)
+    _check_receiver(actor, record)
+    numbers = _tracking_numbers(scanned, "scanned")
+    if db.session.get(Media, signature_sha256) is None:
+        raise Invalid("missing_media", "Chữ ký chưa được tải lên; hãy tải ảnh chữ ký trước.",
+                      {"missing": [signature_sha256]})
+    record.status, record.accepted_at = "accepted", utc_now()
+    record.accepted_by_id, record.receiver_signature_sha256 = actor.id, signature_sha256
+    listed = {line.tracking_number: line for line in record.lines}
+    items = {item.id: item for item in db.session.execute(
+        select(Item).where(Item.id.in_([l.item_id for l in record.lines]))
+        .order_by(Item.id).with_for_update()).scalars()}
+    received, missing = [], []
+    for number, line in listed.items():
+        item = items[line.item_id]  # type: ignore[index]
+        still_held = (item.holder_unit_id == record.from_unit_id and
+                      item.holder_user_id == record.from_user_id)
+        if number in numbers and still_held:
+            line.outcome = "received"
+            received.append(number)
+            _move_custody(item, record, actor)
+        else:
+            line.outcome = "missing"
+            missing.append(number)
+            raise_flag(item, "handover_discrepancy", None,
+                       {"handover_id": record.id, "kind": "missing", "still_held": still_held})
+    unexpected = [n for n in numbers if n not in listed]
+    _record_unexpected(record, unexpected)
+    db.session.flush()
+    return AcceptOutcome(record, received, missing, unexpected)
+
+
+def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
+    """Append the custody event that moves one item to the receiver."""
+    receiver_unit = record.to_unit
+    append_event(
+        item, _custody_event_type(item, receiver_unit), actor, occurred_at=record.accepted_at,
+        evidence={"handover_id": record.id, "from_user_id": record.from_user_id,
+                  "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
+                  "to_unit_id": record.to_unit_id,
+                  "signature_sha256": record.receiver_signature_sha256},
+        holder=Holder(record.to_user_id, record.to_unit_id),
+    )
+
+
+def _record_unexpected(record: HandoverRecord, numbers: list[str]) -> None:
+    """Scanned but not listed: recorded on the record, flagged where it is one of our items."""
+    known = {item.tracking_number: item for item in db.session.execute(
+        select(Item).where(Item.tracking_number.in_(numbers))).scalars()} if numbers else {}
+    for number in numbers:
+        item = known.get(number)
+        db.session.add(HandoverLine(handover_id=record.id, item_id=item.id if item else None,
+                                    tracking_number=number, outcome="unexpected"))
+        if item is not None:
+            raise_flag(item, "handover_discrepancy", None,
+                       {"handover_id": record.id, "kind": "unexpected"})

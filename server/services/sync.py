@@ -1,0 +1,122 @@
+"""Ingesting the field app's outbox: idempotent by event UUID, one result per event, in order."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.domain.geo import Position
+from server.domain.lifecycle import EventType
+from server.extensions import db
+from server.models import CustodyEvent, Item, Media, User
+from server.schemas.sync import SyncEvent
+from server.services.custody import Holder, append_event
+from server.services.errors import Invalid
+from server.services.scope import visible_items
+
+EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
+#: Fields of an event model that are columns of the event, not evidence.
+ENVELOPE_FIELDS = {"id", "type", "tracking_number", "occurred_at", "position"}
+MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256")
+
+
+def _accepted(event_id: str) -> dict[str, Any]:
+    return {"id": event_id, "status": "accepted"}
+
+
+def _rejected(event_id: str | None, code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"id": event_id, "status": "rejected",
+            "error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
+    """Validate one raw event; answer the model, or the rejection to report."""
+    event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    try:
+        return EVENT_MODEL.validate_python(raw), None
+    except ValidationError as error:
+        issue = error.errors(include_url=False, include_context=False)[0]
+        field = ".".join(str(part) for part in issue["loc"]) or "(event)"
+        domain_codes = {"wrong_check_digit", "invalid_tracking_format", "invalid_id_last4"}
+        code = issue["type"] if issue["type"] in domain_codes else "invalid_event"
+        message = f"Sự kiện không hợp lệ — {field}: {issue['msg']}"
+        return None, _rejected(event_id, code, message, {"field": field})
+
+
+def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
+    """Load the batch's items the actor may see, row-locked in id order (no deadlocks)."""
+    if not numbers:
+        return {}
+    items = db.session.execute(
+        select(Item).where(Item.tracking_number.in_(numbers), visible_items(actor))
+        .order_by(Item.id).with_for_update()
+    ).scalars().all()
+    return {item.tracking_number: item for item in items}
+
+
+def _missing_media(event: Any) -> list[str]:
+    """Hashes of images the event names that have not been uploaded yet."""
+    wanted = {getattr(event, name) for name in MEDIA_FIELDS if getattr(event, name, None)}
+    if not wanted:
+        return []
+    present = set(db.session.execute(select(Media.sha256).where(Media.sha256.in_(wanted))).scalars())
+    return sorted(wanted - present)
+
+
+def _holder_after(event_type: EventType, actor: User) -> Holder | None:
+    """Custody follows the field: the collector holds a dossier, nobody holds a delivered result."""
+    if event_type is EventType.collected:
+        return Holder(actor.id, actor.unit_id)
+    if event_type is EventType.delivered:
+        return Holder(None, None)
+    return None
+
+
+def _apply(actor: User, event: Any, items: dict[str, Item]) -> dict[str, Any]:
+    """Record one valid event, or say why not; a failure writes nothing of it."""
+    event_id = str(event.id)
+    existing = db.session.execute(
+        select(CustodyEvent.item_id).where(CustodyEvent.id == event_id)
+    ).scalar_one_or_none()
+    item = items.get(event.tracking_number)
+    if existing is not None:
+        if item is not None and existing == item.id:
+            return {"id": event_id, "status": "duplicate"}
+        return _rejected(event_id, "event_id_reused",
+                         "Mã sự kiện đã được dùng cho bưu gửi khác. Hãy tạo lại sự kiện.")
+    if item is None:
+        return _rejected(event_id, "unknown_item",
+                         f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
+    missing = _missing_media(event)
+    if missing:
+        return _rejected(event_id, "missing_media",
+                         "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
+                         {"missing": missing})
+    event_type = EventType(event.type)
+    position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
+                if event.position else None)
+    try:
+        with db.session.begin_nested():
+            append_event(
+                item, event_type, actor, occurred_at=event.occurred_at, position=position,
+                evidence=event.model_dump(mode="json", exclude=ENVELOPE_FIELDS),
+                event_id=event_id, holder=_holder_after(event_type, actor),
+            )
+    except IntegrityError:
+        db.session.refresh(item)
+        return _rejected(event_id, "concurrent_write",
+                         "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
+    return _accepted(event_id)
+
+
+def sync_events(actor: User, raw_events: list[Any], max_events: int) -> list[dict[str, Any]]:
+    """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own."""
+    if len(raw_events) > max_events:
+        raise Invalid("batch_too_large", f"Mỗi lần đồng bộ tối đa {max_events} sự kiện.",
+                      {"max_events": max_events})
+    parsed = [_parse(raw) for raw in raw_events]
+    items = _lock_items(actor, {model.tracking_number for model, _ in parsed if model is not None})
+    return [rejection if model is None else _apply(actor, model, items)
+            for model, rejection in parsed]

@@ -1,0 +1,1 @@
+"""Server-rendered pages: public tracking, printable records, the PWA shell."""
