@@ -33,9 +33,9 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
 
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
         click.echo("Demo data already there; nothing to do.")
-        return
-    seed_demo(citizen_count=citizens, seed=seed)
-    db.session.commit()
+    else:
+        seed_demo(citizen_count=citizens, seed=seed)
+        db.session.commit()
     click.echo("Demo logins (password: %s):" % demo_password())
     for username, role, _unit in DEMO_USERS:
         click.echo(f"  {username:<11} {role}")

@@ -1,0 +1,134 @@
+"""A real server (gunicorn on a migrated, seeded database) and real headless Chromium.
+
+Nothing here skips: without Chromium or the database the tests fail, as CI requires.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = PROJECT / "test-artifacts"
+#: Flags for a closed network: no background calls home, no sandbox as root.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _e2e_database(tmp: Path) -> str:
+    """A database of the server's own: SQLite file, or `<test db>_e2e` on PostgreSQL."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if not configured:
+        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
+    url = make_url(configured.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{url.database}_e2e"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    target = url.set(database=name)
+    engine = create_engine(target, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return target.render_as_string(hide_password=False)
+
+
+class LiveServer:
+    """The running server: its address and the environment it was started with."""
+
+    def __init__(self, base_url: str, env: dict[str, str]) -> None:
+        self.base_url = base_url
+        self.env = env
+
+    def flask(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a `flask --app wsgi` command against the server's database."""
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
+                              cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """gunicorn (gthread workers) serving the app on a migrated, seeded database."""
+    tmp = tmp_path_factory.mktemp("live")
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _e2e_database(tmp), "MEDIA_DIR": str(tmp / "media"),
+           "SECRET_KEY": "e2e-secret", "PASSWORD_HASH_FAST": "1",
+           "BASE_URL": f"http://127.0.0.1:{port}", "LOGIN_RATE_LIMIT": "1000 per minute"}
+    server = LiveServer(f"http://127.0.0.1:{port}", env)
+    for command in (("db", "upgrade"), ("seed-demo", "--citizens", "40")):
+        done = server.flask(*command)
+        assert done.returncode == 0, done.stderr
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
+         "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"))
+    try:
+        _wait_until_up(server.base_url, process)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "gunicorn exited during start-up"
+        try:
+            if requests.get(f"{base_url}/api/v1/openapi.json", timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise AssertionError("server did not start within 60 s")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test` to install it"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def phone(browser):  # type: ignore[no-untyped-def]
+    """A page the size of a cheap Android phone (360×740), in Vietnamese."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                  device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Keep a screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,25 @@
+"""A signed-in HTTP session against the live server, as a browser or phone would hold."""
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+
+class LiveSession:
+    """requests.Session that signs in and sends the CSRF header on unsafe calls."""
+
+    def __init__(self, base_url: str, username: str, password: str = "tantay-demo") -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+        answer = self.http.post(f"{base_url}/api/v1/auth/login",
+                                json={"username": username, "password": password}, timeout=30)
+        answer.raise_for_status()
+        self.csrf = answer.json()["csrf_token"]
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.get(f"{self.base_url}/api/v1{path}", timeout=30, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.http.post(f"{self.base_url}/api/v1{path}", headers={"X-CSRF-Token": self.csrf},
+                              timeout=60, **kwargs)

@@ -1,0 +1,41 @@
+"""The field app's shell: a postman signs in on a phone and sees what they hold."""
+from __future__ import annotations
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.live_api import LiveSession
+
+
+def test_postman_signs_in_and_sees_the_items_held(live_server, phone):
+    held = LiveSession(live_server.base_url, "postman").get("/items", params={"holder": "me", "limit": 200}).json()
+    phone.goto(live_server.base_url + "/")
+    phone.fill("#username", "postman")
+    phone.fill("#password", "tantay-demo")
+    phone.click("#sign-in button[type=submit]")
+    phone.wait_for_selector("#held-items li")
+    numbers = phone.locator("#held-items .number").all_inner_texts()
+    assert sorted(numbers) == sorted(i["tracking_number"] for i in held["items"])
+    assert "Bưu cục Trung tâm Ninh Bình" in phone.inner_text("#who")
+    screenshot(phone, "field-app-held-items-360")
+
+
+def test_wrong_password_is_refused_in_vietnamese(live_server, phone):
+    phone.goto(live_server.base_url + "/")
+    phone.fill("#username", "postman")
+    phone.fill("#password", "not-the-password")
+    phone.click("#sign-in button[type=submit]")
+    phone.wait_for_function("document.querySelector('#sign-in-error').textContent.length > 0")
+    assert phone.inner_text("#sign-in-error") == "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def test_shell_is_installable_and_loads_offline_after_the_first_visit(live_server, phone):
+    phone.goto(live_server.base_url + "/")
+    manifest = phone.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
+    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    phone.wait_for_function("navigator.serviceWorker.controller !== null || location.reload() || false",
+                            timeout=15000)
+    phone.context.set_offline(True)
+    phone.reload()
+    phone.wait_for_selector("#sign-in, #held-items")
+    assert "TậnTay" in phone.inner_text(".bar")

@@ -1,0 +1,39 @@
+"""Migrations: an empty database goes to head, and head comes down one step and back."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from server.extensions import db
+from tests.conftest import reset_schema
+
+
+def _tables(app: Flask) -> set[str]:
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_from_empty_creates_every_model_table(session_app: Flask) -> None:
+    reset_schema(session_app)
+    assert _tables(session_app) == set(db.metadata.tables)
+
+
+def test_head_matches_the_models_exactly(session_app: Flask) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    reset_schema(session_app)
+    with session_app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+
+
+def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
+    reset_schema(session_app)
+    with session_app.app_context():
+        downgrade(revision="-1")
+    assert "custody_events" not in _tables(session_app)
+    with session_app.app_context():
+        upgrade()
+    assert _tables(session_app) == set(db.metadata.tables)
