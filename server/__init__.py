@@ -48,9 +48,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import auth, catalogue, handovers, items, media, sync, tracking
+    from server.api import auth, catalogue, handovers, items, media, route, sync, tracking
     from server.web import pages
 
-    for module in (auth, catalogue, items, handovers, media, sync, tracking):
+    for module in (auth, catalogue, items, handovers, media, route, sync, tracking):
         app.register_blueprint(module.bp)
     app.register_blueprint(pages.bp)

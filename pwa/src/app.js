@@ -1,86 +1,174 @@
-// The field app's shell: sign in, then the items the postman holds. Later issues add the
-// outbox, scanning, delivery and the route of the day on top of these modules.
-import { ApiError, call, rememberCsrf } from "./api.js";
+// The field app: session, header (who, network, outbox counter), hash routes to the
+// screens, the outbox drain triggers, and the service worker's update prompt.
+import { currentLanguage, t, toggleLanguage } from "./i18n.js";
+import { refreshFromServer } from "./items.js";
+import { drain, OUTBOX_CHANGED, waitingCount } from "./outbox.js";
+import { restoreSession, signOut } from "./session.js";
+import { serverTransport } from "./transport.js";
+import { h } from "./ui.js";
+import { collectScreen } from "./screens/collect.js";
+import { deliverScreen } from "./screens/deliver.js";
+import { failScreen } from "./screens/fail.js";
+import { homeScreen } from "./screens/home.js";
+import { itemScreen } from "./screens/item.js";
+import { loadCheckScreen } from "./screens/load-check.js";
+import { outboxScreen } from "./screens/outbox.js";
+import { routeScreen } from "./screens/route.js";
+import { signInScreen } from "./screens/sign-in.js";
 
-const STATUS_LABELS = {
-  at_post: "Tại bưu cục",
-  out_for_delivery: "Đang phát",
-  attempt_failed: "Phát không thành công",
-  held_for_pickup: "Chờ nhận tại bưu cục",
-  delivered: "Phát thành công",
-  returned: "Chuyển hoàn",
-  collected: "Đã nhận hồ sơ",
-  registered: "Cơ quan đăng ký kết quả",
-  requested: "Yêu cầu thu gom tại nhà",
-  in_transit: "Đang vận chuyển",
-  filed: "Đã nộp hồ sơ cho cơ quan",
-  cancelled: "Đã hủy",
-};
+const ROUTES = [
+  [/^#\/item\/(\w+)$/, itemScreen],
+  [/^#\/deliver\/(\w+)$/, deliverScreen],
+  [/^#\/fail\/(\w+)$/, failScreen],
+  [/^#\/collect\/(\w+)$/, collectScreen],
+  [/^#\/route$/, routeScreen],
+  [/^#\/load-check$/, loadCheckScreen],
+  [/^#\/outbox$/, outboxScreen],
+];
 
-const main = document.getElementById("main");
-const who = document.getElementById("who");
+class FieldApp {
+  constructor() {
+    this.session = null;
+    this._main = document.getElementById("main");
+    this._leaveHandlers = [];
+    this._mountHandlers = [];
+    this._draining = null;
+  }
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
+  async start() {
+    document.documentElement.lang = currentLanguage();
+    this._registerWorker();
+    globalThis.addEventListener(OUTBOX_CHANGED, () => this._updateCounter());
+    globalThis.addEventListener("online", () => { this._updateNetwork(); this.syncNow(); });
+    globalThis.addEventListener("offline", () => this._updateNetwork());
+    globalThis.addEventListener("hashchange", () => this.render());
+    const { session } = await restoreSession();
+    if (!session) return this._show(signInScreen(this));
+    await this.started(session);
+  }
 
-function showSignIn(message = "") {
-  who.textContent = "";
-  const form = element("form", { class: "card", id: "sign-in" },
-    element("h1", {}, "Đăng nhập"),
-    element("label", { for: "username" }, "Tên đăng nhập"),
-    element("input", { id: "username", name: "username", autocomplete: "username", required: "" }),
-    element("label", { for: "password" }, "Mật khẩu"),
-    element("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: "" }),
-    element("p", { class: "error", role: "alert", id: "sign-in-error" }, message),
-    element("button", { type: "submit", class: "primary" }, "Đăng nhập"),
-  );
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(form);
-    try {
-      const session = await call("POST", "/auth/login", { username: data.get("username"), password: data.get("password") });
-      rememberCsrf(session.csrf_token);
-      await showHome(session.user);
-    } catch (error) {
-      form.querySelector("#sign-in-error").textContent = error.message;
+  async started(session) {
+    this.session = session;
+    this._renderHeader();
+    await this.syncNow();
+    await this.render();
+  }
+
+  // Screens call these: navigate, run code when leaving, and after the screen is in the page.
+  go(hash, force = false) {
+    if (location.hash === hash && force) this.render();
+    else location.hash = hash;
+  }
+
+  onLeave(handler) {
+    this._leaveHandlers.push(handler);
+  }
+
+  afterMount(handler) {
+    this._mountHandlers.push(handler);
+  }
+
+  async render() {
+    if (!this.session) return;
+    this._leaveHandlers.splice(0).forEach((handler) => handler());
+    const hash = location.hash || "#/";
+    for (const [pattern, screen] of ROUTES) {
+      const match = hash.match(pattern);
+      if (match) return this._show(await screen(this, ...match.slice(1)));
     }
-  });
-  main.replaceChildren(form);
-}
+    this._show(await homeScreen(this));
+  }
 
-async function showHome(user) {
-  who.textContent = `${user.full_name || user.username} · ${user.unit.name}`;
-  const list = element("ul", { class: "items", id: "held-items" });
-  const signOut = element("button", { type: "button", class: "secondary", id: "sign-out" }, "Đăng xuất");
-  signOut.addEventListener("click", async () => {
-    await call("POST", "/auth/logout", {}).catch(() => {});
-    showSignIn();
-  });
-  main.replaceChildren(element("h1", {}, "Bưu gửi đang giữ"), list, signOut);
-  const page = await call("GET", "/items?holder=me&limit=200");
-  if (page.items.length === 0) list.append(element("li", { class: "empty" }, "Chưa có bưu gửi nào."));
-  for (const item of page.items) {
-    list.append(element("li", {},
-      element("span", { class: "number" }, item.tracking_number),
-      element("span", { class: "status" }, STATUS_LABELS[item.status] ?? item.status),
-      element("span", { class: "address" }, `${item.citizen.address.line}, ${item.citizen.address.commune}`),
-    ));
+  _show(node) {
+    this._main.replaceChildren(node);
+    this._mountHandlers.splice(0).forEach((handler) => handler());
+    this._updateCounter();
+  }
+
+  // Drain the outbox now; then, with nothing waiting, refresh the local copy from the server.
+  async syncNow() {
+    this._draining ??= this._drainOnce().finally(() => { this._draining = null; });
+    return this._draining;
+  }
+
+  syncSoon() {
+    navigator.serviceWorker?.ready.then((registration) => registration.sync?.register("outbox")).catch(() => {});
+    setTimeout(() => this.syncNow(), 0);
+  }
+
+  async _drainOnce() {
+    const status = document.getElementById("sync-state");
+    if (status) status.textContent = t("syncing");
+    const summary = await (navigator.locks
+      ? navigator.locks.request("outbox-drain", () => drain(serverTransport))
+      : drain(serverTransport));
+    if (summary.signedOut) {
+      this.session = null;
+      this._show(signInScreen(this));
+    } else if (!summary.offline && (await waitingCount()) === 0) {
+      await refreshFromServer().catch(() => {});
+    }
+    this._updateNetwork(summary.offline);
+    this._updateCounter();
+    return summary;
+  }
+
+  _renderHeader() {
+    const header = document.getElementById("header-tools");
+    header.replaceChildren(
+      h("span", { id: "network", class: "network" }),
+      h("button", { type: "button", id: "sync-now", class: "counter", onclick: () => this.syncNow() },
+        h("span", { id: "outbox-count" }, t("outbox_waiting", { n: 0 }))),
+      h("button", { type: "button", id: "language", class: "link light", onclick: () => { toggleLanguage(); this._renderHeader(); this.render(); } }, t("language")),
+      h("button", { type: "button", id: "sign-out", class: "link light", onclick: async () => { await signOut(); this.session = null; this._show(signInScreen(this)); } }, t("sign_out")));
+    document.getElementById("who").textContent = `${this.session.user.full_name || this.session.user.username} · ${this.session.user.unit.name}`;
+    this._updateNetwork();
+  }
+
+  _updateNetwork(failed = false) {
+    const badge = document.getElementById("network");
+    if (!badge) return;
+    const offline = failed || !navigator.onLine;
+    badge.textContent = offline ? t("offline") : t("online");
+    badge.className = `network ${offline ? "offline" : "online"}`;
+  }
+
+  async _updateCounter() {
+    const counter = document.getElementById("outbox-count");
+    if (counter) counter.textContent = t("outbox_waiting", { n: await waitingCount() });
+  }
+
+  _registerWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/sw.js").then((registration) => {
+      const offer = (worker) => this._offerUpdate(worker);
+      if (registration.waiting && navigator.serviceWorker.controller) offer(registration.waiting);
+      registration.addEventListener("updatefound", () => {
+        const worker = registration.installing;
+        worker?.addEventListener("statechange", () => {
+          if (worker.state === "installed" && navigator.serviceWorker.controller) offer(worker);
+        });
+      });
+    }).catch(() => {});
+    let reloading = false;
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (reloading || !this._updateRequested) return;
+      reloading = true;
+      location.reload();
+    });
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data === "outbox-drained") this._updateCounter();
+    });
+  }
+
+  _offerUpdate(worker) {
+    const banner = document.getElementById("update-banner");
+    banner.replaceChildren(t("update_available"), h("button", { type: "button", class: "small", id: "apply-update", onclick: () => {
+      this._updateRequested = true;
+      worker.postMessage("skip-waiting");
+    } }, t("update")));
+    banner.classList.remove("hidden");
   }
 }
 
-async function start() {
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
-  try {
-    const session = await call("GET", "/auth/me");
-    rememberCsrf(session.csrf_token);
-    await showHome(session.user);
-  } catch (error) {
-    showSignIn(error instanceof ApiError && error.status !== 401 ? error.message : "");
-  }
-}
-
-start();
+new FieldApp().start();

@@ -1,7 +1,11 @@
-// Service worker: a versioned app-shell cache. Navigations and shell files come from the
-// cache when the network fails; the API is never cached here (the app keeps its own data).
-const VERSION = "__VERSION__";
-const SHELL_CACHE = `tantay-shell-${VERSION}`;
+// Service worker: handlers wired to named strategies. A versioned app-shell cache (old ones
+// deleted on activate), the update flow (waiting → "update available" → skip-waiting), and
+// Background Sync draining the outbox where the browser has it. The API is never cached.
+import { drain } from "./outbox.js";
+import { serverTransport } from "./transport.js";
+
+/* global __VERSION__, __SHELL__ */
+const SHELL_CACHE = `tantay-shell-${__VERSION__}`;
 const SHELL_FILES = __SHELL__;
 
 async function cacheShell() {
@@ -14,18 +18,26 @@ async function deleteOldCaches() {
   await Promise.all(names.filter((name) => name.startsWith("tantay-shell-") && name !== SHELL_CACHE).map((name) => caches.delete(name)));
 }
 
+// Pages: the network when it answers (fresh app after a deploy), else the cached shell.
 async function networkFirstShell(request) {
   try {
     return await fetch(request);
   } catch {
     const cache = await caches.open(SHELL_CACHE);
-    return (await cache.match(request, { ignoreSearch: true })) ?? (await cache.match("/"));
+    return (await cache.match("/")) ?? Response.error();
   }
 }
 
+// Versioned files: the cache of this version, which always holds them.
 async function cacheFirst(request) {
   const cache = await caches.open(SHELL_CACHE);
-  return (await cache.match(request)) ?? fetch(request);
+  return (await cache.match(request, { ignoreSearch: true })) ?? fetch(request);
+}
+
+async function drainOutbox() {
+  const run = () => drain(serverTransport);
+  await (self.navigator.locks ? self.navigator.locks.request("outbox-drain", run) : run());
+  for (const client of await self.clients.matchAll()) client.postMessage("outbox-drained");
 }
 
 self.addEventListener("install", (event) => event.waitUntil(cacheShell()));
@@ -33,9 +45,13 @@ self.addEventListener("activate", (event) => event.waitUntil(deleteOldCaches().t
 self.addEventListener("message", (event) => {
   if (event.data === "skip-waiting") self.skipWaiting();
 });
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") event.waitUntil(drainOutbox());
+});
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/t/")) return;
   if (event.request.mode === "navigate") event.respondWith(networkFirstShell(event.request));
   else if (SHELL_FILES.includes(url.pathname)) event.respondWith(cacheFirst(event.request));
 });

@@ -7,8 +7,16 @@ from flask_login import current_user
 from server.api.serializers import handover_out
 from server.api.spec import operation
 from server.models import Role
-from server.schemas.handovers import HandoverAccept, HandoverAccepted, HandoverCreate, HandoverCreated, HandoverOut
-from server.services.handovers import accept_handover, create_handover, visible_handover
+from server.schemas.handovers import (
+    HandoverAccept,
+    HandoverAccepted,
+    HandoverCreate,
+    HandoverCreated,
+    HandoverList,
+    HandoverOut,
+    HandoverQuery,
+)
+from server.services.handovers import accept_handover, create_handover, handovers_for, visible_handover
 
 bp = Blueprint("handovers", __name__, url_prefix="/api/v1/handovers")
 
@@ -22,6 +30,14 @@ def open_handover(body: HandoverCreate) -> HandoverCreated:
     """The sender lists items it holds; custody has not moved yet."""
     record = create_handover(current_user, body.to_user, body.to_unit, body.items)  # type: ignore[arg-type]
     return HandoverCreated(id=record.id, status=record.status)
+
+
+@operation(bp, "", "GET", summary="Handover records the caller sends or receives",
+           tag="handovers", query=HandoverQuery, response=HandoverList, roles=PARTIES)
+def list_handovers(query: HandoverQuery) -> HandoverList:
+    """The morning load check starts here: what waits for the caller's signature."""
+    records = handovers_for(current_user, query.status)  # type: ignore[arg-type]
+    return HandoverList(handovers=[handover_out(record) for record in records])
 
 
 @operation(bp, "/<int:handover_id>", "GET", summary="A handover record", tag="handovers",

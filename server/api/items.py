@@ -10,7 +10,7 @@ from server.api.spec import operation
 from server.extensions import db
 from server.models import CustodyEvent, Role
 from server.schemas.items import ItemCreate, ItemList, ItemListQuery, ItemOut
-from server.services.items import create_item, find_visible_item, list_items
+from server.services.items import create_item, find_visible_item, invitations_for, list_items
 from server.services.labels import label_png, label_svg, tracking_url
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1/items")
@@ -32,7 +32,9 @@ def register_item(body: ItemCreate) -> ItemOut:
 def browse_items(query: ItemListQuery) -> ItemList:
     """A page of items the caller may see."""
     items, total = list_items(current_user, query)  # type: ignore[arg-type]
-    return ItemList(items=[item_out(i) for i in items], total=total, limit=query.limit,
+    invitations = invitations_for(items)
+    return ItemList(items=[item_out(i, invitations=invitations.get(i.id)) for i in items],
+                    total=total, limit=query.limit,
                     offset=query.offset)
 
 
@@ -44,7 +46,7 @@ def read_item(tn: str) -> ItemOut:
     events = db.session.execute(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars().all()
-    return item_out(item, list(events))
+    return item_out(item, list(events), invitations_for([item]).get(item.id))
 
 
 @operation(bp, "/<tn>/label.png", "GET", summary="QR label (PNG)", tag="items",

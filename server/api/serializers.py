@@ -5,7 +5,8 @@ from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType
 from server.models import CustodyEvent, HandoverRecord, Item, Procedure, Unit, User
 from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
 from server.schemas.handovers import HandoverLineOut, HandoverOut
-from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, ItemOut, PositionOut
+from server.domain.invitations import InvitationStatus
+from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, InvitationsOut, ItemOut, PositionOut
 from server.schemas.tracking import TrackEvent, TrackOut
 
 
@@ -44,7 +45,33 @@ def event_out(event: CustodyEvent) -> EventOut:
     )
 
 
-def item_out(item: Item, events: list[CustodyEvent] | None = None) -> ItemOut:
+#: Giấy tiếp nhận hồ sơ và hẹn trả kết quả: taken back when the result is handed over.
+APPOINTMENT_SLIP = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+#: Statuses in which the post still has money to collect from the citizen.
+CASH_DUE_STATUSES = {"requested", "registered", "at_post", "out_for_delivery", "attempt_failed",
+                     "held_for_pickup"}
+
+
+def cash_due_vnd(item: Item) -> int:
+    """Postage and the official fee collected on the agency's behalf, while not yet paid.
+
+    Counter intake is paid at the counter (the item is created at_post with its fees), so a
+    dossier owes nothing once collected; a result owes its fees until delivered.
+    """
+    if item.kind == "dossier" and item.status != "requested":
+        return 0
+    if item.status not in CASH_DUE_STATUSES:
+        return 0
+    return item.postage_vnd + item.official_fee_vnd
+
+
+def papers_to_collect(item: Item) -> list[str]:
+    """What the postman takes back on delivery (TT17 Art.5(2))."""
+    return [APPOINTMENT_SLIP] if item.kind == "result" and item.with_appointment_slip else []
+
+
+def item_out(item: Item, events: list[CustodyEvent] | None = None,
+             invitations: InvitationStatus | None = None) -> ItemOut:
     """An item as the post's and agency's staff see it."""
     return ItemOut(
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
@@ -69,6 +96,10 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None) -> ItemOut:
             unit_name=item.holder_unit.name if item.holder_unit else None,
         ),
         created_at=item.created_at,
+        cash_due_vnd=cash_due_vnd(item),
+        papers_to_collect=papers_to_collect(item),
+        procedure_documents=item.procedure.documents,
+        invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,
         events=[event_out(e) for e in events] if events is not None else None,
     )
 

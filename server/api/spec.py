@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from server.api.errors import ApiError
 from server.extensions import db
@@ -70,11 +71,12 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
         raise ApiError(
             415, "json_required", "Dữ liệu phải ở dạng JSON (Content-Type: application/json)."
         )
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise ApiError(400, "malformed_json", "Dữ liệu JSON không đọc được.")
-    if not isinstance(payload, dict):
-        raise ApiError(400, "malformed_json", "Dữ liệu JSON phải là một đối tượng.")
+    try:
+        payload = request.get_json()
+    except (BadRequest, RecursionError):  # RecursionError: nesting deeper than json can parse
+        raise ApiError(400, "malformed_json", "Dữ liệu JSON không đọc được.") from None
+    # Well-formed JSON that is not an object (a list, a string, null) is a wrong value, not
+    # unreadable: the model refuses it with 422 and the field "(body)".
     try:
         return model.model_validate(payload)
     except ValidationError as error:
@@ -173,6 +175,8 @@ def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any
         )
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in schema.pop("$defs", {}).items():
+            components.setdefault(name, definition)  # enums the parameters refer to
         required = set(schema.get("required", []))
         for name, prop in schema.get("properties", {}).items():
             parameters.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from server.domain.errors import DomainError
@@ -24,10 +24,27 @@ def domain_rule(rule: Callable[[str], str]) -> AfterValidator:
     return AfterValidator(validate)
 
 
+def _holds_nul(value: Any) -> bool:
+    """True when a text, or a list of texts, contains the NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(element) for element in value)
+    return False
+
+
 class RequestModel(BaseModel):
     """Base of every request body and query: unknown fields are an error, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul_character(cls, value: Any) -> Any:
+        """Refuse NUL in any text: PostgreSQL cannot store or compare it (it would be a 500)."""
+        if _holds_nul(value):
+            raise PydanticCustomError("nul_character", "Dữ liệu không được chứa ký tự NUL (\\x00).")
+        return value
 
 
 class ResponseModel(BaseModel):

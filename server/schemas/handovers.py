@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from server.schemas.common import RequestModel, ResponseModel, Sha256, ShortText
@@ -67,3 +69,15 @@ class HandoverAccepted(ResponseModel):
     received: list[str]
     missing: list[str]
     unexpected: list[str]
+
+
+class HandoverQuery(RequestModel):
+    """Filters of the handover list."""
+
+    status: Literal["pending", "accepted", "cancelled"] | None = None
+
+
+class HandoverList(ResponseModel):
+    """Handover records the caller sends or receives."""
+
+    handovers: list[HandoverOut]

@@ -1,7 +1,7 @@
 """Declarations of items and their custody events."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -156,6 +156,15 @@ class EventOut(ResponseModel):
     hash: str
 
 
+class InvitationsOut(ResponseModel):
+    """The two-invitation rule for a result (TT17 Art.5(2)(h))."""
+
+    count: int
+    last_on: date | None
+    next_allowed_on: date | None
+    may_return: bool
+
+
 class ItemOut(ResponseModel):
     """An item as its staff see it; `events` only on the single-item read."""
 
@@ -177,6 +186,13 @@ class ItemOut(ResponseModel):
     due_at: datetime
     holder: HolderOut
     created_at: datetime
+    #: What the postman collects at the door: postage and official fee (thu hộ).
+    cash_due_vnd: int
+    #: Papers to take back on delivery, e.g. the appointment slip (giấy hẹn).
+    papers_to_collect: list[str]
+    #: The procedure's document checklist, for a collection at the door.
+    procedure_documents: list[dict[str, Any]]
+    invitations: InvitationsOut | None = None
     events: list[EventOut] | None = None
 
 

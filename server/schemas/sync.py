@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -9,6 +10,10 @@ from pydantic import AwareDatetime, Field, model_validator
 from server.domain.identity import IdType
 from server.domain.lifecycle import FailureAction, FailureReason
 from server.schemas.common import IdLast4, Money, RequestModel, ResponseModel, Sha256, ShortText, TrackingNumber
+
+
+EARLIEST_EVENT_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST_EVENT_TIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
 class PositionIn(RequestModel):
@@ -24,15 +29,30 @@ class EventBase(RequestModel):
 
     id: uuid.UUID
     tracking_number: TrackingNumber
-    occurred_at: AwareDatetime
+    #: Bounded so that a garbage clock (year 1, year 9999) is refused, not a 500 when the
+    #: time is turned into UTC; a merely skewed clock is recorded (DESIGN §5 clock_skew).
+    occurred_at: AwareDatetime = Field(ge=EARLIEST_EVENT_TIME, le=LATEST_EVENT_TIME)
     position: PositionIn | None = None
+
+
+class DocumentCount(RequestModel):
+    """One line of the checklist as counted at the door."""
+
+    name: ShortText
+    original: bool
+    count: int = Field(ge=1, le=100)
 
 
 class CollectedEvent(EventBase):
     """A dossier taken from the citizen at the door (QĐ45 Art.6)."""
 
     type: Literal["collected"]
+    #: The citizen's signature on the consignment note.
     signature_sha256: Sha256
+    #: The postman's own signature: both sign (TT17 Art.9).
+    postman_signature_sha256: Sha256 | None = None
+    #: The documents counted at the door, each original or copy (TT17 Art.5(1)).
+    documents: list[DocumentCount] = Field(default_factory=list, max_length=50)
     cash_collected_vnd: Money = 0
 
 

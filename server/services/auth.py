@@ -1,6 +1,7 @@
 """Signing in and out."""
 from __future__ import annotations
 
+from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
@@ -23,6 +24,9 @@ def sign_in(username: str, password: str) -> User:
     ).scalar_one_or_none()
     if not verify_password(user, password) or user is None or not user.active:
         raise LoginFailed("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    # A permanent session outlives closing the browser: a postman signed in in the morning
+    # keeps working all day, offline included (PERMANENT_SESSION_LIFETIME, SESSION_DAYS).
+    session.permanent = True
     login_user(user, remember=False)
     return user
 

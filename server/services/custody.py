@@ -95,9 +95,11 @@ def append_event(
     evidence: dict[str, Any] | None = None,
     event_id: str | None = None,
     holder: Holder | None = None,
+    received_at: datetime | None = None,
 ) -> CustodyEvent:
     """Apply one event to an item: new status, new holder, next link of the chain, flags."""
-    received_at = utc_now()
+    # An explicit server time is only for replaying history (the demo seed); live paths omit it.
+    received_at = received_at or utc_now()
     occurred_at = occurred_at or received_at
     status_after, conflict = _next_status(item, event_type, occurred_at)
     event = CustodyEvent(

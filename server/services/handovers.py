@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from server.domain.errors import DomainError
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.s10 import parse_tracking_number
 from server.extensions import db
@@ -15,18 +16,24 @@ from server.services.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def _tracking_numbers(values: list[str], field: str) -> list[str]:
-    """Parse every number; refuse the whole request naming each bad one (nothing recorded)."""
+    """Parse every number; refuse the whole request naming each bad one (nothing recorded).
+
+    The refusal carries the first bad number's own code and message (`wrong_check_digit`,
+    `invalid_tracking_format`), as every other input path does (DESIGN §3).
+    """
     parsed, bad = [], []
     for position, value in enumerate(values):
         try:
             number = parse_tracking_number(value)
-        except Exception as error:  # noqa: BLE001 — every domain refusal is reported alike
-            bad.append({"index": position, "value": value, "message": str(error)})
+        except DomainError as error:
+            bad.append({"index": position, "value": value, "code": error.code,
+                        "message": error.message})
             continue
         if number not in parsed:
             parsed.append(number)
     if bad:
-        raise Invalid("invalid_tracking_numbers", "Có số hiệu bưu gửi không hợp lệ.",
+        first = bad[0]
+        raise Invalid(first["code"], f"{first['message']}: {first['value']}",
                       {"field": field, "invalid": bad})
     return parsed
 
@@ -90,7 +97,8 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
 
 def visible_handover(actor: User, handover_id: int) -> HandoverRecord:
     """A record seen by its sender, its receiver, or a supervisor/admin of the unit."""
-    record = db.session.get(HandoverRecord, handover_id)
+    # Ids beyond a 32-bit key cannot exist; asking the database would overflow (a 500).
+    record = db.session.get(HandoverRecord, handover_id) if 0 < handover_id < 2**31 else None
     if record is None:
         raise NotFound("unknown_handover", "Không tìm thấy biên bản giao nhận.")
     parties = {record.from_unit_id, record.to_unit_id}
@@ -197,3 +205,15 @@ def _record_unexpected(record: HandoverRecord, numbers: list[str]) -> None:
         if item is not None:
             raise_flag(item, "handover_discrepancy", None,
                        {"handover_id": record.id, "kind": "unexpected"})
+
+
+def handovers_for(actor: User, status: str | None, limit: int = 100) -> list[HandoverRecord]:
+    """Records the actor sends or receives (a postman: only those naming them), newest first."""
+    if actor.role == Role.postman:
+        mine = (HandoverRecord.to_user_id == actor.id) | (HandoverRecord.from_user_id == actor.id)
+    else:
+        mine = (HandoverRecord.to_unit_id == actor.unit_id) | (HandoverRecord.from_unit_id == actor.unit_id)
+    statement = select(HandoverRecord).where(mine).order_by(HandoverRecord.id.desc()).limit(limit)
+    if status:
+        statement = statement.where(HandoverRecord.status == status)
+    return list(db.session.execute(statement).scalars())

@@ -9,11 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from server.domain.geo import distance_m
 from server.domain.identity import digest_id_number, validate_id_number
-from server.domain.lifecycle import EventType, ItemKind
+from server.domain.invitations import FailedAttempt, InvitationStatus, invitation_status
+from server.domain.lifecycle import EventType, FailureAction, FailureReason, ItemKind
 from server.domain.s10 import make_tracking_number, parse_tracking_number
-from server.domain.service_time import RouteClass, service_deadline
+from server.domain.service_time import LOCAL_TZ, RouteClass, service_deadline
 from server.extensions import db
-from server.models import Item, Procedure, Role, TrackingSerial, Unit, UnitKind, User
+from server.models import CustodyEvent, Item, Procedure, Role, TrackingSerial, Unit, UnitKind, User
 from server.models.types import utc_now
 from server.schemas.items import ItemCreate, ItemListQuery
 from server.services.custody import Holder, append_event
@@ -209,3 +210,19 @@ def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:
         .limit(query.limit).offset(query.offset)
     ).scalars().all()
     return list(items), total
+
+
+def invitations_for(items: list[Item]) -> dict[int, InvitationStatus]:
+    """The two-invitation status of each result item, from its failed attempts (one query)."""
+    results = [item.id for item in items if item.kind == ItemKind.result]
+    attempts: dict[int, list[FailedAttempt]] = {item_id: [] for item_id in results}
+    if results:
+        rows = db.session.execute(
+            select(CustodyEvent.item_id, CustodyEvent.occurred_at, CustodyEvent.evidence)
+            .where(CustodyEvent.item_id.in_(results), CustodyEvent.type == EventType.attempt_failed)
+        )
+        for item_id, occurred_at, evidence in rows:
+            attempts[item_id].append(FailedAttempt(
+                on=occurred_at.astimezone(LOCAL_TZ).date(),
+                reason=FailureReason(evidence["reason"]), action=FailureAction(evidence["action"])))
+    return {item_id: invitation_status(found) for item_id, found in attempts.items()}

@@ -19,7 +19,8 @@ from server.services.scope import visible_items
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
 #: Fields of an event model that are columns of the event, not evidence.
 ENVELOPE_FIELDS = {"id", "type", "tracking_number", "occurred_at", "position"}
-MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256")
+MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
+                "postman_signature_sha256")
 
 
 def _accepted(event_id: str) -> dict[str, Any]:
@@ -38,7 +39,10 @@ def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
         return EVENT_MODEL.validate_python(raw), None
     except ValidationError as error:
         issue = error.errors(include_url=False, include_context=False)[0]
-        field = ".".join(str(part) for part in issue["loc"]) or "(event)"
+        location = list(issue["loc"])
+        if location and isinstance(raw, dict) and location[0] == raw.get("type"):
+            location = location[1:]  # the union's tag: name the field as the phone sent it
+        field = ".".join(str(part) for part in location) or "(event)"
         domain_codes = {"wrong_check_digit", "invalid_tracking_format", "invalid_id_last4"}
         code = issue["type"] if issue["type"] in domain_codes else "invalid_event"
         message = f"Sự kiện không hợp lệ — {field}: {issue['msg']}"

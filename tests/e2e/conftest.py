@@ -97,23 +97,29 @@ def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, "gunicorn exited during start-up"
         try:
-            if requests.get(f"{base_url}/api/v1/openapi.json", timeout=2).ok:
+            if requests.get(f"{base_url}/api/v1/openapi.json", timeout=10).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)
     raise AssertionError("server did not start within 60 s")
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless, driven by Playwright."""
+def playwright_driver() -> Iterator[object]:
+    """Playwright, for tests that launch Chromium with flags of their own."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make test` to install it"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, driven by Playwright."""
+    chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture()

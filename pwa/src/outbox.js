@@ -1,0 +1,121 @@
+// The outbox (hàng chờ gửi): every event and image goes into IndexedDB first and stays
+// until the server has acknowledged it (DESIGN §6). Drained oldest first; images before
+// the events that name them; an entry whose sending fails on the network is kept as is;
+// an entry the server refuses is kept, marked rejected with the server's message.
+import { database } from "./store.js";
+
+export const OUTBOX_CHANGED = "outbox-changed";
+const EVENT_BATCH = 50;
+
+function announce() {
+  globalThis.dispatchEvent?.(new CustomEvent(OUTBOX_CHANGED));
+}
+
+// Queue an image; answers its SHA-256 (the address the event refers to).
+export async function queueMedia(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const db = await database();
+  const existing = (await db.getAll("outbox")).find((entry) => entry.kind === "media" && entry.sha256 === sha256);
+  if (!existing) {
+    await db.add("outbox", { kind: "media", sha256, type: blob.type, bytes, state: "waiting", created_at: new Date().toISOString() });
+  }
+  announce();
+  return sha256;
+}
+
+// Queue one custody event (it already carries its UUID, made on the phone).
+export async function queueEvent(event) {
+  await (await database()).add("outbox", { kind: "event", id: event.id, event, state: "waiting", created_at: new Date().toISOString() });
+  announce();
+}
+
+export async function entries() {
+  return (await database()).getAll("outbox");
+}
+
+export async function waitingCount() {
+  return (await entries()).filter((entry) => entry.state === "waiting").length;
+}
+
+async function remove(seq) {
+  await (await database()).delete("outbox", seq);
+}
+
+async function markRejected(entry, error) {
+  await (await database()).put("outbox", { ...entry, state: "rejected", error });
+}
+
+// Put a rejected entry back in the queue (after the postman fixed what the server said).
+export async function requeue(seq) {
+  const db = await database();
+  const entry = await db.get("outbox", seq);
+  if (entry) await db.put("outbox", { ...entry, state: "waiting", error: undefined });
+  announce();
+}
+
+// Send everything waiting through `transport` ({putMedia(entry), postEvents(events)}).
+// Answers {sent, rejected, offline}. Throws nothing: a network failure stops the drain.
+export async function drain(transport) {
+  const summary = { sent: 0, rejected: 0, offline: false };
+  try {
+    await drainMedia(transport, summary);
+    await drainEvents(transport, summary);
+  } catch (error) {
+    if (error?.status === 401 || error?.code === "csrf_failed") summary.signedOut = true;
+    else if (isTransient(error)) summary.offline = true;
+    else throw error;
+  } finally {
+    announce();
+  }
+  return summary;
+}
+
+// Network down, server busy or failing: keep everything and try again later.
+function isTransient(error) {
+  return !error?.status || error.status >= 500 || error.status === 429;
+}
+
+async function drainMedia(transport, summary) {
+  for (const entry of (await entries()).filter((e) => e.kind === "media" && e.state === "waiting")) {
+    try {
+      await transport.putMedia(entry);
+      await remove(entry.seq);
+      summary.sent += 1;
+    } catch (error) {
+      if (isTransient(error) || error.status === 401 || error.status === 403) throw error;
+      await markRejected(entry, { code: error.code, message: error.message });
+      summary.rejected += 1;
+    }
+  }
+}
+
+async function drainEvents(transport, summary) {
+  for (;;) {
+    const waiting = (await entries()).filter((e) => e.kind === "event" && e.state === "waiting").slice(0, EVENT_BATCH);
+    if (waiting.length === 0) return;
+    const { results } = await transport.postEvents(waiting.map((entry) => entry.event));
+    let progressed = false;
+    for (const [index, entry] of waiting.entries()) {
+      const result = results[index];
+      if (result.status === "accepted" || result.status === "duplicate") {
+        await remove(entry.seq);
+        summary.sent += 1;
+        progressed = true;
+      } else if (result.error?.code === "missing_media" && (await mediaStillQueued(result.error.details?.missing))) {
+        continue; // its image is still in the queue: the next drain uploads it first
+      } else {
+        await markRejected(entry, result.error ?? { code: "rejected", message: "" });
+        summary.rejected += 1;
+        progressed = true;
+      }
+    }
+    if (!progressed) return;
+  }
+}
+
+async function mediaStillQueued(hashes = []) {
+  const queued = new Set((await entries()).filter((e) => e.kind === "media" && e.state === "waiting").map((e) => e.sha256));
+  return hashes.some((hash) => queued.has(hash));
+}

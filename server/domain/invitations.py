@@ -1,0 +1,51 @@
+"""The two-invitation rule of failed deliveries (TT17 Art.5(2)(h); Postal Law 49/2010 Art.17).
+
+A result that cannot be delivered gets at least two invitations (giấy mời), two working days
+apart, before it may go back to the agency; a refusal or a wrong, missing or vacated address
+makes it undeliverable at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from server.domain.lifecycle import (
+    MIN_INVITATIONS_BEFORE_RETURN,
+    UNDELIVERABLE_AT_ONCE,
+    WORKING_DAYS_BETWEEN_INVITATIONS,
+    FailureAction,
+    FailureReason,
+)
+from server.domain.service_time import add_working_days
+
+
+@dataclass(frozen=True)
+class FailedAttempt:
+    """One failed attempt as recorded: its local date, reason and action."""
+
+    on: date
+    reason: FailureReason
+    action: FailureAction
+
+
+@dataclass(frozen=True)
+class InvitationStatus:
+    """How many invitations an item has had, when the next is allowed, and whether it may go back."""
+
+    count: int
+    last_on: date | None
+    next_allowed_on: date | None
+    may_return: bool
+
+
+def invitation_status(attempts: list[FailedAttempt]) -> InvitationStatus:
+    """Count the invitations (attempts that left a notice) and apply the two-invitation rule."""
+    invitations = sorted(a.on for a in attempts if a.action is FailureAction.notice_left)
+    undeliverable = any(a.reason in UNDELIVERABLE_AT_ONCE for a in attempts)
+    last_on = invitations[-1] if invitations else None
+    enough = len(invitations) >= MIN_INVITATIONS_BEFORE_RETURN
+    next_allowed_on = None
+    if last_on is not None and not enough and not undeliverable:
+        next_allowed_on = add_working_days(last_on, WORKING_DAYS_BETWEEN_INVITATIONS)
+    return InvitationStatus(count=len(invitations), last_on=last_on,
+                            next_allowed_on=next_allowed_on, may_return=enough or undeliverable)

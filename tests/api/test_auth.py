@@ -1,0 +1,244 @@
+"""Sign-in, sessions, CSRF and bearer tokens."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from server.config import settings_from_environment
+from server.extensions import db
+from server.models import ApiToken, Item, User
+from server.models.types import utc_now
+from server.security import issue_api_token
+from tests.api.checks import assert_error, count_where, nothing_written, signed_in
+from tests.api.scenario import result_body
+
+LOGIN = "/api/v1/auth/login"
+
+
+def _login_from(client: Any, username: str, password: str, address: str = "127.0.0.1") -> Any:
+    """A sign-in attempt coming from a given network address."""
+    return client.post(LOGIN, json={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def _token_for(app: Flask, username: str, name: str = "hệ thống một cửa") -> str:
+    """Issue a bearer token for a user, committed; answer the raw token."""
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        raw = issue_api_token(user, name)
+        db.session.commit()
+    return raw
+
+
+def _bearer(raw: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {raw}"}
+
+
+# --- login ------------------------------------------------------------------------------
+
+def test_login_answers_the_user_and_a_csrf_token(app, world, new_api):
+    response = new_api().login("clerk")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["user"]["username"] == "clerk" and body["user"]["role"] == "clerk"
+    assert body["user"]["unit"]["code"] == "BC-TRUNGTAM"
+    assert isinstance(body["csrf_token"], str) and len(body["csrf_token"]) >= 32
+    assert "password" not in response.get_data(as_text=True)
+
+
+def test_the_session_cookie_is_http_only_and_same_site(app, world, new_api):
+    cookie = new_api().login("clerk").headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_me_answers_the_signed_in_user_and_the_same_csrf_token(app, world, new_api):
+    client = new_api()
+    token = client.login("postman").get_json()["csrf_token"]
+    me = client.get("/api/v1/auth/me").get_json()
+    assert me["user"]["username"] == "postman" and me["csrf_token"] == token
+
+
+def test_wrong_password_and_unknown_user_get_the_same_401(app, world, new_api):
+    wrong_password = assert_error(new_api().login("clerk", "not-the-password"), 401,
+                                  "invalid_credentials")
+    unknown_user = assert_error(new_api().login("nobody", "tantay-demo"), 401,
+                                "invalid_credentials")
+    assert wrong_password == unknown_user
+
+
+def test_a_disabled_account_gets_the_same_401_as_a_wrong_password(app, world, new_api):
+    with app.app_context():
+        db.session.execute(select(User).where(User.username == "clerk")).scalar_one().active = False
+        db.session.commit()
+    disabled = assert_error(new_api().login("clerk"), 401, "invalid_credentials")
+    assert disabled == assert_error(new_api().login("clerk", "wrong"), 401, "invalid_credentials")
+
+
+def test_a_failed_login_starts_no_session(app, world, new_api):
+    client = new_api()
+    client.login("clerk", "wrong")
+    assert_error(client.get("/api/v1/auth/me"), 401, "auth_required")
+
+
+def test_the_login_limit_defaults_to_ten_a_minute(monkeypatch):
+    monkeypatch.delenv("LOGIN_RATE_LIMIT", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "test-secret")  # no key file written under instance/
+    assert settings_from_environment()["LOGIN_RATE_LIMIT"] == "10 per minute"
+
+
+@pytest.fixture()
+def default_login_limit(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """The default limit, whatever the environment of the test run says."""
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def test_repeated_failed_logins_are_answered_429(app, world, new_api, default_login_limit):
+    client = new_api()
+    for _ in range(10):
+        assert_error(client.login("clerk", "guess"), 401, "invalid_credentials")
+    assert_error(client.login("clerk", "guess"), 429, "rate_limited")
+    # Even the right password waits now: the limit protects the account, not the guess.
+    assert_error(client.login("clerk"), 429, "rate_limited")
+
+
+def test_one_account_is_rate_limited_across_many_addresses(app, world, new_api,
+                                                          default_login_limit):
+    client = new_api()
+    for attempt in range(10):
+        assert _login_from(client, "clerk", "guess", f"10.0.0.{attempt}").status_code == 401
+    assert_error(_login_from(client, "clerk", "guess", "10.0.1.1"), 429, "rate_limited")
+    # Another account from a fresh address is not held back by clerk's limit.
+    assert_error(_login_from(client, "postman", "guess", "10.0.1.2"), 401, "invalid_credentials")
+
+
+def test_one_address_is_rate_limited_across_many_accounts(app, world, new_api,
+                                                          default_login_limit):
+    client = new_api()
+    for attempt in range(10):
+        assert _login_from(client, f"user{attempt}", "guess", "10.9.9.9").status_code == 401
+    assert_error(_login_from(client, "someone-else", "guess", "10.9.9.9"), 429, "rate_limited")
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+def test_an_unsafe_call_without_the_csrf_header_is_refused(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    with nothing_written(app):
+        response = clerk.client.post("/api/v1/items", json=result_body())
+        assert_error(response, 403, "csrf_failed")
+
+
+def test_an_unsafe_call_with_a_wrong_csrf_token_is_refused(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    with nothing_written(app):
+        response = clerk.post("/api/v1/items", json=result_body(),
+                              headers={"X-CSRF-Token": clerk.csrf[:-1] + "x"})
+        assert_error(response, 403, "csrf_failed")
+
+
+def test_the_csrf_token_of_another_session_is_refused(app, world, new_api):
+    clerk, other = signed_in(new_api(), "clerk"), signed_in(new_api(), "clerk")
+    assert clerk.csrf != other.csrf
+    with nothing_written(app):
+        response = clerk.post("/api/v1/items", json=result_body(),
+                              headers={"X-CSRF-Token": other.csrf})
+        assert_error(response, 403, "csrf_failed")
+
+
+def test_an_unsafe_call_with_the_csrf_header_succeeds(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    assert clerk.post("/api/v1/items", json=result_body()).status_code == 201
+
+
+def test_a_media_upload_without_the_csrf_header_is_refused(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    response = clerk.client.put("/api/v1/media/" + "0" * 64, data=b"\x89PNG\r\n\x1a\n",
+                                content_type="image/png")
+    assert_error(response, 403, "csrf_failed")
+
+
+# --- logout -----------------------------------------------------------------------------
+
+def test_logout_ends_the_session(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    assert clerk.post("/api/v1/auth/logout").status_code == 200
+    assert_error(clerk.get("/api/v1/auth/me"), 401, "auth_required")
+
+
+def test_logout_invalidates_a_copy_of_the_session_cookie(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    stolen = clerk.client.get_cookie("session").value
+    thief = new_api()
+    thief.client.set_cookie("session", stolen)
+    assert thief.get("/api/v1/auth/me").status_code == 200
+    assert clerk.post("/api/v1/auth/logout").status_code == 200
+    assert_error(thief.get("/api/v1/auth/me"), 401, "auth_required")
+
+
+def test_logout_needs_the_csrf_header(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    assert_error(clerk.client.post("/api/v1/auth/logout"), 403, "csrf_failed")
+    assert clerk.get("/api/v1/auth/me").status_code == 200
+
+
+# --- bearer tokens ----------------------------------------------------------------------
+
+def test_a_bearer_token_registers_a_result_without_csrf(app, world):
+    raw = _token_for(app, "agency")
+    machine = app.test_client()
+    response = machine.post("/api/v1/items", json=result_body(), headers=_bearer(raw))
+    assert response.status_code == 201, response.get_json()
+    item = response.get_json()
+    assert item["status"] == "registered" and item["holder"]["unit"] == "CA-TINH"
+    read = machine.get(f"/api/v1/items/{item['tracking_number']}", headers=_bearer(raw)).get_json()
+    assert [e["actor"] for e in read["events"]] == ["agency"]
+
+
+def test_a_bearer_token_cannot_register_for_another_agency(app, world):
+    raw = _token_for(app, "agency")
+    with nothing_written(app):
+        response = app.test_client().post("/api/v1/items", headers=_bearer(raw),
+                                          json=result_body(procedure_code="BHXH-SO-CAPLAI"))
+        assert_error(response, 403, "other_unit")
+
+
+def test_a_bearer_token_records_its_last_use(app, world):
+    raw = _token_for(app, "agency")
+    app.test_client().post("/api/v1/items", json=result_body(), headers=_bearer(raw))
+    assert count_where(app, ApiToken, ApiToken.last_used_at.is_not(None)) == 1
+
+
+def test_a_bearer_token_is_bound_by_its_users_role(app, world):
+    raw = _token_for(app, "agency")
+    response = app.test_client().post("/api/v1/sync", json={"events": [{}]}, headers=_bearer(raw))
+    assert_error(response, 403, "forbidden")
+
+
+def test_a_bearer_token_starts_no_session(app, world):
+    raw = _token_for(app, "agency")
+    machine = app.test_client()
+    assert machine.get("/api/v1/auth/me", headers=_bearer(raw)).status_code == 200
+    assert_error(machine.get("/api/v1/auth/me"), 401, "auth_required")
+
+
+def test_a_revoked_token_is_refused(app, world):
+    raw = _token_for(app, "agency")
+    with app.app_context():
+        db.session.execute(select(ApiToken)).scalar_one().revoked_at = utc_now()
+        db.session.commit()
+    with nothing_written(app):
+        response = app.test_client().post("/api/v1/items", json=result_body(), headers=_bearer(raw))
+        assert_error(response, 401, "auth_required")
+
+
+@pytest.mark.parametrize("header", ["Bearer tt_not-a-real-token", "Bearer ", "Basic YWdlbmN5OnBhc3M="])
+def test_an_unknown_token_is_refused(app, world, header):
+    _token_for(app, "agency")
+    with nothing_written(app):
+        response = app.test_client().post("/api/v1/items", json=result_body(),
+                                          headers={"Authorization": header})
+        assert_error(response, 401, "auth_required")
+    assert count_where(app, Item) == 0

@@ -1,0 +1,86 @@
+"""`flask custody verify`: walks every chain, exits 1 naming the first broken link (DESIGN §5)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from server.extensions import db
+from tests.api.checks import signed_in
+from tests.api.scenario import event, hand_over, register_result, sync
+
+
+@pytest.fixture()
+def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Two results, each with four events: registered, at_post, handed_over, out_for_delivery."""
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    numbers = [register_result(clerk)["tracking_number"] for _ in range(2)]
+    hand_over(clerk, postman, "postman", numbers)
+    sync(postman, *(event(number, "out_for_delivery") for number in numbers))
+    return [postman.get(f"/api/v1/items/{number}").get_json() for number in numbers]
+
+
+def _verify(app) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Run the command; answer its exit code and the JSON report it printed."""
+    # `flask --app wsgi …` (FlaskGroup) pushes an app context before every command; the
+    # test runner calls `app.cli` directly, so the test pushes it the same way.
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["custody", "verify"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.output.strip().splitlines()[-1])
+
+
+def _delete_event(app, event_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Tamper with the store directly, as someone with database access could."""
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_flags WHERE event_id = :id"), {"id": event_id})
+        db.session.execute(text("DELETE FROM custody_events WHERE id = :id"), {"id": event_id})
+        db.session.commit()
+
+
+def test_verify_exits_0_when_every_chain_holds(app, chains):
+    code, report = _verify(app)
+    assert code == 0
+    assert report == {"ok": True, "items_checked": 2, "events_checked": 8, "first_broken": None}
+
+
+def test_verify_exits_1_naming_the_item_whose_last_event_was_deleted(app, chains):
+    victim = chains[1]
+    _delete_event(app, victim["events"][-1]["id"])
+    code, report = _verify(app)
+    assert code == 1 and report["ok"] is False
+    assert report["first_broken"]["tracking_number"] == victim["tracking_number"]
+    assert report["first_broken"]["reason"] == "head_mismatch"
+    # The last event still present is where the chain stops short of its recorded head.
+    assert report["first_broken"]["event_id"] == victim["events"][-2]["id"]
+
+
+def test_verify_names_the_event_after_a_deleted_middle_event(app, chains):
+    victim = chains[0]
+    _delete_event(app, victim["events"][1]["id"])
+    code, report = _verify(app)
+    assert code == 1
+    assert report["first_broken"] == {"tracking_number": victim["tracking_number"],
+                                      "event_id": victim["events"][2]["id"],
+                                      "reason": "previous_hash_mismatch"}
+
+
+def test_verify_names_an_event_whose_evidence_was_changed(app, chains):
+    victim = chains[0]
+    with app.app_context():
+        db.session.execute(text("UPDATE custody_events SET occurred_at = received_at, lat = 21.0 "
+                                "WHERE id = :id"), {"id": victim["events"][2]["id"]})
+        db.session.commit()
+    code, report = _verify(app)
+    assert code == 1 and report["first_broken"]["event_id"] == victim["events"][2]["id"]
+    assert report["first_broken"]["reason"] == "hash_mismatch"
+
+
+def test_the_verify_api_agrees_with_the_command(app, chains, new_api):
+    _delete_event(app, chains[0]["events"][1]["id"])
+    supervisor = signed_in(new_api(), "supervisor")
+    answer = supervisor.get("/api/v1/audit/verify").get_json()
+    _, report = _verify(app)
+    assert answer["ok"] is False and answer["first_broken"] == report["first_broken"]

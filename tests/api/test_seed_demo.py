@@ -1,0 +1,190 @@
+"""The demo seed: every state reachable, histories coherent, chains valid, the CLI idempotent."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import time
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from server.demo import DEMO_UNITS, DEMO_USERS, seed_demo
+from server.domain.invitations import FailedAttempt, invitation_status
+from server.domain.lifecycle import FailureAction, FailureReason, ItemStatus
+from server.domain.service_time import LOCAL_TZ, working_days_between
+from server.extensions import db
+from server.models import AuditFlag, CustodyEvent, HandoverRecord, Item, Media, Role, User
+from server.models.types import utc_now
+from server.services.custody import verify_custody
+from server.services.media import media_path
+from tests.conftest import empty_tables
+
+DOSSIER_STATES = {"requested", "collected", "at_post", "in_transit", "filed", "cancelled"}
+RESULT_STATES = {"registered", "at_post", "out_for_delivery", "attempt_failed",
+                 "held_for_pickup", "delivered", "returned", "cancelled"}
+PHONE = re.compile(r"^0(3|5|7|8|9)\d{8}$")
+CITIZENS = 40
+
+
+def _seed(app: Flask, seed: int = 7) -> None:
+    """Seed the demo with a small population and commit, as the CLI does."""
+    with app.app_context():
+        seed_demo(citizen_count=CITIZENS, seed=seed)
+        db.session.commit()
+
+
+def _events_by_item() -> dict[int, list[CustodyEvent]]:
+    """Every item's events in chain order."""
+    events: dict[int, list[CustodyEvent]] = defaultdict(list)
+    for event in db.session.scalars(select(CustodyEvent).order_by(CustodyEvent.item_id,
+                                                                  CustodyEvent.seq)):
+        events[event.item_id].append(event)
+    return events
+
+
+def test_every_state_of_both_kinds_is_seeded_with_valid_chains(app: Flask) -> None:
+    _seed(app)
+    with app.app_context():
+        pairs = set(db.session.execute(select(Item.kind, Item.status).distinct()).tuples())
+        expected = ({("dossier", s) for s in DOSSIER_STATES}
+                    | {("result", s) for s in RESULT_STATES})
+        assert expected <= pairs, expected - pairs
+        assert {s for _kind, s in pairs} <= {s.value for s in ItemStatus}
+
+        report = verify_custody()
+        assert report.ok, report.first_broken
+        assert report.items_checked == db.session.scalar(select(func.count(Item.id)))
+        numbers = db.session.scalars(select(Item.tracking_number)).all()
+        assert len(numbers) == len(set(numbers)) > CITIZENS
+
+
+def test_histories_are_ordered_in_the_past_and_in_working_hours(app: Flask) -> None:
+    started = utc_now()
+    _seed(app)
+    now = utc_now()
+    with app.app_context():
+        events_by_item = _events_by_item()
+        assert sum(map(len, events_by_item.values())) > 3 * CITIZENS
+        for item_id, events in events_by_item.items():
+            times = [e.occurred_at for e in events]
+            assert times == sorted(times), item_id
+            assert all(e.occurred_at <= e.received_at <= now for e in events)
+            for event in events:
+                if event.received_at < started:  # replayed history, not registered just now
+                    assert event.received_at == event.occurred_at
+                    local = event.occurred_at.astimezone(LOCAL_TZ)
+                    assert local.weekday() < 5 and time(7) <= local.time() <= time(17, 30)
+                    assert (now - event.occurred_at).days <= 31
+        for item in db.session.scalars(select(Item)):
+            assert item.event_count >= 1 and item.consigned_at <= item.due_at
+
+
+def test_holders_match_the_states(app: Flask) -> None:
+    _seed(app)
+    with app.app_context():
+        roles = dict(db.session.execute(select(User.id, User.role)).tuples().all())
+        for item in db.session.scalars(select(Item)):
+            holder = (item.holder_user_id, item.holder_unit_id)
+            if item.status == "delivered":
+                assert holder == (None, None), item.tracking_number
+            elif item.status in {"out_for_delivery", "in_transit", "collected"}:
+                assert roles[item.holder_user_id] == Role.postman, item.tracking_number
+            elif item.status == "filed":
+                assert item.holder_user_id is None
+                assert item.holder_unit_id == item.agency_unit_id
+            elif item.status in {"requested", "registered", "held_for_pickup"}:
+                assert item.holder_user_id is None and item.holder_unit_id is not None
+        demo_postman = db.session.scalar(select(User.id).where(User.username == "postman"))
+        out_today = db.session.scalar(select(func.count(Item.id)).where(
+            Item.holder_user_id == demo_postman, Item.status == "out_for_delivery"))
+        assert out_today >= 1
+
+
+def test_results_go_back_only_as_the_two_invitation_rule_allows(app: Flask) -> None:
+    _seed(app)
+    with app.app_context():
+        returned = db.session.scalars(select(Item).where(Item.status == "returned")).all()
+        assert returned
+        events = _events_by_item()
+        for item in returned:
+            attempts = [FailedAttempt(on=e.occurred_at.astimezone(LOCAL_TZ).date(),
+                                      reason=FailureReason(e.evidence["reason"]),
+                                      action=FailureAction(e.evidence["action"]))
+                        for e in events[item.id] if e.type == "attempt_failed"]
+            assert invitation_status(attempts).may_return, item.tracking_number
+            invitations = sorted(a.on for a in attempts if a.action is FailureAction.notice_left)
+            for earlier, later in zip(invitations, invitations[1:]):
+                assert working_days_between(earlier, later) >= 2
+
+
+def test_citizens_are_synthetic_and_live_in_the_demo_wards(app: Flask) -> None:
+    _seed(app)
+    communes = {commune for _c, _n, kind, _p, commune, _la, _lo in DEMO_UNITS
+                if kind.value == "post_office"}
+    with app.app_context():
+        for item in db.session.scalars(select(Item)):
+            assert PHONE.match(item.citizen_phone)
+            assert len(item.citizen_name.split()) >= 3
+            assert item.address_province == "Ninh Bình" and item.address_commune in communes
+            assert item.address_lat is not None and item.id_last4 and item.id_keyed_hash
+
+
+def test_delivery_evidence_is_uploaded_and_some_fixes_are_flagged(app: Flask) -> None:
+    _seed(app)
+    with app.app_context():
+        media_dir = app.config["MEDIA_DIR"]
+        delivered = db.session.scalars(select(CustodyEvent).where(
+            CustodyEvent.type == "delivered")).all()
+        assert delivered
+        for event in delivered:
+            for key in ("signature_sha256", "photo_sha256", "authorization_sha256"):
+                sha = event.evidence.get(key)
+                if sha:
+                    assert db.session.get(Media, sha) is not None
+                    assert media_path(media_dir, sha).exists()
+            assert event.evidence["recipient"]["id_last4"]
+        signatures = db.session.scalars(select(HandoverRecord.receiver_signature_sha256)).all()
+        assert signatures and all(signatures)
+        flags = db.session.scalars(select(AuditFlag.code)).all()
+        assert "far_from_address" in flags
+        reasons = {e.evidence["reason"] for e in db.session.scalars(
+            select(CustodyEvent).where(CustodyEvent.type == "attempt_failed"))}
+        assert reasons
+
+
+def test_the_same_seed_gives_the_same_demo(app: Flask) -> None:
+    def snapshot() -> list[tuple[str, str, str, str]]:
+        with app.app_context():
+            return [tuple(row) for row in db.session.execute(
+                select(Item.tracking_number, Item.status, Item.citizen_name, Item.citizen_phone)
+                .order_by(Item.tracking_number)).all()]
+
+    _seed(app, seed=11)
+    first = snapshot()
+    empty_tables(app)
+    _seed(app, seed=11)
+    assert snapshot() == first
+
+
+def _invoke(app: Flask, *args: str):  # type: ignore[no-untyped-def]
+    """Run a command as `flask --app wsgi …` does: inside an app context."""
+    # The `flask` script pushes the context itself; the test runner's bare group does not.
+    with app.app_context():
+        return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_cli_seeds_once_and_prints_the_logins(app: Flask) -> None:
+    first = _invoke(app, "seed-demo", "--if-empty", "--citizens", "25")
+    assert first.exit_code == 0, first.output
+    assert "Demo logins" in first.output
+    for username, _role, _unit in DEMO_USERS:
+        assert username in first.output
+    with app.app_context():
+        count = db.session.scalar(select(func.count(Item.id)))
+        assert count and count > 25
+
+    second = _invoke(app, "seed-demo", "--if-empty")
+    assert second.exit_code == 0, second.output
+    assert "nothing to do" in second.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Item.id))) == count
