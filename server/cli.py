@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from server.extensions import db
@@ -24,6 +25,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when users already exist.")
 @click.option("--citizens", default=300, show_default=True, help="How many synthetic citizens.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same data each run).")
@@ -42,6 +44,7 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 @click.argument("unit_code")
@@ -57,6 +60,7 @@ def create_user_command(username: str, role: str, unit_code: str, password: str)
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("username")
 @click.argument("name")
 def create_token_command(username: str, name: str) -> None:
@@ -75,6 +79,7 @@ def custody_group() -> None:
 
 
 @custody_group.command("verify")
+@with_appcontext
 def verify_command() -> None:
     """Walk every custody chain; exit 1 naming the first broken link."""
     report = verify_custody()

@@ -59,12 +59,18 @@ OTHER_UNIT_USERS = [
     ("clerk_nd", "clerk", "BC-NAMDINH"),
     ("postman_nd", "postman", "BC-NAMDINH"),
     ("agency_bhxh", "agency", "BHXH-TINH"),
+    ("clerk_pl", "clerk", "BC-PHULY"),
+    ("postman_pl", "postman", "BC-PHULY"),
+    ("agency_tthcc", "agency", "TTHCC"),
+    ("agency_tp", "agency", "SO-TP"),
 ]
 #: Invented full names shown on screens and printed records.
 STAFF_NAMES = {
     "admin": "Quản trị hệ thống", "supervisor": "Lê Thị Kiểm", "clerk": "Phạm Thu Giao",
     "agency": "Đỗ Văn Một", "postman": "Nguyễn Văn Phát", "postman2": "Trần Văn Tâm",
     "clerk_nd": "Vũ Thị Hằng", "postman_nd": "Hoàng Văn Nam", "agency_bhxh": "Bùi Thị Hiền",
+    "clerk_pl": "Ngô Thị Lan", "postman_pl": "Đặng Văn Hùng", "agency_tthcc": "Lê Văn Thành",
+    "agency_tp": "Phan Thị Thu",
 }
 
 

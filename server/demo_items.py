@@ -38,11 +38,11 @@ from server.schemas.items import ItemCreate
 from server.schemas.sync import AttemptFailedEvent, CollectedEvent, DeliveredEvent
 from server.services.auth import create_user
 from server.services.custody import Holder, append_event
-from server.services.handovers import _custody_event_type
+from server.services.handovers import custody_event_type
 from server.services.items import (
-    _default_route_class,
-    _eligible_procedure,
-    _placement,
+    default_route_class,
+    eligible_procedure,
+    item_placement,
     allocate_tracking_number,
     create_item,
 )
@@ -85,13 +85,6 @@ PHONE_PREFIXES = ["032", "033", "034", "035", "036", "037", "038", "039", "056",
 ID_PLACE_CODES = ["037", "037", "036", "035"]
 PROXY_RELATIONSHIPS = ["Vợ", "Chồng", "Con", "Bố", "Mẹ", "Anh trai", "Chị gái", "Em trai"]
 
-#: Staff the demo needs where seed_structure has nobody: (username, role, unit, full name).
-EXTRA_STAFF = [
-    ("clerk_pl", "clerk", "BC-PHULY", "Ngô Thị Lan"),
-    ("postman_pl", "postman", "BC-PHULY", "Đặng Văn Hùng"),
-    ("agency_tthcc", "agency", "TTHCC", "Lê Văn Thành"),
-    ("agency_tp", "agency", "SO-TP", "Phan Thị Thu"),
-]
 #: Share of items per post office: the central one carries most.
 OFFICE_SHARES = {"BC-TRUNGTAM": 0.60, "BC-NAMDINH": 0.25, "BC-PHULY": 0.15}
 #: The office whose clerk also works the post's desk inside the one-stop centre.
@@ -937,12 +930,12 @@ class Replayer:
 
     def _create_backdated(self, actor: User, body: ItemCreate, at: datetime, plan: Plan) -> Item:
         """create_item's rules and fields, with J (consigned_at) in the past."""
-        procedure = _eligible_procedure(body.procedure_code)
-        placement = _placement(actor, body, procedure)
+        procedure = eligible_procedure(body.procedure_code)
+        placement = item_placement(actor, body, procedure)
         citizen, address = body.citizen, body.citizen.address
         number = validate_id_number(citizen.id_type, citizen.id_number or "")
         digest = digest_id_number(citizen.id_type, number, current_app.config["ID_HASH_KEY"].encode())
-        route_class = _default_route_class(placement.post_office, body)
+        route_class = default_route_class(placement.post_office, body)
         prefix_key = ("TRACKING_PREFIX_DOSSIER" if body.kind is ItemKind.dossier
                       else "TRACKING_PREFIX_RESULT")
         item = Item(
@@ -1074,7 +1067,8 @@ class Replayer:
         record, item = self._record(step.batch, at), plan.made
         db.session.add(HandoverLine(handover_id=record.id, item_id=item.id,
                                     tracking_number=item.tracking_number, outcome="received"))
-        event_type = _custody_event_type(item, record.to_unit)
+        event_type = custody_event_type(item, record.to_unit,
+                                            record.to_user.role if record.to_user else None)
         evidence = {"handover_id": record.id, "from_user_id": record.from_user_id,
                     "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
                     "to_unit_id": record.to_unit_id,
@@ -1176,16 +1170,6 @@ class Replayer:
 # Entry point
 # ---------------------------------------------------------------------------------------------
 
-def _ensure_staff(world: DemoWorld) -> None:
-    """Add the clerk, postman and officers the demo needs where a unit has nobody in that role."""
-    for username, role, unit_code, full_name in EXTRA_STAFF:
-        unit = world.units.get(unit_code)
-        if unit is None or username in world.users or any(
-                u.role == role and u.unit_id == unit.id for u in world.users.values()):
-            continue
-        world.users[username] = create_user(username, demo_password(), role, unit.id, full_name)
-
-
 def _office_staff(world: DemoWorld) -> dict[str, OfficeStaff]:
     """Each post office that has a clerk and a postman, main office first."""
     staff = {}
@@ -1212,7 +1196,6 @@ def _officers(world: DemoWorld) -> dict[int, User]:
 def seed_items(world: DemoWorld, citizen_count: int, seed: int) -> None:
     """Synthetic citizens and items in every state with coherent histories; flushes only."""
     rng = random.Random(seed)
-    _ensure_staff(world)
     offices = _office_staff(world)
     officers = _officers(world)
     procedures = [p for p in world.procedures.values()

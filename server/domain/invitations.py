@@ -39,8 +39,14 @@ class InvitationStatus:
 
 
 def invitation_status(attempts: list[FailedAttempt]) -> InvitationStatus:
-    """Count the invitations (attempts that left a notice) and apply the two-invitation rule."""
-    invitations = sorted(a.on for a in attempts if a.action is FailureAction.notice_left)
+    """Count the invitations and apply the two-invitation rule.
+
+    An attempt is an invitation when the citizen is told to come or wait for the next visit:
+    a notice left, or the final notice that the result goes back (action return_to_agency).
+    A plain `retry` (coming back later the same day) is not one.
+    """
+    invitations = sorted(a.on for a in attempts
+                         if a.action in (FailureAction.notice_left, FailureAction.return_to_agency))
     undeliverable = any(a.reason in UNDELIVERABLE_AT_ONCE for a in attempts)
     last_on = invitations[-1] if invitations else None
     enough = len(invitations) >= MIN_INVITATIONS_BEFORE_RETURN

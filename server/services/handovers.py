@@ -116,12 +116,16 @@ def _unit_in_subtree(unit_id: int, root: Unit) -> bool:
     return unit is not None and unit.path.startswith(root.path)
 
 
-def _custody_event_type(item: Item, receiver_unit: Unit) -> EventType:
-    """Which event a received item gets: filing, arrival at the post, or a plain handover."""
+def custody_event_type(item: Item, receiver_unit: Unit, receiver_role: str | None = None) -> EventType:
+    """Which event a received item gets: filing, arrival at the post, departure, or a plain handover."""
     if item.kind == ItemKind.dossier and receiver_unit.kind == UnitKind.agency:
         return EventType.filed  # QĐ45 Art.7: filed at the receiving officer's signature
-    if item.status == ItemStatus.registered and receiver_unit.kind == UnitKind.post_office:
-        return EventType.at_post
+    arriving = {ItemStatus.registered, ItemStatus.collected}
+    to_postman = receiver_role == Role.postman
+    if item.status in arriving and receiver_unit.kind == UnitKind.post_office and not to_postman:
+        return EventType.at_post  # a result from the agency, a dossier back from the door
+    if item.kind == ItemKind.dossier and item.status == ItemStatus.at_post and to_postman:
+        return EventType.in_transit  # a postman carries the dossier to the agency
     return EventType.handed_over
 
 
@@ -185,7 +189,9 @@ def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
     """Append the custody event that moves one item to the receiver."""
     receiver_unit = record.to_unit
     append_event(
-        item, _custody_event_type(item, receiver_unit), actor, occurred_at=record.accepted_at,
+        item, custody_event_type(item, receiver_unit,
+                                 record.to_user.role if record.to_user else None), actor,
+        occurred_at=record.accepted_at,
         evidence={"handover_id": record.id, "from_user_id": record.from_user_id,
                   "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
                   "to_unit_id": record.to_unit_id,

@@ -48,7 +48,7 @@ def _unit_by_code(code: str, field: str) -> Unit:
     return unit
 
 
-def _eligible_procedure(code: str) -> Procedure:
+def eligible_procedure(code: str) -> Procedure:
     """The procedure, refused when it may not go by post (QĐ45 Art.1(2), Art.13)."""
     procedure = db.session.execute(
         select(Procedure).where(Procedure.code == code)
@@ -76,7 +76,7 @@ def _nearest_post_office(agency: Unit, lat: float | None, lon: float | None) -> 
     return min(located, key=lambda o: distance_m((lat, lon), (o.lat, o.lon)))  # type: ignore[arg-type]
 
 
-def _default_route_class(office: Unit, body: ItemCreate) -> RouteClass:
+def default_route_class(office: Unit, body: ItemCreate) -> RouteClass:
     """Same commune → same area; same province → within the province; else inter-provincial."""
     address = body.citizen.address
     if office.province.casefold() != address.province.casefold():
@@ -94,7 +94,7 @@ class Placement:
     post_office: Unit
 
 
-def _placement(actor: User, body: ItemCreate, procedure: Procedure) -> Placement:
+def item_placement(actor: User, body: ItemCreate, procedure: Procedure) -> Placement:
     """Check the units a caller names against its role and unit."""
     agency = (_unit_by_code(body.agency_unit, "agency_unit") if body.agency_unit
               else procedure.agency_unit)
@@ -130,14 +130,14 @@ def _linked_dossier(actor: User, body: ItemCreate) -> Item | None:
 
 def create_item(actor: User, body: ItemCreate) -> Item:
     """Register a dossier taken at the counter or a result for delivery (QĐ45 Art.6, 9)."""
-    procedure = _eligible_procedure(body.procedure_code)
-    placement = _placement(actor, body, procedure)
+    procedure = eligible_procedure(body.procedure_code)
+    placement = item_placement(actor, body, procedure)
     citizen, address = body.citizen, body.citizen.address
     digest = None
     if citizen.id_number:
         number = validate_id_number(citizen.id_type, citizen.id_number)
         digest = digest_id_number(citizen.id_type, number, current_app.config["ID_HASH_KEY"].encode())
-    route_class = body.route_class or _default_route_class(placement.post_office, body)
+    route_class = body.route_class or default_route_class(placement.post_office, body)
     consigned_at = utc_now()
     prefix_key = "TRACKING_PREFIX_DOSSIER" if body.kind is ItemKind.dossier else "TRACKING_PREFIX_RESULT"
     fees = body.fees

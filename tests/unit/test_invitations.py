@@ -34,7 +34,7 @@ def test_two_invitations_allow_the_return():
     assert status.count == 2 and status.may_return is True and status.next_allowed_on is None
 
 
-def test_attempts_without_a_notice_are_not_invitations():
+def test_retries_without_a_notice_are_not_invitations():
     status = invitation_status([attempt(date(2026, 11, 20), action="retry")])
     assert status.count == 0 and status.may_return is False
 
