@@ -2,7 +2,7 @@
 const WORDS = {
   vi: {
     app_name: "TậnTay", sign_in: "Đăng nhập", username: "Tên đăng nhập", password: "Mật khẩu",
-    sign_out: "Đăng xuất", offline: "Mất kết nối (ngoại tuyến)", online: "Trực tuyến",
+    sign_out: "Đăng xuất", offline: "Ngoại tuyến", online: "Trực tuyến",
     outbox_waiting: "Hàng chờ gửi: {n}", sync_now: "Đồng bộ ngay", syncing: "Đang đồng bộ…",
     synced: "Đã đồng bộ", held_items: "Bưu gửi đang giữ", pickups: "Thu gom tại nhà",
     no_items: "Chưa có bưu gửi nào.", scan: "Quét mã", type_number: "Nhập số hiệu",

@@ -24,10 +24,8 @@ def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-d
 
 def _verify(app) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Run the command; answer its exit code and the JSON report it printed."""
-    # `flask --app wsgi …` (FlaskGroup) pushes an app context before every command; the
-    # test runner calls `app.cli` directly, so the test pushes it the same way.
-    with app.app_context():
-        result = app.test_cli_runner().invoke(args=["custody", "verify"])
+    # No app context pushed here: the command must set up its own, as under `flask --app wsgi`.
+    result = app.test_cli_runner().invoke(args=["custody", "verify"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, json.loads(result.output.strip().splitlines()[-1])
 

@@ -50,3 +50,16 @@ def test_shell_is_installable_and_loads_offline_after_the_first_visit(live_serve
     phone.reload()
     phone.wait_for_selector("#sign-in, #held-items")
     assert "TậnTay" in phone.inner_text(".bar")
+
+
+def test_the_app_speaks_vietnamese_and_switches_to_english(live_server, phone):
+    phone.goto(live_server.base_url + "/")
+    phone.fill("#username", "postman")
+    phone.fill("#password", "tantay-demo")
+    phone.click("#sign-in button[type=submit]")
+    expect(phone.locator("h1")).to_have_text("Bưu gửi đang giữ")
+    phone.click("#language")
+    expect(phone.locator("h1")).to_have_text("Items I hold")
+    expect(phone.locator("#scan-button")).to_have_text("Scan")
+    phone.click("#language")
+    expect(phone.locator("h1")).to_have_text("Bưu gửi đang giữ")

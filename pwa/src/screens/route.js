@@ -21,7 +21,7 @@ export async function routeScreen() {
 }
 
 function sketch(route) {
-  const points = [route.start, ...route.stops];
+  const points = [route.start, ...route.stops, ...(route.end ? [route.end] : [])];
   const lats = points.map((p) => p.lat);
   const lons = points.map((p) => p.lon);
   const [minLat, maxLat, minLon, maxLon] = [Math.min(...lats), Math.max(...lats), Math.min(...lons), Math.max(...lons)];
@@ -39,7 +39,7 @@ function sketch(route) {
   line.setAttribute("points", points.map((p) => `${x(p.lon).toFixed(1)},${y(p.lat).toFixed(1)}`).join(" "));
   line.setAttribute("class", "leg");
   svg.append(line);
-  points.forEach((point, index) => {
+  points.slice(0, route.stops.length + 1).forEach((point, index) => {
     const dot = document.createElementNS(SVG, "circle");
     dot.setAttribute("cx", x(point.lon).toFixed(1));
     dot.setAttribute("cy", y(point.lat).toFixed(1));
