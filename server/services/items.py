@@ -201,9 +201,10 @@ def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:
     if query.holder == "me":
         conditions.append(Item.holder_user_id == actor.id)
     if query.q:
-        needle = query.q.strip().upper()
-        conditions.append(or_(Item.tracking_number.like(needle + "%"),
-                              func.upper(Item.dossier_code).like(needle + "%")))
+        # A prefix search: LIKE's wildcards typed by the user are taken literally.
+        needle = query.q.strip().upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(or_(Item.tracking_number.like(needle + "%", escape="\\"),
+                              func.upper(Item.dossier_code).like(needle + "%", escape="\\")))
     total = db.session.execute(select(func.count(Item.id)).where(*conditions)).scalar_one()
     items = db.session.execute(
         select(Item).where(*conditions).order_by(Item.id.desc())
