@@ -48,9 +48,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import auth, catalogue, handovers, items, media, route, sync, tracking
-    from server.web import pages
+    from server.api import audit, auth, catalogue, handovers, items, media, reports, route, sync, tracking
+    from server.web import dashboard, pages
 
-    for module in (auth, catalogue, items, handovers, media, route, sync, tracking):
+    for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports):
         app.register_blueprint(module.bp)
+    app.register_blueprint(dashboard.bp)
     app.register_blueprint(pages.bp)

@@ -1,0 +1,6 @@
+"""Supervisor audit API (being built)."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__, url_prefix="/api/v1")
