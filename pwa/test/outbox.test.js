@@ -11,7 +11,10 @@ import { drain, entries, OUTBOX_CHANGED, queueEvent, queueMedia, requeue, waitin
 import { database } from "../src/store.js";
 
 // A transport that records what it was asked to send and answers as each test tells it:
-// `media(entry)` may throw; `events(events, call)` answers one result per event or throws.
+// `media(entry)` may throw; `events(events)` answers one result per event or throws.
+// A drain that keeps calling is stopped (as if offline) so that it fails a test, not hangs it.
+const RUNAWAY = 100;
+
 class RecordingTransport {
   constructor({ media = () => {}, events = (batch) => batch.map(accepted) } = {}) {
     this.calls = [];
@@ -20,14 +23,20 @@ class RecordingTransport {
   }
 
   async putMedia(entry) {
+    this._count();
     this.calls.push({ media: entry.sha256 });
     await this._media(entry);
     return { sha256: entry.sha256 };
   }
 
   async postEvents(events) {
+    this._count();
     this.calls.push({ events: events.map((event) => event.id) });
-    return { results: await this._events(events, this.calls.length) };
+    return { results: await this._events(events) };
+  }
+
+  _count() {
+    if (this.calls.length >= RUNAWAY) throw new Error(`runaway drain: more than ${RUNAWAY} calls`);
   }
 
   get batches() {

@@ -1,6 +1,8 @@
 """Items: register, list, read, and print their QR labels."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app
 from flask_login import current_user
 from sqlalchemy import select
@@ -49,21 +51,22 @@ def read_item(tn: str) -> ItemOut:
     return item_out(item, list(events), invitations_for([item]).get(item.id))
 
 
+def _label(tn: str, render: Callable[[str, str], bytes | str], mimetype: str) -> Response:
+    """The item's QR label, drawn by `render` from its tracking URL and number."""
+    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    url = tracking_url(current_app.config["BASE_URL"], item.tracking_number)
+    return Response(render(url, item.tracking_number), mimetype=mimetype)
+
+
 @operation(bp, "/<tn>/label.png", "GET", summary="QR label (PNG)", tag="items",
            roles=LABEL_ROLES, produces="image/png", errors=(404,))
 def label_as_png(tn: str) -> Response:
     """The printable label as PNG."""
-    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
-    body = label_png(tracking_url(current_app.config["BASE_URL"], item.tracking_number),
-                     item.tracking_number)
-    return Response(body, mimetype="image/png")
+    return _label(tn, label_png, "image/png")
 
 
 @operation(bp, "/<tn>/label.svg", "GET", summary="QR label (SVG)", tag="items",
            roles=LABEL_ROLES, produces="image/svg+xml", errors=(404,))
 def label_as_svg(tn: str) -> Response:
     """The printable label as SVG."""
-    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
-    body = label_svg(tracking_url(current_app.config["BASE_URL"], item.tracking_number),
-                     item.tracking_number)
-    return Response(body, mimetype="image/svg+xml")
+    return _label(tn, label_svg, "image/svg+xml")

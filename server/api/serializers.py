@@ -1,6 +1,7 @@
 """Turning models into the documented answers (kept apart from the models)."""
 from __future__ import annotations
 
+from server.domain.fees import cash_due_vnd
 from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus, upu_code
 from server.models import CustodyEvent, HandoverRecord, Item, Procedure, Unit, User
 from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
@@ -47,22 +48,6 @@ def event_out(event: CustodyEvent) -> EventOut:
 
 #: Giấy tiếp nhận hồ sơ và hẹn trả kết quả: taken back when the result is handed over.
 APPOINTMENT_SLIP = "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
-#: Statuses in which the post still has money to collect from the citizen.
-CASH_DUE_STATUSES = {"requested", "registered", "at_post", "out_for_delivery", "attempt_failed",
-                     "held_for_pickup"}
-
-
-def cash_due_vnd(item: Item) -> int:
-    """Postage and the official fee collected on the agency's behalf, while not yet paid.
-
-    Counter intake is paid at the counter (the item is created at_post with its fees), so a
-    dossier owes nothing once collected; a result owes its fees until delivered.
-    """
-    if item.kind == "dossier" and item.status != "requested":
-        return 0
-    if item.status not in CASH_DUE_STATUSES:
-        return 0
-    return item.postage_vnd + item.official_fee_vnd
 
 
 def papers_to_collect(item: Item) -> list[str]:
@@ -96,7 +81,8 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
             unit_name=item.holder_unit.name if item.holder_unit else None,
         ),
         created_at=item.created_at,
-        cash_due_vnd=cash_due_vnd(item),
+        cash_due_vnd=cash_due_vnd(item.kind, item.status, item.postage_vnd,
+                                  item.official_fee_vnd),
         papers_to_collect=papers_to_collect(item),
         procedure_documents=item.procedure.documents,
         invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,

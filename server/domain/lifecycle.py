@@ -62,6 +62,9 @@ class EventType(StrEnum):
     cancelled = "cancelled"
     #: bàn giao — custody moves between holders; the status stays
     handed_over = "handed_over"
+    #: điều chỉnh có kiểm soát — a countersigned correction of an earlier event; the status
+    #: stays (DESIGN §5: a correction is a new event, never an edit)
+    corrected = "corrected"
 
 
 class FailureReason(StrEnum):
@@ -134,6 +137,21 @@ TRANSITIONS: dict[tuple[ItemKind, ItemStatus | None, EventType], ItemStatus] = {
     },
 }
 
+#: The statuses an item of each kind can be in.
+KIND_STATUSES: dict[ItemKind, frozenset[ItemStatus]] = {
+    kind: frozenset(target for (k, _status, _event), target in TRANSITIONS.items() if k is kind)
+    for kind in ItemKind
+}
+
+# Events that record something about an item without moving it, in any status of its kind,
+# terminal ones included: a delivered result can still have its delivery record corrected.
+# Kept apart from TRANSITIONS, which is the movement of an item through its life.
+STATUS_KEEPING_TRANSITIONS: dict[tuple[ItemKind, ItemStatus | None, EventType], ItemStatus] = {
+    (kind, status, _E.corrected): status
+    for kind, statuses in KIND_STATUSES.items()
+    for status in statuses
+}
+
 #: Statuses no event leaves.
 TERMINAL: frozenset[ItemStatus] = frozenset({_S.filed, _S.delivered, _S.cancelled})
 
@@ -162,6 +180,7 @@ EVENT_LABELS_VI: dict[EventType, str] = {
     _E.returned: "Chuyển hoàn về cơ quan",
     _E.cancelled: "Đã hủy",
     _E.handed_over: "Bàn giao",
+    _E.corrected: "Điều chỉnh (có kiểm soát)",
 }
 
 #: Words of the public tracking page for each status: the word of the event that causes it.
@@ -219,10 +238,11 @@ _FIELD_TARGETS: dict[tuple[ItemKind, EventType], ItemStatus] = {
 
 def apply_event(kind: ItemKind, status: ItemStatus | None, event_type: EventType) -> ItemStatus:
     """Return the status after the event, or raise DomainError `transition_not_allowed`."""
-    try:
-        return TRANSITIONS[(kind, status, event_type)]
-    except KeyError:
-        pass
+    key = (kind, status, event_type)
+    if key in TRANSITIONS:
+        return TRANSITIONS[key]
+    if key in STATUS_KEEPING_TRANSITIONS:
+        return STATUS_KEEPING_TRANSITIONS[key]
     where = (
         "chưa có trong hệ thống"
         if status is None
@@ -243,7 +263,8 @@ def apply_event(kind: ItemKind, status: ItemStatus | None, event_type: EventType
 
 def field_target(kind: ItemKind, event_type: EventType) -> ItemStatus | None:
     """Return the status an event puts an item in wherever it was; None if it names none."""
-    # None for handed_over (it keeps the status) and for events the kind never has.
+    # None for handed_over and corrected (they keep the status) and for events the kind
+    # never has.
     return _FIELD_TARGETS.get((kind, event_type))
 
 

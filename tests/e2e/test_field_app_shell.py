@@ -4,6 +4,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
+from tests.e2e.field_app import sign_in
 from tests.e2e.live_api import LiveSession
 
 ACTIVE_RESULT_STATUSES = {"at_post", "out_for_delivery", "attempt_failed", "held_for_pickup"}
@@ -38,9 +39,8 @@ def test_shell_is_installable_and_loads_offline_after_the_first_visit(live_serve
     manifest = phone.evaluate("fetch('/manifest.webmanifest').then(r => r.json())")
     assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
     assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
-    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # The worker claims the page when it activates, so the page becomes controlled.
-    phone.evaluate("navigator.serviceWorker.ready")
+    phone.evaluate("navigator.serviceWorker.ready.then(() => true)")
     for _ in range(50):
         if phone.evaluate("navigator.serviceWorker.controller !== null"):
             break
@@ -53,10 +53,7 @@ def test_shell_is_installable_and_loads_offline_after_the_first_visit(live_serve
 
 
 def test_the_app_speaks_vietnamese_and_switches_to_english(live_server, phone):
-    phone.goto(live_server.base_url + "/")
-    phone.fill("#username", "postman")
-    phone.fill("#password", "tantay-demo")
-    phone.click("#sign-in button[type=submit]")
+    sign_in(phone, live_server.base_url)
     expect(phone.locator("h1")).to_have_text("Bưu gửi đang giữ")
     phone.click("#language")
     expect(phone.locator("h1")).to_have_text("Items I hold")
