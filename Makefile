@@ -13,7 +13,7 @@ THREADS ?= 4
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/build.mjs pwa/package-lock.json
 
-.PHONY: run test install install-test pwa chromium test-sqlite test-postgres clean
+.PHONY: run test install install-test pwa chromium test-pwa test-sqlite test-postgres bench clean
 
 ## make run: install, migrate, seed the demo on first run, print the logins, serve.
 run: install pwa
@@ -26,8 +26,13 @@ run: install pwa
 
 ## make test: install the test tools and Chromium, then the whole suite on SQLite and PostgreSQL.
 test: install-test pwa chromium
+	$(MAKE) --no-print-directory test-pwa
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+test-pwa:
+	@echo "== field app unit tests (node --test) =="
+	cd pwa && npm test --silent
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
@@ -72,6 +77,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+## make bench: the benchmarks; they print figures and never fail on a number.
+bench: install-test pwa chromium
+	$(PY) bench/route_bench.py
+	$(PY) bench/pwa_budget.py
 
 clean:
 	rm -rf $(VENV) pwa/node_modules pwa/dist

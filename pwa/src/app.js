@@ -5,7 +5,7 @@ import { refreshFromServer } from "./items.js";
 import { drain, OUTBOX_CHANGED, waitingCount } from "./outbox.js";
 import { restoreSession, signOut } from "./session.js";
 import { serverTransport } from "./transport.js";
-import { h } from "./ui.js";
+import { h, toast } from "./ui.js";
 import { collectScreen } from "./screens/collect.js";
 import { deliverScreen } from "./screens/deliver.js";
 import { failScreen } from "./screens/fail.js";
@@ -99,13 +99,20 @@ class FieldApp {
   async _drainOnce() {
     const status = document.getElementById("sync-state");
     if (status) status.textContent = t("syncing");
-    const summary = await (navigator.locks
-      ? navigator.locks.request("outbox-drain", () => drain(serverTransport))
-      : drain(serverTransport));
+    let summary;
+    try {
+      summary = await (navigator.locks
+        ? navigator.locks.request("outbox-drain", () => drain(serverTransport))
+        : drain(serverTransport));
+    } catch (error) {
+      // A fault of ours, not the network's: say so; the outbox keeps every entry.
+      toast(error?.message ?? String(error), "error");
+      summary = { offline: false, failed: true };
+    }
     if (summary.signedOut) {
       this.session = null;
       this._show(signInScreen(this));
-    } else if (!summary.offline && (await waitingCount()) === 0) {
+    } else if (!summary.offline && !summary.failed && (await waitingCount()) === 0) {
       await refreshFromServer().catch(() => {});
     }
     this._updateNetwork(summary.offline);

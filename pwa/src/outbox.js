@@ -63,13 +63,18 @@ export async function drain(transport) {
     await drainMedia(transport, summary);
     await drainEvents(transport, summary);
   } catch (error) {
-    if (error?.status === 401 || error?.code === "csrf_failed") summary.signedOut = true;
+    if (needsSignIn(error)) summary.signedOut = true;
     else if (isTransient(error)) summary.offline = true;
     else throw error;
   } finally {
     announce();
   }
   return summary;
+}
+
+// The session is gone or its CSRF token is stale: keep everything, sign in again.
+function needsSignIn(error) {
+  return error?.status === 401 || error?.code === "csrf_failed";
 }
 
 // Network down, server busy or failing: keep everything and try again later.
@@ -84,7 +89,7 @@ async function drainMedia(transport, summary) {
       await remove(entry.seq);
       summary.sent += 1;
     } catch (error) {
-      if (isTransient(error) || error.status === 401 || error.status === 403) throw error;
+      if (isTransient(error) || needsSignIn(error)) throw error;
       await markRejected(entry, { code: error.code, message: error.message });
       summary.rejected += 1;
     }
@@ -95,7 +100,16 @@ async function drainEvents(transport, summary) {
   for (;;) {
     const waiting = (await entries()).filter((e) => e.kind === "event" && e.state === "waiting").slice(0, EVENT_BATCH);
     if (waiting.length === 0) return;
-    const { results } = await transport.postEvents(waiting.map((entry) => entry.event));
+    let results;
+    try {
+      ({ results } = await transport.postEvents(waiting.map((entry) => entry.event)));
+    } catch (error) {
+      if (isTransient(error) || needsSignIn(error)) throw error;
+      // The server refused the batch as a whole: show why on each entry, never loop on it.
+      for (const entry of waiting) await markRejected(entry, { code: error.code, message: error.message });
+      summary.rejected += waiting.length;
+      continue;
+    }
     let progressed = false;
     for (const [index, entry] of waiting.entries()) {
       const result = results[index];

@@ -254,6 +254,20 @@ describe("draining when the server cannot take it", () => {
     assert.deepEqual((await entries()).map((entry) => [entry.kind, entry.state]), [["media", "waiting"]]);
   });
 
+  test("a batch the server refuses as a whole is marked rejected with its message, never stuck", async () => {
+    await queueEvent(deliveredEvent());
+    await queueEvent(deliveredEvent());
+    const transport = new RecordingTransport({
+      events: () => { throw new ApiError(422, "batch_too_large", "Mỗi lần đồng bộ tối đa 200 sự kiện."); },
+    });
+    const summary = await drain(transport);
+    assert.equal(summary.rejected, 2);
+    assert.equal(transport.batches.length, 1);
+    const all = await entries();
+    assert.deepEqual(all.map((entry) => entry.state), ["rejected", "rejected"]);
+    assert.equal(all[0].error.message, "Mỗi lần đồng bộ tối đa 200 sự kiện.");
+  });
+
   test("a refused CSRF token answers signedOut and keeps the events waiting", async () => {
     await queueEvent(deliveredEvent());
     const summary = await drain(new RecordingTransport({
