@@ -21,6 +21,6 @@ export function parseTrackingNumber(text) {
 // The QR holds `<BASE_URL>/t/<number>`; a bare number is accepted too.
 export function trackingNumberFromScan(text) {
   const raw = String(text ?? "").trim();
-  const match = raw.match(/\/t\/([A-Za-z0-9 ]+)\/?(?:[?#].*)?$/);
+  const match = raw.match(/\/t\/([A-Za-z0-9%\s]+)\/?(?:[?#].*)?$/);
   return parseTrackingNumber(match ? decodeURIComponent(match[1]) : raw);
 }

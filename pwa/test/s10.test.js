@@ -83,3 +83,7 @@ describe("trackingNumberFromScan", () => {
     assert.equal(trackingNumberFromScan("https://example.com/menu").code, "invalid_tracking_format");
   });
 });
+
+test("a scanned URL with an encoded space in the number is read", () => {
+  assert.deepEqual(trackingNumberFromScan("http://x/t/RR473124829%20GB"), { ok: true, number: "RR473124829GB" });
+});
