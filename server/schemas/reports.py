@@ -14,16 +14,16 @@ class ReportQuery(RequestModel):
     """Which period and which unit; the period is checked by the domain (Vietnamese messages)."""
 
     period: str | None = Field(
-        default=None, max_length=20,
+        default=None, max_length=40,
         json_schema_extra={"enum": [kind.value for kind in PeriodKind]},
         description="day | month | quarter | half_year | year | custom; "
                     "default: the current month (or custom when `end` is given)")
     start: str | None = Field(
-        default=None, max_length=10, json_schema_extra={"format": "date"},
+        default=None, max_length=40, json_schema_extra={"format": "date"},
         examples=["2026-10-01"],
         description="first day of the period (e.g. 2026-10-01 for Q4); default: the current one")
     end: str | None = Field(
-        default=None, max_length=10, json_schema_extra={"format": "date"},
+        default=None, max_length=40, json_schema_extra={"format": "date"},
         description="last day included, for a custom range only")
     unit: str | None = Field(
         default=None, min_length=1, max_length=40,

@@ -1,0 +1,391 @@
+"""The summary report (TT17 Art.13): volumes, deadlines, failures, returns and cash of a period.
+
+Every figure is aggregated in SQL from the custody events (never from the cached item status),
+so it can be reproduced from the chains themselves. An item counts once per kind of event: at
+its first event of that type (a late offline replay of the same step does not count twice).
+Events are placed in the period by `occurred_at`, the time in the field: the filing time is
+the officer's signature (QĐ45 Art.7).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from server.domain.lifecycle import (
+    FAILURE_ACTION_LABELS_VI,
+    FAILURE_REASON_LABELS_VI,
+    EventType,
+    FailureAction,
+    FailureReason,
+    ItemKind,
+)
+from server.domain.periods import Period, rate
+from server.extensions import db
+from server.models import CustodyEvent, Item, Procedure, Unit, User
+from server.models.types import utc_now
+from server.schemas.reports import (
+    CashOut,
+    DirectionCounts,
+    FailuresOut,
+    FieldCounts,
+    IncidentsOut,
+    OnTimeOut,
+    OnTimeSection,
+    ReportPeriodOut,
+    ReportSummary,
+    ReportUnitOut,
+)
+from server.services.errors import Invalid, NotFound
+from server.services.scope import unit_subtree
+
+#: The figures the system has no records for yet; reported as null, never invented.
+NOT_RECORDED = ["losses", "complaints"]
+
+#: (kind, event type) → the counter it feeds in `DirectionCounts`.
+COUNTED_EVENTS: dict[tuple[ItemKind, EventType], str] = {
+    (ItemKind.dossier, EventType.collected): "accepted",
+    (ItemKind.dossier, EventType.filed): "filed",
+    (ItemKind.dossier, EventType.cancelled): "cancelled",
+    (ItemKind.result, EventType.registered): "registered",
+    (ItemKind.result, EventType.delivered): "delivered",
+    (ItemKind.result, EventType.returned): "returned",
+    (ItemKind.result, EventType.cancelled): "cancelled",
+}
+#: The events that end the post's service of an item, judged against its deadline (TT17 Art.7).
+COMPLETING_EVENTS = {(ItemKind.dossier, EventType.filed): "dossiers_filed",
+                     (ItemKind.result, EventType.delivered): "results_delivered"}
+#: The events at which the postman takes money from the citizen (QĐ45 Art.11-12).
+CASH_EVENTS = (EventType.collected, EventType.delivered)
+
+#: Lĩnh vực of the procedure catalogue, as the one-stop desks name them.
+FIELD_LABELS_VI = {
+    "social_insurance": "Bảo hiểm xã hội",
+    "police": "Công an",
+    "justice": "Tư pháp",
+    "land": "Đất đai",
+    "transport": "Giao thông vận tải",
+    "health": "Y tế",
+    "education": "Giáo dục và đào tạo",
+    "labour": "Lao động, thương binh và xã hội",
+    "business": "Đăng ký kinh doanh",
+    "construction": "Xây dựng",
+}
+
+COUNT_LABELS_VI = {
+    "dossiers.accepted": "Hồ sơ đã nhận (thu gom tại nhà / tiếp nhận tại bưu cục)",
+    "dossiers.filed": "Hồ sơ đã nộp cho cơ quan",
+    "dossiers.cancelled": "Hồ sơ đã hủy",
+    "results.registered": "Kết quả cơ quan đăng ký chuyển phát",
+    "results.delivered": "Kết quả phát thành công",
+    "results.returned": "Kết quả chuyển hoàn về cơ quan",
+    "results.cancelled": "Kết quả đã hủy",
+}
+ON_TIME_GROUP_LABELS_VI = {
+    "all": "Tổng (hồ sơ đã nộp và kết quả đã phát)",
+    "dossiers_filed": "Hồ sơ đã nộp cho cơ quan",
+    "results_delivered": "Kết quả phát thành công",
+}
+ON_TIME_LABELS_VI = {
+    "total": "số bưu gửi",
+    "on_time": "đúng hạn",
+    "late": "quá hạn",
+    "rate": "tỷ lệ đúng hạn",
+}
+INCIDENT_LABELS_VI = {
+    "returned": "Kết quả chuyển hoàn về cơ quan",
+    "losses": "Bưu gửi mất, thất lạc, hư hỏng (chưa ghi nhận trong hệ thống)",
+    "complaints": "Khiếu nại (chưa ghi nhận trong hệ thống)",
+}
+CASH_LABELS_VI = {
+    "events": "Số lần thu tiền khi nhận hồ sơ và phát kết quả",
+    "collected_vnd": "Tiền đã thu (VND)",
+    "due_vnd": "Tiền phải thu: cước phí và phí, lệ phí thu hộ (VND)",
+    "difference_vnd": "Chênh lệch: đã thu trừ phải thu (VND)",
+    "events_without_cash_record": "Lần nhận không ghi số tiền (tiếp nhận tại quầy)",
+    "due_without_cash_record_vnd": "Phải thu của các lần đó, đã thu tại quầy (VND)",
+}
+#: Column headers of the CSV and XLSX exports.
+EXPORT_HEADERS_VI = ("Phần", "Mã chỉ tiêu", "Giá trị", "Chỉ tiêu")
+
+
+def report_unit(actor: User, code: str | None) -> Unit:
+    """The unit the report covers: the caller's own by default, else one of its subtree."""
+    if code is None:
+        return actor.unit
+    unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
+    if unit is None:
+        raise Invalid("unknown_unit", f"Không có đơn vị mã “{code}”.", {"unit": code})
+    if not unit.path.startswith(actor.unit.path):
+        # An agency officer sees only their own agency; others see their unit's subtree.
+        raise NotFound("unit_out_of_scope",
+                       f"Đơn vị “{code}” nằm ngoài phạm vi bạn được xem báo cáo.",
+                       {"unit": code})
+    return unit
+
+
+def _scope(unit: Unit) -> ColumnElement[bool]:
+    """Items posted at, or handled by an agency of, the unit's subtree."""
+    subtree = unit_subtree(unit)
+    return or_(Item.post_office_unit_id.in_(subtree), Item.agency_unit_id.in_(subtree))
+
+
+def _in_period(period: Period) -> ColumnElement[bool]:
+    """Events that happened in the period (half-open, UTC instants of local midnights)."""
+    return and_(CustodyEvent.occurred_at >= period.starts_at,
+                CustodyEvent.occurred_at < period.ends_before)
+
+
+def _first_of_its_type() -> ColumnElement[bool]:
+    """The event is its item's first of that type (ties broken by chain order)."""
+    earlier = aliased(CustodyEvent)
+    return ~exists().where(
+        earlier.item_id == CustodyEvent.item_id,
+        earlier.type == CustodyEvent.type,
+        or_(earlier.occurred_at < CustodyEvent.occurred_at,
+            and_(earlier.occurred_at == CustodyEvent.occurred_at, earlier.seq < CustodyEvent.seq)),
+    )
+
+
+@dataclass(frozen=True)
+class _CountRow:
+    """One group of the counting query."""
+
+    kind: ItemKind
+    field: str
+    event_type: EventType
+    items: int
+    on_time: int
+
+
+def _count_rows(unit: Unit, period: Period) -> list[_CountRow]:
+    """Items per (kind, field, event type) whose first such event lies in the period."""
+    types = sorted({event_type.value for _kind, event_type in COUNTED_EVENTS})
+    by_deadline = case((CustodyEvent.occurred_at <= Item.due_at, 1), else_=0)
+    statement = (
+        select(Item.kind, Procedure.field, CustodyEvent.type, func.count(), func.sum(by_deadline))
+        .select_from(CustodyEvent)
+        .join(Item, Item.id == CustodyEvent.item_id)
+        .join(Procedure, Procedure.id == Item.procedure_id)
+        .where(CustodyEvent.type.in_(types), _in_period(period), _scope(unit),
+               _first_of_its_type())
+        .group_by(Item.kind, Procedure.field, CustodyEvent.type)
+    )
+    return [_CountRow(ItemKind(kind), field, EventType(event_type), items, int(on_time or 0))
+            for kind, field, event_type, items, on_time in db.session.execute(statement)]
+
+
+def _fields_of(unit: Unit) -> set[str]:
+    """The fields of the procedures of the agencies in the unit's subtree (shown even at 0)."""
+    return set(db.session.scalars(
+        select(Procedure.field).where(Procedure.agency_unit_id.in_(unit_subtree(unit))).distinct()))
+
+
+def _counts(rows: list[_CountRow], unit: Unit) -> tuple[DirectionCounts, list[FieldCounts]]:
+    """The direction counts, in all and per field."""
+    total = DirectionCounts()
+    fields: dict[str, FieldCounts] = {
+        name: FieldCounts(field=name, label=FIELD_LABELS_VI.get(name, name))
+        for name in _fields_of(unit) | {row.field for row in rows}
+    }
+    for row in rows:
+        counter = COUNTED_EVENTS.get((row.kind, row.event_type))
+        if counter is None:
+            continue  # an event the kind never has (recorded anyway, DESIGN §4): not a volume
+        for counts in (total, fields[row.field]):
+            direction = counts.dossiers if row.kind is ItemKind.dossier else counts.results
+            setattr(direction, counter, getattr(direction, counter) + row.items)
+    return total, [fields[name] for name in sorted(fields)]
+
+
+def _on_time(rows: list[_CountRow]) -> OnTimeSection:
+    """Filed dossiers and delivered results against their deadline (TT17 Art.7)."""
+    tallies = {"all": [0, 0], "dossiers_filed": [0, 0], "results_delivered": [0, 0]}
+    for row in rows:
+        group = COMPLETING_EVENTS.get((row.kind, row.event_type))
+        if group is None:
+            continue
+        for key in ("all", group):
+            tallies[key][0] += row.items
+            tallies[key][1] += row.on_time
+
+    def out(total: int, on_time: int) -> OnTimeOut:
+        """One block: how many, how many by the deadline, and the rate."""
+        return OnTimeOut(total=total, on_time=on_time, late=total - on_time,
+                         rate=rate(on_time, total))
+
+    return OnTimeSection(**{key: out(*tally) for key, tally in tallies.items()})
+
+
+def _failures(unit: Unit, period: Period) -> FailuresOut:
+    """Failed attempts in the period per reason and action (TT17 Art.5(2)(h))."""
+    attempts = (
+        select(CustodyEvent.evidence["reason"].as_string().label("reason"),
+               CustodyEvent.evidence["action"].as_string().label("action"))
+        .join(Item, Item.id == CustodyEvent.item_id)
+        .where(CustodyEvent.type == EventType.attempt_failed.value, _in_period(period),
+               _scope(unit))
+        .subquery()
+    )
+    # Grouped outside the subquery: PostgreSQL would see two JSON paths bound apart as two
+    # different expressions in SELECT and GROUP BY.
+    statement = (select(attempts.c.reason, attempts.c.action, func.count())
+                 .group_by(attempts.c.reason, attempts.c.action))
+    by_reason = {reason.value: 0 for reason in FailureReason}
+    by_action = {action.value: 0 for action in FailureAction}
+    total = 0
+    for reason, action, count in db.session.execute(statement):
+        by_reason[reason or "unknown"] = by_reason.get(reason or "unknown", 0) + count
+        by_action[action or "unknown"] = by_action.get(action or "unknown", 0) + count
+        total += count
+    return FailuresOut(attempts=total, by_reason=by_reason, by_action=by_action)
+
+
+def _cash(unit: Unit, period: Period) -> CashOut:
+    """Cash recorded at collections and deliveries in the period, against what was due."""
+    taken = (
+        select(CustodyEvent.evidence["cash_collected_vnd"].as_integer().label("cash"),
+               (Item.postage_vnd + Item.official_fee_vnd).label("due"))
+        .join(Item, Item.id == CustodyEvent.item_id)
+        .where(CustodyEvent.type.in_([t.value for t in CASH_EVENTS]), _in_period(period),
+               _scope(unit))
+        .subquery()
+    )
+    recorded = taken.c.cash.is_not(None)
+    events, with_cash, collected, due, due_unrecorded = db.session.execute(select(
+        func.count(),
+        func.count(taken.c.cash),
+        func.coalesce(func.sum(taken.c.cash), 0),
+        func.coalesce(func.sum(case((recorded, taken.c.due), else_=0)), 0),
+        func.coalesce(func.sum(case((recorded, 0), else_=taken.c.due)), 0),
+    )).one()
+    return CashOut(events=events, collected_vnd=int(collected), due_vnd=int(due),
+                   difference_vnd=int(collected) - int(due),
+                   events_without_cash_record=events - with_cash,
+                   due_without_cash_record_vnd=int(due_unrecorded))
+
+
+def summarize(actor: User, period: Period, unit_code: str | None) -> ReportSummary:
+    """The summary report of the unit's subtree over the period (TT17 Art.13)."""
+    unit = report_unit(actor, unit_code)
+    rows = _count_rows(unit, period)
+    totals, by_field = _counts(rows, unit)
+    return ReportSummary(
+        unit=ReportUnitOut(code=unit.code, name=unit.name, kind=unit.kind),
+        period=ReportPeriodOut(kind=period.kind, label=period.label, start=period.start,
+                               end=period.last_day, from_utc=period.starts_at,
+                               until_utc=period.ends_before),
+        items=totals,
+        by_field=by_field,
+        on_time=_on_time(rows),
+        failures=_failures(unit, period),
+        incidents=IncidentsOut(returned=totals.results.returned),
+        cash=_cash(unit, period),
+        not_recorded=list(NOT_RECORDED),
+        generated_at=utc_now(),
+    )
+
+
+# --- exports: one row per figure ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FigureRow:
+    """One line of an export: section, key, value (None when not recorded), Vietnamese label."""
+
+    section: str
+    key: str
+    value: Any
+    label: str
+
+
+def _direction_rows(section: str, prefix: str, counts: DirectionCounts,
+                    label_prefix: str = "") -> list[FigureRow]:
+    """The seven direction counts of one group."""
+    rows = []
+    for direction in ("dossiers", "results"):
+        for name, value in getattr(counts, direction).model_dump().items():
+            key = f"{direction}.{name}"
+            rows.append(FigureRow(section, prefix + key, value,
+                                  label_prefix + COUNT_LABELS_VI[key]))
+    return rows
+
+
+def figure_rows(summary: ReportSummary) -> list[FigureRow]:
+    """Every figure of the report as rows, for CSV and XLSX alike."""
+    rows = [
+        FigureRow("report", "unit", summary.unit.code, f"Đơn vị: {summary.unit.name}"),
+        FigureRow("report", "period", summary.period.kind.value,
+                  f"Kỳ báo cáo: {summary.period.label}"),
+        FigureRow("report", "start", summary.period.start.isoformat(), "Từ ngày"),
+        FigureRow("report", "end", summary.period.end.isoformat(), "Đến ngày (tính cả ngày này)"),
+        FigureRow("report", "generated_at", summary.generated_at.isoformat(),
+                  "Thời điểm lập báo cáo (UTC)"),
+    ]
+    rows += _direction_rows("items", "", summary.items)
+    for field in summary.by_field:
+        rows += _direction_rows("by_field", f"{field.field}.", field, f"{field.label} — ")
+    for group, label in ON_TIME_GROUP_LABELS_VI.items():
+        for name, value in getattr(summary.on_time, group).model_dump().items():
+            rows.append(FigureRow("on_time", f"{group}.{name}", value,
+                                  f"{label}: {ON_TIME_LABELS_VI[name]}"))
+    failures = summary.failures
+    rows.append(FigureRow("failures", "attempts", failures.attempts,
+                          "Số lần phát không thành công"))
+    for reason, count in failures.by_reason.items():
+        label = FAILURE_REASON_LABELS_VI.get(reason, reason)  # type: ignore[call-overload]
+        rows.append(FigureRow("failures", f"reason.{reason}", count, f"Lý do: {label}"))
+    for action, count in failures.by_action.items():
+        label = FAILURE_ACTION_LABELS_VI.get(action, action)  # type: ignore[call-overload]
+        rows.append(FigureRow("failures", f"action.{action}", count, f"Xử lý: {label}"))
+    for name, value in summary.incidents.model_dump().items():
+        rows.append(FigureRow("incidents", name, value, INCIDENT_LABELS_VI[name]))
+    for name, value in summary.cash.model_dump().items():
+        rows.append(FigureRow("cash", name, value, CASH_LABELS_VI[name]))
+    return rows
+
+
+def _csv_value(value: Any) -> str:
+    """A cell of the CSV: empty for a figure not recorded."""
+    return "" if value is None else str(value)
+
+
+def summary_csv(summary: ReportSummary) -> bytes:
+    """The report as CSV, UTF-8 with a BOM so that Excel shows the Vietnamese."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(EXPORT_HEADERS_VI)
+    for row in figure_rows(summary):
+        writer.writerow((row.section, row.key, _csv_value(row.value), row.label))
+    return text.getvalue().encode("utf-8-sig")
+
+
+def summary_xlsx(summary: ReportSummary) -> bytes:
+    """The report as an Excel workbook: one sheet, Vietnamese headers, numbers as numbers."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Báo cáo"
+    sheet.append(EXPORT_HEADERS_VI)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in figure_rows(summary):
+        sheet.append((row.section, row.key, row.value, row.label))
+        if row.key.endswith(".rate") and row.value is not None:
+            sheet.cell(row=sheet.max_row, column=3).number_format = "0.00%"
+    for column, width in zip("ABCD", (12, 40, 16, 70)):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_name(summary: ReportSummary, extension: str) -> str:
+    """The file name of an export: unit and dates, ASCII only."""
+    period = summary.period
+    return f"bao-cao-{summary.unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
