@@ -38,7 +38,7 @@ from server.schemas.items import ItemCreate
 from server.schemas.sync import AttemptFailedEvent, CollectedEvent, DeliveredEvent
 from server.services.auth import create_user
 from server.services.custody import Holder, append_event
-from server.services.handovers import custody_event_type
+from server.services.handovers import custody_event_type, start_result_consignment
 from server.services.items import (
     default_route_class,
     eligible_procedure,
@@ -554,6 +554,11 @@ class Planner:
         """Move the plan on by some working days."""
         plan.day += self.rng.randint(low, high)
 
+    def _wait_usually_next_day(self, plan: Plan) -> None:
+        """The next working day, as the service times expect (TT17 Art.7); now and then a day
+        more, so the demo has some late items to show."""
+        plan.day += 1 if self.rng.random() < 0.9 else 2
+
     def _handover(self, plan: Plan, kind: str, sender: User, receiver: User, *,
                   from_user: User | None, from_unit: Unit, to_user: User | None,
                   to_unit: Unit) -> None:
@@ -592,7 +597,7 @@ class Planner:
     def _file(self, plan: Plan) -> None:
         """Filing with the agency (QĐ45 Art.7): from the desk, or carried there by a postman."""
         staff, agency = plan.staff, plan.agency
-        self._wait(plan, 1, 2)
+        self._wait_usually_next_day(plan)
         if staff.office.code == DESK_OFFICE and self.rng.random() < 0.5:
             self._handover(plan, "filing", staff.clerk, plan.officer, from_user=None,
                            from_unit=staff.office, to_user=None, to_unit=agency)
@@ -615,9 +620,12 @@ class Planner:
         self._handover(plan, "pickup", plan.officer, staff.clerk, from_user=None,
                        from_unit=plan.agency, to_user=None, to_unit=staff.office)
 
-    def _go_out(self, plan: Plan, low: int = 1, high: int = 2) -> None:
+    def _go_out(self, plan: Plan, low: int | None = None, high: int | None = None) -> None:
         """Some working days later: loaded in the morning and out for delivery."""
-        self._wait(plan, low, high)
+        if low is None or high is None:
+            self._wait_usually_next_day(plan)
+        else:
+            self._wait(plan, low, high)
         self._morning(plan, plan.postman)
         self._add(plan, Action.out, plan.postman)
 
@@ -1068,7 +1076,9 @@ class Replayer:
         db.session.add(HandoverLine(handover_id=record.id, item_id=item.id,
                                     tracking_number=item.tracking_number, outcome="received"))
         event_type = custody_event_type(item, record.to_unit,
-                                            record.to_user.role if record.to_user else None)
+                                        record.to_user.role if record.to_user else None)
+        if event_type is EventType.at_post and item.kind == ItemKind.result:
+            start_result_consignment(item, at)
         evidence = {"handover_id": record.id, "from_user_id": record.from_user_id,
                     "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
                     "to_unit_id": record.to_unit_id,

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.s10 import parse_tracking_number
+from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
 from server.models import HandoverLine, HandoverRecord, Item, Media, Role, Unit, UnitKind, User
 from server.models.types import utc_now
@@ -188,9 +190,12 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
 def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
     """Append the custody event that moves one item to the receiver."""
     receiver_unit = record.to_unit
+    event_type = custody_event_type(item, receiver_unit,
+                                    record.to_user.role if record.to_user else None)
+    if event_type is EventType.at_post and item.kind == ItemKind.result:
+        start_result_consignment(item, record.accepted_at)  # type: ignore[arg-type]
     append_event(
-        item, custody_event_type(item, receiver_unit,
-                                 record.to_user.role if record.to_user else None), actor,
+        item, event_type, actor,
         occurred_at=record.accepted_at,
         evidence={"handover_id": record.id, "from_user_id": record.from_user_id,
                   "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
@@ -198,6 +203,14 @@ def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
                   "signature_sha256": record.receiver_signature_sha256},
         holder=Holder(record.to_user_id, record.to_unit_id),
     )
+
+
+def start_result_consignment(item: Item, picked_up_at: datetime) -> None:
+    """A result's consignment note is made when the post picks it up from the agency
+    (QĐ45 Art.9), so its service time J starts then, not at the agency's registration."""
+    item.consigned_at = picked_up_at
+    item.due_at = service_deadline(picked_up_at, RouteClass(item.route_class),
+                                   item.with_appointment_slip)
 
 
 def _record_unexpected(record: HandoverRecord, numbers: list[str]) -> None:

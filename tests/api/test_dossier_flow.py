@@ -40,3 +40,22 @@ def test_dossier_goes_in_transit_with_the_postman_and_is_filed_at_the_agency_sig
     assert filing["type"] == "filed"
     assert filing["occurred_at"] == signed["accepted_at"]  # the legal filing time (QĐ45 Art.7)
     assert item["holder"]["unit"] == "CA-TINH"
+
+
+def test_a_results_service_time_starts_when_the_post_picks_it_up(world, new_api):
+    """QĐ45 Art.9: the consignment note of a result is made at pickup from the agency."""
+    officer, clerk = new_api(), new_api()
+    assert officer.login("agency").status_code == 200 and clerk.login("clerk").status_code == 200
+    body = {"kind": "result", "procedure_code": "CA-CCCD-DOI", "post_office_unit": "BC-TRUNGTAM",
+            "citizen": {"name": "Lê Văn Kết Quả", "phone": "0901234567", "address": dict(HOME)},
+            "documents": [{"name": "Thẻ căn cước", "original": True, "count": 1}]}
+    created = officer.post("/api/v1/items", json=body)
+    assert created.status_code == 201, created.get_json()
+    number = created.get_json()["tracking_number"]
+    assert created.get_json()["status"] == "registered"
+
+    picked_up = _hand(officer, clerk, [number], to_unit="BC-TRUNGTAM")
+    item = clerk.get(f"/api/v1/items/{number}").get_json()
+    assert item["status"] == "at_post"
+    assert item["consigned_at"] == picked_up["accepted_at"]
+    assert item["due_at"] > picked_up["accepted_at"]
