@@ -20,7 +20,7 @@ run: install pwa
 	@mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@echo "TậnTay is at http://$(HOST):$(PORT)/  (field app)  ·  http://$(HOST):$(PORT)/t/  (public tracking)"
+	@echo "TậnTay is at http://$(HOST):$(PORT)/ (field app) · http://$(HOST):$(PORT)/supervisor (dashboard) · http://$(HOST):$(PORT)/t/ (public tracking)"
 	$(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 

@@ -52,6 +52,11 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/t/")) return;
-  if (event.request.mode === "navigate") event.respondWith(networkFirstShell(event.request));
+  // Only the app itself ("/") falls back to the shell; other pages (the supervisors'
+  // dashboard, printable records) are the browser's own business.
+  if (event.request.mode === "navigate") {
+    if (url.pathname === "/") event.respondWith(networkFirstShell(event.request));
+    return;
+  }
   else if (SHELL_FILES.includes(url.pathname)) event.respondWith(cacheFirst(event.request));
 });

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
-from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus
+from server.domain.lifecycle import (
+    EVENT_LABELS_VI,
+    FAILURE_ACTION_LABELS_VI,
+    FAILURE_REASON_LABELS_VI,
+    STATUS_LABELS_VI,
+    EventType,
+    ItemStatus,
+)
 from server.domain.service_time import END_OF_WORKING_DAY, LOCAL_TZ, add_working_days
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
@@ -35,27 +42,55 @@ FLAG_LABELS_VI: dict[str, str] = {
     "handover_discrepancy": "Chênh lệch khi bàn giao",
     "early_return": "Chuyển hoàn khi chưa đủ 2 giấy mời",
 }
-#: Words for the keys of a flag's `details`; unknown keys are shown as they are.
+#: Words for the keys of a flag's `details` (server/domain/flags.py); others show as they are.
 DETAIL_LABELS_VI: dict[str, str] = {
     "distance_m": "Khoảng cách",
+    "office_distance_m": "Cách bưu cục",
+    "address_office_distance_m": "Địa chỉ cách bưu cục",
+    "margin_m": "Sai số vị trí",
     "threshold_m": "Ngưỡng",
     "accuracy_m": "Độ chính xác",
-    "max_accuracy_m": "Ngưỡng độ chính xác",
     "speed_kmh": "Tốc độ",
-    "max_speed_kmh": "Ngưỡng tốc độ",
+    "threshold_kmh": "Ngưỡng",
+    "seconds": "Thời gian",
     "skew_s": "Độ lệch",
-    "skew_seconds": "Độ lệch",
-    "due_vnd": "Phải thu",
-    "expected_vnd": "Phải thu",
-    "collected_vnd": "Đã thu",
+    "threshold_s": "Ngưỡng",
+    "sent_at": "Giờ máy gửi",
+    "received_at": "Giờ máy chủ nhận",
+    "occurred_at": "Thời điểm",
+    "local_time": "Giờ địa phương",
+    "working_hours": "Giờ làm việc",
+    "cash_due_vnd": "Phải thu",
     "cash_collected_vnd": "Đã thu",
+    "difference_vnd": "Chênh lệch",
     "due_at": "Thời hạn",
+    "working_days_late": "Trễ (ngày làm việc)",
+    "invitations": "Số giấy mời",
+    "required": "Cần",
+    "last_on": "Lần mời cuối",
+    "next_allowed_on": "Được chuyển hoàn từ",
     "status_before": "Trạng thái trước",
     "event_type": "Sự kiện",
     "reason": "Lý do",
+    "action": "Cách xử lý",
     "missing": "Thiếu",
     "unexpected": "Thừa",
-    "invitations": "Số giấy mời",
+}
+#: Keys left out of the one-line summary: identifiers mean nothing to a reader, and the
+#: local time repeats `occurred_at`, which the summary already shows in local time.
+DETAIL_KEYS_HIDDEN = ("event_id", "previous_event_id", "local_time")
+#: Words for coded detail values: failure reasons and actions, domain error codes.
+DETAIL_VALUES_VI: dict[str, str] = {
+    **FAILURE_REASON_LABELS_VI,
+    **FAILURE_ACTION_LABELS_VI,
+    "transition_not_allowed": "sự kiện không hợp với trạng thái",
+    "no_position": "không có vị trí",
+    "no_accuracy": "không có độ chính xác",
+    "poor_accuracy": "độ chính xác kém",
+    "device_clock": "đồng hồ máy lệch",
+    "event_in_future": "thời điểm ở tương lai",
+    "outside_hours": "ngoài giờ làm việc",
+    "non_working_day": "ngày nghỉ",
 }
 #: Statuses that need nothing more from the post (the brief of issue 5: `returned` included).
 TERMINAL_STATUSES = (ItemStatus.delivered, ItemStatus.filed, ItemStatus.cancelled,
@@ -66,10 +101,16 @@ VOLUME_EVENTS = (EventType.delivered, EventType.filed, EventType.registered, Eve
 COMPLETION_EVENTS = (EventType.delivered, EventType.filed)
 #: A postman's doorstep events, counted for the day and placed on the map.
 DOORSTEP_EVENTS = (EventType.delivered, EventType.attempt_failed, EventType.collected)
+#: The dashboard's words for those events (GLOSSARY), where public tracking says "Đã nhận hồ sơ".
+DOORSTEP_LABELS_VI: dict[str, str] = {
+    EventType.delivered: "Phát thành công",
+    EventType.attempt_failed: "Phát không thành công",
+    EventType.collected: "Nhận hồ sơ tại nhà",
+}
 CHART_DAYS = 30
 #: Rows the tables show at most; the counts always cover everything.
 FLAG_ROWS, OVERDUE_ROWS, MAP_POINTS = 200, 50, 500
-SUMMARY_LENGTH = 160
+SUMMARY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -208,14 +249,21 @@ class TodayCounts:
 
 
 @dataclass(frozen=True)
+class DashboardScope:
+    """The unit whose subtree the figures cover."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """Everything the supervisors' dashboard shows."""
 
     generated_at: datetime
     day: date
     timezone: str
-    unit_code: str
-    unit_name: str
+    scope: DashboardScope
     today: TodayCounts
     flags: FlagsSection
     postmen: list[PostmanDay]
@@ -273,7 +321,7 @@ def build_dashboard(user: User, now: datetime | None = None) -> Dashboard:
     postmen = _postmen(user, window)
     return Dashboard(
         generated_at=window.now, day=window.day, timezone=LOCAL_TZ.key,
-        unit_code=user.unit.code, unit_name=user.unit.name,
+        scope=DashboardScope(code=user.unit.code, name=user.unit.name),
         today=_today(scope, window, waiting=sum(p.waiting for p in postmen)),
         flags=_flags(scope, window), postmen=postmen, overdue=_overdue(scope, window),
         daily=_daily(scope, window), map=_map(user, scope, window),
@@ -303,36 +351,33 @@ def _today(scope: ColumnElement[bool], window: _Window, waiting: int) -> TodayCo
 
 # --- flags ------------------------------------------------------------------------------
 
-def _open_flags(scope: ColumnElement[bool]):  # type: ignore[no-untyped-def]
-    """Open flags on items the caller may see."""
-    return (select(AuditFlag).join(Item, Item.id == AuditFlag.item_id)
-            .where(AuditFlag.status == "open", scope))
-
-
 def _flags(scope: ColumnElement[bool], window: _Window) -> FlagsSection:
     """Open flags per code, how many were raised today, and the newest rows."""
+    open_in_scope = and_(AuditFlag.status == "open", scope)
     per_code = db.session.execute(
         select(AuditFlag.code, func.count(),
                func.sum(case((AuditFlag.created_at >= window.start, 1), else_=0)))
         .join(Item, Item.id == AuditFlag.item_id)
-        .where(AuditFlag.status == "open", scope)
+        .where(open_in_scope)
         .group_by(AuditFlag.code)
     ).tuples().all()
     by_code = sorted((FlagCount(code=code, label=FLAG_LABELS_VI.get(code, code), count=count)
-                      for code, count, _today in per_code), key=lambda c: (-c.count, c.code))
+                      for code, count, _raised_today in per_code),
+                     key=lambda c: (-c.count, c.code))
     actor = aliased(User)
     rows = db.session.execute(
-        _open_flags(scope)
-        .add_columns(Item.tracking_number, CustodyEvent.type, CustodyEvent.occurred_at,
-                     actor.full_name)
+        select(AuditFlag, Item.tracking_number, CustodyEvent.type, CustodyEvent.occurred_at,
+               actor.full_name)
+        .join(Item, Item.id == AuditFlag.item_id)
         .outerjoin(CustodyEvent, CustodyEvent.id == AuditFlag.event_id)
         .outerjoin(actor, actor.id == CustodyEvent.actor_user_id)
+        .where(open_in_scope)
         .order_by(AuditFlag.created_at.desc(), AuditFlag.id.desc())
         .limit(FLAG_ROWS)
     ).tuples().all()
     return FlagsSection(
         open_count=sum(c.count for c in by_code),
-        raised_today=sum(_count(today) for _code, _count_, today in per_code),
+        raised_today=sum(_count(raised_today) for _code, _count_all, raised_today in per_code),
         by_code=by_code,
         rows=[FlagRow(id=flag.id, code=flag.code, label=FLAG_LABELS_VI.get(flag.code, flag.code),
                       tracking_number=number, event_id=flag.event_id, event_type=event_type,
@@ -344,19 +389,21 @@ def _flags(scope: ColumnElement[bool], window: _Window) -> FlagsSection:
 
 def _detail_value(key: str, value: Any) -> str:
     """One detail value in Vietnamese, with its unit taken from the key's suffix."""
+    if value is None:
+        return "không có"
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, (int, float)):
         number = f"{value:,.0f}".replace(",", ".")
         if key.endswith("_vnd"):
             return f"{number} đ"
-        if key.startswith("accuracy") or key.endswith("accuracy_m"):
+        if key.startswith("accuracy"):
             return f"±{number} m"
         if key.endswith("_m"):
             return f"{number} m"
         if key.endswith("_kmh"):
             return f"{number} km/h"
-        if key.endswith(("_s", "_seconds")):
+        if key.endswith(("_s", "seconds")):
             return f"{number} giây"
         return f"{value:g}" if isinstance(value, float) else str(value)
     if isinstance(value, list):
@@ -369,13 +416,29 @@ def _detail_value(key: str, value: Any) -> str:
         return STATUS_LABELS_VI.get(text, text)  # type: ignore[call-overload]
     if key == "event_type":
         return EVENT_LABELS_VI.get(text, text)  # type: ignore[call-overload]
-    return text
+    return DETAIL_VALUES_VI.get(text) or _local_moment(text)
+
+
+def _local_moment(text: str) -> str:
+    """An ISO instant as local "HH:MM dd/mm/yyyy", an ISO date as "dd/mm/yyyy"; else as is."""
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text).strftime("%d/%m/%Y")
+        except ValueError:
+            return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def flag_summary(details: dict[str, Any]) -> str:
     """A one-line Vietnamese summary of a flag's evidence, e.g. "Khoảng cách: 1.925 m · …"."""
     parts = [f"{DETAIL_LABELS_VI.get(key, key)}: {_detail_value(key, value)}"
-             for key, value in details.items()]
+             for key, value in details.items() if key not in DETAIL_KEYS_HIDDEN]
     summary = " · ".join(parts)
     return summary if len(summary) <= SUMMARY_LENGTH else summary[: SUMMARY_LENGTH - 1] + "…"
 
@@ -393,12 +456,14 @@ def _postmen(user: User, window: _Window) -> list[PostmanDay]:
     ids = [row[0] for row in staff]
     if not ids:
         return []
-    bags = {holder: (held, waiting) for holder, held, waiting in db.session.execute(
+    bags: dict[int, tuple[int, int]] = {}
+    for holder, held, waiting in db.session.execute(
         select(Item.holder_user_id, func.count(),
                func.sum(case((Item.status == ItemStatus.out_for_delivery, 1), else_=0)))
         .where(Item.holder_user_id.in_(ids))
         .group_by(Item.holder_user_id)
-    ).tuples()}
+    ).tuples():
+        bags[holder] = (held, _count(waiting))  # type: ignore[index]
     done: dict[int, dict[str, int]] = defaultdict(dict)
     for actor_id, event_type, count in db.session.execute(
         select(CustodyEvent.actor_user_id, CustodyEvent.type, func.count())
@@ -407,14 +472,15 @@ def _postmen(user: User, window: _Window) -> list[PostmanDay]:
         .group_by(CustodyEvent.actor_user_id, CustodyEvent.type)
     ).tuples():
         done[actor_id][event_type] = count
-    return [
-        PostmanDay(username=username, full_name=full_name or username, unit=unit_name,
-                   held=bags.get(user_id, (0, 0))[0], waiting=_count(bags.get(user_id, (0, 0))[1]),
-                   delivered_today=done[user_id].get(EventType.delivered, 0),
-                   failed_today=done[user_id].get(EventType.attempt_failed, 0),
-                   collected_today=done[user_id].get(EventType.collected, 0))
-        for user_id, username, full_name, unit_name in staff
-    ]
+    postmen = []
+    for user_id, username, full_name, unit_name in staff:
+        held, waiting = bags.get(user_id, (0, 0))
+        postmen.append(PostmanDay(
+            username=username, full_name=full_name or username, unit=unit_name, held=held,
+            waiting=waiting, delivered_today=done[user_id].get(EventType.delivered, 0),
+            failed_today=done[user_id].get(EventType.attempt_failed, 0),
+            collected_today=done[user_id].get(EventType.collected, 0)))
+    return postmen
 
 
 # --- overdue ----------------------------------------------------------------------------
@@ -470,14 +536,15 @@ def _daily(scope: ColumnElement[bool], window: _Window) -> list[DayVolumes]:
         .group_by(day, CustodyEvent.type)
     ).tuples():
         volumes[local_day][event_type] = count
-    punctuality = {local_day: (completed, _count(on_time)) for local_day, completed, on_time in
-                   db.session.execute(
+    punctuality: dict[date, tuple[int, int]] = {}
+    for local_day, completed, on_time in db.session.execute(
         select(day, func.count(),
                func.sum(case((CustodyEvent.occurred_at <= Item.due_at, 1), else_=0)))
         .join(Item, Item.id == CustodyEvent.item_id)
         .where(in_range, CustodyEvent.type.in_(COMPLETION_EVENTS))
         .group_by(day)
-    ).tuples()}
+    ).tuples():
+        punctuality[local_day] = (completed, _count(on_time))
     series = []
     for offset in range(CHART_DAYS):
         current = first + timedelta(days=offset)
@@ -523,9 +590,11 @@ def _map(user: User, scope: ColumnElement[bool], window: _Window) -> DashboardMa
         event_id, event_type, number, at, lat, lon, accuracy, postman, commune = row
         points.setdefault(event_id, dict(
             event_id=event_id, type=event_type,
-            label=EVENT_LABELS_VI.get(event_type, event_type),  # type: ignore[call-overload]
+            label=DOORSTEP_LABELS_VI.get(event_type)
+            or EVENT_LABELS_VI.get(event_type, event_type),  # type: ignore[call-overload]
             tracking_number=number, at=at, lat=lat, lon=lon, accuracy_m=accuracy,
-            postman=postman, commune=commune, today=window.start <= at < window.end, flags=[]))
+            postman=postman, commune=commune, flags=[],
+            today=event_type in DOORSTEP_EVENTS and window.start <= at < window.end))
     for *row, code in flagged_rows:
         if code not in points[row[0]]["flags"]:
             points[row[0]]["flags"].append(code)

@@ -1,0 +1,129 @@
+"""A supervisor reads the dashboard on a tablet and on a desktop, in real Chromium."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import PROJECT, screenshot
+from tests.e2e.live_api import LiveSession
+
+VIEWPORTS = {"tablet-768": (768, 1024), "desktop-1280": (1280, 800)}
+SCRIPTS = PROJECT / "server" / "web" / "static" / "dashboard"
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def office_screen(browser, request) -> Iterator[tuple[str, object, list[str]]]:  # type: ignore[no-untyped-def]
+    """A page the size of an office tablet or desktop, in Vietnamese, and its console errors
+    (a CSP violation shows there)."""
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield request.param, page, errors
+    context.close()
+
+
+@pytest.fixture()
+def desktop(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _sign_in(page, base_url: str, username: str, password: str = "tantay-demo") -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base_url}/supervisor")
+    page.wait_for_selector("#sign-in-form", state="visible")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#sign-in-form button[type=submit]")
+
+
+def _count(page, selector: str) -> int:  # type: ignore[no-untyped-def]
+    return page.locator(selector).count()
+
+
+def test_supervisor_reads_the_dashboard_without_scrolling_sideways(live_server, office_screen):
+    name, page, errors = office_screen
+    figures = LiveSession(live_server.base_url, "supervisor").get("/dashboard").json()
+    _sign_in(page, live_server.base_url, "supervisor")
+    page.wait_for_selector("#cards", state="visible")
+    page.wait_for_selector("#map svg .point")
+
+    assert page.inner_text("#board h1") == "Bảng điều khiển kiểm soát"
+    assert "Tỉnh Ninh Bình" in page.inner_text(".scope")
+    flags = figures["flags"]
+    assert 0 < flags["open_count"] <= 200
+    assert page.inner_text("#card-flags .card-value") == str(flags["open_count"])
+    assert _count(page, "#flags table.flags tbody tr") == flags["open_count"]
+    assert f"({flags['open_count']})" in page.inner_text("#flags-title")
+    assert _count(page, "#flags .flag-codes li") == len(flags["by_code"])
+
+    assert _count(page, "#postmen tbody tr") == len(figures["postmen"]) > 0
+    held = sum(p["held"] for p in figures["postmen"])
+    assert held > 0
+    assert page.locator("#postmen tfoot td").first.inner_text() == str(held)
+
+    overdue = figures["overdue"]
+    assert _count(page, "#overdue tbody tr") == min(overdue["count"], 50) > 0
+    assert page.inner_text("#card-overdue .card-value") == str(overdue["count"])
+
+    assert _count(page, "#volume-chart rect.bar") > 0
+    assert _count(page, "#volume-chart text.value") > 0
+    assert "Số sự kiện" in page.text_content("#volume-chart svg")
+    assert _count(page, "#on-time-chart circle.rate-point") == sum(
+        d["on_time_rate"] is not None for d in figures["daily"]) > 0
+    assert "Tỷ lệ đúng hạn (%)" in page.text_content("#on-time-chart svg")
+
+    points = figures["map"]["points"]
+    assert _count(page, "#map svg .point") == len(points) > 0
+    # One sketch per post office area that has points, the office drawn on it.
+    assert 1 <= _count(page, "#map svg .office") <= len(figures["map"]["offices"])
+    assert _count(page, "#map table.points tbody tr") == len(points)
+    assert _count(page, "#map svg .flagged") == sum(bool(p["flags"]) for p in points) > 0
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    # The first call asks who is signed in: its 401 is expected; nothing else may fail.
+    assert [e for e in errors if "401 (UNAUTHORIZED)" not in e] == []
+    shot = screenshot(page, f"dashboard-{name}")
+    assert shot.stat().st_size > 20_000
+
+
+def test_a_clerk_is_told_the_dashboard_is_for_supervisors(live_server, desktop):
+    _sign_in(desktop, live_server.base_url, "clerk")
+    alert = desktop.locator("#sign-in-error")
+    alert.filter(has_text="kiểm soát viên").wait_for()
+    assert desktop.locator("#board").is_hidden()
+    assert desktop.locator("#sign-in-form").is_visible()
+    screenshot(desktop, "dashboard-sign-in-refused-1280")
+
+
+def test_a_wrong_password_is_refused_in_vietnamese(live_server, desktop):
+    _sign_in(desktop, live_server.base_url, "supervisor", "not-the-password")
+    desktop.locator("#sign-in-error").filter(has_text="Sai tên đăng nhập hoặc mật khẩu").wait_for()
+    assert desktop.locator("#board").is_hidden()
+
+
+def test_signing_out_brings_back_the_form(live_server, desktop):
+    _sign_in(desktop, live_server.base_url, "supervisor")
+    desktop.wait_for_selector("#cards", state="visible")
+    desktop.click("#sign-out")
+    desktop.wait_for_selector("#sign-in-form", state="visible")
+    desktop.reload()
+    desktop.wait_for_selector("#sign-in-form", state="visible")
+    assert desktop.locator("#board").is_hidden()
+
+
+def test_the_page_never_parses_data_as_markup():
+    """Names, addresses and flag details reach the page as text only (createElement/textContent)."""
+    modules = sorted(SCRIPTS.glob("*.js"))
+    assert len(modules) >= 4
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        found = re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(", source)
+        assert not found, (module.name, found)
