@@ -41,7 +41,7 @@ test-sqlite:
 test-postgres:
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('$(TEST_POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== test suite on PostgreSQL ($(TEST_POSTGRES_URL)) =="; \
-		TEST_DATABASE_URL=$(TEST_POSTGRES_URL) PASSWORD_HASH_FAST=1 $(PY) -m pytest tests/api tests/e2e tests/migrations -q; \
+		TEST_DATABASE_URL=$(TEST_POSTGRES_URL) PASSWORD_HASH_FAST=1 $(PY) -m pytest tests/api tests/e2e tests/migrations tests/faults -q; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL at $(TEST_POSTGRES_URL) is unreachable: under CI this is a failure, not a skip." >&2; exit 1; \
 	else \
@@ -82,6 +82,7 @@ chromium:
 bench: install-test pwa chromium
 	$(PY) bench/route_bench.py
 	$(PY) bench/pwa_budget.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) pwa/node_modules pwa/dist

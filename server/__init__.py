@@ -43,7 +43,7 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            configure_sqlite_engine(db.engine)
+            configure_sqlite_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def _register_blueprints(app: Flask) -> None:

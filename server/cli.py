@@ -1,8 +1,9 @@
-"""Flask commands: demo data, users, API tokens, custody verification."""
+"""Flask commands: demo data, users, API tokens, custody verification and daily seals."""
 from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -11,9 +12,11 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Role, Unit, User
+from server.schemas.audit import VerifyOut
 from server.security import issue_api_token
 from server.services.auth import create_user
-from server.services.custody import verify_custody
+from server.services.errors import ServiceError
+from server.services.proof import last_closed_day, seal_day, verify_all
 
 
 def register_commands(app: Flask) -> None:
@@ -21,7 +24,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(custody_group)
+    app.cli.add_command(media_group)
 
 
 @click.command("seed-demo")
@@ -73,6 +79,50 @@ def create_token_command(username: str, name: str) -> None:
     click.echo(raw)
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(file_okay=False))
+def backup_command(path: str) -> None:
+    """Back up the database and MEDIA_DIR into the new folder PATH; the server may keep running."""
+    from pathlib import Path
+
+    from server.services.backup import BackupError, create_backup
+
+    try:
+        manifest = create_backup(db.engine, current_app.config["MEDIA_DIR"], Path(path))
+    except BackupError as failure:
+        raise click.ClickException(str(failure)) from None
+    click.echo(json.dumps(manifest, ensure_ascii=False))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the database's contents without asking.")
+def restore_command(path: str, yes: bool) -> None:
+    """Restore the backup folder PATH into DATABASE_URL and MEDIA_DIR (stop the server first).
+
+    Exits 1 when a table does not hold as many rows as when the backup was made.
+    """
+    from pathlib import Path
+
+    from server.services.backup import BackupError, restore_backup
+
+    target = db.engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"Replace everything in {target} with the backup {path}?", abort=True)
+    try:
+        report = restore_backup(Path(path), db.engine, current_app.config["MEDIA_DIR"])
+    except BackupError as failure:
+        raise click.ClickException(str(failure)) from None
+    click.echo(json.dumps({"ok": report.ok, "restored_into": target,
+                           "backup_created_at": report.manifest["created_at"],
+                           "tables": report.tables, "expected_tables": report.manifest["tables"],
+                           "media_files": report.media_files}, ensure_ascii=False))
+    if not report.ok:
+        sys.exit(1)
+
+
 @click.group("custody")
 def custody_group() -> None:
     """Custody chain commands."""
@@ -81,11 +131,55 @@ def custody_group() -> None:
 @custody_group.command("verify")
 @with_appcontext
 def verify_command() -> None:
-    """Walk every custody chain; exit 1 naming the first broken link."""
-    report = verify_custody()
-    click.echo(json.dumps({"ok": report.ok, "items_checked": report.items_checked,
-                           "events_checked": report.events_checked,
-                           "first_broken": report.first_broken}, ensure_ascii=False))
+    """Check every chain, sealed day and image; exit 1 naming the first that fails."""
+    report = verify_all(current_app.config["MEDIA_DIR"])
+    answer = VerifyOut.model_validate(report, from_attributes=True).model_dump(mode="json")
+    click.echo(json.dumps(answer, ensure_ascii=False))
     if not report.ok:
-        current_app.logger.error("custody chain broken: %s", report.first_broken)
+        current_app.logger.error("custody proof broken: %s", report.first_broken)
         sys.exit(1)
+
+
+@custody_group.command("seal-day")
+@with_appcontext
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Local day (Asia/Ho_Chi_Minh) to seal, YYYY-MM-DD; default: yesterday.")
+def seal_day_command(day: datetime | None) -> None:
+    """Store a closed day's Merkle root once; a day already sealed is verified, exit 1 if changed."""
+    wanted = day.date() if day is not None else last_closed_day()
+    try:
+        outcome = seal_day(wanted)
+    except ServiceError as refusal:
+        raise click.ClickException(refusal.message) from None
+    db.session.commit()
+    sealed = outcome.sealed
+    click.echo(json.dumps({
+        "day": sealed.day.isoformat(), "root": sealed.root, "event_count": sealed.event_count,
+        "computed_at": sealed.computed_at.isoformat(), "created": outcome.created,
+        "verified": outcome.verified, "recomputed_root": outcome.recomputed.root,
+        "recomputed_event_count": outcome.recomputed.event_count,
+    }, ensure_ascii=False))
+    if not outcome.verified:
+        current_app.logger.error("sealed day %s no longer matches its events", sealed.day)
+        sys.exit(1)
+
+
+@click.group("media")
+def media_group() -> None:
+    """Image commands."""
+
+
+@media_group.command("prune")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Count what would go; delete nothing.")
+def media_prune_command(dry_run: bool) -> None:
+    """Delete image files past MEDIA_RETENTION_DAYS whose items are all closed (rows kept)."""
+    from server.services.retention import prune_media
+
+    report = prune_media(current_app.config["MEDIA_DIR"],
+                         current_app.config["MEDIA_RETENTION_DAYS"], dry_run=dry_run)
+    click.echo(json.dumps({
+        "dry_run": report.dry_run, "cutoff": report.cutoff.isoformat(), "old": report.old,
+        "deleted": report.deleted, "bytes_freed": report.bytes_freed, "kept": report.kept,
+        "already_gone": report.already_gone,
+    }))

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from server.domain.flags import working_hours
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -62,14 +64,36 @@ def settings_from_environment() -> dict[str, object]:
         # Keyed hash of ID numbers: separate from SECRET_KEY so rotating sessions keeps digests.
         "ID_HASH_KEY": env_str("ID_HASH_KEY", secret_key),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env_str("DATABASE_URL", default_db)),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # pre_ping: a connection that died while pooled (PostgreSQL restarted) is replaced, so
+        # the app recovers by itself. hide_parameters: a logged database error never carries
+        # the values of a statement (citizens' names, phones).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # How long an SQLite writer waits for another's write lock before answering 503.
+        "SQLITE_BUSY_TIMEOUT_MS": env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         "MEDIA_DIR": env_str("MEDIA_DIR", str(INSTANCE_DIR / "media")),
         "MEDIA_MAX_BYTES": env_int("MEDIA_MAX_BYTES", 2 * 1024 * 1024),
+        # Days an image file is kept (TT17 Art.14: records at least 5 years): `media prune`.
+        "MEDIA_RETENTION_DAYS": env_int("MEDIA_RETENTION_DAYS", 1826),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
         "BASE_URL": env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "TRACKING_PREFIX_DOSSIER": env_str("TRACKING_PREFIX_DOSSIER", "HS"),
         "TRACKING_PREFIX_RESULT": env_str("TRACKING_PREFIX_RESULT", "KQ"),
         "FAR_FROM_ADDRESS_M": env_float("FAR_FROM_ADDRESS_M", 300.0),
+        # Audit flags raised at ingest (DESIGN §5); they never refuse an event.
+        # A doorstep fix less precise than this (± metres) cannot place the event: poor_accuracy.
+        "FLAG_POOR_ACCURACY_M": env_float("FLAG_POOR_ACCURACY_M", 100.0),
+        # Faster than this between one person's consecutive fixes (accuracies allowed for):
+        # impossible_speed. Built-up areas allow a motorbike 50-60 km/h; 80 leaves room for
+        # the roads between communes.
+        "FLAG_MAX_SPEED_KMH": env_float("FLAG_MAX_SPEED_KMH", 80.0),
+        # A delivery or collection fixed this close to the actor's post office: at_post_office.
+        "FLAG_AT_POST_OFFICE_M": env_float("FLAG_AT_POST_OFFICE_M", 150.0),
+        # The phone's clock this far from the server's (seconds), or an event dated this far
+        # in the future: clock_skew.
+        "FLAG_CLOCK_SKEW_S": env_float("FLAG_CLOCK_SKEW_S", 300.0),
+        # Local hours of field work (Asia/Ho_Chi_Minh), days off from the Vietnamese calendar:
+        # a field event outside them is after_hours. Parsed here so a typo stops the start.
+        "FLAG_WORKING_HOURS": working_hours(env_str("FLAG_WORKING_HOURS", "07:00-19:00")),
         "SYNC_MAX_EVENTS": env_int("SYNC_MAX_EVENTS", 200),
         "LOGIN_RATE_LIMIT": env_str("LOGIN_RATE_LIMIT", "10 per minute"),
         "TRACKING_RATE_LIMIT": env_str("TRACKING_RATE_LIMIT", "120 per minute"),
@@ -82,4 +106,5 @@ def settings_from_environment() -> dict[str, object]:
         "PERMANENT_SESSION_LIFETIME": env_int("SESSION_DAYS", 2) * 86400,
         "PASSWORD_HASH_FAST": env_bool("PASSWORD_HASH_FAST", False),
         "PWA_DIST": env_str("PWA_DIST", str(PROJECT_ROOT / "pwa" / "dist")),
+        "EXPORT_SIGNING_KEY": env_str("EXPORT_SIGNING_KEY", ""),  # Ed25519 PEM; else instance/
     }

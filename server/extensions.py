@@ -34,13 +34,15 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SQLITE_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def configure_sqlite_engine(engine: Engine) -> None:
+def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> None:
     """Turn on WAL, foreign keys and a busy timeout, and take the write lock up front.
 
     pysqlite's own transaction handling is switched off so SQLAlchemy's BEGIN is ours.
     Writing requests begin with BEGIN IMMEDIATE: a deferred transaction that reads and then
     writes fails at once with SQLITE_BUSY under WAL when another writer got in between, and
     the busy timeout does not help then. Reads keep a plain BEGIN so they never wait.
+    A writer still locked out after `busy_timeout_ms` gets "database is locked", which the
+    API answers with 503 `database_unavailable` (server/api/errors.py).
     """
 
     @event.listens_for(engine, "connect")
@@ -49,7 +51,7 @@ def configure_sqlite_engine(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

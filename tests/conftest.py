@@ -21,6 +21,13 @@ from sqlalchemy import text
 from server import create_app
 from server.extensions import db
 
+# The app reads these at start-up; without them it would write keys into instance/.
+os.environ.setdefault("SECRET_KEY", "test-secret")
+os.environ.setdefault("EXPORT_SIGNING_KEY", (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIBxvsDm3sCGBqU6nAkCRP2i0ybG6c7YVqjWgWvrVcyg2\n"
+    "-----END PRIVATE KEY-----\n"))
+
 
 def test_database_url(tmp_dir: Path) -> str:
     """The database under test."""

@@ -10,5 +10,6 @@ async function send(method, path, body, contentType) {
 
 export const serverTransport = {
   putMedia: (entry) => send("PUT", `/media/${entry.sha256}`, entry.bytes, entry.type),
-  postEvents: (events) => send("POST", "/sync", JSON.stringify({ events }), "application/json"),
+  // sent_at: the phone's clock as it sends, so the server can see a skewed clock (clock_skew).
+  postEvents: (events) => send("POST", "/sync", JSON.stringify({ events, sent_at: new Date().toISOString() }), "application/json"),
 };

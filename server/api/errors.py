@@ -1,10 +1,12 @@
 """The error envelope `{"error": {"code", "message", "details"}}` and the errors that use it."""
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server.domain.errors import DomainError
 from server.extensions import db
@@ -21,6 +23,14 @@ HTTP_ERROR_CODES = {
     415: ("unsupported_media_type", "Định dạng không được hỗ trợ."),
     429: ("rate_limited", "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."),
 }
+
+
+#: Seconds a client is asked to wait (Retry-After) when the database cannot be reached.
+DATABASE_RETRY_AFTER_S = 5
+#: PostgreSQL error classes that mean "the server is not there right now", not a fault of
+#: the request: 08 connection exception, 57P01 admin shutdown, 57P02 crash shutdown,
+#: 57P03 cannot connect now (starting up).
+UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
 class ApiError(Exception):
@@ -45,10 +55,69 @@ def error_response(
     return response
 
 
+def database_unavailable(error: DBAPIError) -> bool:
+    """Whether a database error means it cannot be reached or locked right now.
+
+    True for a connection lost mid-request, a connection that cannot be opened (PostgreSQL
+    stopped: psycopg reports it without an SQLSTATE, and no statement was sent), PostgreSQL
+    shutting down or starting, and SQLite's "database is locked" after the busy timeout.
+    Anything else is a fault.
+    """
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    sqlite_name = getattr(original, "sqlite_errorname", None)
+    if sqlite_name is not None:
+        return sqlite_name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    if "database is locked" in str(original):  # pysqlite built without error names
+        return True
+    if type(original).__module__.startswith("psycopg"):
+        sqlstate = getattr(original, "sqlstate", None)
+        if sqlstate is None:  # raised by psycopg itself while connecting (refused, timed out)
+            return isinstance(error, OperationalError) and error.statement is None
+        return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+    return False
+
+
+def database_fault(error: DBAPIError) -> str:
+    """What a database error is, without the values it may quote.
+
+    PostgreSQL's DETAIL ("Failing row contains (…)") holds a whole row, a citizen's name and
+    phone included, so only its class, SQLSTATE and the names of the table, column and
+    constraint are kept. SQLite's messages name columns, never values.
+    """
+    original = error.orig
+    diag = getattr(original, "diag", None)
+    if diag is not None:  # psycopg
+        return (f"{type(original).__name__} SQLSTATE {getattr(original, 'sqlstate', None)} "
+                f"table={diag.table_name} column={diag.column_name} "
+                f"constraint={diag.constraint_name}")
+    return f"{type(original).__name__}: {original}"
+
+
 def _rolled_back(response: Response) -> Response:
     """Roll the request's transaction back so an error never leaves a partial write."""
     db.session.rollback()
     return response
+
+
+def _no_api_route(app: Flask, error: MethodNotAllowed) -> bool:
+    """True when an /api/ path matched only a non-API rule (the field app's GET catch-all).
+
+    `POST /api/v1/handovers/abc/accept` matches no API rule (the id is not an integer), but
+    the PWA's `GET /<path:filename>` makes Werkzeug answer 405; the truth is 404.
+    """
+    if not request.path.startswith("/api/"):
+        return False
+    adapter = app.url_map.bind_to_environ(request.environ)
+    for method in error.valid_methods or ():
+        try:
+            rule, _ = adapter.match(request.path, method=method, return_rule=True)
+        except HTTPException:
+            continue
+        if rule.rule.startswith("/api/"):  # type: ignore[union-attr]
+            return False
+    return True
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -69,6 +138,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         status = error.code or 500
+        if isinstance(error, MethodNotAllowed) and _no_api_route(app, error):
+            status = 404
         code, message = HTTP_ERROR_CODES.get(status, ("http_error", error.description or ""))
         response = _rolled_back(error_response(status, code, message))
         if status == 429 and error.get_response().headers.get("Retry-After"):
@@ -81,3 +152,24 @@ def register_error_handlers(app: Flask) -> None:
         return _rolled_back(
             error_response(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại sau.")
         )
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(error: DBAPIError) -> Response:
+        if not database_unavailable(error):
+            # Not logged with str(error): its DETAIL may quote a citizen's row (database_fault).
+            app.logger.error("unhandled database error: %s\n[SQL: %s]\n%s", database_fault(error),
+                             error.statement, "".join(traceback.format_tb(error.__traceback__)))
+            return _rolled_back(
+                error_response(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại sau.")
+            )
+        # Rolled back (or gone with its connection): nothing of the request is written, so the
+        # client may send it again as it is. A commit cut off half-way may have landed; a
+        # resent sync is still safe (idempotent by event UUID).
+        app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+        response = _rolled_back(error_response(
+            503, "database_unavailable",
+            "Máy chủ tạm thời không truy cập được cơ sở dữ liệu; chưa có gì được ghi. "
+            f"Vui lòng thử lại sau {DATABASE_RETRY_AFTER_S} giây.",
+            {"retry_after_s": DATABASE_RETRY_AFTER_S}))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+        return response

@@ -1,12 +1,12 @@
-"""Content-addressed image upload."""
+"""Content-addressed images: upload, and read back by those allowed to see them."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 
 from server.api.spec import operation
 from server.schemas.common import ResponseModel
-from server.services.media import store_media
+from server.services.media import SIGNATURES, read_media, store_media
 
 bp = Blueprint("media", __name__, url_prefix="/api/v1/media")
 
@@ -31,3 +31,17 @@ def upload_media(sha256: str) -> tuple[MediaOut, int]:
     media = stored.media
     answer = MediaOut(sha256=media.sha256, content_type=media.content_type, size_bytes=media.size_bytes)
     return answer, 201 if stored.created else 200
+
+
+@operation(bp, "/<sha256>", "GET", summary="An image, to those who may see an item naming it",
+           tag="media", produces=",".join(SIGNATURES), errors=(404, 422))
+def download_media(sha256: str) -> Response:
+    """The stored bytes with their stored type; 404 to anyone outside the image's scope."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    found = read_media(user, sha256, current_app.config["MEDIA_DIR"])
+    return Response(found.body, mimetype=found.media.content_type, headers={
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+        # Personal data: no shared cache may keep it (the bytes never change: content-addressed).
+        "Cache-Control": "private",
+    })

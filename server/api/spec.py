@@ -26,6 +26,10 @@ from server.schemas.common import ErrorEnvelope
 from server.security import authenticated_by_token, csrf_header_valid
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: The largest row id the tables hold (`Integer` keys: 32-bit signed on PostgreSQL). A larger
+#: path id names no row, and must not reach the driver: PostgreSQL refuses it as out of
+#: range and SQLite overflows past 64 bits, both a 500 instead of the service's 404.
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass
@@ -136,6 +140,10 @@ def operation(
         @wraps(view)
         def handle(**path_values: Any) -> Response:
             _check_access(op)
+            for name, value in path_values.items():
+                if isinstance(value, int) and value > MAX_ROW_ID:
+                    # No row has such an id, nor id 0: the service answers its own 404.
+                    path_values[name] = 0
             if op.body is not None:
                 path_values["body"] = _parse_body(op.body)
             if op.query is not None:
@@ -154,6 +162,8 @@ def operation(
 # --- the OpenAPI document ---------------------------------------------------------------
 
 _PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+#: Path parameters whose form is fixed (anything else is answered 422 by the service).
+_PATH_PATTERNS = {"sha256": r"^[0-9a-f]{64}$"}
 
 
 def _schema_ref(model: type[BaseModel], components: dict[str, Any], mode: str) -> dict[str, str]:
@@ -169,10 +179,12 @@ def _parameters(op: Operation, components: dict[str, Any]) -> list[dict[str, Any
     """Path parameters from the Flask rule, query parameters from the query model."""
     parameters = []
     for converter, name in _PATH_PARAMETER.findall(op.rule):
-        kind = "integer" if converter == "int" else "string"
-        parameters.append(
-            {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-        )
+        value: dict[str, Any] = {"type": "string"}
+        if name in _PATH_PATTERNS:
+            value["pattern"] = _PATH_PATTERNS[name]
+        if converter == "int":  # Werkzeug's int converter takes digits only: no sign
+            value = {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID}
+        parameters.append({"name": name, "in": "path", "required": True, "schema": value})
     if op.query is not None:
         schema = op.query.model_json_schema(ref_template="#/components/schemas/{model}")
         for name, definition in schema.pop("$defs", {}).items():
@@ -191,13 +203,18 @@ def _responses(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         content = {op.produces: {"schema": _schema_ref(op.response, components, "serialization")}}
     elif op.produces == "application/json":
         content = {"application/json": {"schema": {"type": "object"}}}
-    else:
-        content = {op.produces: {"schema": {"type": "string", "format": "binary"}}}
+    else:  # files: one entry per type the endpoint may answer ("image/png,image/jpeg")
+        content = {kind: {"schema": {"type": "string", "format": "binary"}}
+                   for kind in op.produces.split(",")}
     responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": content}}
     for status, description in op.extra_responses.items():
         responses[str(status)] = {"description": description, "content": content}
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}
     statuses = set(op.errors)
+    if _PATH_PARAMETER.search(op.rule):
+        statuses.add(404)  # a path that names nothing (or matches no route: `/handovers/abc`)
+    if "<tn>" in op.rule:
+        statuses.add(422)  # the tracking number is parsed: its format and check digit
     if not op.public:
         statuses |= {401, 403}
     if op.body is not None or op.query is not None:

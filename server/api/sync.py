@@ -17,5 +17,6 @@ bp = Blueprint("sync", __name__, url_prefix="/api/v1")
            roles={Role.postman, Role.clerk})
 def sync(body: SyncRequest) -> SyncResponse:
     """Each event is accepted, a duplicate, or rejected on its own, in the order sent."""
-    results = sync_events(current_user, body.events, current_app.config["SYNC_MAX_EVENTS"])  # type: ignore[arg-type]
+    results = sync_events(current_user, body.events, current_app.config["SYNC_MAX_EVENTS"],  # type: ignore[arg-type]
+                          sent_at=body.sent_at)
     return SyncResponse.model_validate({"results": results})

@@ -45,8 +45,9 @@ def invitation_status(attempts: list[FailedAttempt]) -> InvitationStatus:
     a notice left, or the final notice that the result goes back (action return_to_agency).
     A plain `retry` (coming back later the same day) is not one.
     """
-    invitations = sorted(a.on for a in attempts
-                         if a.action in (FailureAction.notice_left, FailureAction.return_to_agency))
+    notices = sorted(a.on for a in attempts
+                     if a.action in (FailureAction.notice_left, FailureAction.return_to_agency))
+    invitations = _spaced(notices)
     undeliverable = any(a.reason in UNDELIVERABLE_AT_ONCE for a in attempts)
     last_on = invitations[-1] if invitations else None
     enough = len(invitations) >= MIN_INVITATIONS_BEFORE_RETURN
@@ -55,3 +56,16 @@ def invitation_status(attempts: list[FailedAttempt]) -> InvitationStatus:
         next_allowed_on = add_working_days(last_on, WORKING_DAYS_BETWEEN_INVITATIONS)
     return InvitationStatus(count=len(invitations), last_on=last_on,
                             next_allowed_on=next_allowed_on, may_return=enough or undeliverable)
+
+
+def _spaced(days: list[date]) -> list[date]:
+    """The invitations that count: each at least two working days after the one before.
+
+    A second notice left the same day (or the next) repeats the first; it is not a second
+    invitation (TT17 Art.5(2)(h)).
+    """
+    counted: list[date] = []
+    for day in days:
+        if not counted or day >= add_working_days(counted[-1], WORKING_DAYS_BETWEEN_INVITATIONS):
+            counted.append(day)
+    return counted

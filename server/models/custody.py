@@ -22,6 +22,10 @@ class CustodyEvent(db.Model):
         UniqueConstraint("item_id", "seq"),
         CheckConstraint("seq >= 1", name="seq_positive"),
         Index("ix_custody_events_actor_occurred", "actor_user_id", "occurred_at"),
+        # Reports and the dashboard count events of a type over a period, and the first
+        # event of a type per item (TT17 Art.13 figures).
+        Index("ix_custody_events_type_occurred", "type", "occurred_at"),
+        Index("ix_custody_events_item_type_occurred", "item_id", "type", "occurred_at"),
     )
 
     #: The UUID made by the client: the idempotency key of sync.

@@ -125,6 +125,9 @@ class SyncRequest(RequestModel):
     itself only has to be a list of objects."""
 
     events: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+    #: The phone's clock when it sent the batch, compared with the server's (clock_skew).
+    #: Unbounded on purpose: a phone whose clock is absurd still gets its events recorded.
+    sent_at: AwareDatetime | None = None
 
 
 class SyncError(ResponseModel):
@@ -154,3 +157,5 @@ class SyncRequestDocument(RequestModel):
     service applies one by one (so one bad event does not refuse the others)."""
 
     events: list[SyncEvent] = Field(min_length=1, max_length=500)
+    #: The phone's clock when it sent the batch; a skewed clock is flagged, never refused.
+    sent_at: AwareDatetime | None = None

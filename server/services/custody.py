@@ -6,19 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from server.domain.custody_chain import ChainLink, chain_hash, first_broken_link
 from server.domain.errors import DomainError
-from server.domain.geo import Position, far_from_address
+from server.domain.geo import Position
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event, field_target
 from server.extensions import db
-from server.models import AuditFlag, CustodyEvent, Item, User
+from server.models import CustodyEvent, Item, User
 from server.models.types import utc_now
-
-#: Events that happen at the citizen's door: their position is checked against the address.
-DOORSTEP_EVENTS = frozenset({EventType.collected, EventType.attempt_failed, EventType.delivered})
+from server.services.flags import FlagContext, flag_event
+from server.services.flags import raise_flag as raise_flag  # re-exported: handovers use it
 
 
 def iso_utc(moment: datetime) -> str:
@@ -29,7 +27,9 @@ def iso_utc(moment: datetime) -> str:
 def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:
     """The fields of an event that its hash covers: every column that carries meaning."""
     position = None
-    if event.lat is not None and event.lon is not None:
+    if event.lat is not None or event.lon is not None or event.accuracy_m is not None:
+        # Any of the three set makes the whole position part of the hash: a changed
+        # accuracy alone must break the chain too.
         position = {"lat": event.lat, "lon": event.lon, "accuracy_m": event.accuracy_m}
     return {
         "id": event.id,
@@ -52,14 +52,6 @@ class Holder:
 
     user_id: int | None
     unit_id: int | None
-
-
-def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
-    """Record an audit flag for supervisors (never an error for the postman)."""
-    flag = AuditFlag(code=code, item_id=item.id, event_id=event.id if event else None,
-                     details=details)
-    db.session.add(flag)
-    return flag
 
 
 def _next_status(item: Item, event_type: EventType, occurred_at: datetime) -> tuple[str, dict[str, Any] | None]:
@@ -96,11 +88,16 @@ def append_event(
     event_id: str | None = None,
     holder: Holder | None = None,
     received_at: datetime | None = None,
+    sent_at: datetime | None = None,
 ) -> CustodyEvent:
-    """Apply one event to an item: new status, new holder, next link of the chain, flags."""
+    """Apply one event to an item: new status, new holder, next link of the chain, flags.
+
+    `sent_at` is the phone's clock when it sent the event (sync), checked for skew.
+    """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
     occurred_at = occurred_at or received_at
+    status_before = item.status or None  # the checks judge the event against this state
     status_after, conflict = _next_status(item, event_type, occurred_at)
     event = CustodyEvent(
         id=event_id or str(uuid.uuid4()),
@@ -127,23 +124,9 @@ def append_event(
         item.holder_user_id, item.holder_unit_id = holder.user_id, holder.unit_id
     db.session.add(event)
     db.session.flush()
-    if conflict is not None:
-        raise_flag(item, "state_conflict", event, conflict)
-    _check_position(item, event_type, event, position)
+    flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
+                                        conflict=conflict, sent_at=sent_at))
     return event
-
-
-def _check_position(item: Item, event_type: EventType, event: CustodyEvent,
-                    position: Position | None) -> None:
-    """Flag a doorstep event recorded far from the citizen's address."""
-    if position is None or event_type not in DOORSTEP_EVENTS:
-        return
-    address = None
-    if item.address_lat is not None and item.address_lon is not None:
-        address = (item.address_lat, item.address_lon)
-    evidence = far_from_address(position, address, current_app.config["FAR_FROM_ADDRESS_M"])
-    if evidence is not None:
-        raise_flag(item, "far_from_address", event, evidence)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import String, cast, select
+
 from server.extensions import db
-from server.models import Media, User
-from server.services.errors import Invalid, ServiceError
+from server.models import CustodyEvent, Item, Media, Role, User
+from server.services.errors import Invalid, NotFound, ServiceError
+from server.services.scope import visible_items
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
 #: Magic numbers: the bytes decide the type, never the client's header alone.
@@ -91,3 +94,61 @@ def _write_atomically(path: Path, body: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# --- reading an image back -----------------------------------------------------------------
+
+#: Candidate events read per request when looking for one that names the image.
+_REFERENCE_CANDIDATES = 50
+
+
+def _named_in(evidence: object, sha256: str) -> bool:
+    """True when an evidence names the image in a `*_sha256` field (at any depth)."""
+    from server.services.proof import media_fields
+
+    return any(value == sha256 for _field, value in media_fields(evidence))
+
+
+def may_see_media(user: User, media: Media) -> bool:
+    """Whether `user` may see an image (signatures and ID papers are personal data).
+
+    Admin; the uploader; anyone who may see an item one of whose custody events names the
+    image: a supervisor over the item's units, the staff of its post office or agency
+    (`visible_items`, the one place where role and unit become scope).
+    """
+    if user.role == Role.admin or media.uploaded_by_id == user.id:
+        return True
+    # The hash is 64 hex digits (checked), so it is safe inside LIKE. The text match only
+    # narrows the rows; the evidence itself decides (a field named `*_sha256`).
+    candidates = db.session.execute(
+        select(CustodyEvent.evidence)
+        .join(Item, Item.id == CustodyEvent.item_id)
+        .where(cast(CustodyEvent.evidence, String).like(f"%{media.sha256}%"), visible_items(user))
+        .limit(_REFERENCE_CANDIDATES)
+    ).scalars()
+    return any(_named_in(evidence, media.sha256) for evidence in candidates)
+
+
+@dataclass(frozen=True)
+class ReadMedia:
+    """An image to send back: its stored row and its bytes."""
+
+    media: Media
+    body: bytes
+
+
+def read_media(user: User, sha256: str, media_dir: str) -> ReadMedia:
+    """The image if `user` may see it; otherwise the same 404 as for an unknown hash."""
+    if not SHA256_PATTERN.fullmatch(sha256):
+        # Checked before any path is built: `../../etc/passwd` never reaches the disk.
+        raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
+    media = db.session.get(Media, sha256)
+    if media is None or not may_see_media(user, media):
+        raise NotFound("unknown_media", "Không tìm thấy ảnh trong phạm vi của bạn.")
+    try:
+        body = media_path(media_dir, sha256).read_bytes()
+    except FileNotFoundError:
+        # Deleted by `media prune` after the retention period (TT17 Art.14), or lost.
+        raise NotFound("media_purged",
+                       "Ảnh không còn được lưu (đã quá thời hạn lưu trữ).") from None
+    return ReadMedia(media, body)

@@ -1,6 +1,7 @@
 """Ingesting the field app's outbox: idempotent by event UUID, one result per event, in order."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -78,7 +79,8 @@ def _holder_after(event_type: EventType, actor: User) -> Holder | None:
     return None
 
 
-def _apply(actor: User, event: Any, items: dict[str, Item]) -> dict[str, Any]:
+def _apply(actor: User, event: Any, items: dict[str, Item],
+           sent_at: datetime | None) -> dict[str, Any]:
     """Record one valid event, or say why not; a failure writes nothing of it."""
     event_id = str(event.id)
     existing = db.session.execute(
@@ -106,7 +108,7 @@ def _apply(actor: User, event: Any, items: dict[str, Item]) -> dict[str, Any]:
             append_event(
                 item, event_type, actor, occurred_at=event.occurred_at, position=position,
                 evidence=event.model_dump(mode="json", exclude=ENVELOPE_FIELDS),
-                event_id=event_id, holder=_holder_after(event_type, actor),
+                event_id=event_id, holder=_holder_after(event_type, actor), sent_at=sent_at,
             )
     except IntegrityError:
         db.session.refresh(item)
@@ -115,12 +117,16 @@ def _apply(actor: User, event: Any, items: dict[str, Item]) -> dict[str, Any]:
     return _accepted(event_id)
 
 
-def sync_events(actor: User, raw_events: list[Any], max_events: int) -> list[dict[str, Any]]:
-    """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own."""
+def sync_events(actor: User, raw_events: list[Any], max_events: int,
+                sent_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own.
+
+    `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
+    """
     if len(raw_events) > max_events:
         raise Invalid("batch_too_large", f"Mỗi lần đồng bộ tối đa {max_events} sự kiện.",
                       {"max_events": max_events})
     parsed = [_parse(raw) for raw in raw_events]
     items = _lock_items(actor, {model.tracking_number for model, _ in parsed if model is not None})
-    return [rejection if model is None else _apply(actor, model, items)
+    return [rejection if model is None else _apply(actor, model, items, sent_at)
             for model, rejection in parsed]

@@ -1,16 +1,26 @@
-"""Public pages and the PWA shell."""
+"""Public pages, the printable custody of an item, and the PWA shell."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
 
 from server.api.serializers import track_out
 from server.domain.errors import DomainError
-from server.domain.lifecycle import STATUS_LABELS_VI, ItemStatus
+from server.domain.lifecycle import KIND_LABELS_VI, STATUS_LABELS_VI, ItemKind, ItemStatus
+from server.extensions import limiter
 from server.services.errors import NotFound
+from server.services.export import (
+    EXPORT_ROLES,
+    configured_signing_key,
+    custody_export,
+    public_key_pem,
+)
 from server.services.tracking import public_tracking
 from server.domain.service_time import LOCAL_TZ
+from server.web.custody_page import custody_rows
 
 bp = Blueprint("pages", __name__, template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -32,6 +42,7 @@ def tracking_search() -> Response | str:
 
 
 @bp.get("/t/<tn>")
+@limiter.limit(lambda: current_app.config["TRACKING_RATE_LIMIT"])  # as the API: no enumeration
 def tracking_page(tn: str) -> tuple[str, int] | str:
     """Public tracking page in Vietnamese: status and steps, nothing personal."""
     try:
@@ -43,6 +54,31 @@ def tracking_page(tn: str) -> tuple[str, int] | str:
     tracking = track_out(item, events, unit_names)
     return render_template("tracking.html", tracking=tracking, error=None, number=tn,
                            status_label=STATUS_LABELS_VI[ItemStatus(item.status)])
+
+
+@bp.get("/items/<tn>/custody")
+def custody_page(tn: str) -> Response | tuple[str, int] | str:
+    """Printable custody of an item (Vietnamese): every event as hashed, and the signature."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("pages.pwa_shell"))
+    if current_user.role not in EXPORT_ROLES:
+        return render_template("custody.html", document=None, number=tn,
+                               error="Vai trò của bạn không được xem hồ sơ lưu vết này."), 403
+    key = configured_signing_key()
+    try:
+        document = custody_export(current_user, tn, key)
+    except DomainError as error:
+        return render_template("custody.html", document=None, number=tn, error=error.message), 422
+    except NotFound as error:
+        return render_template("custody.html", document=None, number=tn, error=error.message), 404
+    body = document["body"]
+    return render_template(
+        "custody.html", document=document, body=body, number=tn, error=None,
+        rows=custody_rows(body), public_key_pem=public_key_pem(key),
+        kind_label=KIND_LABELS_VI[ItemKind(body["item"]["kind"])],
+        status_label=STATUS_LABELS_VI[ItemStatus(body["item"]["status"])],
+        exported_at=local_time(datetime.fromisoformat(body["exported_at"])),
+    )
 
 
 def _pwa_dist() -> Path:

@@ -41,7 +41,9 @@ def _delete_event(app, event_id: str) -> None:  # type: ignore[no-untyped-def]
 def test_verify_exits_0_when_every_chain_holds(app, chains):
     code, report = _verify(app)
     assert code == 0
-    assert report == {"ok": True, "items_checked": 2, "events_checked": 8, "first_broken": None}
+    # No day sealed yet; one image: the postman's signature on the one handover record.
+    assert report == {"ok": True, "items_checked": 2, "events_checked": 8, "days_checked": 0,
+                      "media_checked": 1, "first_broken": None}
 
 
 def test_verify_exits_1_naming_the_item_whose_last_event_was_deleted(app, chains):

@@ -42,3 +42,14 @@ def test_retries_without_a_notice_are_not_invitations():
 def test_a_refusal_makes_the_item_undeliverable_at_once():
     status = invitation_status([attempt(date(2026, 11, 20), reason="refused", action="return_to_agency")])
     assert status.may_return is True and status.next_allowed_on is None
+
+
+def test_two_notices_on_the_same_day_are_one_invitation():
+    status = invitation_status([attempt(date(2026, 11, 20)), attempt(date(2026, 11, 20))])
+    assert status.count == 1 and status.may_return is False
+    assert status.next_allowed_on == date(2026, 11, 24)
+
+
+def test_a_notice_one_working_day_later_is_not_a_second_invitation():
+    status = invitation_status([attempt(date(2026, 11, 23)), attempt(date(2026, 11, 24))])
+    assert status.count == 1 and status.may_return is False

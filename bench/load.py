@@ -1,0 +1,381 @@
+"""Load on loopback: postmen syncing, supervisors reading reports, citizens polling tracking.
+
+A real server (gunicorn, gthread) on a seeded SQLite database in a temporary folder, or on
+PostgreSQL with `--postgres URL` (a SCRATCH database: its `public` schema is dropped and
+rebuilt). Before the run, `--postmen` postman accounts are added (200 by default, spread over
+the demo's post offices), each with a bearer token and a few results of its office to work on.
+
+During `--seconds` (30 by default), on threads of this process:
+
+- each postman sends `POST /api/v1/sync` batches (out for delivery, then a failed attempt
+  with a notice left, per item, with a position), then waits 0.5-2 s, like a phone draining
+  its outbox between doors;
+- `--supervisors` supervisors read `GET /api/v1/reports/summary` and the dashboard;
+- `--citizens` citizens poll `GET /api/v1/track/<tn>`.
+
+It prints, per kind, the requests, throughput, p50 and p99 latency and the errors (there
+must be none: the run's rate limits are raised so that only the server's own limits show),
+then runs `flask custody verify` on the database and prints its result. It asserts nothing
+and is never part of `make test`.
+
+    .venv/bin/python bench/load.py [--seconds 30] [--postmen 200] [--postgres URL]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+START_TIMEOUT_S = 60
+REQUEST_TIMEOUT_S = 60
+ITEMS_PER_POSTMAN = 2
+KEEP_ALIVE_S = 10
+#: A doorstep in Ninh Bình, near the demo's central post office.
+DOORSTEP = {"lat": 20.2602, "lon": 105.9801, "accuracy_m": 15}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else float("nan")
+
+
+def reset_postgres(url: str) -> None:
+    """Drop and recreate the `public` schema of a scratch database (created if missing)."""
+    import psycopg
+
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    name = plain.rsplit("/", 1)[1].split("?")[0]
+    try:
+        connection = psycopg.connect(plain, autocommit=True)
+    except psycopg.OperationalError:
+        with psycopg.connect(plain.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        connection = psycopg.connect(plain, autocommit=True)
+    with connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
+@dataclass
+class Workload:
+    """What the postmen work on: a bearer token each and the numbers of their items."""
+
+    postmen: list[tuple[str, list[str]]]
+    supervisors: list[str]
+    numbers: list[str]
+
+
+def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Workload:
+    """Add the postmen (with tokens and items of their office) and supervisors' tokens.
+
+    Runs in this process against the same database, through the app's own services.
+    """
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from sqlalchemy import select
+
+        from server import create_app
+        from server.extensions import db
+        from server.models import Role, Unit, UnitKind, User
+        from server.schemas.items import ItemCreate
+        from server.security import issue_api_token
+        from server.services.auth import create_user
+        from server.services.items import create_item
+
+        app = create_app()
+        with app.app_context():
+            offices = list(db.session.execute(select(Unit).where(
+                Unit.kind == UnitKind.post_office).order_by(Unit.code)).scalars())
+            clerks = {unit.id: db.session.execute(select(User).where(
+                User.unit_id == unit.id, User.role == Role.clerk)).scalars().first()
+                for unit in offices}
+            offices = [unit for unit in offices if clerks[unit.id] is not None]
+            tokens_and_items: list[tuple[str, list[str]]] = []
+            numbers: list[str] = []
+            for index in range(postmen):
+                office = offices[index % len(offices)]
+                user = create_user(f"bench_postman_{index:03d}", "bench-password", "postman",
+                                   office.id)
+                mine = []
+                for copy in range(ITEMS_PER_POSTMAN):
+                    body = ItemCreate.model_validate({
+                        "kind": "result", "procedure_code": "CA-CCCD-DOI",
+                        "citizen": {"name": f"Công dân thử tải {index}-{copy}",
+                                    "phone": f"09{index:04d}{copy:04d}",
+                                    "address": {"province": "Ninh Bình", "commune": office.commune,
+                                                "line": f"Số {index} đường thử tải",
+                                                "lat": DOORSTEP["lat"], "lon": DOORSTEP["lon"]}},
+                        "documents": [{"name": "Thẻ căn cước", "original": True, "count": 1}],
+                        "fees": {"postage_vnd": 26000}})
+                    mine.append(create_item(clerks[office.id], body).tracking_number)
+                tokens_and_items.append((issue_api_token(user, "bench"), mine))
+                numbers += mine
+            watchers = [issue_api_token(user, "bench") for user in db.session.execute(
+                select(User).where(User.role.in_([Role.supervisor, Role.admin]))).scalars()]
+            db.session.commit()
+        return Workload(tokens_and_items, (watchers * supervisors)[:supervisors], numbers)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+class Server:
+    """gunicorn on the chosen database; stopped by `stop()`."""
+
+    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int,
+                 log: Path) -> None:
+        self.env, self.port, self.workers, self.threads, self.log = env, port, workers, threads, log
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def flask(self, *command: str) -> subprocess.CompletedProcess[str]:
+        """Run a `flask --app wsgi` command on the same database."""
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command],
+                              cwd=PROJECT, env=self.env, capture_output=True, text=True,
+                              timeout=600)
+
+    def start(self) -> None:
+        """Start gunicorn and wait until it answers."""
+        with open(self.log, "w") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                 "--worker-class", "gthread", "--threads", str(self.threads),
+                 # Longer than any think time: a client never reuses a connection at the
+                 # instant the server closes it (a reset that is the bench's, not the app's).
+                 "--keep-alive", str(KEEP_ALIVE_S),
+                 "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"gunicorn exited during start-up:\n{self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.base_url}/api/v1/openapi.json", timeout=5).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"server did not start within {START_TIMEOUT_S} s")
+
+    def stop(self) -> None:
+        """Stop the gunicorn this script started, forcefully if it lingers."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait(timeout=5)
+
+
+@dataclass
+class Tally:
+    """Latencies and errors per kind of request, filled by every thread."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    events: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, kind: str, started: float, error: str | None) -> None:
+        elapsed = time.perf_counter() - started
+        with self.lock:
+            self.latencies[kind].append(elapsed)
+            if error is not None:
+                self.errors[kind].append(error)
+
+
+def _request(tally: Tally, kind: str, session: requests.Session, method: str, url: str,
+             **options: Any) -> requests.Response | None:
+    """One timed request; a transport error or a status of 400 or more is an error."""
+    started = time.perf_counter()
+    try:
+        response = session.request(method, url, timeout=REQUEST_TIMEOUT_S, **options)
+    except requests.RequestException as failure:
+        tally.record(kind, started, f"{type(failure).__name__}: {failure}"[:200])
+        return None
+    tally.record(kind, started, None if response.status_code < 400
+                 else f"{response.status_code} {response.text[:160]}")
+    return response
+
+
+def _event(number: str, event_type: str, **fields: Any) -> dict[str, Any]:
+    return {"id": str(uuid.uuid4()), "type": event_type, "tracking_number": number,
+            "occurred_at": datetime.now(UTC).isoformat(), "position": DOORSTEP, **fields}
+
+
+def postman(base: str, token: str, numbers: list[str], deadline: float, tally: Tally,
+            rng: random.Random) -> None:
+    """Drain the outbox between doors: each item out for delivery, then a notice left."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        time.sleep(rng.uniform(0, 2))  # not everyone at the same instant
+        while time.monotonic() < deadline:
+            events = []
+            for number in numbers:
+                events += [_event(number, "out_for_delivery"),
+                           _event(number, "attempt_failed", reason="absent", action="notice_left")]
+            response = _request(tally, "sync", session, "POST", f"{base}/api/v1/sync",
+                                json={"events": events, "sent_at": datetime.now(UTC).isoformat()})
+            if response is not None and response.ok:
+                for result in response.json()["results"]:
+                    with tally.lock:
+                        tally.events[result["status"]] += 1
+                    if result["status"] == "rejected":
+                        tally.record("sync event", time.perf_counter(),
+                                     f"rejected {result['error']['code']}")
+            time.sleep(rng.uniform(0.5, 2.0))
+
+
+def supervisor(base: str, token: str, deadline: float, tally: Tally, rng: random.Random) -> None:
+    """Read the month's summary and the dashboard, now and then."""
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {token}"
+        while time.monotonic() < deadline:
+            _request(tally, "report", session, "GET", f"{base}/api/v1/reports/summary",
+                     params={"period": "month"})
+            _request(tally, "dashboard", session, "GET", f"{base}/api/v1/dashboard")
+            time.sleep(rng.uniform(0.5, 1.5))
+
+
+def citizen(base: str, numbers: list[str], deadline: float, tally: Tally,
+            rng: random.Random) -> None:
+    """Poll the public tracking of one's item."""
+    with requests.Session() as session:
+        while time.monotonic() < deadline:
+            _request(tally, "track", session, "GET", f"{base}/api/v1/track/{rng.choice(numbers)}")
+            time.sleep(rng.uniform(0.1, 0.5))
+
+
+def run_load(base: str, workload: Workload, seconds: float, citizens: int,
+             seed: int) -> tuple[Tally, float]:
+    """Every simulated person on a thread of their own until the deadline."""
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=postman, args=(base, token, numbers, deadline, tally,
+                                                      random.Random(seed + index)))
+               for index, (token, numbers) in enumerate(workload.postmen)]
+    threads += [threading.Thread(target=supervisor, args=(base, token, deadline, tally,
+                                                          random.Random(seed - index - 1)))
+                for index, token in enumerate(workload.supervisors)]
+    threads += [threading.Thread(target=citizen, args=(base, workload.numbers, deadline, tally,
+                                                       random.Random(seed * 7 + index)))
+                for index in range(citizens)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, time.monotonic() - started
+
+
+def report(tally: Tally, elapsed: float) -> dict[str, Any]:
+    """Figures per kind of request."""
+    kinds = {}
+    for kind, values in sorted(tally.latencies.items()):
+        if kind == "sync event":
+            continue
+        kinds[kind] = {"requests": len(values), "per_s": round(len(values) / elapsed, 1),
+                       "p50_ms": round(percentile(values, 0.50) * 1000, 1),
+                       "p99_ms": round(percentile(values, 0.99) * 1000, 1),
+                       "errors": len(tally.errors.get(kind, []))}
+    errors = {kind: sorted(set(messages))[:5] for kind, messages in tally.errors.items()}
+    return {"elapsed_s": round(elapsed, 1), "kinds": kinds, "events": dict(tally.events),
+            "events_per_s": round(tally.events.get("accepted", 0) / elapsed, 1),
+            "errors": sum(len(m) for m in tally.errors.values()), "error_samples": errors}
+
+
+def main() -> None:
+    """Set up, load, report, verify."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--postmen", type=int, default=200)
+    parser.add_argument("--supervisors", type=int, default=5)
+    parser.add_argument("--citizens", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--citizens-seeded", type=int, default=100,
+                        help="synthetic citizens of `seed-demo` (history in the reports)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="a SCRATCH PostgreSQL database (its public schema is dropped)")
+    parser.add_argument("--seed", type=int, default=2026)
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="tantay-load-") as folder_name:
+        folder = Path(folder_name)
+        if options.postgres:
+            reset_postgres(options.postgres)
+            database = options.postgres
+        else:
+            database = f"sqlite:///{folder / 'load.sqlite3'}"
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database, "MEDIA_DIR": str(folder / "media"),
+               "SECRET_KEY": "bench-secret", "PASSWORD_HASH_FAST": "1",
+               "BASE_URL": f"http://127.0.0.1:{port}", "LOGIN_RATE_LIMIT": "100000 per minute",
+               "TRACKING_RATE_LIMIT": "1000000 per minute"}
+        server = Server(env, port, options.workers, options.threads, folder / "gunicorn.log")
+        engine = "PostgreSQL" if options.postgres else "SQLite"
+        print(f"== TậnTay load: {engine}, gunicorn {options.workers}×{options.threads} threads, "
+              f"{options.postmen} postmen, {options.supervisors} supervisors, "
+              f"{options.citizens} citizens, {options.seconds:.0f} s ==")
+        seeding = ("seed-demo", "--citizens", str(options.citizens_seeded))
+        for command in (("db", "upgrade"), seeding):
+            done = server.flask(*command)
+            if done.returncode != 0:
+                raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stderr[-2000:]}")
+        started = time.monotonic()
+        workload = prepare_workload(env, options.postmen, options.supervisors)
+        print(f"set-up: {options.postmen} postmen, {len(workload.numbers)} items in "
+              f"{time.monotonic() - started:.1f} s")
+        server.start()
+        try:
+            tally, elapsed = run_load(server.base_url, workload, options.seconds,
+                                      options.citizens, options.seed)
+        finally:
+            server.stop()
+        figures = report(tally, elapsed)
+        print(f"\n{'kind':<10} {'requests':>9} {'per s':>8} {'p50 ms':>9} {'p99 ms':>9} "
+              f"{'errors':>7}")
+        for kind, row in figures["kinds"].items():
+            print(f"{kind:<10} {row['requests']:>9} {row['per_s']:>8} {row['p50_ms']:>9} "
+                  f"{row['p99_ms']:>9} {row['errors']:>7}")
+        print(f"\nevents: {figures['events']} ({figures['events_per_s']} accepted per s)")
+        print(f"errors: {figures['errors']}" + ("" if not figures["errors"] else
+                                                 "\n" + json.dumps(figures["error_samples"],
+                                                                   ensure_ascii=False, indent=1)))
+        verify = server.flask("custody", "verify")
+        print(f"\ncustody verify (exit {verify.returncode}): {verify.stdout.strip()}")
+
+
+if __name__ == "__main__":
+    main()

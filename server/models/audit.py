@@ -1,0 +1,72 @@
+"""The supervisors' proof and corrections: sealed daily Merkle roots, four-eyes corrections."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.extensions import db
+from server.models.custody import CustodyEvent
+from server.models.item import Item
+from server.models.types import UtcDateTime, utc_now
+from server.models.user import User
+
+
+class DailyRoot(db.Model):
+    """The Merkle root of one local day's custody events; written once, never rewritten."""
+
+    __tablename__ = "daily_roots"
+    __table_args__ = (
+        CheckConstraint("event_count >= 0", name="event_count_not_negative"),
+    )
+
+    #: The day in Asia/Ho_Chi_Minh; its events are those received within it.
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: Merkle root of the day's event hashes ordered by (received_at, id).
+    root: Mapped[str] = mapped_column(String(64))
+    event_count: Mapped[int]
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class Correction(db.Model):
+    """A correction of a custody event: asked by one supervisor, applied when another signs.
+
+    Applying it appends a `corrected` event to the item's chain; the corrected event itself
+    is never touched (DESIGN §5).
+    """
+
+    __tablename__ = "corrections"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'applied')", name="status_known"),
+        # Four eyes: the database itself refuses a correction countersigned by its author.
+        CheckConstraint("countersigned_by_id IS NULL OR countersigned_by_id <> requested_by_id",
+                        name="four_eyes"),
+        CheckConstraint(
+            "status = 'pending' OR (countersigned_by_id IS NOT NULL "
+            "AND countersigned_at IS NOT NULL AND corrected_event_id IS NOT NULL)",
+            name="applied_is_countersigned",
+        ),
+        Index("ix_corrections_status_requested", "status", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The event being corrected.
+    event_id: Mapped[str] = mapped_column(ForeignKey("custody_events.id"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(1000))
+    #: The corrected fields and their right values, as the requester wrote them.
+    correction: Mapped[dict[str, Any]] = mapped_column(JSON)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    countersigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The `corrected` event the countersignature appended.
+    corrected_event_id: Mapped[str | None] = mapped_column(ForeignKey("custody_events.id"))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+
+    event: Mapped[CustodyEvent] = relationship(foreign_keys=[event_id])
+    item: Mapped[Item] = relationship()
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    countersigned_by: Mapped[User | None] = relationship(foreign_keys=[countersigned_by_id])

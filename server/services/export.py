@@ -1,0 +1,184 @@
+"""Signed custody exports: an item's whole chain, as hashed, with a detached Ed25519 signature.
+
+The export's `body` holds every event body exactly as its hash covers it, the hashes that
+link them, the images they name and the sealed days they fall in. The signature is over the
+canonical JSON of the body (the same encoding as the chain's hashes), so anyone holding the
+public key (`GET /api/v1/audit/export-key`) can check that a document came from this server
+unchanged, without access to the server.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask import current_app
+from sqlalchemy import select
+
+from server.domain.custody_chain import ChainLink, canonical_json, first_broken_link
+from server.extensions import db
+from server.models import CustodyEvent, DailyRoot, Media, Role, Unit, User
+from server.models.types import utc_now
+from server.services.custody import event_body, iso_utc
+from server.services.items import find_visible_item
+from server.services.proof import local_day, media_fields
+
+#: Names the layout of the document, so a reader knows how to check it.
+EXPORT_FORMAT = "tantay.custody-export.v1"
+SIGNATURE_ALGORITHM = "Ed25519"
+#: Who may take an item's custody out as a signed document: audit, and the agency it serves.
+EXPORT_ROLES = frozenset({Role.supervisor, Role.admin, Role.agency})
+#: Where a generated key is kept when EXPORT_SIGNING_KEY is not set.
+KEY_FILE_NAME = "export_signing_key.pem"
+
+
+# --- the key ----------------------------------------------------------------------------
+
+def _private_key_from_pem(pem: bytes) -> Ed25519PrivateKey:
+    """Load a PEM private key, which must be Ed25519."""
+    key = serialization.load_pem_private_key(pem, password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("EXPORT_SIGNING_KEY must be an Ed25519 private key (PEM, PKCS#8)")
+    return key
+
+
+def _generate_key_file(path: Path) -> None:
+    """Write a new key to `path` unless one is there; safe when several workers race."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-key-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pem)
+        os.chmod(temporary, 0o600)
+        # A hard link never replaces an existing file: the first worker's key wins.
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def signing_key(configured_pem: str, instance_dir: str) -> Ed25519PrivateKey:
+    """The export signing key: EXPORT_SIGNING_KEY, else one generated once into instance/."""
+    if configured_pem.strip():
+        # Environment files often carry a PEM on one line with literal "\n".
+        return _private_key_from_pem(configured_pem.strip().replace("\\n", "\n").encode())
+    path = Path(instance_dir) / KEY_FILE_NAME
+    if not path.exists():
+        _generate_key_file(path)
+    return _private_key_from_pem(path.read_bytes())
+
+
+def configured_signing_key() -> Ed25519PrivateKey:
+    """The signing key of the running app (EXPORT_SIGNING_KEY or instance/)."""
+    return signing_key(current_app.config.get("EXPORT_SIGNING_KEY", ""), current_app.instance_path)
+
+
+def public_key_pem(private_key: Ed25519PrivateKey) -> str:
+    """The public half, as the PEM that `verify_export` takes."""
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw public key: tells keys apart on paper."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+# --- the export -------------------------------------------------------------------------
+
+def _links(entries: list[dict[str, Any]]) -> list[ChainLink]:
+    """The chain links of an export's events."""
+    return [ChainLink(entry["body"]["id"], entry["body"], entry["previous_hash"], entry["hash"])
+            for entry in entries]
+
+
+def custody_body(actor: User, tracking_number: str) -> dict[str, Any]:
+    """The unsigned body of an item's export, for someone who may see the item (else 404)."""
+    item = find_visible_item(actor, tracking_number)
+    events = db.session.execute(
+        select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
+    ).scalars().all()
+    entries = [{"body": event_body(event, item.tracking_number),
+                "previous_hash": event.previous_hash, "hash": event.hash} for event in events]
+    named = [(event.id, field, sha256) for event in events
+             for field, sha256 in media_fields(event.evidence)]
+    known = {media.sha256: media for media in db.session.execute(
+        select(Media).where(Media.sha256.in_({sha256 for _e, _f, sha256 in named}))).scalars()}
+    days = {local_day(event.received_at) for event in events}
+    sealed = db.session.execute(
+        select(DailyRoot).where(DailyRoot.day.in_(days)).order_by(DailyRoot.day)).scalars()
+    user_ids = {event.actor_user_id for event in events}
+    unit_ids = {event.actor_unit_id for event in events}
+    users = db.session.execute(select(User).where(User.id.in_(user_ids)).order_by(User.id)).scalars()
+    units = db.session.execute(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.id)).scalars()
+    chain_intact = (first_broken_link(_links(entries), item.head_hash) is None
+                    and [event.seq for event in events] == list(range(1, item.event_count + 1)))
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": iso_utc(utc_now()),
+        "exported_by": {"user_id": actor.id, "username": actor.username},
+        "item": {
+            "tracking_number": item.tracking_number, "kind": item.kind, "status": item.status,
+            "procedure_code": item.procedure.code, "dossier_code": item.dossier_code,
+            "agency_unit": item.agency_unit.code, "event_count": item.event_count,
+            "head_hash": item.head_hash,
+        },
+        "chain_intact": chain_intact,
+        "events": entries,
+        "media": [{"event_id": event_id, "field": field, "sha256": sha256,
+                   "content_type": known[sha256].content_type if sha256 in known else None,
+                   "size_bytes": known[sha256].size_bytes if sha256 in known else None}
+                  for event_id, field, sha256 in named],
+        "sealed_days": [{"day": day.day.isoformat(), "root": day.root,
+                         "event_count": day.event_count} for day in sealed],
+        "actors": [{"user_id": user.id, "username": user.username, "full_name": user.full_name}
+                   for user in users],
+        "units": [{"unit_id": unit.id, "code": unit.code, "name": unit.name} for unit in units],
+    }
+
+
+def sign_body(body: dict[str, Any], private_key: Ed25519PrivateKey) -> dict[str, Any]:
+    """The document: the body and a detached signature over its canonical JSON."""
+    signature = private_key.sign(canonical_json(body))
+    return {"body": body, "signature": {
+        "algorithm": SIGNATURE_ALGORITHM,
+        "key_id": key_id(private_key.public_key()),
+        "value": base64.b64encode(signature).decode("ascii"),
+    }}
+
+
+def custody_export(actor: User, tracking_number: str, private_key: Ed25519PrivateKey) -> dict[str, Any]:
+    """An item's signed custody export."""
+    return sign_body(custody_body(actor, tracking_number), private_key)
+
+
+def verify_export(document: Any, public_key_pem: str) -> bool:
+    """True when the signature holds for this key and the chain inside is whole and intact."""
+    try:
+        public_key = serialization.load_pem_public_key(public_key_pem.encode())
+        if not isinstance(public_key, Ed25519PublicKey):
+            return False
+        signature = document["signature"]
+        if signature["algorithm"] != SIGNATURE_ALGORITHM or signature["key_id"] != key_id(public_key):
+            return False
+        body = document["body"]
+        public_key.verify(base64.b64decode(signature["value"], validate=True), canonical_json(body))
+        # The signature proves who issued it; the chain proves the history it carries holds.
+        links = _links(body["events"])
+        return (body["chain_intact"] is True and len(links) == body["item"]["event_count"]
+                and first_broken_link(links, body["item"]["head_hash"]) is None)
+    except (InvalidSignature, UnsupportedAlgorithm, KeyError, TypeError, ValueError,
+            binascii.Error):
+        return False

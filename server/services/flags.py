@@ -1,0 +1,158 @@
+"""Raising the audit flags of an event as it is appended (DESIGN §5): evidence, never errors."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from server.domain.fees import cash_due_vnd
+from server.domain.flags import (
+    DOORSTEP_EVENTS,
+    FIELD_EVENTS,
+    HAND_TO_HAND_EVENTS,
+    Fix,
+    FlagCode,
+    after_hours,
+    at_post_office,
+    cash_mismatch,
+    clock_skew,
+    early_return,
+    impossible_speed,
+    late,
+    poor_accuracy,
+)
+from server.domain.geo import Position, far_from_address
+from server.domain.invitations import InvitationStatus
+from server.domain.lifecycle import EventType, ItemKind, ItemStatus
+from server.extensions import db
+from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
+
+#: Whose field work is held to working hours: the post's own staff.
+FIELD_ROLES = frozenset({Role.postman, Role.clerk})
+
+
+@dataclass(frozen=True)
+class FlagContext:
+    """What the checks need beyond the event: who, the state before it, the phone's clock."""
+
+    actor: User
+    #: The item's status before the event was applied (None for a new item).
+    status_before: str | None
+    #: The evidence of a state conflict found while applying the event.
+    conflict: dict[str, Any] | None = None
+    #: The phone's clock when it sent the batch (sync only).
+    sent_at: datetime | None = None
+
+
+def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
+    """Record an audit flag for supervisors (never an error for the postman)."""
+    flag = AuditFlag(code=code, item_id=item.id, event_id=event.id if event else None,
+                     details=details)
+    db.session.add(flag)
+    return flag
+
+
+def flag_event(item: Item, event: CustodyEvent, context: FlagContext) -> list[AuditFlag]:
+    """Run every check on a flushed event and record a flag for each that finds evidence.
+
+    At most two queries: the actor's previous positioned event (positioned events only) and
+    the item's failed attempts (`returned` only); the actor's unit comes from the session.
+    """
+    found = [(code, details) for code, details in _evidence(item, event, context)
+             if details is not None]
+    return [raise_flag(item, code, event, details) for code, details in found]
+
+
+def _evidence(item: Item, event: CustodyEvent,
+              context: FlagContext) -> list[tuple[FlagCode, dict[str, Any] | None]]:
+    """Each applicable check with what it found (None: nothing)."""
+    config = current_app.config
+    event_type = EventType(event.type)
+    position = (Position(event.lat, event.lon, event.accuracy_m)
+                if event.lat is not None and event.lon is not None else None)
+    address = ((item.address_lat, item.address_lon)
+               if item.address_lat is not None and item.address_lon is not None else None)
+    counter = _at_the_counter(event_type, event, context)
+    checks: list[tuple[FlagCode, dict[str, Any] | None]] = [
+        (FlagCode.state_conflict, context.conflict),
+        (FlagCode.clock_skew, clock_skew(event.occurred_at, event.received_at, context.sent_at,
+                                         config["FLAG_CLOCK_SKEW_S"])),
+    ]
+    if event_type in DOORSTEP_EVENTS and not counter:
+        checks.append((FlagCode.poor_accuracy,
+                       poor_accuracy(position, config["FLAG_POOR_ACCURACY_M"])))
+        if position is not None:
+            checks.append((FlagCode.far_from_address,
+                           far_from_address(position, address, config["FAR_FROM_ADDRESS_M"])))
+    if position is not None:
+        checks.append((FlagCode.impossible_speed, _speed(event, position, context.actor)))
+    if event_type in HAND_TO_HAND_EVENTS and position is not None and not counter:
+        checks.append((FlagCode.at_post_office,
+                       at_post_office(position, _office_of(context.actor), address,
+                                      config["FLAG_AT_POST_OFFICE_M"])))
+    if event_type in FIELD_EVENTS and not counter and context.actor.role in FIELD_ROLES:
+        checks.append((FlagCode.after_hours,
+                       after_hours(event.occurred_at, config["FLAG_WORKING_HOURS"])))
+    if event_type in HAND_TO_HAND_EVENTS and "cash_collected_vnd" in event.evidence:
+        due = cash_due_vnd(item.kind, context.status_before, item.postage_vnd,
+                           item.official_fee_vnd)
+        checks.append((FlagCode.cash_mismatch,
+                       cash_mismatch(event.evidence["cash_collected_vnd"], due)))
+    if event_type in (EventType.delivered, EventType.filed):
+        checks.append((FlagCode.late, late(event.occurred_at, item.due_at)))
+    if event_type is EventType.returned and item.kind == ItemKind.result:
+        checks.append((FlagCode.early_return, early_return(_invitations(item))))
+    return checks
+
+
+def _at_the_counter(event_type: EventType, event: CustodyEvent, context: FlagContext) -> bool:
+    """Whether the event happened at the post office's counter, not at a door or in the field.
+
+    A dossier taken in at the counter is recorded with the channel `counter` (sync cannot
+    send that field); a result held for pickup is handed by a clerk to the citizen who came
+    for it (TT17 Art.5(2)(h)). A postman's delivery is a doorstep delivery whatever came before.
+    """
+    if event_type is EventType.collected:
+        return event.evidence.get("channel") == "counter"
+    return (event_type is EventType.delivered and context.actor.role == Role.clerk
+            and context.status_before == ItemStatus.held_for_pickup)
+
+
+def _speed(event: CustodyEvent, position: Position, actor: User) -> dict[str, Any] | None:
+    """Compare the event with the actor's previous positioned event (one query)."""
+    previous = db.session.execute(
+        select(CustodyEvent.id, CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
+               CustodyEvent.occurred_at)
+        .where(CustodyEvent.actor_user_id == actor.id, CustodyEvent.id != event.id,
+               CustodyEvent.occurred_at <= event.occurred_at,
+               CustodyEvent.lat.is_not(None), CustodyEvent.lon.is_not(None))
+        # occurred_at alone: the (actor, occurred_at) index then answers with one backward
+        # step, where a tie-breaker would sort all of the person's past events first.
+        .order_by(CustodyEvent.occurred_at.desc()).limit(1)
+    ).one_or_none()
+    if previous is None:
+        return None
+    event_id, lat, lon, accuracy_m, occurred_at = previous
+    return impossible_speed(Fix(event_id, Position(lat, lon, accuracy_m), occurred_at),
+                            Fix(event.id, position, event.occurred_at),
+                            current_app.config["FLAG_MAX_SPEED_KMH"])
+
+
+def _office_of(actor: User) -> tuple[float, float] | None:
+    """The coordinates of the actor's post office, if the actor works at one that has them."""
+    unit: Unit = actor.unit  # loaded once per session, then taken from the identity map
+    if unit.kind != UnitKind.post_office or unit.lat is None or unit.lon is None:
+        return None
+    return (unit.lat, unit.lon)
+
+
+def _invitations(item: Item) -> InvitationStatus:
+    """The item's two-invitation status, this event's earlier attempts included (one query)."""
+    # services.items appends its first events through custody, which calls this module:
+    # importing it at call time keeps the import graph free of cycles.
+    from server.services.items import invitations_for
+
+    return invitations_for([item])[item.id]

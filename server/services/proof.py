@@ -1,0 +1,252 @@
+"""Proof that nothing was changed: sealed daily Merkle roots, and one verification of it all.
+
+A day's root covers every custody event received that local day (Asia/Ho_Chi_Minh), the
+leaves being the events' hashes ordered by (received_at, id). A root is written once and
+never rewritten, so the number printed on a supervisor's daily report keeps vouching for
+the day (DESIGN §5). `verify_all` checks every chain, every sealed day and every image an
+event or a handover record names, and reports the first thing that fails.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from server.domain.custody_chain import merkle_root
+from server.domain.service_time import LOCAL_TZ
+from server.extensions import db
+from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item
+from server.models.types import utc_now
+from server.services.custody import verify_custody
+from server.services.errors import Conflict
+from server.services.media import SHA256_PATTERN, media_path
+
+#: A day is sealed only this long after it ends: requests that took their server time just
+#: before midnight have committed by then, so the root covers every event of the day.
+SEAL_GRACE = timedelta(minutes=5)
+
+
+def local_day(moment: datetime) -> date:
+    """The day in Asia/Ho_Chi_Minh of a moment."""
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC start (included) and end (excluded) of a local day."""
+    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def last_closed_day(now: datetime | None = None) -> date:
+    """Yesterday in Asia/Ho_Chi_Minh: the default day to seal."""
+    return local_day(now or utc_now()) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DayDigest:
+    """A day's root as recomputed from the events now stored."""
+
+    day: date
+    root: str | None
+    event_count: int
+
+
+def compute_day_root(day: date) -> DayDigest:
+    """Recompute a day's Merkle root from its events; root None when a stored hash is not one."""
+    start, end = day_bounds(day)
+    rows = db.session.execute(
+        select(CustodyEvent.received_at, CustodyEvent.id, CustodyEvent.hash)
+        .where(CustodyEvent.received_at >= start, CustodyEvent.received_at < end)
+    ).all()
+    # Sorted here rather than by the database: text collations differ between engines.
+    leaves = [row.hash for row in sorted(rows, key=lambda row: (row.received_at, row.id))]
+    try:
+        return DayDigest(day, merkle_root(leaves), len(leaves))
+    except ValueError:  # a hash column rewritten with something that is not a SHA-256
+        return DayDigest(day, None, len(leaves))
+
+
+@dataclass(frozen=True)
+class SealOutcome:
+    """The day's stored root, whether this call wrote it, and whether the events still match."""
+
+    sealed: DailyRoot
+    created: bool
+    verified: bool
+    recomputed: DayDigest
+
+
+def _matches(sealed: DailyRoot, digest: DayDigest) -> bool:
+    """True when the recomputed root and count are the stored ones."""
+    return sealed.root == digest.root and sealed.event_count == digest.event_count
+
+
+def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
+    """Store the day's root once; a day already sealed is only verified, never rewritten."""
+    now = now or utc_now()
+    if now < day_bounds(day)[1] + SEAL_GRACE:
+        raise Conflict("day_open",
+                       f"Ngày {day:%d/%m/%Y} chưa kết thúc nên chưa thể niêm phong.",
+                       {"day": day.isoformat()})
+    digest = compute_day_root(day)
+    sealed = db.session.get(DailyRoot, day)
+    if sealed is not None:
+        return SealOutcome(sealed, created=False, verified=_matches(sealed, digest),
+                           recomputed=digest)
+    if digest.root is None:
+        raise Conflict("day_unverifiable",
+                       f"Ngày {day:%d/%m/%Y} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
+                       {"day": day.isoformat()})
+    sealed = DailyRoot(day=day, root=digest.root, event_count=digest.event_count,
+                       computed_at=now)
+    db.session.add(sealed)
+    db.session.flush()
+    return SealOutcome(sealed, created=True, verified=True, recomputed=digest)
+
+
+def sealed_day(day: date) -> DailyRoot | None:
+    """The stored root of a day, or None when the day was never sealed."""
+    return db.session.get(DailyRoot, day)
+
+
+def verify_sealed_day(sealed: DailyRoot) -> bool:
+    """True when the day's events still give its stored root."""
+    return _matches(sealed, compute_day_root(sealed.day))
+
+
+# --- images -----------------------------------------------------------------------------
+
+def media_fields(evidence: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, hash) of every image an evidence names: any key ending in `_sha256`."""
+    if isinstance(evidence, dict):
+        for key, value in evidence.items():
+            path = f"{prefix}{key}"
+            if key.endswith("_sha256") and isinstance(value, str):
+                yield path, value
+            else:
+                yield from media_fields(value, path + ".")
+    elif isinstance(evidence, list):
+        for index, value in enumerate(evidence):
+            yield from media_fields(value, f"{prefix}{index}.")
+
+
+def media_file_problem(media_dir: str, sha256: str) -> str | None:
+    """`media_missing` or `media_hash_mismatch` for an image's file; None when it is intact."""
+    if not SHA256_PATTERN.fullmatch(sha256):
+        return "media_missing"  # not a hash, so no file can be named by it
+    try:
+        with media_path(media_dir, sha256).open("rb") as stream:
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return "media_missing"
+    return None if digest == sha256 else "media_hash_mismatch"
+
+
+@dataclass(frozen=True)
+class MediaReference:
+    """Where an image is named: an event's evidence field, or a handover's signature."""
+
+    sha256: str
+    field: str
+    tracking_number: str | None = None
+    event_id: str | None = None
+    handover_id: int | None = None
+
+
+def media_references(batch_size: int = 1000) -> Iterator[MediaReference]:
+    """Every image named by an event (in chain order) or by a signed handover record."""
+    events = db.session.execute(
+        select(CustodyEvent.id, CustodyEvent.evidence, Item.tracking_number)
+        .join(Item, Item.id == CustodyEvent.item_id)
+        .order_by(CustodyEvent.item_id, CustodyEvent.seq)
+        .execution_options(yield_per=batch_size)
+    )
+    for event_id, evidence, tracking_number in events:
+        for field, sha256 in media_fields(evidence):
+            yield MediaReference(sha256, field, tracking_number, event_id)
+    handovers = db.session.execute(
+        select(HandoverRecord.id, HandoverRecord.receiver_signature_sha256)
+        .where(HandoverRecord.receiver_signature_sha256.is_not(None))
+        .order_by(HandoverRecord.id).execution_options(yield_per=batch_size)
+    )
+    for handover_id, sha256 in handovers:
+        yield MediaReference(sha256, "receiver_signature_sha256", handover_id=handover_id)
+
+
+# --- everything at once -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProofReport:
+    """What `verify_all` found; `first_broken` is None when everything holds."""
+
+    ok: bool
+    items_checked: int
+    events_checked: int
+    days_checked: int
+    media_checked: int
+    first_broken: dict[str, Any] | None
+
+
+def _first_broken_day() -> tuple[int, dict[str, Any] | None]:
+    """Recompute every sealed day, oldest first; answer how many held and the first that did not."""
+    checked = 0
+    for sealed in db.session.execute(select(DailyRoot).order_by(DailyRoot.day)).scalars():
+        digest = compute_day_root(sealed.day)
+        checked += 1
+        if not _matches(sealed, digest):
+            return checked, {
+                "tracking_number": None, "event_id": None, "reason": "day_root_mismatch",
+                "day": sealed.day.isoformat(), "stored_root": sealed.root,
+                "recomputed_root": digest.root, "stored_event_count": sealed.event_count,
+                "recomputed_event_count": digest.event_count,
+            }
+    return checked, None
+
+
+def _first_broken_media(media_dir: str) -> tuple[int, dict[str, Any] | None]:
+    """Hash every named image's file once; answer how many and the first missing or changed.
+
+    A file deleted by the retention rule (past MEDIA_RETENTION_DAYS, every item closed) is
+    expected to be gone; a changed file is a break whatever its age.
+    """
+    # Imported here: retention reads proof's `media_fields`, so the modules name each other.
+    from server.services.retention import past_retention
+
+    purged = past_retention(current_app.config["MEDIA_RETENTION_DAYS"])
+    seen: set[str] = set()
+    for reference in media_references():
+        if reference.sha256 in seen:
+            continue
+        seen.add(reference.sha256)
+        problem = media_file_problem(media_dir, reference.sha256)
+        if problem == "media_missing" and reference.sha256 in purged:
+            continue
+        if problem is not None:
+            broken: dict[str, Any] = {
+                "tracking_number": reference.tracking_number, "event_id": reference.event_id,
+                "reason": problem, "media_sha256": reference.sha256, "field": reference.field,
+            }
+            if reference.handover_id is not None:
+                broken["handover_id"] = reference.handover_id
+            return len(seen), broken
+    return len(seen), None
+
+
+def verify_all(media_dir: str) -> ProofReport:
+    """Every chain, then every sealed day, then every image; stops at the first break."""
+    chains = verify_custody()
+    days_checked = media_checked = 0
+    broken = chains.first_broken
+    if broken is None:
+        days_checked, broken = _first_broken_day()
+    if broken is None:
+        media_checked, broken = _first_broken_media(media_dir)
+    return ProofReport(ok=broken is None, items_checked=chains.items_checked,
+                       events_checked=chains.events_checked, days_checked=days_checked,
+                       media_checked=media_checked, first_broken=broken)

@@ -1,0 +1,187 @@
+"""Schemathesis against the served OpenAPI document: no 5xx, and every answer as documented.
+
+The document at `/api/v1/openapi.json` is loaded from the app itself and every operation is
+called with generated requests, valid and invalid, signed in with a bearer token as each of a
+few roles. Each answer must not be a server error, must carry a documented status code and
+content type, and a JSON body must match the documented schema of that status.
+
+Bounded so `make test` stays quick: a fixed seed (the same requests every run), no shrinking,
+a handful of examples per operation and phase.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+import schemathesis
+from flask import Flask
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from sqlalchemy import select
+
+from server.extensions import db
+from server.models import User
+from server.security import issue_api_token
+from server.services.proof import last_closed_day, seal_day
+from tests.api.checks import signed_in
+from tests.api.scenario import HOME, event, hand_over, register_result, result_body
+from tests.conftest import png_bytes
+
+#: Examples per operation in each generation phase; with no shrinking and a fixed seed.
+MAX_EXAMPLES = 25
+SEED = 20260107
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+ROLES = ["admin", "supervisor", "clerk", "agency", "postman"]
+
+
+@pytest.fixture()
+def bearer(app: Flask, world, new_api, role: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Some items in custody (so reads find something), and a bearer token of `role`'s user."""
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    held = register_result(clerk)["tracking_number"]
+    register_result(clerk)
+    hand_over(clerk, postman, "postman", [held])
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == role)).scalar_one()
+        raw = issue_api_token(user, f"schemathesis {role}")
+        db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture()
+def api_schema(app: Flask, bearer: dict[str, str]) -> Any:
+    """The served document, loaded through the WSGI app, with bounded generation."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,
+                                            config=schemathesis.Config(seed=SEED))
+    schema.config.generation.update(max_examples=MAX_EXAMPLES, no_shrink=True,
+                                    deterministic=True, database="none",
+                                    with_security_parameters=False)
+    schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
+    return schema
+
+
+lazy_schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("role", ROLES)
+@lazy_schema.parametrize()
+def test_every_answer_matches_the_document(case: Any, bearer: dict[str, str], role: str) -> None:
+    """Generated calls of every operation, as `role`: no 5xx, only documented answers."""
+    case.call_and_validate(headers=bearer, checks=CHECKS)
+
+
+# --- real objects: the documented success answers, checked on a day's work ----------------
+
+def _tokens(app: Flask, *usernames: str) -> dict[str, dict[str, str]]:
+    """A bearer header for each user."""
+    headers = {}
+    with app.app_context():
+        for username in usernames:
+            user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+            headers[username] = {"Authorization": f"Bearer {issue_api_token(user, 'journey')}"}
+        db.session.commit()
+    return headers
+
+
+def _seal_yesterday(app: Flask) -> str:
+    """Seal yesterday (no events: the empty root) so a sealed day can be read."""
+    with app.app_context():
+        day = last_closed_day()
+        seal_day(day)
+        db.session.commit()
+    return day.isoformat()
+
+
+def test_a_days_real_answers_match_the_document(app, world):
+    """Generated requests rarely name a real item; these do, so success bodies are checked."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    who = _tokens(app, "clerk", "postman", "supervisor", "agency", "admin")
+    seen: set[tuple[str, str]] = set()
+
+    def call(username: str | None, method: str, path: str, expected: int = 200,
+             **case: Any) -> Any:
+        documented = schema[path][method].Case(**case)
+        headers = who[username] if username else {}
+        response = documented.call(headers=headers)
+        documented.validate_response(response, checks=CHECKS, headers=headers)
+        assert response.status_code == expected, (method, path, response.text[:300])
+        seen.add((method, path))
+        return response
+
+    def json_body(body: Any) -> dict[str, Any]:
+        return {"body": body, "media_type": "application/json"}
+
+    anonymous = None
+    call(anonymous, "POST", "/api/v1/auth/login",
+         **json_body({"username": "clerk", "password": "tantay-demo"}))
+    call(anonymous, "GET", "/api/v1/audit/export-key")
+    for username in ("clerk", "postman"):
+        call(username, "GET", "/api/v1/auth/me")
+        call(username, "GET", "/api/v1/units")
+        call(username, "GET", "/api/v1/procedures", query={"postal_eligible": "true"})
+
+    number = call("clerk", "POST", "/api/v1/items", 201, **json_body(result_body())).json()[
+        "tracking_number"]
+    call("agency", "POST", "/api/v1/items", 201, **json_body(result_body()))
+    tn = {"path_parameters": {"tn": number}}
+    call("clerk", "GET", "/api/v1/items", query={"q": number[:6]})
+    call("clerk", "GET", "/api/v1/items/{tn}", **tn)
+    call("clerk", "GET", "/api/v1/items/{tn}/label.png", **tn)
+    call("clerk", "GET", "/api/v1/items/{tn}/label.svg", **tn)
+
+    handover = call("clerk", "POST", "/api/v1/handovers", 201,
+                    **json_body({"to_user": "postman", "items": [number]})).json()["id"]
+    call("clerk", "GET", "/api/v1/handovers", query={"status": "pending"})
+    call("postman", "GET", "/api/v1/handovers/{handover_id}",
+         path_parameters={"handover_id": handover})
+    signature = png_bytes("journey-signature")
+    sha = hashlib.sha256(signature).hexdigest()
+    upload = {"path_parameters": {"sha256": sha}, "body": signature, "media_type": "image/png"}
+    call("postman", "PUT", "/api/v1/media/{sha256}", 201, **upload)
+    call("postman", "PUT", "/api/v1/media/{sha256}", 200, **upload)
+    call("postman", "POST", "/api/v1/handovers/{handover_id}/accept",
+         path_parameters={"handover_id": handover},
+         **json_body({"scanned": [number], "signature_sha256": sha}))
+    call("postman", "GET", "/api/v1/route")
+    far = {"lat": HOME["lat"] + 0.05, "lon": HOME["lon"], "accuracy_m": 500}
+    delivered = event(number, "delivered", position=far, signature_sha256=sha,
+                      recipient={"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
+                                 "id_last4": "7890"},
+                      cash_collected_vnd=1000, papers_collected=[])
+    results = call("postman", "POST", "/api/v1/sync", **json_body(
+        {"events": [event(number, "out_for_delivery"), delivered,
+                    event(number, "out_for_delivery")]})).json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "accepted", "accepted"]
+    call("postman", "GET", "/api/v1/media/{sha256}", path_parameters={"sha256": sha})
+    call(anonymous, "GET", "/api/v1/track/{tn}", **tn)
+
+    flags = call("supervisor", "GET", "/api/v1/audit/flags", query={"status": "open"}).json()
+    assert flags["flags"], "the far, cash-short delivery raises flags"
+    call("supervisor", "POST", "/api/v1/audit/flags/{flag_id}/resolve",
+         path_parameters={"flag_id": flags["flags"][0]["id"]},
+         **json_body({"note": "Đã gọi điện cho người nhận."}))
+    correction = call("supervisor", "POST", "/api/v1/audit/corrections", 201, **json_body(
+        {"event_id": delivered["id"], "reason": "Bưu tá ghi sai tiền thu.",
+         "correction": {"cash_collected_vnd": 26000}})).json()["id"]
+    call("supervisor", "GET", "/api/v1/audit/corrections")
+    call("admin", "POST", "/api/v1/audit/corrections/{correction_id}/countersign",
+         path_parameters={"correction_id": correction}, **json_body({}))
+    call("supervisor", "GET", "/api/v1/audit/verify")
+    call("supervisor", "GET", "/api/v1/audit/days/{day}",
+         path_parameters={"day": _seal_yesterday(app)})
+    call("supervisor", "GET", "/api/v1/items/{tn}/custody-export.json", **tn)
+    call("supervisor", "GET", "/api/v1/dashboard")
+    for report in ("summary", "summary.csv", "summary.xlsx"):
+        call("agency", "GET", f"/api/v1/reports/{report}", query={"period": "month"})
+    call("clerk", "POST", "/api/v1/auth/logout")
+
+    documented = {(method.upper(), path) for path, methods in schema.raw_schema["paths"].items()
+                  for method in methods}
+    assert documented - seen == set(), "an operation without a real call here"

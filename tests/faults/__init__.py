@@ -1,0 +1,1 @@
+"""Faults: killed workers, a database gone, racing phones, a closed browser, backups."""
