@@ -25,6 +25,22 @@ from tests.e2e.conftest import PROJECT, _free_port
 PAUSE_CONFIG = Path(__file__).with_name("gunicorn_pause.py")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Markers of faults that exist on one database only."""
+    config.addinivalue_line("markers", "postgresql_only: a PostgreSQL fault")
+    config.addinivalue_line("markers", "sqlite_only: an SQLite fault")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the faults of the other database: they run in the other leg of `make test`."""
+    on_postgresql = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
+    foreign = "sqlite_only" if on_postgresql else "postgresql_only"
+    kept = [item for item in items if item.get_closest_marker(foreign) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 def own_database(tmp: Path, suffix: str) -> str:
     """An empty database for one purpose: SQLite file, or `<test db>_<suffix>` on PostgreSQL."""
     configured = os.environ.get("TEST_DATABASE_URL")
