@@ -45,6 +45,22 @@ class FlagCode(StrEnum):
     early_return = "early_return"
 
 
+#: What a supervisor reads for each flag code (DESIGN §5, §8), on the dashboard and in reviews.
+FLAG_LABELS_VI: dict[FlagCode, str] = {
+    FlagCode.far_from_address: "Xa địa chỉ người nhận",
+    FlagCode.poor_accuracy: "Vị trí kém chính xác",
+    FlagCode.impossible_speed: "Tốc độ di chuyển bất thường",
+    FlagCode.at_post_office: "Ghi nhận tại bưu cục, không tại địa chỉ",
+    FlagCode.clock_skew: "Giờ thiết bị lệch giờ máy chủ",
+    FlagCode.after_hours: "Ngoài giờ làm việc",
+    FlagCode.cash_mismatch: "Tiền thu không khớp số phải thu",
+    FlagCode.late: "Phát quá hạn",
+    FlagCode.state_conflict: "Xung đột trạng thái sau đồng bộ",
+    FlagCode.handover_discrepancy: "Chênh lệch khi bàn giao",
+    FlagCode.early_return: "Chuyển hoàn khi chưa đủ 2 giấy mời",
+}
+
+
 #: Events at the citizen's door: their position is checked against the address.
 DOORSTEP_EVENTS = frozenset({EventType.collected, EventType.attempt_failed, EventType.delivered})
 #: Events of the day's field work, checked against working hours.

@@ -154,6 +154,9 @@ STATUS_KEEPING_TRANSITIONS: dict[tuple[ItemKind, ItemStatus | None, EventType], 
 
 #: Statuses no event leaves.
 TERMINAL: frozenset[ItemStatus] = frozenset({_S.filed, _S.delivered, _S.cancelled})
+#: Statuses that need nothing more from the post: the end of an item's life (TERMINAL), or a
+#: result returned to its agency. The dashboard's overdue list and media retention share it.
+CLOSED: frozenset[ItemStatus] = TERMINAL | {_S.returned}
 
 #: UPU EMSEVT codes, so the events can be exchanged with postal systems.
 UPU_EVENT_CODES: dict[EventType, str] = {

@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
+from server.domain.flags import DOORSTEP_EVENTS, FLAG_LABELS_VI
 from server.domain.lifecycle import (
+    CLOSED,
     EVENT_LABELS_VI,
     FAILURE_ACTION_LABELS_VI,
     FAILURE_REASON_LABELS_VI,
@@ -28,20 +30,6 @@ from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, U
 from server.models.types import utc_now
 from server.services.scope import unit_subtree, visible_items
 
-#: What a supervisor reads for each audit flag code (DESIGN §5, §8).
-FLAG_LABELS_VI: dict[str, str] = {
-    "far_from_address": "Xa địa chỉ người nhận",
-    "poor_accuracy": "Vị trí kém chính xác",
-    "impossible_speed": "Tốc độ di chuyển bất thường",
-    "at_post_office": "Ghi nhận tại bưu cục, không tại địa chỉ",
-    "clock_skew": "Giờ thiết bị lệch giờ máy chủ",
-    "after_hours": "Ngoài giờ làm việc",
-    "cash_mismatch": "Tiền thu không khớp số phải thu",
-    "late": "Phát quá hạn",
-    "state_conflict": "Xung đột trạng thái sau đồng bộ",
-    "handover_discrepancy": "Chênh lệch khi bàn giao",
-    "early_return": "Chuyển hoàn khi chưa đủ 2 giấy mời",
-}
 #: Words for the keys of a flag's `details` (server/domain/flags.py); others show as they are.
 DETAIL_LABELS_VI: dict[str, str] = {
     "distance_m": "Khoảng cách",
@@ -93,15 +81,12 @@ DETAIL_VALUES_VI: dict[str, str] = {
     "non_working_day": "ngày nghỉ",
 }
 #: Statuses that need nothing more from the post (the brief of issue 5: `returned` included).
-TERMINAL_STATUSES = (ItemStatus.delivered, ItemStatus.filed, ItemStatus.cancelled,
-                     ItemStatus.returned)
+TERMINAL_STATUSES = tuple(sorted(CLOSED))
 #: The events the volume chart counts per day.
 VOLUME_EVENTS = (EventType.delivered, EventType.filed, EventType.registered, EventType.collected)
 #: Events that complete an item's service: the on-time rate is measured on them.
 COMPLETION_EVENTS = (EventType.delivered, EventType.filed)
-#: A postman's doorstep events, counted for the day and placed on the map.
-DOORSTEP_EVENTS = (EventType.delivered, EventType.attempt_failed, EventType.collected)
-#: The dashboard's words for those events (GLOSSARY), where public tracking says "Đã nhận hồ sơ".
+#: The dashboard's words for the doorstep events (GLOSSARY), where public tracking says "Đã nhận hồ sơ".
 DOORSTEP_LABELS_VI: dict[str, str] = {
     EventType.delivered: "Phát thành công",
     EventType.attempt_failed: "Phát không thành công",

@@ -15,6 +15,7 @@ from server.models import HandoverLine, HandoverRecord, Item, Media, Role, Unit,
 from server.models.types import utc_now
 from server.services.custody import Holder, append_event, raise_flag
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
+from server.services.scope import in_subtree
 
 
 def _tracking_numbers(values: list[str], field: str) -> list[str]:
@@ -115,7 +116,7 @@ def visible_handover(actor: User, handover_id: int) -> HandoverRecord:
 def _unit_in_subtree(unit_id: int, root: Unit) -> bool:
     """True when the unit lies under `root` in the province tree."""
     unit = db.session.get(Unit, unit_id)
-    return unit is not None and unit.path.startswith(root.path)
+    return unit is not None and in_subtree(unit, root)
 
 
 def custody_event_type(item: Item, receiver_unit: Unit, receiver_role: str | None = None) -> EventType:

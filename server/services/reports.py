@@ -43,7 +43,7 @@ from server.schemas.reports import (
     ReportUnitOut,
 )
 from server.services.errors import Invalid, NotFound
-from server.services.scope import unit_subtree
+from server.services.scope import in_subtree, unit_subtree
 
 #: The figures the system has no records for yet; reported as null, never invented.
 NOT_RECORDED = ["losses", "complaints"]
@@ -122,7 +122,7 @@ def report_unit(actor: User, code: str | None) -> Unit:
     unit = db.session.execute(select(Unit).where(Unit.code == code)).scalar_one_or_none()
     if unit is None:
         raise Invalid("unknown_unit", f"Không có đơn vị mã “{code}”.", {"unit": code})
-    if not unit.path.startswith(actor.unit.path):
+    if not in_subtree(unit, actor.unit):
         # An agency officer sees only their own agency; others see their unit's subtree.
         raise NotFound("unit_out_of_scope",
                        f"Đơn vị “{code}” nằm ngoài phạm vi bạn được xem báo cáo.",

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from server.domain.lifecycle import TERMINAL, ItemStatus
+from server.domain.lifecycle import CLOSED
 from server.extensions import db
 from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Media
 from server.models.types import utc_now
@@ -26,9 +26,8 @@ from server.services.proof import media_fields
 
 logger = logging.getLogger(__name__)
 
-#: Statuses after which an item's images are no longer needed for its service: the end of
-#: its life (TERMINAL), or a result returned to the agency.
-CLOSED_STATUSES = frozenset(TERMINAL | {ItemStatus.returned})
+#: Statuses after which an item's images are no longer needed for its service.
+CLOSED_STATUSES = CLOSED
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ def unit_subtree(unit: Unit):  # type: ignore[no-untyped-def]
     return select(Unit.id).where(Unit.path.like(unit.path + "%"))
 
 
+def in_subtree(unit: Unit, root: Unit) -> bool:
+    """True when `unit` is `root` or lies below it in the province tree (as `unit_subtree`)."""
+    return unit.path.startswith(root.path)
+
+
 def visible_items(user: User) -> ColumnElement[bool]:
     """The filter on `Item` that limits a query to what `user` may see."""
     match user.role:
