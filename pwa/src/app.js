@@ -33,6 +33,7 @@ class FieldApp {
     this._leaveHandlers = [];
     this._mountHandlers = [];
     this._draining = null;
+    this._updateRequested = false;
   }
 
   async start() {

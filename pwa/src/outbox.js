@@ -11,11 +11,16 @@ function announce() {
   globalThis.dispatchEvent?.(new CustomEvent(OUTBOX_CHANGED));
 }
 
+// The SHA-256 of some bytes as hex: the address under which the server keeps an image.
+export async function sha256Hex(bytes) {
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 // Queue an image; answers its SHA-256 (the address the event refers to).
 export async function queueMedia(blob) {
   const bytes = new Uint8Array(await blob.arrayBuffer());
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const sha256 = await sha256Hex(bytes);
   const db = await database();
   const existing = (await db.getAll("outbox")).find((entry) => entry.kind === "media" && entry.sha256 === sha256);
   if (!existing) {
@@ -56,7 +61,8 @@ export async function requeue(seq) {
 }
 
 // Send everything waiting through `transport` ({putMedia(entry), postEvents(events)}).
-// Answers {sent, rejected, offline}. Throws nothing: a network failure stops the drain.
+// Answers {sent, rejected, offline, signedOut?}: a network failure or a lost session stops
+// the drain and keeps every entry; any other fault (a bug of ours) is thrown.
 export async function drain(transport) {
   const summary = { sent: 0, rejected: 0, offline: false };
   try {

@@ -7,17 +7,23 @@ export class Scanner {
     this._stream = null;
     this._timer = null;
     this._detect = null;
+    this._stopped = false;
   }
 
+  // stop() may come while start() still waits for the camera (the postman left the screen):
+  // each step then checks, so the camera is released and no timer is left running.
   async start() {
-    this._stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
-    this._video.srcObject = this._stream;
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+    if (this._stopped) return stream.getTracks().forEach((track) => track.stop());
+    this._stream = stream;
+    this._video.srcObject = stream;
     await this._video.play();
     this._detect = await this._detector();
-    this._timer = setInterval(() => this._tick(), 200);
+    if (!this._stopped) this._timer = setInterval(() => this._tick(), 200);
   }
 
   stop() {
+    this._stopped = true;
     clearInterval(this._timer);
     this._stream?.getTracks().forEach((track) => track.stop());
     this._stream = null;

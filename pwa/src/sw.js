@@ -58,5 +58,5 @@ self.addEventListener("fetch", (event) => {
     if (url.pathname === "/") event.respondWith(networkFirstShell(event.request));
     return;
   }
-  else if (SHELL_FILES.includes(url.pathname)) event.respondWith(cacheFirst(event.request));
+  if (SHELL_FILES.includes(url.pathname)) event.respondWith(cacheFirst(event.request));
 });

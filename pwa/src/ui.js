@@ -20,6 +20,27 @@ export function toast(message, kind = "info") {
   toastTimer = setTimeout(() => box.classList.remove("visible"), 4000);
 }
 
+// An event handler that runs one at a time: its button is disabled while it runs (a second
+// tap would queue a second event for the same act), and a failure is shown, not lost.
+export function oneAtATime(handler) {
+  let running = false;
+  return async (event) => {
+    event.preventDefault();
+    if (running) return;
+    running = true;
+    const button = event.submitter ?? (event.currentTarget instanceof HTMLButtonElement ? event.currentTarget : null);
+    if (button) button.disabled = true;
+    try {
+      await handler(event);
+    } catch (error) {
+      toast(error?.message ?? String(error), "error");
+    } finally {
+      running = false;
+      if (button) button.disabled = false;
+    }
+  };
+}
+
 export function field(labelText, input) {
   const id = input.id || `f-${Math.random().toString(36).slice(2)}`;
   input.id = id;

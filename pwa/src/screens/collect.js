@@ -5,10 +5,12 @@ import { findItem, recordEvent } from "../items.js";
 import { queueMedia } from "../outbox.js";
 import { PositionLine } from "../position-line.js";
 import { SignatureField } from "../signature-field.js";
-import { field, h, toast } from "../ui.js";
+import { field, h, oneAtATime, toast } from "../ui.js";
+import { notHeldScreen } from "./item.js";
 
 export async function collectScreen(app, number) {
   const item = await findItem(number);
+  if (!item) return notHeldScreen(number);
   const checklist = item.procedure_documents?.length ? item.procedure_documents : item.documents;
   const lines = checklist.map((document, index) => ({
     document,
@@ -21,8 +23,7 @@ export async function collectScreen(app, number) {
   const where = new PositionLine();
   const error = h("p", { class: "error", role: "alert", id: "collect-error" });
 
-  async function submit(event) {
-    event.preventDefault();
+  async function submit() {
     const documents = lines.map((line) => ({ name: line.document.name, original: line.original.value === "true", count: Number(line.count.value || 0) })).filter((d) => d.count > 0);
     const missing = [];
     if (documents.length === 0) missing.push(t("documents"));
@@ -41,7 +42,7 @@ export async function collectScreen(app, number) {
   }
 
   app.afterMount(() => { citizenSignature.mount(); postmanSignature.mount(); });
-  return h("form", { class: "screen form", id: "collect-form", onsubmit: submit },
+  return h("form", { class: "screen form", id: "collect-form", onsubmit: oneAtATime(submit) },
     h("h1", {}, `${t("collect")} · ${item.tracking_number}`),
     h("p", {}, `${item.procedure_name}`),
     h("fieldset", {}, h("legend", {}, t("documents")),

@@ -6,12 +6,14 @@ import { queueMedia } from "../outbox.js";
 import { downscale } from "../photo.js";
 import { PositionLine } from "../position-line.js";
 import { SignatureField } from "../signature-field.js";
-import { field, h, toast } from "../ui.js";
+import { field, h, oneAtATime, toast } from "../ui.js";
+import { notHeldScreen } from "./item.js";
 
 const ID_TYPES = ["cccd", "can_cuoc", "passport", "cmnd", "vneid"];
 
 export async function deliverScreen(app, number) {
   const item = await findItem(number);
+  if (!item) return notHeldScreen(number);
   const name = h("input", { id: "recipient-name", value: item.citizen.name, autocomplete: "off" });
   const relation = h("select", { id: "relation" }, h("option", { value: "self" }, t("self")), h("option", { value: "proxy" }, t("proxy")));
   const relationship = h("input", { id: "relationship", autocomplete: "off" });
@@ -27,8 +29,7 @@ export async function deliverScreen(app, number) {
   const where = new PositionLine();
   const error = h("p", { class: "error", role: "alert", id: "deliver-error" });
 
-  async function submit(event) {
-    event.preventDefault();
+  async function submit() {
     const proxy = relation.value === "proxy";
     const missing = [];
     if (!name.value.trim()) missing.push(t("name"));
@@ -51,7 +52,7 @@ export async function deliverScreen(app, number) {
     app.go("#/");
   }
 
-  const form = h("form", { class: "screen form", id: "deliver-form", onsubmit: submit },
+  const form = h("form", { class: "screen form", id: "deliver-form", onsubmit: oneAtATime(submit) },
     h("h1", {}, `${t("deliver")} · ${item.tracking_number}`),
     h("p", { class: "cash-due" }, `${t("cash_due")}: `, h("strong", {}, formatVnd(item.cash_due_vnd))),
     field(t("name"), name), field(t("recipient"), relation), proxyFields,

@@ -3,27 +3,27 @@
 import { t } from "../i18n.js";
 import { findItem, recordEvent } from "../items.js";
 import { PositionLine } from "../position-line.js";
-import { invitationText } from "./item.js";
-import { field, h, toast } from "../ui.js";
+import { invitationText, notHeldScreen } from "./item.js";
+import { field, h, oneAtATime, toast } from "../ui.js";
 
 const REASONS = ["absent", "address_wrong", "moved", "not_found", "refused", "id_missing", "proxy_invalid", "papers_missing", "deceased", "force_majeure"];
 const ACTIONS = ["notice_left", "retry", "return_to_agency"];
 
 export async function failScreen(app, number) {
   const item = await findItem(number);
+  if (!item) return notHeldScreen(number);
   const reason = h("select", { id: "failure-reason" }, REASONS.map((code) => h("option", { value: code }, t(`reason_${code}`))));
   const action = h("select", { id: "failure-action" }, ACTIONS.map((code) => h("option", { value: code }, t(`action_${code}`))));
   const where = new PositionLine();
 
-  async function submit(event) {
-    event.preventDefault();
+  async function submit() {
     await recordEvent(item, "attempt_failed", { reason: reason.value, action: action.value }, where.position ?? (await where.ready));
     toast(t(navigator.onLine ? "saved" : "saved_offline"));
     app.syncSoon();
     app.go(`#/item/${item.tracking_number}`);
   }
 
-  return h("form", { class: "screen form", id: "fail-form", onsubmit: submit },
+  return h("form", { class: "screen form", id: "fail-form", onsubmit: oneAtATime(submit) },
     h("h1", {}, `${t("failed_attempt")} · ${item.tracking_number}`),
     h("p", { class: "invitations", id: "fail-invitations" }, invitationText(item)),
     field(t("reason"), reason), field(t("action"), action), where.element,

@@ -2,11 +2,11 @@
 import { formatVnd, t } from "../i18n.js";
 import { findItem, recordEvent } from "../items.js";
 import { currentPosition } from "../geo.js";
-import { h, toast } from "../ui.js";
+import { h, oneAtATime, toast } from "../ui.js";
 
 export async function itemScreen(app, number) {
   const item = await findItem(number);
-  if (!item) return h("div", { class: "screen" }, h("p", { class: "error" }, t("not_held", { tn: number })));
+  if (!item) return notHeldScreen(number);
   const address = item.citizen.address;
   return h("div", { class: "screen item", id: "item-screen" },
     h("p", { class: "number big" }, item.tracking_number),
@@ -21,6 +21,11 @@ export async function itemScreen(app, number) {
     h("div", { class: "actions" }, actionsFor(app, item)));
 }
 
+// What a screen shows for a number no longer on the phone (e.g. gone after a refresh).
+export function notHeldScreen(number) {
+  return h("div", { class: "screen" }, h("p", { class: "error" }, t("not_held", { tn: number })));
+}
+
 export function invitationText(item) {
   const invitations = item.invitations ?? { count: 0 };
   const parts = [t("invitations", { n: invitations.count })];
@@ -30,12 +35,12 @@ export function invitationText(item) {
 }
 
 function actionsFor(app, item) {
-  const start = h("button", { type: "button", class: "primary", id: "start-delivery", onclick: async () => {
+  const start = h("button", { type: "button", class: "primary", id: "start-delivery", onclick: oneAtATime(async () => {
     await recordEvent(item, "out_for_delivery", {}, await currentPosition(3000));
     toast(t(navigator.onLine ? "saved" : "saved_offline"));
     app.syncSoon();
     app.go(`#/item/${item.tracking_number}`, true);
-  } }, t("out_for_delivery"));
+  }) }, t("out_for_delivery"));
   switch (item.status) {
     case "at_post":
     case "attempt_failed":

@@ -3,15 +3,11 @@
 import { call } from "../api.js";
 import { t } from "../i18n.js";
 import { refreshFromServer } from "../items.js";
+import { sha256Hex } from "../outbox.js";
 import { ScanBox } from "../scan-box.js";
 import { SignatureField } from "../signature-field.js";
 import { serverTransport } from "../transport.js";
-import { h, toast } from "../ui.js";
-
-async function sha256Hex(blob) {
-  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+import { h, oneAtATime, toast } from "../ui.js";
 
 export async function loadCheckScreen(app) {
   let pending;
@@ -46,9 +42,9 @@ function handoverView(app, record) {
   async function accept() {
     if (signature.isEmpty()) return (error.textContent = t("required", { fields: t("postman_signature") }));
     try {
-      const blob = await signature.toBlob();
-      const sha = await sha256Hex(blob);
-      await serverTransport.putMedia({ sha256: sha, bytes: await blob.arrayBuffer(), type: "image/png" });
+      const bytes = await (await signature.toBlob()).arrayBuffer();
+      const sha = await sha256Hex(bytes);
+      await serverTransport.putMedia({ sha256: sha, bytes, type: "image/png" });
       const result = await call("POST", `/handovers/${record.id}/accept`, { scanned: [...scanned], signature_sha256: sha });
       toast(t("accepted", { n: result.received.length }));
       scan.stop();
@@ -63,7 +59,7 @@ function handoverView(app, record) {
     h("h1", {}, t("load_check")),
     h("p", {}, `${t("listed")}: ${listed.length} · ${record.from_unit}`),
     scan.element, lists, signature.element, error,
-    h("button", { type: "button", class: "primary", id: "accept-handover", onclick: accept }, t("sign_and_accept")));
+    h("button", { type: "button", class: "primary", id: "accept-handover", onclick: oneAtATime(accept) }, t("sign_and_accept")));
 }
 
 function tally(kind, numbers) {
