@@ -120,4 +120,23 @@ def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
     from server.demo_items import seed_items
 
     seed_items(world, citizen_count=citizen_count, seed=seed)
+    list_morning_load(world)
     return world
+
+
+def list_morning_load(world: DemoWorld) -> None:
+    """The clerk lists the central office's results waiting at the post for `postman`, so a
+    newcomer can try the morning load check (Nhận hàng đầu ngày) right away."""
+    from sqlalchemy import select
+
+    from server.models import Item
+    from server.services.handovers import create_handover
+
+    clerk, office = world.users["clerk"], world.units["BC-TRUNGTAM"]
+    waiting = db.session.execute(
+        select(Item.tracking_number).where(
+            Item.kind == "result", Item.status == "at_post", Item.holder_unit_id == office.id,
+            Item.holder_user_id.is_(None)).order_by(Item.id).limit(8)
+    ).scalars().all()
+    if waiting:
+        create_handover(clerk, "postman", None, list(waiting))

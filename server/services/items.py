@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from server.domain.geo import distance_m
 from server.domain.identity import digest_id_number, validate_id_number
@@ -208,6 +209,10 @@ def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:
     total = db.session.execute(select(func.count(Item.id)).where(*conditions)).scalar_one()
     items = db.session.execute(
         select(Item).where(*conditions).order_by(Item.id.desc())
+        # What the answer shows of each item, loaded in a few queries instead of per item.
+        .options(*(selectinload(relation) for relation in (
+            Item.procedure, Item.agency_unit, Item.post_office_unit, Item.holder_user,
+            Item.holder_unit, Item.linked_dossier)))
         .limit(query.limit).offset(query.offset)
     ).scalars().all()
     return list(items), total

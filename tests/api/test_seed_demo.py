@@ -143,7 +143,8 @@ def test_delivery_evidence_is_uploaded_and_some_fixes_are_flagged(app: Flask) ->
                     assert db.session.get(Media, sha) is not None
                     assert media_path(media_dir, sha).exists()
             assert event.evidence["recipient"]["id_last4"]
-        signatures = db.session.scalars(select(HandoverRecord.receiver_signature_sha256)).all()
+        signatures = db.session.scalars(select(HandoverRecord.receiver_signature_sha256)
+                                        .where(HandoverRecord.status == "accepted")).all()
         assert signatures and all(signatures)
         flags = db.session.scalars(select(AuditFlag.code)).all()
         assert "far_from_address" in flags
@@ -188,3 +189,17 @@ def test_cli_seeds_once_and_prints_the_logins(app: Flask) -> None:
     assert "nothing to do" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Item.id))) == count
+
+
+def test_the_demo_postman_has_a_morning_load_to_check(app: Flask) -> None:
+    """A newcomer can try the load check at once: one pending record for `postman`, unsigned,
+    listing results that wait at the central office."""
+    _seed(app)
+    with app.app_context():
+        pending = db.session.scalars(select(HandoverRecord).where(
+            HandoverRecord.status == "pending")).all()
+        assert len(pending) == 1
+        record = pending[0]
+        assert record.to_user.username == "postman" and record.receiver_signature_sha256 is None
+        assert record.lines and all(line.item.status == "at_post" and line.item.kind == "result"
+                                    for line in record.lines)
