@@ -166,3 +166,33 @@ def test_postmans_whole_day_with_the_network_cut_halfway(live_server, browser, m
 
     verified = LiveSession(live_server.base_url, "supervisor").get("/audit/verify").json()
     assert verified["ok"] is True, verified
+
+
+def test_a_double_tap_on_confirm_records_one_delivery(live_server, browser):
+    """The confirm button is busy while the delivery is saved: a second tap adds nothing.
+
+    (The outbox is not counted offline: Chromium's Background Sync may drain it through the
+    service worker, which Playwright's offline switch does not cover; the server is the judge.)"""
+    held = LiveSession(live_server.base_url, "postman").get(
+        "/items", params={"holder": "me", "status": "out_for_delivery", "limit": 1}).json()["items"]
+    assert held, "the demo postman has items out for delivery"
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.base_url)
+        context.set_offline(True)
+        open_item(page, held[0]["tracking_number"])
+        page.click("#go-deliver")
+        page.wait_for_selector("#deliver-form")
+        page.fill("#id-last4", "4321")
+        draw_signature(page, "recipient")
+        page.dblclick("#confirm-delivery")
+        page.wait_for_selector("#held-items")
+        context.set_offline(False)
+        wait_for_outbox(page, 0, timeout=30000)
+    finally:
+        context.close()
+    events = LiveSession(live_server.base_url, "postman").get(
+        f"/items/{held[0]['tracking_number']}").json()["events"]
+    assert [e["type"] for e in events].count("delivered") == 1

@@ -1,6 +1,8 @@
 """Scanning and typing numbers in the field app."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.e2e.camera import label_video
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.e2e.field_app import sign_in
@@ -43,4 +45,6 @@ def test_scanning_an_item_the_postman_does_not_hold_says_so(live_server, phone):
     sign_in(phone, live_server.base_url)
     phone.fill("#tracking-input", other["tracking_number"])
     phone.click("#scan-form button[type=submit]")
-    assert phone.inner_text("#scan-error") == f"Bạn không giữ bưu gửi {other['tracking_number']}."
+    # The lookup in the phone's store is asynchronous: wait for the message to appear.
+    expect(phone.locator("#scan-error")).to_have_text(f"Bạn không giữ bưu gửi {other['tracking_number']}.")
+    assert "#/item/" not in phone.url
