@@ -27,8 +27,6 @@ import json
 import math
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -45,19 +43,14 @@ import requests
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from bench.live_server import Gunicorn, free_port  # noqa: E402
+
 START_TIMEOUT_S = 60
 REQUEST_TIMEOUT_S = 60
 ITEMS_PER_POSTMAN = 2
 KEEP_ALIVE_S = 10
 #: A doorstep in Ninh Bình, near the demo's central post office.
 DOORSTEP = {"lat": 20.2602, "lon": 105.9801, "accuracy_m": 15}
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -145,57 +138,6 @@ def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Wor
     finally:
         os.environ.clear()
         os.environ.update(saved)
-
-
-class Server:
-    """gunicorn on the chosen database; stopped by `stop()`."""
-
-    def __init__(self, env: dict[str, str], port: int, workers: int, threads: int,
-                 log: Path) -> None:
-        self.env, self.port, self.workers, self.threads, self.log = env, port, workers, threads, log
-        self.base_url = f"http://127.0.0.1:{port}"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    def flask(self, *command: str) -> subprocess.CompletedProcess[str]:
-        """Run a `flask --app wsgi` command on the same database."""
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command],
-                              cwd=PROJECT, env=self.env, capture_output=True, text=True,
-                              timeout=600)
-
-    def start(self) -> None:
-        """Start gunicorn and wait until it answers."""
-        with open(self.log, "w") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-                 "--worker-class", "gthread", "--threads", str(self.threads),
-                 # Longer than any think time: a client never reuses a connection at the
-                 # instant the server closes it (a reset that is the bench's, not the app's).
-                 "--keep-alive", str(KEEP_ALIVE_S),
-                 "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
-                cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited during start-up:\n{self.log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{self.base_url}/api/v1/openapi.json", timeout=5).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"server did not start within {START_TIMEOUT_S} s")
-
-    def stop(self) -> None:
-        """Stop the gunicorn this script started, forcefully if it lingers."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=5)
 
 
 @dataclass
@@ -343,7 +285,12 @@ def main() -> None:
                "SECRET_KEY": "bench-secret", "PASSWORD_HASH_FAST": "1",
                "BASE_URL": f"http://127.0.0.1:{port}", "LOGIN_RATE_LIMIT": "100000 per minute",
                "TRACKING_RATE_LIMIT": "1000000 per minute"}
-        server = Server(env, port, options.workers, options.threads, folder / "gunicorn.log")
+        server = Gunicorn(env, port, folder / "gunicorn.log", workers=options.workers,
+                          threads=options.threads, start_timeout_s=START_TIMEOUT_S,
+                          # Longer than any think time: a client never reuses a connection at
+                          # the instant the server closes it (a reset that is the bench's, not
+                          # the app's).
+                          extra_args=("--keep-alive", str(KEEP_ALIVE_S)))
         engine = "PostgreSQL" if options.postgres else "SQLite"
         print(f"== TậnTay load: {engine}, gunicorn {options.workers}×{options.threads} threads, "
               f"{options.postmen} postmen, {options.supervisors} supervisors, "

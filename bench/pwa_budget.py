@@ -21,19 +21,16 @@ import gzip
 import json
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import requests
-
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from bench.live_server import Gunicorn, free_port  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 DIST = PROJECT / "pwa" / "dist"
@@ -101,64 +98,26 @@ def print_bundle(weights: dict[str, Any]) -> None:
         print(f"  (no {LAZY_CHUNK_PREFIX}* chunk found)")
 
 
-class Server:
+class Server(Gunicorn):
     """gunicorn on a fresh SQLite database in a temporary folder; stopped by `stop()`."""
 
     def __init__(self, folder: Path) -> None:
         port = free_port()
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-                    "MEDIA_DIR": str(folder / "media"), "SECRET_KEY": "bench-secret",
-                    "PASSWORD_HASH_FAST": "1", "BASE_URL": self.base_url,
-                    "LOGIN_RATE_LIMIT": "1000 per minute"}
-        self._log = folder / "gunicorn.log"
-        self._process: subprocess.Popen[bytes] | None = None
-        self._port = port
+        base_url = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+               "MEDIA_DIR": str(folder / "media"), "SECRET_KEY": "bench-secret",
+               "PASSWORD_HASH_FAST": "1", "BASE_URL": base_url,
+               "LOGIN_RATE_LIMIT": "1000 per minute"}
+        super().__init__(env, port, folder / "gunicorn.log", workers=2, threads=4,
+                         start_timeout_s=START_TIMEOUT_S)
 
     def start(self) -> None:
         """Migrate, seed the demo, start gunicorn and wait until it answers."""
         for command in (("db", "upgrade"), ("seed-demo", "--citizens", "20")):
-            done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command], cwd=PROJECT,
-                                  env=self.env, capture_output=True, text=True, timeout=120)
+            done = self.flask(*command, timeout=120)
             if done.returncode != 0:
                 raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr}")
-        with open(self._log, "w") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
-                 "--threads", "4", "--bind", f"127.0.0.1:{self._port}", "wsgi:app"],
-                cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
-        self._wait_until_up()
-
-    def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited during start-up:\n{self._log.read_text()[-2000:]}")
-            try:
-                if requests.get(f"{self.base_url}/api/v1/openapi.json", timeout=5).ok:
-                    return
-            except requests.RequestException:  # not listening yet, or a worker still booting
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"server did not start within {START_TIMEOUT_S} s")
-
-    def stop(self) -> None:
-        """Stop gunicorn (the process this script started), forcefully if it lingers."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait(timeout=5)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        super().start()
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from tests.api.checks import signed_in
 from tests.conftest import ApiClient, png_bytes
 
 #: A citizen's address near the central post office, with coordinates.
@@ -68,3 +70,28 @@ def sync(client: ApiClient, *events: dict[str, Any]) -> list[dict[str, Any]]:
     response = client.post("/api/v1/sync", json={"events": list(events)})
     assert response.status_code == 200, response.get_json()
     return response.get_json()["results"]
+
+
+@dataclass
+class Desk:
+    """The demo clerk and postman, signed in, and the results the clerk registered."""
+
+    clerk: ApiClient
+    postman: ApiClient
+    numbers: list[str]
+
+
+def clerk_and_postman(new_api: Any, results: int, *, handed_over: bool = False) -> Desk:
+    """Sign in the clerk and the postman; register `results` results, handed over if asked."""
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    numbers = [register_result(clerk)["tracking_number"] for _ in range(results)]
+    if handed_over:
+        hand_over(clerk, postman, "postman", numbers)
+    return Desk(clerk, postman, numbers)
+
+
+def two_chains(new_api: Any) -> list[dict[str, Any]]:
+    """Two results, each with four events: registered, at_post, handed_over, out_for_delivery."""
+    desk = clerk_and_postman(new_api, 2, handed_over=True)
+    sync(desk.postman, *(event(number, "out_for_delivery") for number in desk.numbers))
+    return [desk.postman.get(f"/api/v1/items/{number}").get_json() for number in desk.numbers]

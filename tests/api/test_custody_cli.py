@@ -9,17 +9,13 @@ from sqlalchemy import text
 
 from server.extensions import db
 from tests.api.checks import signed_in
-from tests.api.scenario import event, hand_over, register_result, sync
+from tests.api.scenario import two_chains
 
 
 @pytest.fixture()
 def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Two results, each with four events: registered, at_post, handed_over, out_for_delivery."""
-    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
-    numbers = [register_result(clerk)["tracking_number"] for _ in range(2)]
-    hand_over(clerk, postman, "postman", numbers)
-    sync(postman, *(event(number, "out_for_delivery") for number in numbers))
-    return [postman.get(f"/api/v1/items/{number}").get_json() for number in numbers]
+    return two_chains(new_api)
 
 
 def _verify(app) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]

@@ -1,28 +1,20 @@
 """Two-party handovers: the sender lists, the receiver scans and signs (QĐ45 Art.7)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from tests.api.checks import UNKNOWN_NUMBER, assert_error, nothing_written, signed_in
-from tests.api.scenario import hand_over, register_result, result_body, upload_image
+from tests.api.scenario import Desk, clerk_and_postman, hand_over, result_body, upload_image
 from tests.conftest import ApiClient
 
 
-@dataclass
-class Counter:
-    """A clerk with four results at the counter, and the postman who will take them."""
-
-    clerk: ApiClient
-    postman: ApiClient
-    numbers: list[str]
+#: A clerk with four results at the counter, and the postman who will take them.
+Counter = Desk
 
 
 @pytest.fixture()
 def counter(world, new_api) -> Counter:  # type: ignore[no-untyped-def]
-    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
-    return Counter(clerk, postman, [register_result(clerk)["tracking_number"] for _ in range(4)])
+    return clerk_and_postman(new_api, 4)
 
 
 def _open(sender: ApiClient, numbers: list[str], to_user: str = "postman") -> int:

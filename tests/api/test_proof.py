@@ -23,17 +23,13 @@ from server.services.media import media_path
 from server.services.proof import day_bounds, last_closed_day, local_day, seal_day
 from server.services.errors import Conflict
 from tests.api.checks import assert_error, signed_in
-from tests.api.scenario import event, hand_over, register_result, sync
+from tests.api.scenario import hand_over, register_result, two_chains
 
 
 @pytest.fixture()
 def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Two results, each with four events: registered, at_post, handed_over, out_for_delivery."""
-    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
-    numbers = [register_result(clerk)["tracking_number"] for _ in range(2)]
-    hand_over(clerk, postman, "postman", numbers)
-    sync(postman, *(event(number, "out_for_delivery") for number in numbers))
-    return [postman.get(f"/api/v1/items/{number}").get_json() for number in numbers]
+    return two_chains(new_api)
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,25 +19,25 @@ from tests.api.checks import (
     signed_in,
     with_wrong_check_digit,
 )
-from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    Desk,
+    clerk_and_postman,
+    event,
+    register_result,
+    sync,
+    upload_image,
+)
 from tests.conftest import ApiClient, png_bytes
 
 
-@dataclass
-class Round:
-    """Two results in the postman's hands, and the clerk who handed them over."""
-
-    clerk: ApiClient
-    postman: ApiClient
-    numbers: list[str]
+#: Two results in the postman's hands, and the clerk who handed them over.
+Round = Desk
 
 
 @pytest.fixture()
 def round_(world, new_api) -> Round:  # type: ignore[no-untyped-def]
-    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
-    numbers = [register_result(clerk)["tracking_number"] for _ in range(2)]
-    hand_over(clerk, postman, "postman", numbers)
-    return Round(clerk, postman, numbers)
+    return clerk_and_postman(new_api, 2, handed_over=True)
 
 
 def _delivered(number: str, signature: str, **fields: Any) -> dict[str, Any]:

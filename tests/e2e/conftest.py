@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.live import free_port, own_database, wait_until_answers
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,32 +24,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _e2e_database(tmp: Path) -> str:
-    """A database of the server's own: SQLite file, or `<test db>_e2e` on PostgreSQL."""
-    configured = os.environ.get("TEST_DATABASE_URL")
-    if not configured:
-        return f"sqlite:///{tmp / 'e2e.sqlite3'}"
-    url = make_url(configured.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{url.database}_e2e"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    target = url.set(database=name)
-    engine = create_engine(target, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return target.render_as_string(hide_password=False)
+#: Re-exported under the names the fault tests import.
+_free_port = free_port
 
 
 class LiveServer:
@@ -73,7 +46,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     """gunicorn (gthread workers) serving the app on a migrated, seeded database."""
     tmp = tmp_path_factory.mktemp("live")
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _e2e_database(tmp), "MEDIA_DIR": str(tmp / "media"),
+    env = {**os.environ, "DATABASE_URL": own_database(tmp, "e2e"), "MEDIA_DIR": str(tmp / "media"),
            "SECRET_KEY": "e2e-secret", "PASSWORD_HASH_FAST": "1",
            "BASE_URL": f"http://127.0.0.1:{port}", "LOGIN_RATE_LIMIT": "1000 per minute"}
     server = LiveServer(f"http://127.0.0.1:{port}", env)
@@ -85,23 +58,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
          "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"))
     try:
-        _wait_until_up(server.base_url, process)
+        wait_until_answers(server.base_url, process, 60, tmp / "gunicorn.log")
         yield server
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "gunicorn exited during start-up"
-        try:
-            if requests.get(f"{base_url}/api/v1/openapi.json", timeout=10).ok:
-                return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise AssertionError("server did not start within 60 s")
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.e2e.conftest import PROJECT, _free_port
+from tests.live import own_database, wait_until_answers
 
 PAUSE_CONFIG = Path(__file__).with_name("gunicorn_pause.py")
 
@@ -39,33 +37,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
-
-
-def own_database(tmp: Path, suffix: str) -> str:
-    """An empty database for one purpose: SQLite file, or `<test db>_<suffix>` on PostgreSQL."""
-    configured = os.environ.get("TEST_DATABASE_URL")
-    if not configured:
-        return f"sqlite:///{tmp / f'{suffix}.sqlite3'}"
-    url = make_url(configured.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{url.database}_{suffix}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                       {"n": name}).first()
-            if not found:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
-    target = url.set(database=name)
-    engine = create_engine(target, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-    return target.render_as_string(hide_password=False)
 
 
 def flask_command(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -139,16 +110,7 @@ class FaultServer:
     def wait_until_up(self, timeout: float) -> None:
         """Wait until the server answers a request (bounded)."""
         assert self.process is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.error_log.read_text()[-3000:]
-            try:
-                if requests.get(f"{self.base_url}/api/v1/openapi.json", timeout=5).ok:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"server not up within {timeout} s: {self.error_log.read_text()[-3000:]}")
+        wait_until_answers(self.base_url, self.process, timeout, self.error_log, poll_s=0.1)
 
     def arm_pause(self, after_events: int) -> None:
         """Freeze the next sync request after its `after_events`-th event (see gunicorn_pause.py)."""

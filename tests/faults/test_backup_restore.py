@@ -67,14 +67,19 @@ def _damage(app: Flask) -> str:
     return victim.tracking_number
 
 
-@pytest.mark.timeout(150)
-def test_backup_then_restore_gives_back_every_row_and_image_and_the_chains_verify(app, tmp_path):
+def _seeded_live(app, citizen_count: int, seed: int) -> tuple[str, dict[str, str]]:
+    """Seed the demo into the app's database; answer its URL and an operator's env on it."""
     with app.app_context():
-        seed_demo(citizen_count=8, seed=7)
+        seed_demo(citizen_count=citizen_count, seed=seed)
         db.session.commit()
         db.session.remove()
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
-    live = _operator_env(database_url, Path(app.config["MEDIA_DIR"]))
+    return database_url, _operator_env(database_url, Path(app.config["MEDIA_DIR"]))
+
+
+@pytest.mark.timeout(150)
+def test_backup_then_restore_gives_back_every_row_and_image_and_the_chains_verify(app, tmp_path):
+    database_url, live = _seeded_live(app, citizen_count=8, seed=7)
     backup = tmp_path / "backup-1"
 
     done = flask_command(live, "backup", str(backup))
@@ -108,12 +113,7 @@ def test_backup_then_restore_gives_back_every_row_and_image_and_the_chains_verif
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(app, tmp_path):
-    with app.app_context():
-        seed_demo(citizen_count=3, seed=11)
-        db.session.commit()
-        db.session.remove()
-    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
-    live = _operator_env(database_url, Path(app.config["MEDIA_DIR"]))
+    database_url, live = _seeded_live(app, citizen_count=3, seed=11)
     backup = tmp_path / "backup-2"
     assert flask_command(live, "backup", str(backup)).returncode == 0
     with (backup / "media.tar").open("r+b") as archive:  # a copy cut short on its way off-site

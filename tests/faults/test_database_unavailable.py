@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -108,13 +110,26 @@ def _disconnect(app: Flask) -> None:
         db.engine.dispose()
 
 
-@postgresql_only
-@pytest.mark.timeout(90)
-def test_postgresql_stopped_answers_503_with_retry_after_and_recovers_without_restart(app, world):
+@contextmanager
+def _behind_proxy(app: Flask) -> Iterator[tuple[TcpProxy, Flask]]:
+    """A started proxy to the session's PostgreSQL and an app that reaches it through it.
+
+    On the way out the app's connections are closed and the proxy stopped, whatever happened.
+    """
     proxy = TcpProxy(_upstream(app))
     proxy.start()
     proxied = _through_proxy(app, proxy)
     try:
+        yield proxy, proxied
+    finally:
+        _disconnect(proxied)
+        proxy.stop()
+
+
+@postgresql_only
+@pytest.mark.timeout(90)
+def test_postgresql_stopped_answers_503_with_retry_after_and_recovers_without_restart(app, world):
+    with _behind_proxy(app) as (proxy, proxied):
         postman, numbers = _postman_with_items(proxied, 2)
         batch = _round(numbers)
 
@@ -136,19 +151,13 @@ def test_postgresql_stopped_answers_503_with_retry_after_and_recovers_without_re
         results = sync(postman, *batch)
         assert [r["status"] for r in results] == ["accepted"] * len(batch), results
         assert sorted(_stored(app, batch)) == sorted(e["id"] for e in batch)
-    finally:
-        _disconnect(proxied)
-        proxy.stop()
     _verified(app)
 
 
 @postgresql_only
 @pytest.mark.timeout(90)
 def test_postgresql_lost_mid_batch_writes_nothing_and_the_resend_stores_the_batch_once(app, world, monkeypatch):
-    proxy = TcpProxy(_upstream(app))
-    proxy.start()
-    proxied = _through_proxy(app, proxy)
-    try:
+    with _behind_proxy(app) as (proxy, proxied):
         postman, numbers = _postman_with_items(proxied, 3)
         batch = _round(numbers)
         apply_event, applied = sync_service._apply, []
@@ -172,9 +181,6 @@ def test_postgresql_lost_mid_batch_writes_nothing_and_the_resend_stores_the_batc
         assert [r["status"] for r in results] == ["accepted"] * len(batch), results
         again = sync(postman, *batch)
         assert [r["status"] for r in again] == ["duplicate"] * len(batch), again
-    finally:
-        _disconnect(proxied)
-        proxy.stop()
     assert sorted(_stored(app, batch)) == sorted(e["id"] for e in batch)
     _verified(app)
 
