@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 
 from server.extensions import db
-from server.models import Procedure, Unit, UnitKind, User
+from server.models import FeeReduction, PostageTariff, Procedure, Unit, UnitKind, User
 from server.services.auth import create_user
 
 #: (code, name, kind, parent code, commune, lat, lon)
@@ -43,6 +43,16 @@ DEMO_PROCEDURES = [
      [("Tờ khai đăng ký kết hôn", True, 2)]),
     ("TTHCC-DATDAI", "Cấp đổi giấy chứng nhận quyền sử dụng đất", "land", "TTHCC", True, 100_000,
      [("Đơn đề nghị cấp đổi giấy chứng nhận", True, 1), ("Giấy chứng nhận đã cấp", True, 1)]),
+]
+
+#: Postage per dossier one way by route class (QĐ45 Art.11: e.g. 26,000 VND within an area).
+DEMO_POSTAGE = {"same_area": 26_000, "intra_province": 30_000, "major_cities": 32_000,
+                "inter_province": 35_000}
+#: Exemptions and reductions (TT22/2017): (code, name, legal basis, % off postage, % off fee).
+DEMO_REDUCTIONS = [
+    ("NGUOI_CO_CONG", "Người có công với cách mạng", "TT22/2017 — người có công", 50, 50),
+    ("HO_NGHEO", "Hộ nghèo, hộ cận nghèo", "TT22/2017 — hộ nghèo", 50, 0),
+    ("KHUYET_TAT", "Người khuyết tật đặc biệt nặng và nặng", "TT22/2017 — người khuyết tật", 100, 0),
 ]
 
 #: (username, role, unit code) — the logins of DESIGN §8.
@@ -105,6 +115,7 @@ def seed_structure(password: str | None = None) -> DemoWorld:
             postal_eligible=eligible, official_fee_vnd=fee,
             documents=[{"name": n, "original": o, "count": c} for n, o, c in documents])
         db.session.add(procedures[code])
+    seed_fee_catalogue()
     secret = password or demo_password()
     users = {
         username: create_user(username, secret, role, units[unit].id, STAFF_NAMES[username])
@@ -112,6 +123,16 @@ def seed_structure(password: str | None = None) -> DemoWorld:
     }
     db.session.flush()
     return DemoWorld(units=units, procedures=procedures, users=users)
+
+
+def seed_fee_catalogue() -> None:
+    """The postage tariff and the reductions of the counter (settable by the admin later)."""
+    for route_class, postage in DEMO_POSTAGE.items():
+        db.session.add(PostageTariff(route_class=route_class, postage_vnd=postage))
+    for code, name, basis, postage_off, fee_off in DEMO_REDUCTIONS:
+        db.session.add(FeeReduction(code=code, name=name, legal_basis=basis,
+                                    postage_percent_off=postage_off,
+                                    official_fee_percent_off=fee_off))
 
 
 def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:

@@ -85,3 +85,17 @@ def service_deadline(
     without_slip, with_slip = SERVICE_DAYS[RouteClass(route_class)]
     due_day = add_working_days(day_j, with_slip if with_appointment_slip else without_slip)
     return datetime.combine(due_day, END_OF_WORKING_DAY, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def route_class_between(from_province: str, from_commune: str,
+                        to_province: str, to_commune: str) -> RouteClass:
+    """The default route class of a journey: same commune, same province, or another one.
+
+    Whether two cities are "major" (TT17 Art.7) is not in the address: the clerk picks
+    `major_cities` by hand when it applies.
+    """
+    if from_province.casefold() != to_province.casefold():
+        return RouteClass.inter_province
+    if from_commune.casefold() == to_commune.casefold():
+        return RouteClass.same_area
+    return RouteClass.intra_province

@@ -5,6 +5,7 @@ from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
 from server.models.media import Media
 from server.models.procedure import Procedure
+from server.models.tariff import FeeReduction, PostageTariff
 from server.models.unit import Unit, UnitKind
 from server.models.user import ApiToken, Role, User
 
@@ -14,10 +15,12 @@ __all__ = [
     "Correction",
     "CustodyEvent",
     "DailyRoot",
+    "FeeReduction",
     "HandoverLine",
     "HandoverRecord",
     "Item",
     "Media",
+    "PostageTariff",
     "Procedure",
     "Role",
     "TrackingSerial",

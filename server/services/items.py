@@ -132,6 +132,13 @@ def _linked_dossier(actor: User, body: ItemCreate) -> Item | None:
 def create_item(actor: User, body: ItemCreate) -> Item:
     """Register a dossier taken at the counter or a result for delivery (QĐ45 Art.6, 9)."""
     procedure = eligible_procedure(body.procedure_code)
+    item = build_item(actor, body, procedure)
+    _record_intake(item, actor)
+    return item
+
+
+def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
+    """The item row with its S10 number and deadline, flushed, before any custody event."""
     placement = item_placement(actor, body, procedure)
     citizen, address = body.citizen, body.citizen.address
     digest = None
@@ -166,7 +173,6 @@ def create_item(actor: User, body: ItemCreate) -> Item:
     )
     db.session.add(item)
     db.session.flush()
-    _record_intake(item, actor)
     return item
 
 
