@@ -17,13 +17,13 @@ from server.domain.identity import validate_id_number
 from server.domain.lifecycle import EventType, ItemKind
 from server.domain.service_time import RouteClass, route_class_between, service_deadline
 from server.extensions import db
-from server.models import FeeReduction, Item, Media, PostageTariff, Procedure, Role, Unit, User
+from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff, Procedure, Role, Unit, User
 from server.models.types import utc_now
 from server.schemas.intake import CounterIntake, PickupRequest
 from server.schemas.items import DocumentLine, FeesIn, ItemCreate
 from server.services.custody import Holder, append_event
-from server.services.errors import Invalid
-from server.services.items import build_item, eligible_procedure
+from server.services.errors import Invalid, NotFound
+from server.services.items import build_item, eligible_procedure, find_visible_item
 
 ROUTE_CLASS_LABELS_VI: dict[RouteClass, str] = {
     RouteClass.same_area: "Cùng khu vực",
@@ -234,3 +234,32 @@ def request_pickup(actor: User, body: PickupRequest) -> Item:
     append_event(item, EventType.requested, actor, evidence=evidence,
                  holder=Holder(postman.id if postman else None, actor.unit_id))
     return item
+
+
+# --- the consignment note ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsignmentNote:
+    """What the consignment note (phiếu gửi, TT17 Art.9) prints for one dossier."""
+
+    item: Item
+    intake: CustodyEvent
+    reduction: FeeReduction | None
+
+
+def consignment_note(actor: User, tracking_number: str) -> ConsignmentNote:
+    """The dossier and the event that took it in, if `actor` may see the item."""
+    item = find_visible_item(actor, tracking_number)
+    intake = db.session.execute(
+        select(CustodyEvent).where(CustodyEvent.item_id == item.id,
+                                   CustodyEvent.type == EventType.collected.value)
+        .order_by(CustodyEvent.seq).limit(1)
+    ).scalar_one_or_none()
+    if intake is None:
+        raise NotFound("no_consignment_note",
+                       f"Bưu gửi {item.tracking_number} chưa có phiếu gửi: hồ sơ chưa được "
+                       "tiếp nhận hoặc thu gom.")
+    code = intake.evidence.get("reduction_code")
+    reduction = db.session.execute(
+        select(FeeReduction).where(FeeReduction.code == code)).scalar_one_or_none() if code else None
+    return ConsignmentNote(item, intake, reduction)

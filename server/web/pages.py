@@ -20,7 +20,9 @@ from server.services.export import (
 )
 from server.services.tracking import public_tracking
 from server.domain.service_time import LOCAL_TZ
+from server.web.consignment_note import note_context
 from server.web.custody_page import custody_rows
+from server.services.intake import consignment_note
 
 bp = Blueprint("pages", __name__, template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -79,6 +81,21 @@ def custody_page(tn: str) -> Response | tuple[str, int] | str:
         status_label=STATUS_LABELS_VI[ItemStatus(body["item"]["status"])],
         exported_at=local_time(datetime.fromisoformat(body["exported_at"])),
     )
+
+
+@bp.get("/items/<tn>/consignment-note")
+def consignment_note_page(tn: str) -> Response | tuple[str, int] | str:
+    """The printable consignment note (phiếu gửi, TT17 Art.9) of a dossier, A5, one page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("pages.pwa_shell"))
+    try:
+        note = consignment_note(current_user, tn)
+    except DomainError as error:
+        return render_template("consignment_note.html", number=tn, error=error.message), 422
+    except NotFound as error:
+        return render_template("consignment_note.html", number=tn, error=error.message), 404
+    return render_template("consignment_note.html", number=tn, error=None,
+                           **note_context(note, current_app.config["BASE_URL"]))
 
 
 def _pwa_dist() -> Path:
