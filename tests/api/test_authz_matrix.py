@@ -360,6 +360,22 @@ def _holds_correction(answer: Any, correction_id: int) -> bool:
     return correction_id in {c["id"] for c in answer["corrections"]}
 
 
+def _counter_intake(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    checklist = [{"name": "Tờ khai căn cước (mẫu CC01)", "original": True, "count": 1},
+                 {"name": "Thẻ căn cước cũ", "original": True, "count": 1}]
+    signature = stage.upload(username or "clerk", f"intake-{uuid.uuid4()}")
+    body = {**result_body(), "documents": checklist, "citizen_signature_sha256": signature,
+            "clerk_signature_sha256": signature}
+    for key in ("kind", "dossier_code", "fees"):
+        body.pop(key)
+    return Call("POST", "/api/v1/intake/counter", json=body), None
+
+
+def _pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    body = {"procedure_code": "CA-CCCD-DOI", "citizen": result_body()["citizen"]}
+    return Call("POST", "/api/v1/pickups", json=body), None
+
+
 #: (method, rule) of every operation → who may call it and how.
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/auth/login"): Row(None, lambda stage, username: (Call(
@@ -410,6 +426,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/reports/summary.csv"): Row(REPORTERS, _report(".csv"), scope="object"),
     ("GET", "/api/v1/reports/summary.xlsx"): Row(REPORTERS, _report(".xlsx"), scope="object"),
     ("GET", "/api/v1/dashboard"): Row(AUDITORS, _fixed(Call("GET", "/api/v1/dashboard"))),
+    ("GET", "/api/v1/fees"): Row(EVERYONE, _fixed(Call("GET", "/api/v1/fees"))),
+    ("PUT", "/api/v1/fees/postage/<route_class>"): Row(frozenset({"admin"}), _fixed(Call(
+        "PUT", "/api/v1/fees/postage/same_area", json={"postage_vnd": 26000}))),
+    ("GET", "/api/v1/intake/quote"): Row(frozenset({"clerk"}), _fixed(Call(
+        "GET", "/api/v1/intake/quote?procedure_code=CA-CCCD-DOI"))),
+    # The dossier is taken in for the clerk's own post office: any clerk may, for their own.
+    ("POST", "/api/v1/intake/counter"): Row(frozenset({"clerk"}), _counter_intake, 201),
+    ("POST", "/api/v1/pickups"): Row(frozenset({"clerk"}), _pickup, 201),
 }
 
 
