@@ -15,6 +15,8 @@ import { loadCheckScreen } from "./screens/load-check.js";
 import { outboxScreen } from "./screens/outbox.js";
 import { routeScreen } from "./screens/route.js";
 import { signInScreen } from "./screens/sign-in.js";
+import { intakeCounterScreen } from "./screens/intake-counter.js";
+import { intakePickupScreen } from "./screens/intake-pickup.js";
 
 const ROUTES = [
   [/^#\/item\/(\w+)$/, itemScreen],
@@ -24,6 +26,8 @@ const ROUTES = [
   [/^#\/route$/, routeScreen],
   [/^#\/load-check$/, loadCheckScreen],
   [/^#\/outbox$/, outboxScreen],
+  [/^#\/intake$/, intakeCounterScreen],
+  [/^#\/pickup-request$/, intakePickupScreen],
 ];
 
 class FieldApp {

@@ -13,6 +13,8 @@ from server.schemas.intake import (
     FeeCatalogueOut,
     FeeReductionOut,
     PickupRequest,
+    PostmanList,
+    PostmanOut,
     PostageTariffOut,
     PostageTariffSet,
     QuoteOut,
@@ -21,6 +23,7 @@ from server.schemas.intake import (
 from server.schemas.items import ItemOut
 from server.services.intake import (
     active_reductions,
+    office_postmen,
     postage_tariffs,
     quote_dossier,
     request_pickup,
@@ -85,3 +88,11 @@ def counter_intake(body: CounterIntake) -> ItemOut:
 def pickup_request(body: PickupRequest) -> ItemOut:
     """The citizen phoned: a dossier in `requested`, for a postman to collect."""
     return item_out(request_pickup(current_user, body))  # type: ignore[arg-type]
+
+
+@operation(bp, "/intake/postmen", "GET", summary="Postmen of the clerk's post office",
+           tag="intake", response=PostmanList, roles={Role.clerk})
+def intake_postmen() -> PostmanList:
+    """Whom a pickup at home can be assigned to."""
+    return PostmanList(postmen=[PostmanOut(username=u.username, full_name=u.full_name)
+                                for u in office_postmen(current_user)])  # type: ignore[arg-type]

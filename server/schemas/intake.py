@@ -101,3 +101,16 @@ class PickupRequest(RequestModel):
                                 description="username of the postman assigned to the pickup")
     note: str | None = Field(default=None, max_length=300,
                              description="when to come, landmarks (no personal data beyond need)")
+
+
+class PostmanOut(ResponseModel):
+    """A postman of the clerk's post office, to assign a pickup to."""
+
+    username: str
+    full_name: str
+
+
+class PostmanList(ResponseModel):
+    """The postmen of the clerk's post office."""
+
+    postmen: list[PostmanOut]

@@ -208,6 +208,14 @@ def _assigned_postman(actor: User, username: str | None) -> User | None:
     return postman
 
 
+def office_postmen(actor: User) -> list[User]:
+    """The active postmen of the clerk's post office, by name."""
+    return list(db.session.execute(
+        select(User).where(User.role == Role.postman, User.unit_id == actor.unit_id,
+                           User.active.is_(True)).order_by(User.username)
+    ).scalars())
+
+
 def request_pickup(actor: User, body: PickupRequest) -> Item:
     """Register a citizen's request to have the dossier collected at home (QĐ45 Art.6(1)).
 

@@ -434,6 +434,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     # The dossier is taken in for the clerk's own post office: any clerk may, for their own.
     ("POST", "/api/v1/intake/counter"): Row(frozenset({"clerk"}), _counter_intake, 201),
     ("POST", "/api/v1/pickups"): Row(frozenset({"clerk"}), _pickup, 201),
+    ("GET", "/api/v1/intake/postmen"): Row(frozenset({"clerk"}), _fixed(Call(
+        "GET", "/api/v1/intake/postmen"))),
 }
 
 

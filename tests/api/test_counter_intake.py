@@ -205,3 +205,8 @@ def test_a_requested_pickup_has_no_consignment_note_yet(clerk):
     page = clerk.get(f"/items/{number}/consignment-note")
     assert page.status_code == 404
     assert "chưa có phiếu gửi" in page.get_data(as_text=True)
+
+
+def test_the_clerk_sees_the_postmen_of_their_own_office_only(clerk):
+    postmen = clerk.get("/api/v1/intake/postmen").get_json()["postmen"]
+    assert [p["username"] for p in postmen] == ["postman", "postman2"]

@@ -16,6 +16,7 @@ export async function homeScreen(app) {
   const pickups = items.filter((item) => item.kind === "dossier");
   app.onLeave(() => scan.stop());
   return h("div", { class: "screen home" },
+    clerkActions(app),
     scan.element,
     h("nav", { class: "tiles" },
       h("a", { href: "#/route", class: "tile", id: "go-route" }, t("route")),
@@ -35,4 +36,12 @@ export function itemList(items, id) {
         h("span", { class: "number" }, item.tracking_number),
         h("span", { class: `status status-${item.status}` }, t(`status_${item.status}`)),
         h("span", { class: "address" }, `${item.citizen.address.line}, ${item.citizen.address.commune}`)))));
+}
+
+// The clerk's counter work, first on the clerk's home screen.
+function clerkActions(app) {
+  if (app.session?.user?.role !== "clerk") return null;
+  return h("nav", { class: "tiles clerk-tiles", id: "clerk-actions" },
+    h("a", { href: "#/intake", class: "tile", id: "go-intake" }, t("intake_counter")),
+    h("a", { href: "#/pickup-request", class: "tile", id: "go-pickup-request" }, t("pickup_request")));
 }
