@@ -61,6 +61,7 @@ const WORDS = {
     assign_postman: "Giao cho bưu tá", unassigned: "Chưa phân công (bưu tá của bưu cục)",
     note: "Ghi chú (giờ hẹn, chỉ đường)", pickup_submit: "Ghi nhận yêu cầu thu gom",
     pickup_saved: "Đã ghi nhận yêu cầu thu gom {tn}; thu tại nhà {amount}.",
+    discount_of: "giảm {discount} trên {base}",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -107,6 +108,7 @@ const WORDS = {
     assign_postman: "Assign to postman", unassigned: "Not assigned (any postman of the office)",
     note: "Note (time, directions)", pickup_submit: "Record the pickup request",
     pickup_saved: "Pickup request {tn} recorded; {amount} to collect at the door.",
+    discount_of: "{discount} off {base}",
   },
 };
 

@@ -75,8 +75,10 @@ def test_clerk_takes_a_dossier_in_and_the_consignment_note_prints_on_one_page(li
             wide.goto(f"{live_server.base_url}/items/{number}/consignment-note")
             expect(wide.locator("#consignment-note")).to_contain_text(number)
             screenshot(wide, "intake-04-note-1280")
+            # The printable area of A5 with 6 mm margins (136 × 198 mm at 96 dpi), as printed.
+            wide.set_viewport_size({"width": 514, "height": 748})
             wide.emulate_media(media="print")
-            screenshot(wide, "intake-05-note-print-1280")
+            screenshot(wide, "intake-05-note-a5-print")
         finally:
             desk.close()
 

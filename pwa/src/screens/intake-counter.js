@@ -103,7 +103,7 @@ export async function intakeCounterScreen(app) {
   }
 
   app.afterMount(() => { citizenSignature.mount(); clerkSignature.mount(); });
-  return h("form", { class: "screen form intake", id: "intake-form", onsubmit: oneAtATime(submit), novalidate: true },
+  return h("form", { class: "screen form intake", id: "intake-form", onsubmit: oneAtATime(submit), oninput: () => { error.textContent = ""; }, novalidate: true },
     h("h1", {}, t("intake_counter")),
     picker.element,
     h("fieldset", {}, h("legend", {}, t("documents")), checklist),
@@ -113,6 +113,8 @@ export async function intakeCounterScreen(app) {
     h("button", { type: "submit", class: "primary", id: "submit-intake" }, t("intake_submit")));
 }
 
+// What is paid, and under it what the reduction took off the tariff.
 function priced(base, discount) {
-  return discount ? `${formatVnd(base)} − ${formatVnd(discount)} = ${formatVnd(base - discount)}` : formatVnd(base);
+  if (!discount) return formatVnd(base);
+  return [formatVnd(base - discount), h("small", { class: "discount" }, t("discount_of", { discount: formatVnd(discount), base: formatVnd(base) }))];
 }
