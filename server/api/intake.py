@@ -13,8 +13,8 @@ from server.schemas.intake import (
     FeeCatalogueOut,
     FeeReductionOut,
     PickupRequest,
-    PostmanList,
-    PostmanOut,
+    OfficePostmanList,
+    OfficePostmanOut,
     PostageTariffOut,
     PostageTariffSet,
     QuoteOut,
@@ -91,8 +91,8 @@ def pickup_request(body: PickupRequest) -> ItemOut:
 
 
 @operation(bp, "/intake/postmen", "GET", summary="Postmen of the clerk's post office",
-           tag="intake", response=PostmanList, roles={Role.clerk})
-def intake_postmen() -> PostmanList:
+           tag="intake", response=OfficePostmanList, roles={Role.clerk})
+def intake_postmen() -> OfficePostmanList:
     """Whom a pickup at home can be assigned to."""
-    return PostmanList(postmen=[PostmanOut(username=u.username, full_name=u.full_name)
+    return OfficePostmanList(postmen=[OfficePostmanOut(username=u.username, full_name=u.full_name)
                                 for u in office_postmen(current_user)])  # type: ignore[arg-type]

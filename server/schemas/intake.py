@@ -103,14 +103,14 @@ class PickupRequest(RequestModel):
                              description="when to come, landmarks (no personal data beyond need)")
 
 
-class PostmanOut(ResponseModel):
+class OfficePostmanOut(ResponseModel):
     """A postman of the clerk's post office, to assign a pickup to."""
 
     username: str
     full_name: str
 
 
-class PostmanList(ResponseModel):
+class OfficePostmanList(ResponseModel):
     """The postmen of the clerk's post office."""
 
-    postmen: list[PostmanOut]
+    postmen: list[OfficePostmanOut]

@@ -180,8 +180,32 @@ def test_a_days_real_answers_match_the_document(app, world):
     call("supervisor", "GET", "/api/v1/dashboard")
     for report in ("summary", "summary.csv", "summary.xlsx"):
         call("agency", "GET", f"/api/v1/reports/{report}", query={"period": "month"})
+    _counter_work(call, json_body)
     call("clerk", "POST", "/api/v1/auth/logout")
 
     documented = {(method.upper(), path) for path, methods in schema.raw_schema["paths"].items()
                   for method in methods}
     assert documented - seen == set(), "an operation without a real call here"
+
+
+def _counter_work(call: Any, json_body: Any) -> None:
+    """The clerk's counter: fees, quote, a dossier taken in, a pickup at home."""
+    call("clerk", "GET", "/api/v1/fees")
+    call("admin", "PUT", "/api/v1/fees/postage/{route_class}",
+         path_parameters={"route_class": "same_area"}, **json_body({"postage_vnd": 26000}))
+    call("clerk", "GET", "/api/v1/intake/quote",
+         query={"procedure_code": "CA-CCCD-DOI", "reduction_code": "HO_NGHEO"})
+    call("clerk", "GET", "/api/v1/intake/postmen")
+    signature = png_bytes("counter-signature")
+    sha = hashlib.sha256(signature).hexdigest()
+    call("clerk", "PUT", "/api/v1/media/{sha256}", 201, path_parameters={"sha256": sha},
+         body=signature, media_type="image/png")
+    citizen = {"name": "Trần Văn Thử", "phone": "0987654321", "id_type": "cccd",
+               "id_number": "037098001234", "address": dict(HOME)}
+    call("clerk", "POST", "/api/v1/intake/counter", 201, **json_body({
+        "procedure_code": "CA-CCCD-DOI", "citizen": citizen,
+        "documents": [{"name": "Tờ khai căn cước (mẫu CC01)", "original": True, "count": 1},
+                      {"name": "Thẻ căn cước cũ", "original": True, "count": 1}],
+        "citizen_signature_sha256": sha, "clerk_signature_sha256": sha}))
+    call("clerk", "POST", "/api/v1/pickups", 201, **json_body({
+        "procedure_code": "CA-CCCD-DOI", "citizen": citizen, "postman": "postman"}))
