@@ -27,6 +27,7 @@ from flask import current_app
 from pydantic import BaseModel
 
 from server.demo import DemoWorld, demo_password
+from server.domain.fees import quote_fees
 from server.domain.geo import Position
 from server.domain.identity import digest_id_number, validate_id_number
 from server.domain.lifecycle import EventType, FailureAction, FailureReason, ItemKind, ItemStatus
@@ -1032,9 +1033,25 @@ class Replayer:
             return
         unit = Holder(None, step.actor.unit_id)
         first = EventType.collected if plan.kind is ItemKind.dossier else EventType.registered
-        self._event(plan, first, step.actor, at, evidence={"channel": "counter"}, holder=unit)
+        evidence = (self._counter_intake(plan, step, at) if plan.kind is ItemKind.dossier
+                    else {"channel": "counter"})
+        self._event(plan, first, step.actor, at, evidence=evidence, holder=unit)
         self._event(plan, EventType.at_post, step.actor, at + timedelta(seconds=self.rng.randint(20, 90)),
                     holder=unit)
+
+    def _counter_intake(self, plan: Plan, step: Step, at: datetime) -> dict[str, Any]:
+        """What take_in_at_counter records: both signatures, the fees and the cash paid, so
+        the consignment note of a demo dossier prints as a real one (no random draw: the
+        rest of the demo stays the same)."""
+        made = plan.made
+        quote = quote_fees(made.postage_vnd, made.official_fee_vnd)
+        return {
+            "channel": "counter",
+            "signature_sha256": self._image(step.actor, signature_png(f"counter-{made.tracking_number}"), at),
+            "clerk_signature_sha256": self._image(step.actor, signature_png(f"clerk-{step.actor.id}"), at),
+            "documents": made.documents, "fees": quote.as_evidence(), "reduction_code": None,
+            "cash_collected_vnd": quote.total_vnd,
+        }
 
     def _do_register(self, plan: Plan, step: Step, at: datetime) -> None:
         """The agency registers a result for delivery; it keeps the envelope until pickup."""
