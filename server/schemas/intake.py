@@ -73,7 +73,7 @@ class IntakeDocumentLine(RequestModel):
     name: ShortText
     original: bool
     # The range is checked by the service, which says in Vietnamese which line is wrong.
-    count: int = Field(ge=-1000, le=100)
+    count: int = Field(le=100)
 
 
 class CounterIntake(RequestModel):

@@ -9,7 +9,7 @@ import pytest
 
 from server.domain.service_time import LOCAL_TZ
 from tests.api.checks import assert_error, nothing_written, signed_in
-from tests.api.scenario import HOME, upload_image
+from tests.api.scenario import HOME, event, sync, upload_image
 from tests.conftest import ApiClient
 
 CHECKLIST = [{"name": "Đơn đề nghị đổi giấy phép lái xe", "original": True, "count": 1},
@@ -210,3 +210,42 @@ def test_a_requested_pickup_has_no_consignment_note_yet(clerk):
 def test_the_clerk_sees_the_postmen_of_their_own_office_only(clerk):
     postmen = clerk.get("/api/v1/intake/postmen").get_json()["postmen"]
     assert [p["username"] for p in postmen] == ["postman", "postman2"]
+
+
+def _hand(sender: ApiClient, receiver: ApiClient, numbers: list[str], **to: str) -> None:
+    created = sender.post("/api/v1/handovers", json={**to, "items": numbers})
+    assert created.status_code == 201, created.get_json()
+    signature = upload_image(receiver, f"hand-{created.get_json()['id']}")
+    accepted = receiver.post(f"/api/v1/handovers/{created.get_json()['id']}/accept",
+                             json={"scanned": numbers, "signature_sha256": signature})
+    assert accepted.status_code == 200, accepted.get_json()
+
+
+def test_a_dossier_taken_in_at_the_counter_is_filed_at_the_agency(clerk, new_api):
+    postman, officer = signed_in(new_api(), "postman"), signed_in(new_api(), "agency")
+    number = clerk.post("/api/v1/intake/counter", json=intake_body(clerk)).get_json()[
+        "tracking_number"]
+    _hand(clerk, postman, [number], to_user="postman")
+    _hand(postman, officer, [number], to_unit="CA-TINH")
+    item = officer.get(f"/api/v1/items/{number}").get_json()
+    assert [e["type"] for e in item["events"]] == ["collected", "at_post", "in_transit", "filed"]
+
+
+def test_the_assigned_postman_collects_the_requested_dossier_with_its_fees(clerk, new_api):
+    number = clerk.post("/api/v1/pickups", json={
+        "procedure_code": "CA-CCCD-DOI", "postman": "postman2", "reduction_code": "HO_NGHEO",
+        "citizen": {"name": "Lê Thị Gọi", "phone": "0912000111", "address": dict(HOME)}},
+    ).get_json()["tracking_number"]
+    postman = signed_in(new_api(), "postman2")
+    due = postman.get(f"/api/v1/items/{number}").get_json()["cash_due_vnd"]
+    assert due == 13000 + 50000  # half the same-area postage, the full official fee
+    collected = sync(postman, event(number, "collected", position={
+        "lat": HOME["lat"], "lon": HOME["lon"], "accuracy_m": 10},
+        signature_sha256=upload_image(postman, "door-signature"), cash_collected_vnd=due,
+        documents=[{"name": "Tờ khai căn cước (mẫu CC01)", "original": True, "count": 1}]))
+    assert collected[0]["status"] == "accepted", collected
+    item = postman.get(f"/api/v1/items/{number}").get_json()
+    assert (item["status"], item["holder"]["user"]) == ("collected", "postman2")
+    supervisor = signed_in(new_api(), "supervisor")
+    flags = supervisor.get("/api/v1/audit/flags?status=open").get_json()["flags"]
+    assert "cash_mismatch" not in {f["code"] for f in flags if f["tracking_number"] == number}
