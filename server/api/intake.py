@@ -12,6 +12,7 @@ from server.schemas.intake import (
     CounterIntake,
     FeeCatalogueOut,
     FeeReductionOut,
+    PickupAssignment,
     PickupRequest,
     OfficePostmanList,
     OfficePostmanOut,
@@ -23,6 +24,7 @@ from server.schemas.intake import (
 from server.schemas.items import ItemOut
 from server.services.intake import (
     active_reductions,
+    assign_pickup,
     office_postmen,
     postage_tariffs,
     quote_dossier,
@@ -96,3 +98,11 @@ def intake_postmen() -> OfficePostmanList:
     """Whom a pickup at home can be assigned to."""
     return OfficePostmanList(postmen=[OfficePostmanOut(username=u.username, full_name=u.full_name)
                                 for u in office_postmen(current_user)])  # type: ignore[arg-type]
+
+
+@operation(bp, "/pickups/<tn>/assign", "POST", summary="Assign a pickup at home to a postman",
+           tag="intake", body=PickupAssignment, response=ItemOut, roles={Role.clerk},
+           errors=(409,))
+def pickup_assign(tn: str, body: PickupAssignment) -> ItemOut:
+    """The requested dossier moves to the postman's pickups."""
+    return item_out(assign_pickup(current_user, tn, body.postman))  # type: ignore[arg-type]

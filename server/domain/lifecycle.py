@@ -109,6 +109,8 @@ TRANSITIONS: dict[tuple[ItemKind, ItemStatus | None, EventType], ItemStatus] = {
         (_D, status, _E.handed_over): status
         for status in (_S.collected, _S.at_post, _S.in_transit)
     },
+    # A pickup at home assigned (or reassigned) to a postman before the visit.
+    (_D, _S.requested, _E.handed_over): _S.requested,
     # Result: agency → post → citizen (QĐ45 Art.9; TT17 Art.5(2)).
     (_R, None, _E.registered): _S.registered,
     (_R, _S.registered, _E.at_post): _S.at_post,

@@ -114,3 +114,9 @@ class OfficePostmanList(ResponseModel):
     """The postmen of the clerk's post office."""
 
     postmen: list[OfficePostmanOut]
+
+
+class PickupAssignment(RequestModel):
+    """`POST /pickups/<tn>/assign`: the postman who will call at the door."""
+
+    postman: str = Field(min_length=1, max_length=80)

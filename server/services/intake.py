@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.domain.errors import DomainError
 from server.domain.fees import CountedDocument, FeeQuote, Reduction, check_counted_documents, quote_fees
 from server.domain.identity import validate_id_number
-from server.domain.lifecycle import EventType, ItemKind
+from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.service_time import RouteClass, route_class_between, service_deadline
 from server.extensions import db
 from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff, Procedure, Role, Unit, User
@@ -22,7 +22,7 @@ from server.models.types import utc_now
 from server.schemas.intake import CounterIntake, PickupRequest
 from server.schemas.items import DocumentLine, FeesIn, ItemCreate
 from server.services.custody import Holder, append_event
-from server.services.errors import Invalid, NotFound
+from server.services.errors import Conflict, Invalid, NotFound
 from server.services.items import build_item, eligible_procedure, find_visible_item
 
 ROUTE_CLASS_LABELS_VI: dict[RouteClass, str] = {
@@ -241,6 +241,20 @@ def request_pickup(actor: User, body: PickupRequest) -> Item:
         evidence["note"] = body.note
     append_event(item, EventType.requested, actor, evidence=evidence,
                  holder=Holder(postman.id if postman else None, actor.unit_id))
+    return item
+
+
+def assign_pickup(actor: User, tracking_number: str, username: str) -> Item:
+    """Give a requested pickup to a postman of the office (a custody event: who, when)."""
+    item = find_visible_item(actor, tracking_number)
+    if item.kind != ItemKind.dossier or item.status != ItemStatus.requested:
+        raise Conflict("not_a_pickup_request",
+                       f"Bưu gửi {item.tracking_number} không phải yêu cầu thu gom đang chờ.")
+    postman = _assigned_postman(actor, username)
+    assert postman is not None  # the username is required by the declaration
+    append_event(item, EventType.handed_over, actor,
+                 evidence={"channel": "home_pickup", "assigned_to": postman.username},
+                 holder=Holder(postman.id, actor.unit_id))
     return item
 
 

@@ -376,6 +376,11 @@ def _pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("POST", "/api/v1/pickups", json=body), None
 
 
+def _assign_pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.ok("clerk", _pickup(stage, "clerk")[0], 201)["tracking_number"]
+    return Call("POST", f"/api/v1/pickups/{number}/assign", json={"postman": "postman2"}), None
+
+
 #: (method, rule) of every operation → who may call it and how.
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/auth/login"): Row(None, lambda stage, username: (Call(
@@ -434,6 +439,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     # The dossier is taken in for the clerk's own post office: any clerk may, for their own.
     ("POST", "/api/v1/intake/counter"): Row(frozenset({"clerk"}), _counter_intake, 201),
     ("POST", "/api/v1/pickups"): Row(frozenset({"clerk"}), _pickup, 201),
+    ("POST", "/api/v1/pickups/<tn>/assign"): Row(frozenset({"clerk"}), _assign_pickup,
+                                                 scope="object"),
     ("GET", "/api/v1/intake/postmen"): Row(frozenset({"clerk"}), _fixed(Call(
         "GET", "/api/v1/intake/postmen"))),
 }

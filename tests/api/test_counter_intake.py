@@ -249,3 +249,28 @@ def test_the_assigned_postman_collects_the_requested_dossier_with_its_fees(clerk
     supervisor = signed_in(new_api(), "supervisor")
     flags = supervisor.get("/api/v1/audit/flags?status=open").get_json()["flags"]
     assert "cash_mismatch" not in {f["code"] for f in flags if f["tracking_number"] == number}
+
+
+def _pickup_number(clerk: ApiClient, **extra: Any) -> str:
+    return clerk.post("/api/v1/pickups", json={
+        "procedure_code": "TP-LLTP", **extra,
+        "citizen": {"name": "Lê Thị Gọi", "phone": "0912000111", "address": dict(HOME)}},
+    ).get_json()["tracking_number"]
+
+
+def test_a_pickup_is_reassigned_to_another_postman_in_the_chain(clerk):
+    number = _pickup_number(clerk, postman="postman")
+    answer = clerk.post(f"/api/v1/pickups/{number}/assign", json={"postman": "postman2"})
+    assert answer.status_code == 200, answer.get_json()
+    item = clerk.get(f"/api/v1/items/{number}").get_json()
+    assert (item["status"], item["holder"]["user"]) == ("requested", "postman2")
+    assert item["events"][-1]["type"] == "handed_over"
+    assert item["events"][-1]["evidence"]["assigned_to"] == "postman2"
+
+
+def test_only_a_waiting_pickup_can_be_assigned(app, clerk):
+    number = clerk.post("/api/v1/intake/counter", json=intake_body(clerk)).get_json()[
+        "tracking_number"]
+    with nothing_written(app):
+        assert_error(clerk.post(f"/api/v1/pickups/{number}/assign",
+                                json={"postman": "postman"}), 409, "not_a_pickup_request")

@@ -207,5 +207,7 @@ def _counter_work(call: Any, json_body: Any) -> None:
         "documents": [{"name": "Tờ khai căn cước (mẫu CC01)", "original": True, "count": 1},
                       {"name": "Thẻ căn cước cũ", "original": True, "count": 1}],
         "citizen_signature_sha256": sha, "clerk_signature_sha256": sha}))
-    call("clerk", "POST", "/api/v1/pickups", 201, **json_body({
-        "procedure_code": "CA-CCCD-DOI", "citizen": citizen, "postman": "postman"}))
+    pickup = call("clerk", "POST", "/api/v1/pickups", 201, **json_body({
+        "procedure_code": "CA-CCCD-DOI", "citizen": citizen, "postman": "postman"})).json()
+    call("clerk", "POST", "/api/v1/pickups/{tn}/assign",
+         path_parameters={"tn": pickup["tracking_number"]}, **json_body({"postman": "postman2"}))

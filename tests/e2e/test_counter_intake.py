@@ -108,6 +108,15 @@ def test_clerk_registers_a_pickup_at_home_for_a_postman(live_server, browser):
         postman = LiveSession(live_server.base_url, "postman2")
         mine = postman.get("/items", params={"holder": "me", "status": "requested"}).json()
         assert number in {i["tracking_number"] for i in mine["items"]}
+
+        page.click("#go-pickup-request")
+        waiting = page.locator(f"#waiting-pickups li[data-tn={number}]")
+        waiting.locator("select").select_option("postman")
+        screenshot(page, "intake-08-pickups-waiting-360")
+        waiting.locator("button").click()
+        expect(page.locator("#toast")).to_contain_text(f"Đã giao yêu cầu {number}")
+        item = postman.get(f"/items/{number}").json()
+        assert item["holder"]["user"] == "postman"
     finally:
         context.close()
 

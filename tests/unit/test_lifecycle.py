@@ -219,6 +219,7 @@ DESIGNED_TRANSITIONS = {
     ("dossier", "at_post", "in_transit", "in_transit"),
     ("dossier", "in_transit", "filed", "filed"),
     ("dossier", "at_post", "filed", "filed"),
+    ("dossier", "requested", "handed_over", "requested"),  # a pickup assigned to a postman
     ("dossier", "collected", "handed_over", "collected"),
     ("dossier", "at_post", "handed_over", "at_post"),
     ("dossier", "in_transit", "handed_over", "in_transit"),

@@ -7,9 +7,9 @@ import { field, h, oneAtATime, toast } from "../ui.js";
 import { CitizenForm, loadOnline, offlineScreen, ProcedurePicker, refusalMessage } from "./intake-common.js";
 
 export async function intakePickupScreen(app) {
-  const loaded = await loadOnline(["/procedures?postal_eligible=true", "/fees", "/units", "/intake/postmen"]);
+  const loaded = await loadOnline(["/procedures?postal_eligible=true", "/fees", "/units", "/intake/postmen", "/items?status=requested&kind=dossier&limit=50"]);
   if (!loaded) return offlineScreen(app, t("pickup_request"));
-  const [{ procedures }, fees, { units }, { postmen }] = loaded;
+  const [{ procedures }, fees, { units }, { postmen }, { items: waiting }] = loaded;
   const office = units.find((unit) => unit.code === app.session.user.unit.code);
   const picker = new ProcedurePicker(procedures, () => {});
   const citizen = new CitizenForm(office, { idRequired: false });
@@ -45,5 +45,32 @@ export async function intakePickupScreen(app) {
     h("fieldset", {}, h("legend", {}, t("pickup_details")),
       field(t("reduction"), reduction), field(t("assign_postman"), postman), field(t("note"), note)),
     error,
-    h("button", { type: "submit", class: "primary", id: "submit-pickup" }, t("pickup_submit")));
+    h("button", { type: "submit", class: "primary", id: "submit-pickup" }, t("pickup_submit")),
+    waitingPickups(app, waiting, postmen));
+}
+
+// The office's pickups still to make, each (re)assignable to a postman.
+function waitingPickups(app, waiting, postmen) {
+  if (waiting.length === 0) return null;
+  return h("section", { class: "waiting-pickups", id: "waiting-pickups" },
+    h("h2", {}, t("waiting_pickups")),
+    h("ul", { class: "items" }, waiting.map((item) => {
+      const choice = h("select", { "aria-label": `${t("assign_postman")} ${item.tracking_number}` },
+        postmen.map((p) => h("option", { value: p.username, selected: item.holder.user === p.username }, p.full_name || p.username)));
+      const message = h("span", { class: "error" });
+      const assign = oneAtATime(async () => {
+        try {
+          await call("POST", `/pickups/${item.tracking_number}/assign`, { postman: choice.value });
+          toast(t("pickup_assigned", { tn: item.tracking_number }));
+          app.go(location.hash, true);
+        } catch (failure) {
+          message.textContent = refusalMessage(failure);
+        }
+      });
+      return h("li", { "data-tn": item.tracking_number },
+        h("span", { class: "number" }, item.tracking_number),
+        h("span", { class: "address" }, `${item.procedure_name} · ${item.citizen.address.line}`),
+        h("div", { class: "assign-row" }, choice, h("button", { type: "button", class: "small secondary", onclick: assign }, t("assign"))),
+        message);
+    })));
 }
