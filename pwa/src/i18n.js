@@ -62,7 +62,7 @@ const WORDS = {
     note: "Ghi chú (giờ hẹn, chỉ đường)", pickup_submit: "Ghi nhận yêu cầu thu gom",
     pickup_saved: "Đã ghi nhận yêu cầu thu gom {tn}; thu tại nhà {amount}.",
     discount_of: "giảm {discount} trên {base}",
-    waiting_pickups: "Yêu cầu thu gom đang chờ", assign: "Giao", pickup_assigned: "Đã giao yêu cầu {tn} cho bưu tá.",
+    waiting_pickups: "Yêu cầu thu gom đang chờ", assign: "Giao", pickup_assigned: "Đã giao yêu cầu {tn} cho bưu tá.", choose_postman: "Hãy chọn bưu tá.", not_assigned: "Chưa phân công",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -110,7 +110,7 @@ const WORDS = {
     note: "Note (time, directions)", pickup_submit: "Record the pickup request",
     pickup_saved: "Pickup request {tn} recorded; {amount} to collect at the door.",
     discount_of: "{discount} off {base}",
-    waiting_pickups: "Pickups waiting", assign: "Assign", pickup_assigned: "Pickup {tn} assigned.",
+    waiting_pickups: "Pickups waiting", assign: "Assign", pickup_assigned: "Pickup {tn} assigned.", choose_postman: "Choose a postman.", not_assigned: "Not assigned",
   },
 };
 

@@ -56,9 +56,11 @@ function waitingPickups(app, waiting, postmen) {
     h("h2", {}, t("waiting_pickups")),
     h("ul", { class: "items" }, waiting.map((item) => {
       const choice = h("select", { "aria-label": `${t("assign_postman")} ${item.tracking_number}` },
+        h("option", { value: "", disabled: true, selected: !item.holder.user }, t("not_assigned")),
         postmen.map((p) => h("option", { value: p.username, selected: item.holder.user === p.username }, p.full_name || p.username)));
-      const message = h("span", { class: "error" });
+      const message = h("span", { class: "assign-error", role: "alert" });
       const assign = oneAtATime(async () => {
+        if (!choice.value) return (message.textContent = t("choose_postman"));
         try {
           await call("POST", `/pickups/${item.tracking_number}/assign`, { postman: choice.value });
           toast(t("pickup_assigned", { tn: item.tracking_number }));
