@@ -27,6 +27,14 @@ class RouteClass(StrEnum):
     inter_province = "inter_province"
 
 
+#: Words of the screens and the printed consignment note for each route class.
+ROUTE_CLASS_LABELS_VI: dict[RouteClass, str] = {
+    RouteClass.same_area: "Cùng khu vực",
+    RouteClass.intra_province: "Nội tỉnh",
+    RouteClass.major_cities: "Giữa các thành phố lớn",
+    RouteClass.inter_province: "Liên tỉnh",
+}
+
 #: TT17 Art.7: working days after J, (without, with) an appointment slip to collect back.
 SERVICE_DAYS: dict[RouteClass, tuple[int, int]] = {
     RouteClass.same_area: (1, 2),

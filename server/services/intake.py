@@ -15,7 +15,12 @@ from server.domain.errors import DomainError
 from server.domain.fees import CountedDocument, FeeQuote, Reduction, check_counted_documents, quote_fees
 from server.domain.identity import validate_id_number
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
-from server.domain.service_time import RouteClass, route_class_between, service_deadline
+from server.domain.service_time import (
+    ROUTE_CLASS_LABELS_VI,
+    RouteClass,
+    route_class_between,
+    service_deadline,
+)
 from server.extensions import db
 from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff, Procedure, Role, Unit, User
 from server.models.types import utc_now
@@ -24,14 +29,6 @@ from server.schemas.items import DocumentLine, FeesIn, ItemCreate
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.items import build_item, eligible_procedure, find_visible_item
-
-ROUTE_CLASS_LABELS_VI: dict[RouteClass, str] = {
-    RouteClass.same_area: "Cùng khu vực",
-    RouteClass.intra_province: "Nội tỉnh",
-    RouteClass.major_cities: "Giữa các thành phố lớn",
-    RouteClass.inter_province: "Liên tỉnh",
-}
-
 
 # --- the fee catalogue ---------------------------------------------------------------------
 

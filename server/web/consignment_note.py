@@ -6,8 +6,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from server.domain.service_time import SERVICE_DAYS, RouteClass
-from server.services.intake import ROUTE_CLASS_LABELS_VI, ConsignmentNote
+from server.domain.service_time import ROUTE_CLASS_LABELS_VI, SERVICE_DAYS, RouteClass
+from server.services.intake import ConsignmentNote
 from server.services.labels import label_svg, tracking_url
 
 ID_TYPE_LABELS_VI = {"cccd": "CCCD", "can_cuoc": "Thẻ căn cước", "passport": "Hộ chiếu",

@@ -274,3 +274,15 @@ def test_only_a_waiting_pickup_can_be_assigned(app, clerk):
     with nothing_written(app):
         assert_error(clerk.post(f"/api/v1/pickups/{number}/assign",
                                 json={"postman": "postman"}), 409, "not_a_pickup_request")
+
+
+def test_a_route_class_without_postage_in_the_catalogue_cannot_be_quoted(app, clerk):
+    from server.extensions import db
+    from server.models import PostageTariff
+
+    with app.app_context():
+        db.session.delete(db.session.get(PostageTariff, "major_cities"))
+        db.session.commit()
+    error = assert_error(clerk.get("/api/v1/intake/quote?procedure_code=CA-GPLX-DOI"
+                                   "&route_class=major_cities"), 422, "postage_not_set")
+    assert "Giữa các thành phố lớn" in error["message"]
