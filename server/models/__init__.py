@@ -4,6 +4,7 @@ from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
 from server.models.media import Media
+from server.models.notification import Notification
 from server.models.procedure import Procedure
 from server.models.unit import Unit, UnitKind
 from server.models.user import ApiToken, Role, User
@@ -18,6 +19,7 @@ __all__ = [
     "HandoverRecord",
     "Item",
     "Media",
+    "Notification",
     "Procedure",
     "Role",
     "TrackingSerial",
