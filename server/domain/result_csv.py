@@ -28,6 +28,18 @@ _TRUE_WORDS = frozenset({"1", "x", "true", "yes", "có", "co"})
 _FALSE_WORDS = frozenset({"", "0", "false", "no", "không", "khong"})
 
 
+#: Where each column lands in a registration: a refusal names the column the officer typed in.
+FIELD_COLUMNS: dict[str, str] = {
+    "dossier_code": "dossier_code", "procedure_code": "procedure_code",
+    "citizen.name": "citizen_name", "citizen.phone": "citizen_phone",
+    "citizen.id_type": "id_type", "citizen.id_number": "id_number",
+    "citizen.address.province": "province", "citizen.address.commune": "commune",
+    "citizen.address.line": "address_line", "documents.0.name": "document_name",
+    "fees.postage_vnd": "postage_vnd", "fees.official_fee_vnd": "official_fee_vnd",
+    "with_appointment_slip": "with_appointment_slip", "post_office_unit": "post_office_unit",
+}
+
+
 @dataclass(frozen=True)
 class CsvRow:
     """One data row and the line of the file it starts on (the header is line 1)."""

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.lifecycle import ItemKind, ItemStatus
-from server.domain.result_csv import read_result_csv, registration_from_row
+from server.domain.result_csv import FIELD_COLUMNS, read_result_csv, registration_from_row
 from server.extensions import db
 from server.models import Item, User
 from server.schemas.items import ItemCreate
@@ -56,11 +56,16 @@ class ImportedResult:
     item: Item
 
 
-def _validation_error(line: int, error: ValidationError) -> LineError:
-    """The first problem pydantic found on a line, in words the officer can act on."""
+def _validation_error(line: int, error: ValidationError,
+                      columns: dict[str, str] | None) -> LineError:
+    """The first problem pydantic found on a line, in words the officer can act on: for a
+    file, the column's name as in its header; for a batch, the field's path."""
     issue = error.errors(include_url=False, include_context=False)[0]
     field = ".".join(str(part) for part in issue["loc"]) or None
     message = _VALUE_MESSAGES.get(issue["type"], issue["msg"])
+    if field and columns is not None:
+        field = columns.get(field, field)
+        return LineError(line, issue["type"], f"Cột {field}: {message}", field)
     return LineError(line, issue["type"], f"{field}: {message}" if field else message, field)
 
 
@@ -82,7 +87,8 @@ def _dossier_by_code(actor: User, code: str) -> Item | None:
 
 
 def register_results(actor: User, lines: list[tuple[int, dict[str, Any]]],
-                     problems: list[LineError] | None = None) -> list[ImportedResult]:
+                     problems: list[LineError] | None = None,
+                     columns: dict[str, str] | None = None) -> list[ImportedResult]:
     """Register every line as a result for delivery, or refuse them all (`import_rejected`)."""
     errors = list(problems or [])
     bodies: list[tuple[int, ItemCreate]] = []
@@ -90,7 +96,7 @@ def register_results(actor: User, lines: list[tuple[int, dict[str, Any]]],
         try:
             bodies.append((line, ItemCreate.model_validate({**values, "kind": ItemKind.result})))
         except ValidationError as error:
-            errors.append(_validation_error(line, error))
+            errors.append(_validation_error(line, error, columns))
     errors += _duplicates(bodies)
     refused = {error.line for error in errors}
     imported = []
@@ -146,4 +152,4 @@ def import_results_csv(actor: User, raw: bytes) -> list[ImportedResult]:
     rows, unreadable = read_result_csv(raw)
     problems = [LineError(p.line, p.code, p.message) for p in unreadable]
     return register_results(actor, [(row.line, registration_from_row(row.values)) for row in rows],
-                            problems)
+                            problems, FIELD_COLUMNS)

@@ -135,6 +135,8 @@ def test_every_bad_line_is_reported_and_nothing_of_the_file_is_imported(app, off
         (5, "unknown_procedure"), (6, "procedure_not_eligible"), (7, "invalid_phone"),
         (8, "invalid_id_number"), (9, "csv_wrong_cell_count")]
     assert "dòng 2" in error["details"]["errors"][0]["message"]
+    assert error["details"]["errors"][4]["field"] == "citizen_phone"  # the file's own column
+    assert error["details"]["errors"][4]["message"].startswith("Cột citizen_phone: ")
     assert "7 dòng lỗi" in error["message"]
 
 
