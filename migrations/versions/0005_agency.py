@@ -47,30 +47,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_notifications_recipient_unit_id'), ['recipient_unit_id'], unique=False)
         batch_op.create_index('ix_notifications_status_id', ['status', 'id'], unique=False)
 
-    with op.batch_alter_table('handover_lines', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('complete', sa.Boolean(), nullable=True))
-        batch_op.add_column(sa.Column('missing_documents', sa.String(length=500), nullable=True))
-
-    with op.batch_alter_table('handover_records', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sender_signature_sha256', sa.String(length=64), nullable=True))
-        batch_op.create_foreign_key(batch_op.f('fk_handover_records_sender_signature_sha256_media'), 'media', ['sender_signature_sha256'], ['sha256'])
-
-    with op.batch_alter_table('items', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('filed_at', sa.DateTime(timezone=True), nullable=True))
-
+    # Plain ADD COLUMN (never a table rebuild): on SQLite, rebuilding `items` or
+    # `handover_records` fails once other rows point at them.
+    op.add_column('handover_lines', sa.Column('complete', sa.Boolean(), nullable=True))
+    op.add_column('handover_lines', sa.Column('missing_documents', sa.String(length=500), nullable=True))
+    op.add_column('handover_records', sa.Column('sender_signature_sha256', sa.String(length=64), nullable=True))
+    op.add_column('items', sa.Column('filed_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('items', schema=None) as batch_op:
-        batch_op.drop_column('filed_at')
-
-    with op.batch_alter_table('handover_records', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_handover_records_sender_signature_sha256_media'), type_='foreignkey')
-        batch_op.drop_column('sender_signature_sha256')
-
-    with op.batch_alter_table('handover_lines', schema=None) as batch_op:
-        batch_op.drop_column('missing_documents')
-        batch_op.drop_column('complete')
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL), for the same reason as above.
+    for table, column in (('items', 'filed_at'), ('handover_records', 'sender_signature_sha256'),
+                          ('handover_lines', 'missing_documents'), ('handover_lines', 'complete')):
+        with op.batch_alter_table(table, recreate='never') as batch_op:
+            batch_op.drop_column(column)
 
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index('ix_notifications_status_id')

@@ -35,7 +35,9 @@ class HandoverRecord(db.Model):
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     receiver_signature_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"))
     #: The sender's signature, given when listing the items (QĐ45 Art.7: both sign the record).
-    sender_signature_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"))
+    #: The service checks the image exists; no foreign key, so that adding the column never
+    #: rebuilds this table (SQLite cannot rebuild a table other rows point at).
+    sender_signature_sha256: Mapped[str | None] = mapped_column(String(64))
 
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     from_unit: Mapped[Unit] = relationship(foreign_keys=[from_unit_id])
