@@ -55,6 +55,8 @@ const WORDS = {
     with_appointment_slip: "Thu hồi giấy hẹn khi phát", register_result: "Đăng ký kết quả",
     result_registered: "Đã đăng ký kết quả, số hiệu {tn}.", print_label: "In nhãn QR",
     filed_at: "Thời điểm nộp hồ sơ", status_supplement_requested: "Cơ quan yêu cầu bổ sung hồ sơ",
+    handover_records: "Biên bản giao nhận", record_number: "Biên bản số", record_items: "{n} bưu gửi",
+    record_pending: "Chờ ký nhận", record_signed: "Đã ký nhận", record_cancelled: "Đã hủy",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -94,6 +96,8 @@ const WORDS = {
     with_appointment_slip: "Take back the appointment slip", register_result: "Register result",
     result_registered: "Result registered: {tn}.", print_label: "Print QR label",
     filed_at: "Filed at", status_supplement_requested: "Supplement requested by the agency",
+    handover_records: "Handover records", record_number: "Record no.", record_items: "{n} item(s)",
+    record_pending: "Waiting for signature", record_signed: "Signed", record_cancelled: "Cancelled",
   },
 };
 

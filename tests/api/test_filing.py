@@ -210,3 +210,29 @@ def test_the_printable_record_is_for_the_parties_only(filing, signed, new_api):
     assert other_agency.get(f"/handovers/{record}/record").status_code == 404
     anonymous = new_api()
     assert anonymous.get(f"/handovers/{record}/record").status_code == 302
+
+
+def test_the_custody_page_shows_the_filing_time(filing, signed):
+    page = filing.officer.get(f"/items/{filing.numbers[0]}/custody").get_data(as_text=True)
+    assert "Thời điểm nộp hồ sơ" in page
+    export = filing.officer.get(f"/api/v1/items/{filing.numbers[0]}/custody-export.json").get_json()
+    assert export["body"]["item"]["filed_at"] is not None
+    incomplete = filing.officer.get(f"/items/{filing.numbers[1]}/custody").get_data(as_text=True)
+    assert "Thời điểm nộp hồ sơ" not in incomplete
+
+
+def test_a_cancelled_record_cannot_be_signed(app, filing):
+    from sqlalchemy import text
+
+    from server.extensions import db
+
+    record = _list(filing.postman, filing.numbers, to_unit="CA-TINH")
+    with app.app_context():
+        db.session.execute(text("UPDATE handover_records SET status = 'cancelled' WHERE id = :id"),
+                           {"id": record})
+        db.session.commit()
+    signature = upload_image(filing.officer, "late-signature")
+    with nothing_written(app):
+        refused = filing.officer.post(f"/api/v1/handovers/{record}/accept",
+                                      json={"scanned": filing.numbers, "signature_sha256": signature})
+    assert assert_error(refused, 409, "handover_closed")["details"] == {"status": "cancelled"}

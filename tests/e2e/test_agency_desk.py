@@ -148,7 +148,9 @@ def test_the_printable_handover_record_prints_every_number(live_server, request,
     page: Page = request.getfixturevalue(viewport)
     record, numbers = _filing_record(live_server.base_url)
     _sign_in_officer(page, live_server.base_url)
-    page.goto(f"{live_server.base_url}/handovers/{record}/record")
+    link = page.locator(f'#handover-records a[href="/handovers/{record}/record"]')
+    expect(link).to_contain_text("Đã ký nhận")  # the desk lists the record it signed
+    page.goto(live_server.base_url + link.get_attribute("href"))
     expect(page.locator("h1")).to_have_text("BIÊN BẢN GIAO NHẬN HỒ SƠ THỦ TỤC HÀNH CHÍNH")
     for number in numbers:
         expect(page.locator(".lines")).to_contain_text(number)

@@ -15,10 +15,25 @@ export async function agencyHomeScreen(app) {
   const unit = app.session.user.unit.code;
   const { procedures } = await call("GET", "/procedures").catch(() => ({ procedures: [] }));
   const ours = procedures.filter((p) => p.agency_unit === unit && p.postal_eligible);
+  const { handovers } = await call("GET", "/handovers").catch(() => ({ handovers: [] }));
   return h("div", { class: "screen agency", id: "agency-screen" },
     h("h1", {}, t("agency_results")),
     csvSection(),
-    singleResultSection(ours));
+    singleResultSection(ours),
+    handoverRecords(handovers));
+}
+
+// The handover records of the desk, each with its printable page (biên bản giao nhận).
+function handoverRecords(handovers) {
+  const status = { pending: t("record_pending"), accepted: t("record_signed"), cancelled: t("record_cancelled") };
+  return h("section", { class: "card", id: "handover-records" },
+    h("h2", {}, t("handover_records")),
+    handovers.length === 0 ? h("p", { class: "empty" }, t("no_handovers")) :
+      h("ul", { class: "items" }, handovers.slice(0, 20).map((record) => h("li", {},
+        h("a", { href: `/handovers/${record.id}/record`, target: "_blank", class: "record-link" },
+          h("span", { class: "number" }, `${t("record_number")} ${record.id}`),
+          h("span", {}, `${record.from_unit} → ${record.to_unit} · ${t("record_items", { n: record.lines.length })}`),
+          h("span", { class: "status" }, status[record.status] ?? record.status))))));
 }
 
 function csvSection() {
