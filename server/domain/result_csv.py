@@ -79,6 +79,18 @@ def _delimiter(header_line: str) -> str:
 def read_result_csv(raw: bytes) -> tuple[list[CsvRow], list[RowProblem]]:
     """The file's data rows, numbered by line, and the rows that could not be read."""
     text = _decode(raw)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DomainError("csv_unreadable", f"Tệp có ký tự NUL ở dòng {line}: đây không phải tệp CSV văn bản.",
+                          {"line": line})
+    try:
+        return _read_rows(text)
+    except csv.Error as error:  # e.g. a cell longer than the csv module accepts
+        raise DomainError("csv_unreadable", f"Không đọc được tệp CSV: {error}.") from None
+
+
+def _read_rows(text: str) -> tuple[list[CsvRow], list[RowProblem]]:
+    """Header checks, then one row per record; `text` is already decoded."""
     if not text.strip():
         raise DomainError("csv_empty", "Tệp trống: cần dòng tiêu đề và ít nhất một dòng kết quả.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text.splitlines()[0]))

@@ -195,7 +195,8 @@ def _filing_lines(record: HandoverRecord) -> set[str]:
 def _incomplete_numbers(record: HandoverRecord, incomplete: dict[str, str],
                         scanned: list[str]) -> dict[str, str]:
     """Check the officer's incomplete marks: each names a scanned dossier being filed."""
-    marks = dict(zip(_tracking_numbers(list(incomplete), "incomplete"), incomplete.values()))
+    marks = {_tracking_numbers([given], "incomplete")[0]: missing
+             for given, missing in incomplete.items()}
     filing = _filing_lines(record)
     wrong = [n for n in marks if n not in filing or n not in scanned]
     if wrong:

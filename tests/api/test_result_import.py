@@ -210,3 +210,16 @@ def test_a_batch_result_needs_its_dossier_code(app, world):
         error = assert_error(client.post("/api/v1/results/batch", headers=token,
                                          json={"results": [body]}), 422, "import_rejected")
     assert error["details"]["errors"][0]["code"] == "dossier_code_required"
+
+
+def test_a_binary_file_is_refused_as_unreadable(app, officer):
+    body = _csv(_row("000.00.04.H51-260105-0001")) + b"\x00\x01\x02"
+    with nothing_written(app):
+        error = assert_error(_upload(officer, body), 422, "csv_unreadable")
+    assert error["details"]["line"] == 3
+
+
+def test_an_empty_file_is_refused(app, officer):
+    with nothing_written(app):
+        assert_error(_upload(officer, b""), 422, "csv_empty")
+        assert_error(_upload(officer, (HEADER + "\n").encode()), 422, "csv_empty")
