@@ -28,7 +28,7 @@ def _answer(imported: list[ImportedResult]) -> ResultImportOut:
 
 @operation(bp, "/import", "POST", summary="Register results from a CSV file (all or none)",
            tag="results", raw_body="text/csv", response=ResultImportOut, status=201,
-           roles={Role.agency})
+           roles={Role.agency}, errors=(422,))
 def import_csv() -> ResultImportOut:
     """UTF-8 CSV (a BOM is fine); a bad line refuses the file with each line's number and reason."""
     return _answer(import_results_csv(current_user, request.get_data(cache=False)))  # type: ignore[arg-type]
