@@ -57,6 +57,11 @@ const WORDS = {
     filed_at: "Thời điểm nộp hồ sơ", status_supplement_requested: "Cơ quan yêu cầu bổ sung hồ sơ",
     handover_records: "Biên bản giao nhận", record_number: "Biên bản số", record_items: "{n} bưu gửi",
     record_pending: "Chờ ký nhận", record_signed: "Đã ký nhận", record_cancelled: "Đã hủy",
+    officer_signature: "Chữ ký cán bộ tiếp nhận", counted: "Đã nhận", incomplete: "Chưa đầy đủ", complete: "Đầy đủ",
+    missing_placeholder: "Cần bổ sung giấy tờ gì?", missing_required: "Ghi rõ giấy tờ cần bổ sung cho từng hồ sơ chưa đầy đủ.",
+    filing_help: "Kiểm đếm từng hồ sơ. Hồ sơ đầy đủ được tính là đã nộp vào lúc ký; hồ sơ chưa đầy đủ được trả lại bưu điện để người dân bổ sung.",
+    sign_filing: "Ký nhận biên bản", filing_signed: "Đã ký nhận; {n} hồ sơ đã nộp.", signed_at: "Đã ký nhận lúc {at}",
+    print_record: "Xem và in biên bản", record_title: "Biên bản giao nhận số {id}",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -98,6 +103,11 @@ const WORDS = {
     filed_at: "Filed at", status_supplement_requested: "Supplement requested by the agency",
     handover_records: "Handover records", record_number: "Record no.", record_items: "{n} item(s)",
     record_pending: "Waiting for signature", record_signed: "Signed", record_cancelled: "Cancelled",
+    officer_signature: "Receiving officer's signature", counted: "Received", incomplete: "Incomplete", complete: "Complete",
+    missing_placeholder: "Which papers are missing?", missing_required: "Say what is missing for each incomplete dossier.",
+    filing_help: "Count each dossier. A complete dossier is filed at your signature; an incomplete one goes back with the post for the citizen to supplement.",
+    sign_filing: "Sign the record", filing_signed: "Signed; {n} dossier(s) filed.", signed_at: "Signed at {at}",
+    print_record: "View and print the record", record_title: "Handover record no. {id}",
   },
 };
 

@@ -120,14 +120,16 @@ def register_results(actor: User, lines: list[tuple[int, dict[str, Any]]],
 
 def _duplicates(bodies: list[tuple[int, ItemCreate]]) -> list[LineError]:
     """A dossier code twice in the batch, or already registered as a result."""
-    errors, first_line = [], {}
+    errors: list[LineError] = []
+    first_line: dict[str, int] = {}
     existing = _existing_dossier_codes([b.dossier_code for _, b in bodies if b.dossier_code])
     for line, body in bodies:
         code = body.dossier_code
         if not code:
             errors.append(LineError(line, "dossier_code_required",
                                     "Thiếu mã hồ sơ: kết quả phải gắn với mã hồ sơ.", "dossier_code"))
-        elif code in first_line:
+            continue
+        if code in first_line:
             errors.append(LineError(line, "duplicate_dossier_code",
                                     f"Mã hồ sơ {code} trùng với dòng {first_line[code]}.",
                                     "dossier_code"))

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import png_bytes
 from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.field_app import draw_signature
 from tests.e2e.live_api import LiveSession
 
 HEADER = "dossier_code,procedure_code,citizen_name,citizen_phone,province,commune,address_line,document_name"
@@ -87,8 +88,9 @@ def _upload_signature(session: LiveSession, seed: str) -> str:
     return sha
 
 
-def _filing_record(base_url: str) -> tuple[int, list[str]]:
-    """Two dossiers from the counter, carried by the postman, one found incomplete."""
+def _filing_record(base_url: str, signed: bool = True) -> tuple[int, list[str]]:
+    """Two dossiers from the counter, carried by the postman, one found incomplete (when
+    the officer has `signed`)."""
     clerk, postman = LiveSession(base_url, "clerk"), LiveSession(base_url, "postman")
     officer = LiveSession(base_url, "agency")
     numbers = []
@@ -110,10 +112,12 @@ def _filing_record(base_url: str) -> tuple[int, list[str]]:
         "signature_sha256": _upload_signature(postman, "postman-files")})
     assert filing.status_code == 201, filing.text
     record = filing.json()["id"]
-    signed = officer.post(f"/handovers/{record}/accept", json={
+    if not signed:
+        return record, numbers
+    signed_answer = officer.post(f"/handovers/{record}/accept", json={
         "scanned": numbers, "signature_sha256": _upload_signature(officer, "officer-files"),
         "incomplete": [{"tracking_number": numbers[1], "missing": "Giấy khám sức khỏe"}]})
-    assert signed.status_code == 200, signed.text
+    assert signed_answer.status_code == 200, signed_answer.text
     return record, numbers
 
 
@@ -170,3 +174,28 @@ def test_the_printable_handover_record_prints_every_number(live_server, request,
         for number in numbers:
             assert number in printed, printed[:2000]
         assert "In biên bản" not in printed  # the print button stays off paper
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_officer_signs_a_filing_marking_one_dossier_incomplete(live_server, request, viewport):
+    page: Page = request.getfixturevalue(viewport)
+    record, numbers = _filing_record(live_server.base_url, signed=False)
+    _sign_in_officer(page, live_server.base_url)
+    page.click(f'#handover-records a[href="#/agency/filing/{record}"]')
+    page.wait_for_selector("#filing-screen")
+    expect(page.locator(".filing-line")).to_have_count(2)
+    page.check(f'[data-incomplete="{numbers[1]}"]')
+    page.click("#sign-filing")  # what is missing is not said yet, nor signed
+    expect(page.locator("#filing-error")).not_to_be_empty()
+    page.fill(f'[data-missing="{numbers[1]}"]', "Giấy khám sức khỏe")
+    draw_signature(page, "officer")
+    screenshot(page, f"agency-filing-{viewport}")
+    page.click("#sign-filing")
+    expect(page.locator("#filing-signed")).to_contain_text("Đã ký nhận lúc")
+    screenshot(page, f"agency-filing-signed-{viewport}")
+    officer = LiveSession(live_server.base_url, "agency")
+    filed, incomplete = (officer.get(f"/items/{n}").json() for n in numbers)
+    answer = officer.get(f"/handovers/{record}").json()
+    assert filed["status"] == "filed" and filed["filed_at"] == answer["accepted_at"]
+    assert incomplete["status"] == "supplement_requested" and incomplete["filed_at"] is None
+    assert answer["lines"][1]["missing_documents"] == "Giấy khám sức khỏe"

@@ -20,17 +20,19 @@ export async function agencyHomeScreen(app) {
     h("h1", {}, t("agency_results")),
     csvSection(),
     singleResultSection(ours),
-    handoverRecords(handovers));
+    handoverRecords(handovers, unit));
 }
 
 // The handover records of the desk, each with its printable page (biên bản giao nhận).
-function handoverRecords(handovers) {
+function handoverRecords(handovers, unit) {
   const status = { pending: t("record_pending"), accepted: t("record_signed"), cancelled: t("record_cancelled") };
   return h("section", { class: "card", id: "handover-records" },
     h("h2", {}, t("handover_records")),
     handovers.length === 0 ? h("p", { class: "empty" }, t("no_handovers")) :
       h("ul", { class: "items" }, handovers.slice(0, 20).map((record) => h("li", {},
-        h("a", { href: `/handovers/${record.id}/record`, target: "_blank", class: "record-link" },
+        h("a", record.status === "pending" && record.to_unit === unit
+          ? { href: `#/agency/filing/${record.id}`, class: "record-link to-sign" }
+          : { href: `/handovers/${record.id}/record`, target: "_blank", class: "record-link" },
           h("span", { class: "number" }, `${t("record_number")} ${record.id}`),
           h("span", {}, `${record.from_unit} → ${record.to_unit} · ${t("record_items", { n: record.lines.length })}`),
           h("span", { class: "status" }, status[record.status] ?? record.status))))));
