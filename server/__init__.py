@@ -48,13 +48,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import audit, auth, catalogue, handovers, items, media, reports, route, sync, tracking
-    from server.api import intake
+    from server.api import audit, auth, catalogue, handovers, intake, items, media, reports, results, route, sync, tracking
     from server.api import dashboard as dashboard_api
-    from server.web import dashboard, pages
+    from server.web import dashboard, handover_record, pages
 
     for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
-                   intake):
+                   intake, results):
         app.register_blueprint(module.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(handover_record.bp)

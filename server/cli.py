@@ -28,6 +28,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(custody_group)
     app.cli.add_command(media_group)
+    app.cli.add_command(notifications_group)
 
 
 @click.command("seed-demo")
@@ -183,3 +184,20 @@ def media_prune_command(dry_run: bool) -> None:
         "deleted": report.deleted, "bytes_freed": report.bytes_freed, "kept": report.kept,
         "already_gone": report.already_gone,
     }))
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """Notification outbox commands."""
+
+
+@notifications_group.command("send")
+@click.option("--limit", default=500, show_default=True, help="At most this many in one run.")
+@with_appcontext
+def notifications_send_command(limit: int) -> None:
+    """Send the pending notifications (safe to run again: a sent one is never resent)."""
+    from server.services.notifications import configured_sender, drain_outbox
+
+    report = drain_outbox(configured_sender(), limit)
+    click.echo(json.dumps({"sent": report.sent, "failed": report.failed,
+                           "pending": report.pending_left}))

@@ -76,6 +76,8 @@ def settings_from_environment() -> dict[str, object]:
         "MEDIA_RETENTION_DAYS": env_int("MEDIA_RETENTION_DAYS", 1826),
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
         "BASE_URL": env_str("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        # `module:Class` of the notification sender; empty: the log sender (no personal data).
+        "NOTIFICATION_SENDER": env_str("NOTIFICATION_SENDER", ""),
         "TRACKING_PREFIX_DOSSIER": env_str("TRACKING_PREFIX_DOSSIER", "HS"),
         "TRACKING_PREFIX_RESULT": env_str("TRACKING_PREFIX_RESULT", "KQ"),
         "FAR_FROM_ADDRESS_M": env_float("FAR_FROM_ADDRESS_M", 300.0),

@@ -142,6 +142,7 @@ def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
 
     seed_items(world, citizen_count=citizen_count, seed=seed)
     list_morning_load(world)
+    file_with_a_supplement_request(world)
     return world
 
 
@@ -161,3 +162,40 @@ def list_morning_load(world: DemoWorld) -> None:
     ).scalars().all()
     if waiting:
         create_handover(clerk, "postman", None, list(waiting))
+
+
+def file_with_a_supplement_request(world: DemoWorld) -> None:
+    """The clerk files two dossiers waiting at the central office with the police agency; its
+    officer signs, finding one incomplete (QĐ45 Art.7(4)), so the printable record
+    /handovers/<id>/record shows both outcomes and both signatures."""
+    import hashlib
+
+    from flask import current_app
+    from sqlalchemy import select
+
+    from server.demo_items import signature_png
+    from server.models import Item
+    from server.services.handovers import accept_handover, create_handover
+    from server.services.media import store_media
+
+    clerk, officer = world.users["clerk"], world.users["agency"]
+    office, police = world.units["BC-TRUNGTAM"], world.units["CA-TINH"]
+    waiting = db.session.execute(
+        select(Item.tracking_number).where(
+            Item.kind == "dossier", Item.status == "at_post", Item.holder_unit_id == office.id,
+            Item.holder_user_id.is_(None), Item.agency_unit_id == police.id)
+        .order_by(Item.id).limit(2)).scalars().all()
+    if len(waiting) < 2:
+        return
+
+    def signature(user: User) -> str:
+        body = signature_png(f"filing-{user.username}")
+        sha256 = hashlib.sha256(body).hexdigest()
+        store_media(user, sha256, body, "image/png", current_app.config["MEDIA_DIR"],
+                    current_app.config["MEDIA_MAX_BYTES"])
+        return sha256
+
+    record = create_handover(clerk, None, police.code, list(waiting),
+                             sender_signature=signature(clerk))
+    accept_handover(officer, record.id, list(waiting), signature(officer),
+                    {waiting[1]: "Giấy khám sức khỏe của người lái xe (bản chính)"})

@@ -6,6 +6,7 @@ import { drain, OUTBOX_CHANGED, waitingCount } from "./outbox.js";
 import { restoreSession, signOut } from "./session.js";
 import { serverTransport } from "./transport.js";
 import { h, toast } from "./ui.js";
+import { agencyFilingScreen } from "./screens/agency-filing.js";
 import { collectScreen } from "./screens/collect.js";
 import { deliverScreen } from "./screens/deliver.js";
 import { failScreen } from "./screens/fail.js";
@@ -28,6 +29,7 @@ const ROUTES = [
   [/^#\/outbox$/, outboxScreen],
   [/^#\/intake$/, intakeCounterScreen],
   [/^#\/pickup-request$/, intakePickupScreen],
+  [/^#\/agency\/filing\/(\d+)$/, agencyFilingScreen],
 ];
 
 class FieldApp {

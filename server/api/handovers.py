@@ -28,7 +28,8 @@ PARTIES = {Role.clerk, Role.agency, Role.postman}
            errors=(409,))
 def open_handover(body: HandoverCreate) -> HandoverCreated:
     """The sender lists items it holds; custody has not moved yet."""
-    record = create_handover(current_user, body.to_user, body.to_unit, body.items)  # type: ignore[arg-type]
+    record = create_handover(current_user, body.to_user, body.to_unit, body.items,  # type: ignore[arg-type]
+                             sender_signature=body.signature_sha256)
     return HandoverCreated(id=record.id, status=record.status)
 
 
@@ -52,8 +53,10 @@ def read_handover(handover_id: int) -> HandoverOut:
            errors=(404, 409))
 def sign_handover(handover_id: int, body: HandoverAccept) -> HandoverAccepted:
     """Custody moves for the scanned items only; the rest are recorded discrepancies."""
-    outcome = accept_handover(current_user, handover_id, body.scanned, body.signature_sha256)  # type: ignore[arg-type]
+    outcome = accept_handover(current_user, handover_id, body.scanned, body.signature_sha256,  # type: ignore[arg-type]
+                              {line.tracking_number: line.missing for line in body.incomplete})
     return HandoverAccepted(id=outcome.record.id, status=outcome.record.status,
                             accepted_at=outcome.record.accepted_at,  # type: ignore[arg-type]
                             received=outcome.received, missing=outcome.missing,
-                            unexpected=outcome.unexpected)
+                            unexpected=outcome.unexpected, filed=outcome.filed,
+                            supplement_requested=outcome.supplement_requested)

@@ -75,6 +75,7 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         documents=item.documents,
         fees={"postage_vnd": item.postage_vnd, "official_fee_vnd": item.official_fee_vnd},
         route_class=item.route_class, consigned_at=item.consigned_at, due_at=item.due_at,
+        filed_at=item.filed_at,
         holder=HolderOut(
             user=item.holder_user.username if item.holder_user else None,
             unit=item.holder_unit.code if item.holder_unit else None,
@@ -99,7 +100,10 @@ def handover_out(record: HandoverRecord) -> HandoverOut:
         to_user=record.to_user.username if record.to_user else None, to_unit=record.to_unit.code,
         created_at=record.created_at, accepted_at=record.accepted_at,
         accepted_by=record.accepted_by.username if record.accepted_by else None,
-        lines=[HandoverLineOut(tracking_number=line.tracking_number, outcome=line.outcome)
+        sender_signed=record.sender_signature_sha256 is not None,
+        receiver_signed=record.receiver_signature_sha256 is not None,
+        lines=[HandoverLineOut(tracking_number=line.tracking_number, outcome=line.outcome,
+                               complete=line.complete, missing_documents=line.missing_documents)
                for line in record.lines],
     )
 

@@ -29,6 +29,9 @@ class ItemStatus(StrEnum):
     in_transit = "in_transit"
     #: đã nộp hồ sơ cho cơ quan — legally filed at the handover signature (QĐ45 Art.7)
     filed = "filed"
+    #: cần bổ sung hồ sơ — the officer found the dossier incomplete at the handover; it goes
+    #: back with the post toward the citizen, and is filed when the supplement is (QĐ45 Art.7(4))
+    supplement_requested = "supplement_requested"
     #: cơ quan đăng ký kết quả — the agency has registered a result for delivery
     registered = "registered"
     #: đang phát
@@ -53,6 +56,7 @@ class EventType(StrEnum):
     at_post = "at_post"
     in_transit = "in_transit"
     filed = "filed"
+    supplement_requested = "supplement_requested"
     registered = "registered"
     out_for_delivery = "out_for_delivery"
     attempt_failed = "attempt_failed"
@@ -105,9 +109,14 @@ TRANSITIONS: dict[tuple[ItemKind, ItemStatus | None, EventType], ItemStatus] = {
     (_D, _S.at_post, _E.in_transit): _S.in_transit,
     (_D, _S.in_transit, _E.filed): _S.filed,
     (_D, _S.at_post, _E.filed): _S.filed,  # the post's desk inside the one-stop centre
+    # QĐ45 Art.7(4): an incomplete dossier is not filed; the officer's request goes back with
+    # the post toward the citizen, whose supplement is collected and carried in again.
+    (_D, _S.in_transit, _E.supplement_requested): _S.supplement_requested,
+    (_D, _S.at_post, _E.supplement_requested): _S.supplement_requested,
+    (_D, _S.supplement_requested, _E.collected): _S.collected,
     **{
         (_D, status, _E.handed_over): status
-        for status in (_S.collected, _S.at_post, _S.in_transit)
+        for status in (_S.collected, _S.at_post, _S.in_transit, _S.supplement_requested)
     },
     # A pickup at home assigned (or reassigned) to a postman before the visit.
     (_D, _S.requested, _E.handed_over): _S.requested,
@@ -177,6 +186,7 @@ EVENT_LABELS_VI: dict[EventType, str] = {
     _E.at_post: "Đến bưu cục",
     _E.in_transit: "Đang vận chuyển",
     _E.filed: "Đã nộp hồ sơ cho cơ quan",
+    _E.supplement_requested: "Cơ quan yêu cầu bổ sung hồ sơ",
     _E.registered: "Cơ quan đăng ký kết quả",
     _E.out_for_delivery: "Đang phát",
     _E.attempt_failed: "Phát không thành công",

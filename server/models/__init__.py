@@ -4,6 +4,7 @@ from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
 from server.models.media import Media
+from server.models.notification import Notification
 from server.models.procedure import Procedure
 from server.models.tariff import FeeReduction, PostageTariff
 from server.models.unit import Unit, UnitKind
@@ -21,6 +22,7 @@ __all__ = [
     "Item",
     "Media",
     "PostageTariff",
+    "Notification",
     "Procedure",
     "Role",
     "TrackingSerial",

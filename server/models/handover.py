@@ -34,12 +34,17 @@ class HandoverRecord(db.Model):
     #: The receiver's signature time: for a filing this is the legal filing time (QĐ45 Art.7).
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     receiver_signature_sha256: Mapped[str | None] = mapped_column(ForeignKey("media.sha256"))
+    #: The sender's signature, given when listing the items (QĐ45 Art.7: both sign the record).
+    #: The service checks the image exists; no foreign key, so that adding the column never
+    #: rebuilds this table (SQLite cannot rebuild a table other rows point at).
+    sender_signature_sha256: Mapped[str | None] = mapped_column(String(64))
 
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     from_unit: Mapped[Unit] = relationship(foreign_keys=[from_unit_id])
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_user_id])
     to_unit: Mapped[Unit] = relationship(foreign_keys=[to_unit_id])
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     lines: Mapped[list[HandoverLine]] = relationship(
         back_populates="handover", order_by="HandoverLine.id"
     )
@@ -61,6 +66,10 @@ class HandoverLine(db.Model):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
     tracking_number: Mapped[str] = mapped_column(String(13))
     outcome: Mapped[str] = mapped_column(String(12), default="listed")
+    #: For a dossier filed with an agency: whether the officer found it complete (QĐ45 Art.7(4)).
+    complete: Mapped[bool | None]
+    #: What the officer found missing, when incomplete (the supplement request).
+    missing_documents: Mapped[str | None] = mapped_column(String(500))
 
     handover: Mapped[HandoverRecord] = relationship(back_populates="lines")
     item: Mapped[Item | None] = relationship()

@@ -76,6 +76,9 @@ class Item(db.Model):
     #: J: when the consignment note was made (TT17 Art.7).
     consigned_at: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    #: The legal filing time of a dossier: the officer's signature on the handover record that
+    #: received it complete (QĐ45 Art.7; Art.7(4) for a supplement). Set by custody events only.
+    filed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     holder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     holder_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

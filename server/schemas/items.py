@@ -184,6 +184,9 @@ class ItemOut(ResponseModel):
     route_class: str
     consigned_at: datetime
     due_at: datetime
+    #: A dossier's legal filing time: the officer's signature on the handover record
+    #: (QĐ45 Art.7); None until filed, and again while a supplement is requested (Art.7(4)).
+    filed_at: datetime | None = None
     holder: HolderOut
     created_at: datetime
     #: What the postman collects at the door: postage and official fee (thu hộ).

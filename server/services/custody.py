@@ -16,6 +16,7 @@ from server.extensions import db
 from server.models import CustodyEvent, Item, User
 from server.models.types import utc_now
 from server.services.flags import FlagContext, flag_event
+from server.services.notifications import queue_for_event
 from server.services.flags import raise_flag as raise_flag  # re-exported: handovers use it
 
 
@@ -122,11 +123,25 @@ def append_event(
     item.head_hash = event.hash
     if holder is not None:
         item.holder_user_id, item.holder_unit_id = holder.user_id, holder.unit_id
+    _record_filing_time(item, event_type, status_after, occurred_at)
     db.session.add(event)
     db.session.flush()
+    queue_for_event(item, event)
     flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
                                         conflict=conflict, sent_at=sent_at))
     return event
+
+
+def _record_filing_time(item: Item, event_type: EventType, status_after: str,
+                        occurred_at: datetime) -> None:
+    """Keep the item's legal filing time in step with its events (QĐ45 Art.7, Art.7(4)).
+
+    Filed: the signature time. Found incomplete: not filed; the supplement's filing will be.
+    """
+    if event_type is EventType.filed and status_after == ItemStatus.filed:
+        item.filed_at = occurred_at
+    elif event_type is EventType.supplement_requested:
+        item.filed_at = None
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,8 @@ def custody_body(actor: User, tracking_number: str) -> dict[str, Any]:
             "procedure_code": item.procedure.code, "dossier_code": item.dossier_code,
             "agency_unit": item.agency_unit.code, "event_count": item.event_count,
             "head_hash": item.head_hash,
+            # QĐ45 Art.7: the legal filing time of a dossier (the officer's signature).
+            "filed_at": iso_utc(item.filed_at) if item.filed_at else None,
         },
         "chain_intact": chain_intact,
         "events": entries,

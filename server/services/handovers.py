@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from server.domain.errors import DomainError
-from server.domain.lifecycle import EventType, ItemKind, ItemStatus
+from server.domain.lifecycle import TERMINAL, EventType, ItemKind, ItemStatus
 from server.domain.s10 import parse_tracking_number
 from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
@@ -63,21 +63,49 @@ def _receiver(to_user: str | None, to_unit: str | None) -> tuple[User | None, Un
     return None, unit
 
 
+def _require_image(sha256: str, field: str) -> None:
+    """A signature must have been uploaded before it is referenced."""
+    if db.session.get(Media, sha256) is None:
+        raise Invalid("missing_media", "Chữ ký chưa được tải lên; hãy tải ảnh chữ ký trước.",
+                      {"missing": [sha256], "field": field})
+
+
 def create_handover(actor: User, to_user: str | None, to_unit: str | None,
-                    tracking_numbers: list[str]) -> HandoverRecord:
-    """List the items the actor holds for a receiver; nothing moves until they sign."""
+                    tracking_numbers: list[str], *,
+                    sender_signature: str | None = None) -> HandoverRecord:
+    """List the items the actor holds for a receiver, signed by the sender; nothing moves
+    until the receiver signs."""
     numbers = _tracking_numbers(tracking_numbers, "items")
     receiver, receiver_unit = _receiver(to_user, to_unit)
     if receiver is not None and receiver.id == actor.id:
         raise Invalid("self_handover", "Không thể bàn giao cho chính mình.", {"field": "to_user"})
+    if receiver is None and receiver_unit.id == actor.unit_id and actor.role != Role.postman:
+        raise Invalid("self_handover", "Không thể bàn giao cho chính đơn vị của mình.",
+                      {"field": "to_unit"})
     held = {item.tracking_number: item for item in db.session.execute(
         select(Item).where(Item.tracking_number.in_(numbers), _held_by(actor))
         .order_by(Item.id).with_for_update()
     ).scalars()}
     not_held = [n for n in numbers if n not in held]
     if not_held:
-        raise Conflict("not_holder", "Bạn không giữ các bưu gửi này nên không thể bàn giao.",
+        raise Conflict("not_holder",
+                       "Bạn không giữ các bưu gửi này nên không thể bàn giao: "
+                       + ", ".join(not_held) + ". Bỏ chúng khỏi bảng kê hoặc kiểm tra người giữ.",
                        {"items": not_held})
+    closed = [n for n in numbers if held[n].status in TERMINAL]
+    if closed:
+        raise Conflict("item_closed",
+                       "Các bưu gửi này đã kết thúc (đã nộp, đã phát hoặc đã hủy) nên không "
+                       "bàn giao được nữa: " + ", ".join(closed) + ".", {"items": closed})
+    filing = receiver_unit.kind == UnitKind.agency and any(
+        held[n].kind == ItemKind.dossier for n in numbers)
+    if sender_signature is None and filing:
+        # QĐ45 Art.7: the post's person and the officer both sign the filing record.
+        raise Invalid("sender_signature_required",
+                      "Nộp hồ sơ cho cơ quan cần chữ ký của người giao trên biên bản giao nhận.",
+                      {"field": "signature_sha256"})
+    if sender_signature is not None:
+        _require_image(sender_signature, "signature_sha256")
     pending = list(db.session.execute(
         select(HandoverLine.tracking_number).join(HandoverRecord)
         .where(HandoverRecord.status == "pending", HandoverLine.tracking_number.in_(numbers))
@@ -89,6 +117,7 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
         from_user_id=actor.id if actor.role == Role.postman else None,
         from_unit_id=actor.unit_id, to_user_id=receiver.id if receiver else None,
         to_unit_id=receiver_unit.id, created_by_id=actor.id, status="pending",
+        sender_signature_sha256=sender_signature,
     )
     db.session.add(record)
     db.session.flush()
@@ -140,6 +169,8 @@ class AcceptOutcome:
     received: list[str]
     missing: list[str]
     unexpected: list[str]
+    filed: list[str]
+    supplement_requested: list[str]
 
 
 def _check_receiver(actor: User, record: HandoverRecord) -> None:
@@ -153,22 +184,49 @@ def _check_receiver(actor: User, record: HandoverRecord) -> None:
                        {"status": record.status})
 
 
+def _filing_lines(record: HandoverRecord) -> set[str]:
+    """The listed dossiers this record files with an agency (QĐ45 Art.7)."""
+    if record.to_unit.kind != UnitKind.agency:
+        return set()
+    return {line.tracking_number for line in record.lines
+            if line.item is not None and line.item.kind == ItemKind.dossier}
+
+
+def _incomplete_numbers(record: HandoverRecord, incomplete: dict[str, str],
+                        scanned: list[str]) -> dict[str, str]:
+    """Check the officer's incomplete marks: each names a scanned dossier being filed."""
+    marks = {_tracking_numbers([given], "incomplete")[0]: missing
+             for given, missing in incomplete.items()}
+    filing = _filing_lines(record)
+    wrong = [n for n in marks if n not in filing or n not in scanned]
+    if wrong:
+        raise Invalid("not_a_filing_line",
+                      "Chỉ đánh dấu thiếu cho hồ sơ nộp cho cơ quan có trong biên bản và đã "
+                      "quét: " + ", ".join(wrong) + ".", {"field": "incomplete", "items": wrong})
+    return marks
+
+
 def accept_handover(actor: User, handover_id: int, scanned: list[str],
-                    signature_sha256: str) -> AcceptOutcome:
-    """Sign a handover: custody moves for what was scanned; the rest is a discrepancy."""
+                    signature_sha256: str, incomplete: dict[str, str] | None = None
+                    ) -> AcceptOutcome:
+    """Sign a handover: custody moves for what was scanned; the rest is a discrepancy.
+
+    Filing a dossier, the officer marks it complete (filed at this signature, QĐ45 Art.7) or
+    incomplete with what is missing (a supplement is requested, Art.7(4)).
+    """
     record = visible_handover(actor, handover_id)
     _check_receiver(actor, record)
     numbers = _tracking_numbers(scanned, "scanned")
-    if db.session.get(Media, signature_sha256) is None:
-        raise Invalid("missing_media", "Chữ ký chưa được tải lên; hãy tải ảnh chữ ký trước.",
-                      {"missing": [signature_sha256]})
+    marks = _incomplete_numbers(record, incomplete or {}, numbers)
+    _require_image(signature_sha256, "signature_sha256")
     record.status, record.accepted_at = "accepted", utc_now()
     record.accepted_by_id, record.receiver_signature_sha256 = actor.id, signature_sha256
     listed = {line.tracking_number: line for line in record.lines}
+    filing = _filing_lines(record)
     items = {item.id: item for item in db.session.execute(
         select(Item).where(Item.id.in_([l.item_id for l in record.lines]))
         .order_by(Item.id).with_for_update()).scalars()}
-    received, missing = [], []
+    received, missing, filed, supplement = [], [], [], []
     for number, line in listed.items():
         item = items[line.item_id]  # type: ignore[index]
         still_held = (item.holder_unit_id == record.from_unit_id and
@@ -176,6 +234,14 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
         if number in numbers and still_held:
             line.outcome = "received"
             received.append(number)
+            if number in marks:
+                line.complete, line.missing_documents = False, marks[number]
+                supplement.append(number)
+                _request_supplement(item, record, actor, marks[number])
+                continue
+            if number in filing:
+                line.complete = True
+                filed.append(number)
             _move_custody(item, record, actor)
         else:
             line.outcome = "missing"
@@ -185,7 +251,23 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     unexpected = [n for n in numbers if n not in listed]
     _record_unexpected(record, unexpected)
     db.session.flush()
-    return AcceptOutcome(record, received, missing, unexpected)
+    return AcceptOutcome(record, received, missing, unexpected, filed, supplement)
+
+
+def _handover_evidence(record: HandoverRecord) -> dict[str, object]:
+    """Who handed what to whom, and both signatures: the evidence of a handover's events."""
+    return {"handover_id": record.id, "from_user_id": record.from_user_id,
+            "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
+            "to_unit_id": record.to_unit_id,
+            "signature_sha256": record.receiver_signature_sha256,
+            "sender_signature_sha256": record.sender_signature_sha256}
+
+
+def _request_supplement(item: Item, record: HandoverRecord, actor: User, missing: str) -> None:
+    """QĐ45 Art.7(4): an incomplete dossier is not filed; the officer's request goes back with
+    the post (which keeps custody) toward the citizen; the supplement is filed later."""
+    append_event(item, EventType.supplement_requested, actor, occurred_at=record.accepted_at,
+                 evidence={**_handover_evidence(record), "missing": missing})
 
 
 def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
@@ -198,10 +280,7 @@ def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
     append_event(
         item, event_type, actor,
         occurred_at=record.accepted_at,
-        evidence={"handover_id": record.id, "from_user_id": record.from_user_id,
-                  "from_unit_id": record.from_unit_id, "to_user_id": record.to_user_id,
-                  "to_unit_id": record.to_unit_id,
-                  "signature_sha256": record.receiver_signature_sha256},
+        evidence=_handover_evidence(record),
         holder=Holder(record.to_user_id, record.to_unit_id),
     )
 

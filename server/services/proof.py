@@ -177,6 +177,13 @@ def media_references(batch_size: int = 1000) -> Iterator[MediaReference]:
     )
     for handover_id, sha256 in handovers:
         yield MediaReference(sha256, "receiver_signature_sha256", handover_id=handover_id)
+    senders = db.session.execute(
+        select(HandoverRecord.id, HandoverRecord.sender_signature_sha256)
+        .where(HandoverRecord.sender_signature_sha256.is_not(None))
+        .order_by(HandoverRecord.id).execution_options(yield_per=batch_size)
+    )
+    for handover_id, sha256 in senders:
+        yield MediaReference(sha256, "sender_signature_sha256", handover_id=handover_id)
 
 
 # --- everything at once -----------------------------------------------------------------

@@ -63,6 +63,13 @@ def _references(shas: set[str], batch_size: int) -> dict[str, set[int]]:
                HandoverLine.item_id.is_not(None)))
     for sha, item_id in signed:
         items[sha].add(item_id)
+    sender_signed = db.session.execute(
+        select(HandoverRecord.sender_signature_sha256, HandoverLine.item_id)
+        .join(HandoverLine, HandoverLine.handover_id == HandoverRecord.id)
+        .where(HandoverRecord.sender_signature_sha256.in_(shas),
+               HandoverLine.item_id.is_not(None)))
+    for sha, item_id in sender_signed:
+        items[sha].add(item_id)
     return items
 
 

@@ -80,6 +80,8 @@ def custody_page(tn: str) -> Response | tuple[str, int] | str:
         kind_label=KIND_LABELS_VI[ItemKind(body["item"]["kind"])],
         status_label=STATUS_LABELS_VI[ItemStatus(body["item"]["status"])],
         exported_at=local_time(datetime.fromisoformat(body["exported_at"])),
+        filed_at=(datetime.fromisoformat(body["item"]["filed_at"]).astimezone(LOCAL_TZ)
+                  .strftime("%H:%M:%S %d/%m/%Y") if body["item"].get("filed_at") else None),
     )
 
 

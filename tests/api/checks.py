@@ -14,7 +14,7 @@ from tests.conftest import ApiClient
 
 #: Tables whose rows a refused request must never add to (or take from).
 GUARDED_TABLES = ("items", "custody_events", "handover_records", "handover_lines",
-                  "audit_flags", "media", "api_tokens")
+                  "audit_flags", "media", "api_tokens", "notifications")
 
 
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -49,7 +49,8 @@ def row_counts(app: Flask) -> dict[str, Any]:
         counts["handover_state"] = list(db.session.execute(text(
             "SELECT id, status, accepted_by_id FROM handover_records ORDER BY id")).tuples())
         counts["handover_lines"] = list(db.session.execute(text(
-            "SELECT id, outcome FROM handover_lines ORDER BY id")).tuples())
+            "SELECT id, outcome, complete, missing_documents FROM handover_lines ORDER BY id"
+        )).tuples())
     return counts
 
 

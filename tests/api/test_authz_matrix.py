@@ -21,6 +21,7 @@ is tested in test_security.py); authorisation is the same for a session.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -190,7 +191,9 @@ class Row:
     - "object": names an own object; another unit's user gets 404;
     - "list": both succeed; `holds(answer, marker)` is True only for the own side;
     - "create": another unit's user gets 403 `other_unit`;
-    - "conflict": another unit's user gets the same 409 as for a number nobody holds.
+    - "conflict": another unit's user gets the same 409 as for a number nobody holds;
+    - "lines": a batch of registrations: another unit's user gets 422 `import_rejected`,
+      every line refused as `other_unit` (nothing registered).
     """
 
     roles: frozenset[str] | None  # None: public
@@ -263,6 +266,29 @@ def _accept_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
         record = stage.handover("agency", number, to_unit="BC-TRUNGTAM")
     return Call("POST", f"/api/v1/handovers/{record}/accept",
                 json={"scanned": [number], "signature_sha256": stage.signature}), None
+
+
+_DOSSIER_SERIALS = itertools.count(1)
+
+
+def _fresh_dossier_code() -> str:
+    """A dossier code no other call of the run has used (a result is registered once)."""
+    return f"000.00.04.H51-260105-{next(_DOSSIER_SERIALS):04d}"
+
+
+def _csv_import(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    citizen = result_body()["citizen"]
+    rows = ["dossier_code,procedure_code,citizen_name,citizen_phone,province,commune,address_line",
+            f"{_fresh_dossier_code()},CA-CCCD-DOI,{citizen['name']},{citizen['phone']},"
+            f"{citizen['address']['province']},{citizen['address']['commune']},Số 12"]
+    return Call("POST", "/api/v1/results/import", data="\n".join(rows).encode(),
+                content_type="text/csv"), None
+
+
+def _batch(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    body = result_body(dossier_code=_fresh_dossier_code())
+    del body["kind"]
+    return Call("POST", "/api/v1/results/batch", json={"results": [body]}), None
 
 
 def _upload(stage: Stage, username: str | None) -> tuple[Call, Any]:
@@ -409,6 +435,8 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                         scope="object"),
     ("POST", "/api/v1/handovers/<int:handover_id>/accept"): Row(PARTIES, _accept_handover,
                                                                 scope="object"),
+    ("POST", "/api/v1/results/import"): Row(frozenset({"agency"}), _csv_import, 201, "lines"),
+    ("POST", "/api/v1/results/batch"): Row(frozenset({"agency"}), _batch, 201, "lines"),
     ("PUT", "/api/v1/media/<sha256>"): Row(EVERYONE, _upload, 201),
     ("GET", "/api/v1/media/<sha256>"): Row(EVERYONE, _read_media, scope="object"),
     ("POST", "/api/v1/sync"): Row(frozenset({"postman", "clerk"}), _sync, scope="list",
@@ -499,6 +527,10 @@ def test_the_operation_answers_each_role_as_the_table_says(app, world, key):
                 assert response.status_code == 404, (context, response.get_json())
             elif row.scope == "create":
                 _expect_error(response, 403, "other_unit", context)
+            elif row.scope == "lines":
+                _expect_error(response, 422, "import_rejected", context)
+                lines = response.get_json()["error"]["details"]["errors"]
+                assert {line["code"] for line in lines} == {"other_unit"}, context
             elif row.scope == "conflict":
                 unknown = stage.send(username, Call(call.method, call.url, json={
                     **call.json, "items": [UNKNOWN_NUMBER]}))

@@ -15,7 +15,9 @@ def _counter_dossier(clerk) -> str:  # type: ignore[no-untyped-def]
 
 
 def _hand(sender, receiver, numbers, **to):  # type: ignore[no-untyped-def]
-    created = sender.post("/api/v1/handovers", json={**to, "items": numbers})
+    sender_signature = upload_image(sender, f"sender-{numbers[0]}")
+    created = sender.post("/api/v1/handovers", json={**to, "items": numbers,
+                                                     "signature_sha256": sender_signature})
     assert created.status_code == 201, created.get_json()
     signature = upload_image(receiver, f"sig-{created.get_json()['id']}")
     accepted = receiver.post(f"/api/v1/handovers/{created.get_json()['id']}/accept",

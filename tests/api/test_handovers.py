@@ -108,7 +108,8 @@ def test_scanning_a_number_that_is_no_item_is_recorded_as_unexpected(app, counte
     answer = _accept(counter.postman, handover_id, [counter.numbers[0], UNKNOWN_NUMBER])
     assert answer["received"] == counter.numbers[:1] and answer["unexpected"] == [UNKNOWN_NUMBER]
     lines = counter.clerk.get(f"/api/v1/handovers/{handover_id}").get_json()["lines"]
-    assert lines[-1] == {"tracking_number": UNKNOWN_NUMBER, "outcome": "unexpected"}
+    assert lines[-1] == {"tracking_number": UNKNOWN_NUMBER, "outcome": "unexpected",
+                         "complete": None, "missing_documents": None}
 
 
 def test_listing_an_item_the_sender_does_not_hold_is_refused(app, counter, new_api):
@@ -249,7 +250,8 @@ def test_a_dossier_is_filed_when_the_agency_signs(app, world, new_api):
     clerk, agency = signed_in(new_api(), "clerk"), signed_in(new_api(), "agency")
     dossier = clerk.post("/api/v1/items", json=result_body(kind="dossier", dossier_code=None))
     number = dossier.get_json()["tracking_number"]
-    handover = clerk.post("/api/v1/handovers", json={"to_unit": "CA-TINH", "items": [number]})
+    handover = clerk.post("/api/v1/handovers", json={
+        "to_unit": "CA-TINH", "items": [number], "signature_sha256": upload_image(clerk, "clerk")})
     answer = _accept(agency, handover.get_json()["id"], [number], "agency-officer")
     item = agency.get(f"/api/v1/items/{number}").get_json()
     assert item["status"] == "filed" and item["holder"]["unit"] == "CA-TINH"

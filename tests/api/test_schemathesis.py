@@ -130,6 +130,15 @@ def test_a_days_real_answers_match_the_document(app, world):
     number = call("clerk", "POST", "/api/v1/items", 201, **json_body(result_body())).json()[
         "tracking_number"]
     call("agency", "POST", "/api/v1/items", 201, **json_body(result_body()))
+    batch = result_body(dossier_code="000.00.04.H51-260105-0101")
+    del batch["kind"]
+    call("agency", "POST", "/api/v1/results/batch", 201, **json_body({"results": [batch]}))
+    citizen = result_body()["citizen"]
+    csv_file = ("dossier_code,procedure_code,citizen_name,citizen_phone,province,commune,"
+                "address_line\n000.00.04.H51-260105-0102,CA-CCCD-DOI,"
+                f"{citizen['name']},{citizen['phone']},Ninh Bình,Phường Hoa Lư,Số 2\n")
+    call("agency", "POST", "/api/v1/results/import", 201, body=csv_file.encode(),
+         media_type="text/csv")
     tn = {"path_parameters": {"tn": number}}
     call("clerk", "GET", "/api/v1/items", query={"q": number[:6]})
     call("clerk", "GET", "/api/v1/items/{tn}", **tn)

@@ -33,14 +33,20 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0004) added the fee catalogue of the counter.
-    assert {"postage_tariffs", "fee_reductions"}.isdisjoint(_tables(session_app))
+    # The newest migration (0005) added the notification outbox and the filing columns.
+    assert "notifications" not in _tables(session_app)
+    assert "filed_at" not in _columns(session_app, "items")
     assert {"daily_roots", "corrections"} <= _tables(session_app)
     assert "ix_custody_events_type_occurred" in _event_indexes(session_app)
     with session_app.app_context():
         upgrade()
     assert _tables(session_app) == set(db.metadata.tables)
-    assert "ix_custody_events_type_occurred" in _event_indexes(session_app)
+    assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
+
+
+def _columns(app: Flask, table: str) -> set[str]:
+    with app.app_context():
+        return {column["name"] for column in inspect(db.engine).get_columns(table)}
 
 
 def test_every_migration_comes_down_to_an_empty_database(session_app: Flask) -> None:

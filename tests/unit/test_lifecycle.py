@@ -223,6 +223,11 @@ DESIGNED_TRANSITIONS = {
     ("dossier", "collected", "handed_over", "collected"),
     ("dossier", "at_post", "handed_over", "at_post"),
     ("dossier", "in_transit", "handed_over", "in_transit"),
+    # QĐ45 Art.7(4): found incomplete at the filing; back with the post; the supplement collected.
+    ("dossier", "in_transit", "supplement_requested", "supplement_requested"),
+    ("dossier", "at_post", "supplement_requested", "supplement_requested"),
+    ("dossier", "supplement_requested", "handed_over", "supplement_requested"),
+    ("dossier", "supplement_requested", "collected", "collected"),
     ("result", None, "registered", "registered"),
     ("result", "registered", "at_post", "at_post"),
     ("result", "registered", "cancelled", "cancelled"),
@@ -249,3 +254,18 @@ def test_the_table_allows_exactly_the_designed_transitions() -> None:
     # A new transition is a change of the law's reading: it must be added here on purpose.
     actual = {(k, s, e, target) for (k, s, e), target in TRANSITIONS.items()}
     assert actual == DESIGNED_TRANSITIONS
+
+
+def test_an_incomplete_dossier_is_filed_only_after_its_supplement() -> None:
+    """QĐ45 Art.7(4): incomplete at the desk, back to the citizen, collected again, then filed."""
+    walk = [E.collected, E.at_post, E.in_transit, E.supplement_requested, E.handed_over,
+            E.collected, E.at_post, E.in_transit, E.filed]
+    assert _walk(ItemKind.dossier, walk[:4]) is S.supplement_requested
+    assert _walk(ItemKind.dossier, walk) is S.filed
+
+
+def test_a_filed_dossier_cannot_be_sent_back_for_a_supplement() -> None:
+    """Incompleteness is found at the filing handover; a filing once signed stays."""
+    with pytest.raises(DomainError) as refusal:
+        apply_event(ItemKind.dossier, S.filed, E.supplement_requested)
+    assert refusal.value.code == "transition_not_allowed"

@@ -22,6 +22,7 @@ EVERY_STATUS_OF_EACH_KIND = [(kind, status) for kind in ItemKind for status in K
 
 def test_each_kind_knows_exactly_its_own_statuses() -> None:
     assert KIND_STATUSES[D] == {S.requested, S.collected, S.at_post, S.in_transit, S.filed,
+                                S.supplement_requested,
                                 S.cancelled}
     assert KIND_STATUSES[R] == {S.registered, S.at_post, S.out_for_delivery, S.attempt_failed,
                                 S.held_for_pickup, S.delivered, S.returned, S.cancelled}

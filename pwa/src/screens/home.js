@@ -3,8 +3,10 @@ import { t } from "../i18n.js";
 import { activeItems, findItem } from "../items.js";
 import { ScanBox } from "../scan-box.js";
 import { h } from "../ui.js";
+import { agencyHomeScreen } from "./agency-results.js";
 
 export async function homeScreen(app) {
+  if (app.session.user.role === "agency") return agencyHomeScreen(app);
   const scan = new ScanBox(async (number) => {
     const item = await findItem(number);
     if (!item) return scan.showError(t("not_held", { tn: number }));

@@ -16,6 +16,8 @@ export async function itemScreen(app, number) {
       h("dt", {}, t("phone")), h("dd", {}, h("a", { href: `tel:${item.citizen.phone}` }, item.citizen.phone)),
       h("dt", {}, t("address")), h("dd", {}, `${address.line}, ${address.commune}, ${address.province}`),
       h("dt", {}, t("cash_due")), h("dd", { id: "cash-due" }, formatVnd(item.cash_due_vnd)),
+      item.filed_at ? h("dt", {}, t("filed_at")) : null,
+      item.filed_at ? h("dd", { id: "filed-at" }, new Date(item.filed_at).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" })) : null,
       item.invitations ? h("dt", {}, t("invitation")) : null,
       item.invitations ? h("dd", { id: "invitations" }, invitationText(item)) : null),
     h("div", { class: "actions" }, actionsFor(app, item)));
