@@ -49,10 +49,13 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
     from server.api import audit, auth, catalogue, handovers, items, media, reports, route, sync, tracking
+    from server.api import cash, counter, deadlines
     from server.api import dashboard as dashboard_api
-    from server.web import dashboard, pages
+    from server.web import dashboard, pages, statement_page
 
-    for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api):
+    for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
+                   deadlines, counter, cash):
         app.register_blueprint(module.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(statement_page.bp)
     app.register_blueprint(pages.bp)
