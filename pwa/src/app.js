@@ -15,6 +15,10 @@ import { loadCheckScreen } from "./screens/load-check.js";
 import { outboxScreen } from "./screens/outbox.js";
 import { routeScreen } from "./screens/route.js";
 import { signInScreen } from "./screens/sign-in.js";
+import { cashScreen } from "./screens/cash-day.js";
+import { cashRemitScreen } from "./screens/cash-remit.js";
+import { counterDeliverScreen, counterScreen } from "./screens/counter-pickup.js";
+import { deadlinesScreen } from "./screens/deadlines-list.js";
 
 const ROUTES = [
   [/^#\/item\/(\w+)$/, itemScreen],
@@ -24,6 +28,11 @@ const ROUTES = [
   [/^#\/route$/, routeScreen],
   [/^#\/load-check$/, loadCheckScreen],
   [/^#\/outbox$/, outboxScreen],
+  [/^#\/deadlines(?:\/(overdue|due_today|at_risk))?$/, deadlinesScreen],
+  [/^#\/counter(?:\/(\w+))?$/, counterScreen],
+  [/^#\/counter\/(\w+)\/deliver$/, counterDeliverScreen],
+  [/^#\/cash$/, cashScreen],
+  [/^#\/cash\/remit\/([\w.-]+)$/, cashRemitScreen],
 ];
 
 class FieldApp {

@@ -3,6 +3,7 @@ import { t } from "../i18n.js";
 import { activeItems, findItem } from "../items.js";
 import { ScanBox } from "../scan-box.js";
 import { h } from "../ui.js";
+import { officeTiles } from "./cash-tiles.js";
 
 export async function homeScreen(app) {
   const scan = new ScanBox(async (number) => {
@@ -21,6 +22,7 @@ export async function homeScreen(app) {
       h("a", { href: "#/route", class: "tile", id: "go-route" }, t("route")),
       h("a", { href: "#/load-check", class: "tile", id: "go-load-check" }, t("load_check")),
       h("a", { href: "#/outbox", class: "tile", id: "go-outbox" }, t("outbox"))),
+    officeTiles(app),
     h("h1", {}, t("held_items")),
     itemList(deliveries, "held-items"),
     pickups.length ? h("h2", {}, t("pickups")) : null,
