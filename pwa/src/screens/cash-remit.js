@@ -16,7 +16,7 @@ export async function cashRemitScreen(app, postman) {
   }
   if (!day) return h("div", { class: "screen" }, h("p", { class: "error", role: "alert" }, t("unknown_postman", { name: postman })));
   let open = day.remittances.find((r) => r.status === "open");
-  const amount = h("input", { id: "remit-amount", type: "number", inputmode: "numeric", min: "1", step: "1000", value: String(open?.amount_vnd ?? day.unremitted_vnd) });
+  const amount = h("input", { id: "remit-amount", type: "number", inputmode: "numeric", min: "1", step: "1", value: String(open?.amount_vnd ?? day.unremitted_vnd) });
   if (open) amount.disabled = true;
   const postmanSignature = new SignatureField(t("postman_signature"), { name: "postman" });
   const clerkSignature = new SignatureField(t("clerk_signature"), { name: "clerk" });

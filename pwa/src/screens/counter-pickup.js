@@ -78,7 +78,7 @@ export async function counterDeliverScreen(app, number) {
   const idType = h("select", { id: "counter-id-type" }, ID_TYPES.map((type) => h("option", { value: type }, t(`id_${type}`))));
   const idLast4 = h("input", { id: "counter-id-last4", maxlength: "4", autocomplete: "off", autocapitalize: "characters" });
   const papers = (item.papers_to_collect ?? []).map((paper) => h("label", { class: "check" }, h("input", { type: "checkbox", value: paper, class: "paper" }), paper));
-  const cash = h("input", { id: "counter-cash", type: "number", inputmode: "numeric", min: "0", step: "1000", value: String(item.cash_due_vnd ?? 0) });
+  const cash = h("input", { id: "counter-cash", type: "number", inputmode: "numeric", min: "0", step: "1", value: String(item.cash_due_vnd ?? 0) });
   const signature = new SignatureField(t("signature"), { name: "counter-recipient" });
   const error = h("p", { class: "error", role: "alert", id: "counter-deliver-error" });
 
