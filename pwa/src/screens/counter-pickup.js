@@ -23,7 +23,7 @@ export async function uploadNow(blob) {
 export async function counterScreen(app, number = "") {
   const scan = new ScanBox((found) => { scan.stop(); app.go(`#/counter/${found}`); });
   app.onLeave(() => scan.stop());
-  const screen = h("div", { class: "screen counter", id: "counter-screen" }, h("h1", {}, t("counter")), scan.element);
+  const screen = h("div", { class: "screen counter-desk", id: "counter-screen" }, h("h1", {}, t("counter")), scan.element);
   if (!number) return screen;
   let item;
   try {
