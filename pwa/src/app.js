@@ -31,8 +31,8 @@ const ROUTES = [
   [/^#\/deadlines(?:\/(overdue|due_today|at_risk))?$/, deadlinesScreen],
   [/^#\/counter(?:\/(\w+))?$/, counterScreen],
   [/^#\/counter\/(\w+)\/deliver$/, counterDeliverScreen],
-  [/^#\/cash$/, cashScreen],
-  [/^#\/cash\/remit\/([\w.-]+)$/, cashRemitScreen],
+  [/^#\/cash(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashScreen],
+  [/^#\/cash\/remit\/([\w.-]+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashRemitScreen],
 ];
 
 class FieldApp {

@@ -3,28 +3,33 @@
 // a supervisor the differences of his units.
 import { call } from "../api.js";
 import { t } from "../i18n.js";
-import { h } from "../ui.js";
+import { field, h } from "../ui.js";
 import { localTime, vnd } from "./cash-tiles.js";
 
-export async function cashScreen(app) {
+export async function cashScreen(app, wanted = "") {
   let answer;
   try {
-    answer = await call("GET", "/cash/days");
+    answer = await call("GET", `/cash/days${wanted ? `?day=${wanted}` : ""}`);
   } catch (error) {
     return h("div", { class: "screen" }, h("h1", {}, t("cash_days")), h("p", { class: "error", role: "alert" }, error.message));
   }
   const role = app.session.user.role;
   const title = role === "postman" ? t("cash_my_day") : t("cash_days");
   const day = answer.day.split("-").reverse().join("/");
+  const picker = h("input", { type: "date", id: "cash-day", value: answer.day });
+  picker.addEventListener("change", () => picker.value && app.go(`#/cash/${picker.value}`));
+  const header = [h("h1", {}, `${title} · ${day}`), field(t("cash_day_pick"), picker)];
   if (role === "postman") {
     const mine = answer.postmen[0];
-    return h("div", { class: "screen cash", id: "cash-screen" }, h("h1", {}, `${title} · ${day}`),
+    return h("div", { class: "screen cash", id: "cash-screen" }, header,
       mine ? cashCard(mine, false) : h("p", { class: "empty" }, t("no_items")),
       mine ? cashLines(mine) : null);
   }
-  return h("div", { class: "screen cash", id: "cash-screen" }, h("h1", {}, `${title} · ${day}`),
-    answer.postmen.length === 0 ? h("p", { class: "empty" }, t("no_items")) : null,
-    answer.postmen.map((postman) => cashCard(postman, role === "clerk")));
+  // Differences first: they are what a supervisor comes to look at.
+  const postmen = [...answer.postmen].sort((a, b) => Math.abs(b.difference_vnd) - Math.abs(a.difference_vnd));
+  return h("div", { class: "screen cash", id: "cash-screen" }, header,
+    postmen.length === 0 ? h("p", { class: "empty" }, t("no_items")) : null,
+    postmen.map((postman) => cashCard(postman, role === "clerk")));
 }
 
 function figure(label, amount, id, extra = "") {
@@ -45,7 +50,7 @@ function cashCard(day, canTake) {
     day.remittances.length ? h("ul", { class: "remittances" }, day.remittances.map((r) => h("li", { class: `remittance ${r.status}` },
       `${t("remittance")} #${r.id} · ${vnd(r.amount_vnd)} · ${t(`remittance_${r.status}`)} · ${localTime(r.closed_at ?? r.created_at)}`))) : null,
     canTake && (day.unremitted_vnd > 0 || day.pending_vnd > 0)
-      ? h("a", { class: "button primary", href: `#/cash/remit/${day.postman}`, id: `remit-${day.postman}` }, t("take_remittance"))
+      ? h("a", { class: "button primary", href: `#/cash/remit/${day.postman}/${day.day}`, id: `remit-${day.postman}` }, t("take_remittance"))
       : null);
 }
 

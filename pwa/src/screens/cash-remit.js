@@ -7,10 +7,10 @@ import { field, h, oneAtATime, toast } from "../ui.js";
 import { vnd } from "./cash-tiles.js";
 import { uploadNow } from "./counter-pickup.js";
 
-export async function cashRemitScreen(app, postman) {
+export async function cashRemitScreen(app, postman, wanted = "") {
   let day;
   try {
-    day = (await call("GET", `/cash/days?postman=${encodeURIComponent(postman)}`)).postmen[0];
+    day = (await call("GET", `/cash/days?postman=${encodeURIComponent(postman)}${wanted ? `&day=${wanted}` : ""}`)).postmen[0];
   } catch (error) {
     return h("div", { class: "screen" }, h("p", { class: "error", role: "alert" }, error.message));
   }
@@ -43,7 +43,7 @@ export async function cashRemitScreen(app, postman) {
       throw refusal;
     }
     toast(t("remittance_closed_toast", { amount: vnd(open.amount_vnd) }));
-    app.go("#/cash");
+    app.go(`#/cash/${day.day}`);
   }
 
   const form = h("form", { class: "screen form", id: "remit-form", onsubmit: oneAtATime(submit) },
