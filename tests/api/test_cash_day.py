@@ -143,3 +143,12 @@ def test_a_reversed_period_is_refused(app, world, new_api):
     assert_error(agency.get("/api/v1/cash/agencies/CA-TINH/statement?start=2026-11-20&end=2026-11-01"),
                  422, "period_reversed")
     assert_error(agency.get("/api/v1/cash/agencies/NO-SUCH/statement"), 404, "unknown_agency")
+
+
+def test_the_printable_statement_is_for_signed_in_office_staff_only(app, world, new_api):
+    anonymous = new_api().get("/cash/agencies/CA-TINH/statement")
+    assert anonymous.status_code == 302
+    refused = signed_in(new_api(), "postman").get("/cash/agencies/CA-TINH/statement")
+    assert refused.status_code == 403 and "không được xem" in refused.get_data(as_text=True)
+    bad_date = signed_in(new_api(), "agency").get("/cash/agencies/CA-TINH/statement?start=2026-13-01")
+    assert bad_date.status_code == 422
