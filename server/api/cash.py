@@ -1,6 +1,8 @@
 """Cash: postmen's days, remittances at the counter (both sign), agency statements."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint
 from flask_login import current_user
 
@@ -107,7 +109,7 @@ def read_agency_statement(code: str, query: StatementQuery) -> AgencyStatementOu
     return statement_out(agency_statement(current_user, code, first, last))  # type: ignore[arg-type]
 
 
-def statement_period(query: StatementQuery):  # type: ignore[no-untyped-def]
+def statement_period(query: StatementQuery) -> tuple[date, date]:
     """The asked period, this month so far by default."""
     default_first, default_last = month_so_far()
     return query.start or default_first, query.end or default_last

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
+from server.domain.deadlines import DeadlineClass
 from server.domain.flags import DOORSTEP_EVENTS, FLAG_LABELS_VI
 from server.domain.lifecycle import (
-    CLOSED,
     EVENT_LABELS_VI,
     FAILURE_ACTION_LABELS_VI,
     FAILURE_REASON_LABELS_VI,
@@ -28,7 +28,6 @@ from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
 from server.models.types import utc_now
-from server.domain.deadlines import DeadlineClass
 from server.services.deadlines import bounds_now, class_conditions, class_counts
 from server.services.scope import unit_subtree, visible_items
 
@@ -82,8 +81,6 @@ DETAIL_VALUES_VI: dict[str, str] = {
     "outside_hours": "ngoài giờ làm việc",
     "non_working_day": "ngày nghỉ",
 }
-#: Statuses that need nothing more from the post (the brief of issue 5: `returned` included).
-TERMINAL_STATUSES = tuple(sorted(CLOSED))
 #: The events the volume chart counts per day.
 VOLUME_EVENTS = (EventType.delivered, EventType.filed, EventType.registered, EventType.collected)
 #: Events that complete an item's service: the on-time rate is measured on them.

@@ -6,11 +6,11 @@ from datetime import date
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from server.api.cash import STATEMENT_READERS
 from server.domain.cash import format_vnd
 from server.domain.lifecycle import KIND_LABELS_VI, ItemKind
 from server.services.cash import agency_statement, local_today, month_so_far
 from server.services.errors import ServiceError
-from server.api.cash import STATEMENT_READERS
 
 bp = Blueprint("statement_page", __name__, template_folder="templates")
 
