@@ -48,13 +48,15 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import audit, auth, catalogue, handovers, intake, items, media, reports, results, route, sync, tracking
+    from server.api import audit, auth, cash, catalogue, counter, deadlines, handovers, intake, items, media
+    from server.api import reports, results, route, sync, tracking
     from server.api import dashboard as dashboard_api
-    from server.web import dashboard, handover_record, pages
+    from server.web import dashboard, handover_record, pages, statement_page
 
     for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
-                   intake, results):
+                   intake, results, deadlines, counter, cash):
         app.register_blueprint(module.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(statement_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(handover_record.bp)

@@ -143,7 +143,42 @@ def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
     seed_items(world, citizen_count=citizen_count, seed=seed)
     list_morning_load(world)
     file_with_a_supplement_request(world)
+    settle_yesterdays_cash(world)
     return world
+
+
+def settle_yesterdays_cash(world: DemoWorld) -> None:
+    """The central office's postmen hand the last working day's cash to the clerk, both sign
+    (`postman2` hands over only half, so the cash screens show what is still owed)."""
+    import hashlib
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from server.demo_items import signature_png
+    from server.domain.service_time import is_working_day
+    from server.services.cash import cash_days, local_today, record_remittance, sign_remittance
+    from server.services.media import store_media
+
+    clerk = world.users["clerk"]
+    day = local_today() - timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+
+    def signed(person: str) -> str:
+        body = signature_png(f"remittance-{person}-{day.isoformat()}")
+        sha256 = hashlib.sha256(body).hexdigest()
+        store_media(world.users[person], sha256, body, "image/png", current_app.config["MEDIA_DIR"],
+                    current_app.config["MEDIA_MAX_BYTES"])
+        return sha256
+
+    for found in cash_days(clerk, day):
+        username = found.postman.username
+        amount = found.totals.unremitted_vnd // (2 if username == "postman2" else 1)
+        if username not in world.users or amount <= 0:
+            continue
+        remittance = record_remittance(clerk, username, day, amount, signed(username))
+        sign_remittance(clerk, remittance.id, signed("clerk"))
 
 
 def list_morning_load(world: DemoWorld) -> None:

@@ -18,6 +18,10 @@ import { routeScreen } from "./screens/route.js";
 import { signInScreen } from "./screens/sign-in.js";
 import { intakeCounterScreen } from "./screens/intake-counter.js";
 import { intakePickupScreen } from "./screens/intake-pickup.js";
+import { cashScreen } from "./screens/cash-day.js";
+import { cashRemitScreen } from "./screens/cash-remit.js";
+import { counterDeliverScreen, counterScreen } from "./screens/counter-pickup.js";
+import { deadlinesScreen } from "./screens/deadlines-list.js";
 
 const ROUTES = [
   [/^#\/item\/(\w+)$/, itemScreen],
@@ -30,6 +34,11 @@ const ROUTES = [
   [/^#\/intake$/, intakeCounterScreen],
   [/^#\/pickup-request$/, intakePickupScreen],
   [/^#\/agency\/filing\/(\d+)$/, agencyFilingScreen],
+  [/^#\/deadlines(?:\/(overdue|due_today|at_risk))?$/, deadlinesScreen],
+  [/^#\/counter(?:\/(\w+))?$/, counterScreen],
+  [/^#\/counter\/(\w+)\/deliver$/, counterDeliverScreen],
+  [/^#\/cash(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashScreen],
+  [/^#\/cash\/remit\/([\w.-]+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashRemitScreen],
 ];
 
 class FieldApp {

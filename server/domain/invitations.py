@@ -36,6 +36,21 @@ class InvitationStatus:
     last_on: date | None
     next_allowed_on: date | None
     may_return: bool
+    #: Why it may go back (`two_invitations`, `undeliverable`) or why not (`invitations_missing`).
+    return_rule: str = "invitations_missing"
+
+    @property
+    def return_rule_vi(self) -> str:
+        """The rule in the clerk's words, with what is still missing."""
+        return RETURN_RULE_LABELS_VI[self.return_rule].format(count=self.count)
+
+
+#: What the API and the screens say about the two-invitation rule (TT17 Art.5(2)(h)).
+RETURN_RULE_LABELS_VI: dict[str, str] = {
+    "two_invitations": "Đã đủ 2 lần mời cách nhau 2 ngày làm việc: được chuyển hoàn về cơ quan.",
+    "undeliverable": "Người nhận từ chối nhận hoặc sai/không còn ở địa chỉ: được chuyển hoàn ngay.",
+    "invitations_missing": "Mới mời {count}/2 lần: chưa được chuyển hoàn về cơ quan.",
+}
 
 
 def invitation_status(attempts: list[FailedAttempt]) -> InvitationStatus:
@@ -54,8 +69,11 @@ def invitation_status(attempts: list[FailedAttempt]) -> InvitationStatus:
     next_allowed_on = None
     if last_on is not None and not enough and not undeliverable:
         next_allowed_on = add_working_days(last_on, WORKING_DAYS_BETWEEN_INVITATIONS)
+    rule = ("undeliverable" if undeliverable else
+            "two_invitations" if enough else "invitations_missing")
     return InvitationStatus(count=len(invitations), last_on=last_on,
-                            next_allowed_on=next_allowed_on, may_return=enough or undeliverable)
+                            next_allowed_on=next_allowed_on, may_return=enough or undeliverable,
+                            return_rule=rule)
 
 
 def _spaced(days: list[date]) -> list[date]:

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 models, one aggregate per module; imported here so Alembic sees all."""
 from server.models.audit import Correction, DailyRoot
+from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
@@ -12,6 +13,7 @@ from server.models.user import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
+    "CashRemittance",
     "AuditFlag",
     "Correction",
     "CustodyEvent",

@@ -90,8 +90,9 @@ class OverdueOut(ResponseModel):
 
     count: int = Field(ge=0)
     due_today: int = Field(ge=0, description="not yet overdue, due before local midnight")
-    at_risk: int = Field(ge=0, description="not yet overdue, due within 1 working day "
-                                           "(those due today included)")
+    at_risk: int = Field(ge=0, description="due after today, by the close of the next "
+                                           "DEADLINE_AT_RISK_WORKING_DAYS working days, and not "
+                                           "yet out for delivery (server/domain/deadlines.py)")
     rows: list[OverdueItemOut] = Field(description="oldest deadline first, at most 50")
 
 

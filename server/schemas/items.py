@@ -163,6 +163,10 @@ class InvitationsOut(ResponseModel):
     last_on: date | None
     next_allowed_on: date | None
     may_return: bool
+    #: `two_invitations`, `undeliverable` or `invitations_missing`
+    return_rule: str
+    #: The rule in words: why the result may, or may not yet, go back to the agency.
+    return_rule_vi: str
 
 
 class ItemOut(ResponseModel):

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
+from server.domain.deadlines import DeadlineClass
 from server.domain.flags import DOORSTEP_EVENTS, FLAG_LABELS_VI
 from server.domain.lifecycle import (
-    CLOSED,
     EVENT_LABELS_VI,
     FAILURE_ACTION_LABELS_VI,
     FAILURE_REASON_LABELS_VI,
@@ -24,10 +24,11 @@ from server.domain.lifecycle import (
     EventType,
     ItemStatus,
 )
-from server.domain.service_time import END_OF_WORKING_DAY, LOCAL_TZ, add_working_days
+from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
 from server.models.types import utc_now
+from server.services.deadlines import bounds_now, class_conditions, class_counts
 from server.services.scope import unit_subtree, visible_items
 
 #: Words for the keys of a flag's `details` (server/domain/flags.py); others show as they are.
@@ -80,8 +81,6 @@ DETAIL_VALUES_VI: dict[str, str] = {
     "outside_hours": "ngoài giờ làm việc",
     "non_working_day": "ngày nghỉ",
 }
-#: Statuses that need nothing more from the post (the brief of issue 5: `returned` included).
-TERMINAL_STATUSES = tuple(sorted(CLOSED))
 #: The events the volume chart counts per day.
 VOLUME_EVENTS = (EventType.delivered, EventType.filed, EventType.registered, EventType.collected)
 #: Events that complete an item's service: the on-time rate is measured on them.
@@ -471,19 +470,15 @@ def _postmen(user: User, window: _Window) -> list[PostmanDay]:
 # --- overdue ----------------------------------------------------------------------------
 
 def _overdue(scope: ColumnElement[bool], window: _Window) -> OverdueSection:
-    """Unfinished items past their deadline, and those falling due soon (TT17 Art.7)."""
-    unfinished = and_(scope, Item.status.not_in(TERMINAL_STATUSES))
-    # At risk: due by the close of the next working day (deadlines fall at 17:00 local).
-    next_close = datetime.combine(add_working_days(window.day, 1), END_OF_WORKING_DAY,
-                                  tzinfo=LOCAL_TZ).astimezone(UTC)
-    overdue, due_today, at_risk = db.session.execute(
-        select(func.sum(case((Item.due_at < window.now, 1), else_=0)),
-               func.sum(case((and_(Item.due_at >= window.now, Item.due_at < window.end), 1),
-                             else_=0)),
-               func.sum(case((and_(Item.due_at >= window.now, Item.due_at <= next_close), 1),
-                             else_=0)))
-        .where(unfinished)
-    ).one()
+    """Unfinished items past their deadline, and those falling due soon (TT17 Art.7).
+
+    The classes are the deadline lists' own (`server.domain.deadlines`): one definition.
+    """
+    bounds = bounds_now(window.now)
+    counts = class_counts(scope, bounds)
+    overdue, due_today, at_risk = (counts[DeadlineClass.overdue], counts[DeadlineClass.due_today],
+                                   counts[DeadlineClass.at_risk])
+    late = class_conditions(bounds)[DeadlineClass.overdue]
     office, holder_unit, holder_user = aliased(Unit), aliased(Unit), aliased(User)
     rows = db.session.execute(
         select(Item.tracking_number, Item.kind, Item.status, Item.due_at, office.name,
@@ -491,12 +486,12 @@ def _overdue(scope: ColumnElement[bool], window: _Window) -> OverdueSection:
         .outerjoin(office, office.id == Item.post_office_unit_id)
         .outerjoin(holder_user, holder_user.id == Item.holder_user_id)
         .outerjoin(holder_unit, holder_unit.id == Item.holder_unit_id)
-        .where(unfinished, Item.due_at < window.now)
+        .where(scope, late)
         .order_by(Item.due_at, Item.id)
         .limit(OVERDUE_ROWS)
     ).tuples().all()
     return OverdueSection(
-        count=_count(overdue), due_today=_count(due_today), at_risk=_count(at_risk),
+        count=overdue, due_today=due_today, at_risk=at_risk,
         rows=[OverdueRow(tracking_number=number, kind=kind, status=status,
                          status_label=STATUS_LABELS_VI.get(status, status),  # type: ignore[call-overload]
                          due_at=due_at, post_office=office_name,

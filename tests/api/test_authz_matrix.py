@@ -25,12 +25,12 @@ import itertools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.api.spec import OPERATIONS
 from server.extensions import db
@@ -405,6 +405,78 @@ def _pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
 def _assign_pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
     number = stage.ok("clerk", _pickup(stage, "clerk")[0], 201)["tracking_number"]
     return Call("POST", f"/api/v1/pickups/{number}/assign", json={"postman": "postman2"}), None
+# --- deadlines, counter and cash (issue 4) ---------------------------------------------------
+
+def _make_overdue(stage: Stage, number: str) -> str:
+    """Move an item's deadline into the past (set-up only: the clock cannot be moved)."""
+    with stage.app.app_context():
+        db.session.execute(update(Item).where(Item.tracking_number == number)
+                           .values(due_at=datetime.now(UTC) - timedelta(hours=2)))
+        db.session.commit()
+    return number
+
+
+def _deadlines(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.postman_item() if username == "postman" else stage.counter_item()
+    return Call("GET", "/api/v1/deadlines"), _make_overdue(stage, number)
+
+
+def _hold(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("POST", f"/api/v1/counter/items/{stage.counter_item()}/hold", json={}), None
+
+
+def _deliver_at_counter(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.counter_item()
+    stage.ok("clerk", Call("POST", f"/api/v1/counter/items/{number}/hold", json={}))
+    return Call("POST", f"/api/v1/counter/items/{number}/deliver", json={
+        "recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
+                      "id_last4": "7890"},
+        "signature_sha256": stage.signature, "cash_collected_vnd": 1000}), None
+
+
+def _delivered_with_cash(stage: Stage) -> str:
+    """A result the postman delivered today, taking 1,000 đ."""
+    number = stage.postman_item()
+    delivered = {**_event(number, "delivered"), "signature_sha256": stage.signature,
+                 "cash_collected_vnd": 1000,
+                 "recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
+                               "id_last4": "7890"}}
+    answer = stage.ok("postman", Call("POST", "/api/v1/sync", json={
+        "events": [_event(number, "out_for_delivery"), delivered]}))
+    assert [r["status"] for r in answer["results"]] == ["accepted", "accepted"], answer
+    return number
+
+
+def _cash_days(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("GET", "/api/v1/cash/days"), "postman"
+
+
+def _holds_postman(answer: Any, username: str) -> bool:
+    return username in {day["postman"] for day in answer["postmen"]}
+
+
+def _remittance_body(stage: Stage) -> dict[str, Any]:
+    _delivered_with_cash(stage)
+    return {"postman": "postman", "amount_vnd": 1000, "postman_signature_sha256": stage.signature}
+
+
+def _open_remittance(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("POST", "/api/v1/cash/remittances", json=_remittance_body(stage)), None
+
+
+def _sign_remittance(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    remittance = stage.ok("clerk", Call("POST", "/api/v1/cash/remittances",
+                                        json=_remittance_body(stage)), 201)
+    return Call("POST", f"/api/v1/cash/remittances/{remittance['id']}/sign",
+                json={"clerk_signature_sha256": stage.signature}), None
+
+
+def _statement(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("GET", "/api/v1/cash/agencies/CA-TINH/statement"), _delivered_with_cash(stage)
+
+
+def _holds_line(answer: Any, number: str) -> bool:
+    return number in {line["tracking_number"] for line in answer["lines"]}
 
 
 #: (method, rule) of every operation → who may call it and how.
@@ -471,6 +543,21 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                  scope="object"),
     ("GET", "/api/v1/intake/postmen"): Row(frozenset({"clerk"}), _fixed(Call(
         "GET", "/api/v1/intake/postmen"))),
+    ("GET", "/api/v1/deadlines"): Row(frozenset({"clerk", "supervisor", "postman", "admin"}),
+                                      _deadlines, scope="list", holds=_holds_item),
+    ("POST", "/api/v1/counter/items/<tn>/hold"): Row(frozenset({"clerk"}), _hold,
+                                                     scope="object"),
+    ("POST", "/api/v1/counter/items/<tn>/deliver"): Row(frozenset({"clerk"}), _deliver_at_counter,
+                                                        scope="object"),
+    ("GET", "/api/v1/cash/days"): Row(frozenset({"postman", "clerk", "supervisor", "admin"}),
+                                      _cash_days, scope="list", holds=_holds_postman),
+    ("POST", "/api/v1/cash/remittances"): Row(frozenset({"clerk"}), _open_remittance, 201,
+                                              "object"),
+    ("POST", "/api/v1/cash/remittances/<int:remittance_id>/sign"): Row(
+        frozenset({"clerk"}), _sign_remittance, scope="object"),
+    ("GET", "/api/v1/cash/agencies/<code>/statement"): Row(
+        frozenset({"clerk", "supervisor", "admin", "agency"}), _statement, scope="list",
+        holds=_holds_line),
 }
 
 

@@ -171,6 +171,26 @@ def test_a_days_real_answers_match_the_document(app, world):
     call("postman", "GET", "/api/v1/media/{sha256}", path_parameters={"sha256": sha})
     call(anonymous, "GET", "/api/v1/track/{tn}", **tn)
 
+    # The office side (issue 4): deadlines, the counter, cash and the agency's statement.
+    for username in ("clerk", "postman", "supervisor"):
+        call(username, "GET", "/api/v1/deadlines", query={"limit": "10"})
+    call("postman", "GET", "/api/v1/cash/days")
+    remittance = call("clerk", "POST", "/api/v1/cash/remittances", 201, **json_body(
+        {"postman": "postman", "amount_vnd": 1000, "postman_signature_sha256": sha})).json()["id"]
+    call("clerk", "POST", "/api/v1/cash/remittances/{remittance_id}/sign",
+         path_parameters={"remittance_id": remittance},
+         **json_body({"clerk_signature_sha256": sha}))
+    call("supervisor", "GET", "/api/v1/cash/days")
+    call("agency", "GET", "/api/v1/cash/agencies/{code}/statement",
+         path_parameters={"code": "CA-TINH"})
+    at_counter = call("clerk", "POST", "/api/v1/items", 201,
+                      **json_body(result_body())).json()["tracking_number"]
+    counter = {"path_parameters": {"tn": at_counter}}
+    call("clerk", "POST", "/api/v1/counter/items/{tn}/hold", **counter, **json_body({}))
+    call("clerk", "POST", "/api/v1/counter/items/{tn}/deliver", **counter, **json_body(
+        {"recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
+                       "id_last4": "7890"}, "signature_sha256": sha, "cash_collected_vnd": 0}))
+
     flags = call("supervisor", "GET", "/api/v1/audit/flags", query={"status": "open"}).json()
     assert flags["flags"], "the far, cash-short delivery raises flags"
     call("supervisor", "POST", "/api/v1/audit/flags/{flag_id}/resolve",

@@ -486,7 +486,8 @@ def test_an_id_beyond_the_databases_range_is_404_not_500(app, world, op):
     for huge in (2**31, 2**63, 10**40):
         url = re.sub(r"<int:\w+>", str(huge), op.rule)
         body = {"resolve": {"note": "x"}, "countersign": {},
-                "accept": {"scanned": [], "signature_sha256": "0" * 64}}.get(url.rsplit("/", 1)[1])
+                "accept": {"scanned": [], "signature_sha256": "0" * 64},
+                "sign": {"clerk_signature_sha256": "0" * 64}}.get(url.rsplit("/", 1)[1])
         response = app.test_client().open(url, method=op.method, json=body, headers=headers)
         assert_error(response, 404, response.get_json()["error"]["code"])
 

@@ -33,14 +33,14 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0005) added the notification outbox and the filing columns.
-    assert "notifications" not in _tables(session_app)
-    assert "filed_at" not in _columns(session_app, "items")
+    # The newest migration (0006) added the cash remittances; 0003's event indexes stay.
+    assert "cash_remittances" not in _tables(session_app)
     assert {"daily_roots", "corrections"} <= _tables(session_app)
     assert "ix_custody_events_type_occurred" in _event_indexes(session_app)
     with session_app.app_context():
         upgrade()
     assert _tables(session_app) == set(db.metadata.tables)
+    assert "cash_remittances" in _tables(session_app)
     assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
 
 

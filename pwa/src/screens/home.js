@@ -4,6 +4,7 @@ import { activeItems, findItem } from "../items.js";
 import { ScanBox } from "../scan-box.js";
 import { h } from "../ui.js";
 import { agencyHomeScreen } from "./agency-results.js";
+import { officeTiles } from "./cash-tiles.js";
 
 export async function homeScreen(app) {
   if (app.session.user.role === "agency") return agencyHomeScreen(app);
@@ -24,6 +25,7 @@ export async function homeScreen(app) {
       h("a", { href: "#/route", class: "tile", id: "go-route" }, t("route")),
       h("a", { href: "#/load-check", class: "tile", id: "go-load-check" }, t("load_check")),
       h("a", { href: "#/outbox", class: "tile", id: "go-outbox" }, t("outbox"))),
+    officeTiles(app),
     h("h1", {}, t("held_items")),
     itemList(deliveries, "held-items"),
     pickups.length ? h("h2", {}, t("pickups")) : null,

@@ -104,7 +104,7 @@ function cards(data) {
     card("card-flags", "Cảnh báo cần xem", flags.open_count, `${number(flags.raised_today)} cảnh báo mới hôm nay`, flags.open_count ? "alert" : ""),
     card("card-overdue", "Bưu gửi quá hạn", overdue.count, "chưa phát, chưa nộp hồ sơ", overdue.count ? "alert" : ""),
     card("card-due-today", "Đến hạn hôm nay", overdue.due_today, "hạn phát trước 24:00", overdue.due_today ? "warn" : ""),
-    card("card-at-risk", "Sắp đến hạn", overdue.at_risk, "trong 1 ngày làm việc", overdue.at_risk ? "warn" : ""),
+    card("card-at-risk", "Sắp đến hạn", overdue.at_risk, "hạn ngày làm việc tới, chưa đi phát", overdue.at_risk ? "warn" : ""),
     card("card-delivered", "Phát thành công hôm nay", today.delivered, null, "good"),
     card("card-failed", "Phát không thành công hôm nay", today.attempt_failed, null),
     card("card-collected", "Nhận hồ sơ tại nhà hôm nay", today.collected, null),
@@ -156,7 +156,7 @@ function overdueFor(dueAt, now) {
 
 function overduePanel(overdue, now) {
   const summary = el("p", { class: "note" },
-    `Đến hạn hôm nay: ${number(overdue.due_today)} · Sắp đến hạn (trong 1 ngày làm việc): ${number(overdue.at_risk)}`);
+    `Đến hạn hôm nay: ${number(overdue.due_today)} · Sắp đến hạn (ngày làm việc tới, chưa đi phát): ${number(overdue.at_risk)}`);
   if (!overdue.rows.length) return section("overdue", "Bưu gửi quá hạn (0)", summary, empty("Không có bưu gửi nào quá hạn."));
   const more = overdue.rows.length < overdue.count
     ? el("p", { class: "note", text: `Hiển thị ${number(overdue.rows.length)} bưu gửi quá hạn lâu nhất trên tổng số ${number(overdue.count)}.` })
