@@ -212,25 +212,6 @@ def test_the_clerk_sees_the_postmen_of_their_own_office_only(clerk):
     assert [p["username"] for p in postmen] == ["postman", "postman2"]
 
 
-def _hand(sender: ApiClient, receiver: ApiClient, numbers: list[str], **to: str) -> None:
-    created = sender.post("/api/v1/handovers", json={**to, "items": numbers})
-    assert created.status_code == 201, created.get_json()
-    signature = upload_image(receiver, f"hand-{created.get_json()['id']}")
-    accepted = receiver.post(f"/api/v1/handovers/{created.get_json()['id']}/accept",
-                             json={"scanned": numbers, "signature_sha256": signature})
-    assert accepted.status_code == 200, accepted.get_json()
-
-
-def test_a_dossier_taken_in_at_the_counter_is_filed_at_the_agency(clerk, new_api):
-    postman, officer = signed_in(new_api(), "postman"), signed_in(new_api(), "agency")
-    number = clerk.post("/api/v1/intake/counter", json=intake_body(clerk)).get_json()[
-        "tracking_number"]
-    _hand(clerk, postman, [number], to_user="postman")
-    _hand(postman, officer, [number], to_unit="CA-TINH")
-    item = officer.get(f"/api/v1/items/{number}").get_json()
-    assert [e["type"] for e in item["events"]] == ["collected", "at_post", "in_transit", "filed"]
-
-
 def test_the_assigned_postman_collects_the_requested_dossier_with_its_fees(clerk, new_api):
     number = clerk.post("/api/v1/pickups", json={
         "procedure_code": "CA-CCCD-DOI", "postman": "postman2", "reduction_code": "HO_NGHEO",
