@@ -124,8 +124,12 @@ def _filing_record(base_url: str, signed: bool = True) -> tuple[int, list[str]]:
 def _pdf_text(pdf: bytes) -> str:
     """The text Chromium drew into a PDF: its content streams' glyphs mapped back to Unicode
     through each font's ToUnicode table (enough for the ASCII and Vietnamese text drawn)."""
-    streams = [zlib.decompress(m.group(1)) for m in re.finditer(
-        rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S) if m.group(1)[:1] == b"x"]
+    streams = []
+    for found in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:  # Flate streams; an image's bytes may start like one and are skipped
+            streams.append(zlib.decompressobj().decompress(found.group(1)))
+        except zlib.error:
+            continue
     glyphs: dict[int, str] = {}
     for stream in streams:
         for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
