@@ -22,7 +22,9 @@ export async function homeScreen(app) {
     clerkActions(app),
     scan.element,
     h("nav", { class: "tiles" },
-      h("a", { href: "#/route", class: "tile", id: "go-route" }, t("route")),
+      // The route of the day is the postman's; the counter staff have their own tiles.
+      app.session.user.role === "postman"
+        ? h("a", { href: "#/route", class: "tile", id: "go-route" }, t("route")) : null,
       h("a", { href: "#/load-check", class: "tile", id: "go-load-check" }, t("load_check")),
       h("a", { href: "#/outbox", class: "tile", id: "go-outbox" }, t("outbox"))),
     officeTiles(app),
