@@ -70,7 +70,14 @@ def settings_from_environment() -> dict[str, object]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         # How long an SQLite writer waits for another's write lock before answering 503.
         "SQLITE_BUSY_TIMEOUT_MS": env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
+        # Where images live: `local` (files under MEDIA_DIR) or `s3` (an S3-compatible bucket;
+        # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, as boto3 reads them).
+        "MEDIA_STORAGE": env_str("MEDIA_STORAGE", "local").lower(),
         "MEDIA_DIR": env_str("MEDIA_DIR", str(INSTANCE_DIR / "media")),
+        "S3_ENDPOINT_URL": env_str("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": env_str("S3_BUCKET", ""),
+        "S3_REGION": env_str("S3_REGION", ""),
+        "S3_PREFIX": env_str("S3_PREFIX", ""),
         "MEDIA_MAX_BYTES": env_int("MEDIA_MAX_BYTES", 2 * 1024 * 1024),
         # Days an image file is kept (TT17 Art.14: records at least 5 years): `media prune`.
         "MEDIA_RETENTION_DAYS": env_int("MEDIA_RETENTION_DAYS", 1826),
