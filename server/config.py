@@ -68,6 +68,18 @@ def settings_from_environment() -> dict[str, object]:
         # the app recovers by itself. hide_parameters: a logged database error never carries
         # the values of a statement (citizens' names, phones).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # The connection pool of each worker process on PostgreSQL (server/__init__.py).
+        # A gthread worker runs THREADS requests at once, each holding one connection for
+        # its transaction: pool_size = threads, plus a small overflow for bursts. The
+        # database must allow processes × (pool_size + max_overflow) connections in all
+        # (PostgreSQL's max_connections defaults to 100); see docs/production.md.
+        "DB_POOL_SIZE": env_int("DB_POOL_SIZE", 4),
+        "DB_MAX_OVERFLOW": env_int("DB_MAX_OVERFLOW", 2),
+        # Seconds a request waits for a free connection before failing (answered 503).
+        "DB_POOL_TIMEOUT_S": env_int("DB_POOL_TIMEOUT_S", 10),
+        # Connections older than this are replaced, below the idle timeouts of firewalls
+        # and of poolers such as PgBouncer.
+        "DB_POOL_RECYCLE_S": env_int("DB_POOL_RECYCLE_S", 1800),
         # How long an SQLite writer waits for another's write lock before answering 503.
         "SQLITE_BUSY_TIMEOUT_MS": env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
         # Where images live: `local` (files under MEDIA_DIR) or `s3` (an S3-compatible bucket;
