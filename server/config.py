@@ -120,6 +120,10 @@ def settings_from_environment() -> dict[str, object]:
         # Names the counters in a shared store, so two deployments can share one Redis.
         "RATELIMIT_KEY_PREFIX": env_str("RATELIMIT_KEY_PREFIX", "tantay"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Proxies (load balancer, nginx) in front of the app that set X-Forwarded-For and
+        # X-Forwarded-Proto: trust that many hops, so rate limits and logs see the phone's
+        # address, not the balancer's. 0 when the app faces the clients itself.
+        "TRUSTED_PROXY_HOPS": env_int("TRUSTED_PROXY_HOPS", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),

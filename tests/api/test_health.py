@@ -45,3 +45,22 @@ def test_sqlite_keeps_sqlalchemys_own_pool(app: Flask) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("the SQLite leg checks this")
     assert "pool_size" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def _address_seen(hops: int) -> str:
+    """The client address an app trusting `hops` proxies sees behind a balancer."""
+    app = create_app({"TRUSTED_PROXY_HOPS": hops, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    from flask import request
+
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
+    answer = app.test_client().get("/_address", headers={"X-Forwarded-For": "203.0.113.9"},
+                                   environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    return answer.get_data(as_text=True)
+
+
+def test_behind_a_trusted_balancer_the_client_address_is_the_forwarded_one() -> None:
+    assert _address_seen(1) == "203.0.113.9"
+
+
+def test_without_trusted_proxies_a_forwarded_address_is_ignored() -> None:
+    assert _address_seen(0) == "10.0.0.2"
