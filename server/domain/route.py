@@ -125,14 +125,16 @@ def _path_length(path: np.ndarray, distances: np.ndarray) -> int:
     return int(distances[path[:-1], path[1:]].sum())
 
 
-def _two_opt_step(path: np.ndarray, distances: np.ndarray) -> bool:
-    """Apply the best 2-opt move (reverse one stretch of the path) if it shortens it."""
-    tails, heads = path[:-1], path[1:]
-    legs = distances[tails, heads]
+def _two_opt_step(path: np.ndarray, between: np.ndarray) -> bool:
+    """Apply the best 2-opt move (reverse one stretch of the path) if it shortens it.
+
+    `between[i, j]` is the distance from the path's i-th point to its j-th: with it every
+    candidate is a slice, not a lookup.
+    """
+    legs = np.diagonal(between, 1)
     # Leg k is path[k] → path[k+1]. Replacing legs k < l by path[k] → path[l] and
     # path[k+1] → path[l+1] reverses path[k+1..l]; symmetric distances keep the rest.
-    gain = (distances[np.ix_(tails, tails)] + distances[np.ix_(heads, heads)]
-            - legs[:, None] - legs[None, :])
+    gain = between[:-1, :-1] + between[1:, 1:] - legs[:, None] - legs[None, :]
     gain = np.triu(gain, 2)
     k, l = np.unravel_index(int(np.argmin(gain)), gain.shape)
     if gain[k, l] >= 0:
@@ -141,28 +143,26 @@ def _two_opt_step(path: np.ndarray, distances: np.ndarray) -> bool:
     return True
 
 
-def _or_opt_step(path: np.ndarray, distances: np.ndarray, longest: int = 3) -> bool:
+def _or_opt_step(path: np.ndarray, between: np.ndarray, longest: int = 3) -> bool:
     """Apply the best Or-opt move (1 to `longest` stops moved elsewhere, maybe reversed) if it shortens."""
     size = len(path)
-    tails, heads = path[:-1], path[1:]
-    legs = distances[tails, heads]
+    legs = np.diagonal(between, 1)
     leg_index = np.arange(size - 1)
     best_gain, best_move = 0, None
     for length in range(1, longest + 1):
-        starts = np.arange(1, size - length)
+        starts = np.arange(1, size - length)  # the stretch path[start .. start+length-1]
         if not len(starts):
             break
-        first, last = path[starts], path[starts + length - 1]
-        before, after = path[starts - 1], path[starts + length]
-        saved = distances[before, first] + distances[last, after] - distances[before, after]
-        forward = (distances[tails[None, :], first[:, None]] + distances[last[:, None], heads[None, :]]
-                   - legs[None, :])
-        backward = (distances[tails[None, :], last[:, None]] + distances[first[:, None], heads[None, :]]
-                    - legs[None, :])
+        ends = starts + length - 1
+        saved = (between[starts - 1, starts] + between[ends, ends + 1]
+                 - between[starts - 1, ends + 1])
+        # Put between leg k's points: path[k] → first … last → path[k+1], or reversed.
+        forward = between[:-1, 1:size - length].T + between[length:size - 1, 1:] - legs[None, :]
+        backward = between[:-1, length:size - 1].T + between[1:size - length, 1:] - legs[None, :]
         cost = np.minimum(forward, backward) - saved[:, None]
         # The legs touching or inside the moved stretch are not places to put it.
         touching = ((leg_index[None, :] >= starts[:, None] - 1)
-                    & (leg_index[None, :] <= starts[:, None] + length - 1))
+                    & (leg_index[None, :] <= ends[:, None]))
         cost[touching] = 0
         row, leg = np.unravel_index(int(np.argmin(cost)), cost.shape)
         if cost[row, leg] < best_gain:
@@ -182,9 +182,10 @@ def _or_opt_step(path: np.ndarray, distances: np.ndarray, longest: int = 3) -> b
 
 def _local_search(path: np.ndarray, distances: np.ndarray) -> np.ndarray:
     """2-opt, and Or-opt when 2-opt finds nothing, until neither shortens the path."""
-    while _two_opt_step(path, distances) or _or_opt_step(path, distances):
-        pass
-    return path
+    while True:
+        between = distances[np.ix_(path, path)]
+        if not (_two_opt_step(path, between) or _or_opt_step(path, between)):
+            return path
 
 
 def polish_tour(order: Sequence[int], matrix: Sequence[Sequence[int]], closed: bool,
