@@ -73,12 +73,13 @@ def _pool_options(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import audit, auth, catalogue, handovers, health, items, media, reports, route, sync, tracking
+    from server.api import audit, auth, catalogue, handovers, items, media, reports, route, sync, tracking
+    from server.api import health
     from server.api import dashboard as dashboard_api
     from server.web import dashboard, pages
 
-    for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
-                   health):
+    for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api):
         app.register_blueprint(module.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(pages.bp)
