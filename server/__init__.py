@@ -29,7 +29,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     add_security_headers(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_HOPS proxies, take the client's address and scheme from their headers."""
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS", 0))
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -37,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from server import models  # noqa: F401 — every model registered before migrate sees them
     from server.security import init_security
 
+    _pool_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     limiter.init_app(app)
@@ -46,16 +57,32 @@ def _init_extensions(app: Flask) -> None:
             configure_sqlite_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
+def _pool_options(app: Flask) -> None:
+    """Size the connection pool of a server database (PostgreSQL) from the DB_POOL_* settings.
+
+    SQLite keeps SQLAlchemy's own pool: its writers queue on the file's lock, not on a pool.
+    """
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("pool_size", app.config["DB_POOL_SIZE"])
+    options.setdefault("max_overflow", app.config["DB_MAX_OVERFLOW"])
+    options.setdefault("pool_timeout", app.config["DB_POOL_TIMEOUT_S"])
+    options.setdefault("pool_recycle", app.config["DB_POOL_RECYCLE_S"])
+
+
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
     from server.api import audit, auth, cash, catalogue, counter, deadlines, handovers, intake, items, media
     from server.api import reports, results, route, sync, tracking
+    from server.api import health
     from server.api import dashboard as dashboard_api
     from server.web import dashboard, handover_record, pages, statement_page
 
     for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
                    intake, results, deadlines, counter, cash):
         app.register_blueprint(module.bp)
+    app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(statement_page.bp)
     app.register_blueprint(pages.bp)

@@ -16,6 +16,7 @@ from server.schemas.audit import VerifyOut
 from server.security import issue_api_token
 from server.services.auth import create_user
 from server.services.errors import ServiceError
+from server.services.media_storage import media_storage
 from server.services.proof import last_closed_day, seal_day, verify_all
 
 
@@ -84,13 +85,13 @@ def create_token_command(username: str, name: str) -> None:
 @with_appcontext
 @click.argument("path", type=click.Path(file_okay=False))
 def backup_command(path: str) -> None:
-    """Back up the database and MEDIA_DIR into the new folder PATH; the server may keep running."""
+    """Back up the database and the images into the new folder PATH; the server may keep running."""
     from pathlib import Path
 
     from server.services.backup import BackupError, create_backup
 
     try:
-        manifest = create_backup(db.engine, current_app.config["MEDIA_DIR"], Path(path))
+        manifest = create_backup(db.engine, media_storage(), Path(path))
     except BackupError as failure:
         raise click.ClickException(str(failure)) from None
     click.echo(json.dumps(manifest, ensure_ascii=False))
@@ -101,7 +102,7 @@ def backup_command(path: str) -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 @click.option("--yes", is_flag=True, help="Replace the database's contents without asking.")
 def restore_command(path: str, yes: bool) -> None:
-    """Restore the backup folder PATH into DATABASE_URL and MEDIA_DIR (stop the server first).
+    """Restore the backup folder PATH into DATABASE_URL and the media store (stop the server first).
 
     Exits 1 when a table does not hold as many rows as when the backup was made.
     """
@@ -113,7 +114,7 @@ def restore_command(path: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Replace everything in {target} with the backup {path}?", abort=True)
     try:
-        report = restore_backup(Path(path), db.engine, current_app.config["MEDIA_DIR"])
+        report = restore_backup(Path(path), db.engine, media_storage())
     except BackupError as failure:
         raise click.ClickException(str(failure)) from None
     click.echo(json.dumps({"ok": report.ok, "restored_into": target,
@@ -133,7 +134,7 @@ def custody_group() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Check every chain, sealed day and image; exit 1 naming the first that fails."""
-    report = verify_all(current_app.config["MEDIA_DIR"])
+    report = verify_all(media_storage())
     answer = VerifyOut.model_validate(report, from_attributes=True).model_dump(mode="json")
     click.echo(json.dumps(answer, ensure_ascii=False))
     if not report.ok:
@@ -177,7 +178,7 @@ def media_prune_command(dry_run: bool) -> None:
     """Delete image files past MEDIA_RETENTION_DAYS whose items are all closed (rows kept)."""
     from server.services.retention import prune_media
 
-    report = prune_media(current_app.config["MEDIA_DIR"],
+    report = prune_media(media_storage(),
                          current_app.config["MEDIA_RETENTION_DAYS"], dry_run=dry_run)
     click.echo(json.dumps({
         "dry_run": report.dry_run, "cutoff": report.cutoff.isoformat(), "old": report.old,

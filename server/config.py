@@ -68,9 +68,28 @@ def settings_from_environment() -> dict[str, object]:
         # the app recovers by itself. hide_parameters: a logged database error never carries
         # the values of a statement (citizens' names, phones).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # The connection pool of each worker process on PostgreSQL (server/__init__.py).
+        # A gthread worker runs THREADS requests at once, each holding one connection for
+        # its transaction: pool_size = threads, plus a small overflow for bursts. The
+        # database must allow processes × (pool_size + max_overflow) connections in all
+        # (PostgreSQL's max_connections defaults to 100); see docs/production.md.
+        "DB_POOL_SIZE": env_int("DB_POOL_SIZE", 4),
+        "DB_MAX_OVERFLOW": env_int("DB_MAX_OVERFLOW", 2),
+        # Seconds a request waits for a free connection before failing (answered 503).
+        "DB_POOL_TIMEOUT_S": env_int("DB_POOL_TIMEOUT_S", 10),
+        # Connections older than this are replaced, below the idle timeouts of firewalls
+        # and of poolers such as PgBouncer.
+        "DB_POOL_RECYCLE_S": env_int("DB_POOL_RECYCLE_S", 1800),
         # How long an SQLite writer waits for another's write lock before answering 503.
         "SQLITE_BUSY_TIMEOUT_MS": env_int("SQLITE_BUSY_TIMEOUT_MS", 15000),
+        # Where images live: `local` (files under MEDIA_DIR) or `s3` (an S3-compatible bucket;
+        # credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, as boto3 reads them).
+        "MEDIA_STORAGE": env_str("MEDIA_STORAGE", "local").lower(),
         "MEDIA_DIR": env_str("MEDIA_DIR", str(INSTANCE_DIR / "media")),
+        "S3_ENDPOINT_URL": env_str("S3_ENDPOINT_URL", ""),
+        "S3_BUCKET": env_str("S3_BUCKET", ""),
+        "S3_REGION": env_str("S3_REGION", ""),
+        "S3_PREFIX": env_str("S3_PREFIX", ""),
         "MEDIA_MAX_BYTES": env_int("MEDIA_MAX_BYTES", 2 * 1024 * 1024),
         # Days an image file is kept (TT17 Art.14: records at least 5 years): `media prune`.
         "MEDIA_RETENTION_DAYS": env_int("MEDIA_RETENTION_DAYS", 1826),
@@ -103,7 +122,13 @@ def settings_from_environment() -> dict[str, object]:
         "LOGIN_RATE_LIMIT": env_str("LOGIN_RATE_LIMIT", "10 per minute"),
         "TRACKING_RATE_LIMIT": env_str("TRACKING_RATE_LIMIT", "120 per minute"),
         "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI", "memory://"),
+        # Names the counters in a shared store, so two deployments can share one Redis.
+        "RATELIMIT_KEY_PREFIX": env_str("RATELIMIT_KEY_PREFIX", "tantay"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Proxies (load balancer, nginx) in front of the app that set X-Forwarded-For and
+        # X-Forwarded-Proto: trust that many hops, so rate limits and logs see the phone's
+        # address, not the balancer's. 0 when the app faces the clients itself.
+        "TRUSTED_PROXY_HOPS": env_int("TRUSTED_PROXY_HOPS", 0),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),

@@ -48,6 +48,7 @@ from server.services.items import (
     create_item,
 )
 from server.services.media import store_media
+from server.services.media_storage import media_storage
 from server.services.sync import ENVELOPE_FIELDS
 
 # ---------------------------------------------------------------------------------------------
@@ -868,7 +869,7 @@ class Replayer:
         self.records: dict[Batch, HandoverRecord] = {}
         self.last_at: dict[int, datetime] = {}
         self.codes: dict[tuple[str, str], int] = {}
-        self.media_dir = current_app.config["MEDIA_DIR"]
+        self.media = media_storage()
         self.max_bytes = current_app.config["MEDIA_MAX_BYTES"]
 
     def replay(self, plan: Plan) -> None:
@@ -1003,7 +1004,7 @@ class Replayer:
     def _image(self, actor: User, body: bytes, at: datetime) -> str:
         """Upload an image the way the phone does; answers its SHA-256."""
         sha256 = hashlib.sha256(body).hexdigest()
-        stored = store_media(actor, sha256, body, "image/png", self.media_dir, self.max_bytes)
+        stored = store_media(actor, sha256, body, "image/png", self.media, self.max_bytes)
         if stored.created:
             stored.media.uploaded_at = at
         return sha256

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 from flask_login import current_user
 
 from server.api.spec import operation
@@ -32,6 +32,7 @@ from server.services.export import (
     public_key_pem,
 )
 from server.services.flag_review import list_flags, resolve_flag, usernames
+from server.services.media_storage import media_storage
 from server.services.proof import sealed_day, verify_all, verify_sealed_day
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1")
@@ -111,7 +112,7 @@ def countersign(correction_id: int, body: CountersignIn) -> CorrectionOut:
            tag="audit", response=VerifyOut, roles=AUDIT_ROLES)
 def verify() -> VerifyOut:
     """Walk everything; name the first broken link, day or image."""
-    report = verify_all(current_app.config["MEDIA_DIR"])
+    report = verify_all(media_storage())
     return VerifyOut.model_validate(report, from_attributes=True)
 
 

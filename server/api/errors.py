@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server.domain.errors import DomainError
@@ -166,6 +167,16 @@ def register_error_handlers(app: Flask) -> None:
         # client may send it again as it is. A commit cut off half-way may have landed; a
         # resent sync is still safe (idempotent by event UUID).
         app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+        return _database_unavailable_response()
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(_error: PoolTimeout) -> Response:
+        # Every pooled connection stayed busy for DB_POOL_TIMEOUT_S: as for a database
+        # that cannot be reached, nothing was written and the client may retry.
+        app.logger.warning("database unavailable: connection pool exhausted")
+        return _database_unavailable_response()
+
+    def _database_unavailable_response() -> Response:
         response = _rolled_back(error_response(
             503, "database_unavailable",
             "Máy chủ tạm thời không truy cập được cơ sở dữ liệu; chưa có gì được ghi. "

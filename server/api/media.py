@@ -7,6 +7,7 @@ from flask_login import current_user
 from server.api.spec import operation
 from server.schemas.common import ResponseModel
 from server.services.media import SIGNATURES, read_media, store_media
+from server.services.media_storage import media_storage
 
 bp = Blueprint("media", __name__, url_prefix="/api/v1/media")
 
@@ -26,7 +27,7 @@ def upload_media(sha256: str) -> tuple[MediaOut, int]:
     """201 when new, 200 when the same bytes were already there."""
     stored = store_media(
         current_user, sha256, request.get_data(cache=False), request.content_type or "",  # type: ignore[arg-type]
-        current_app.config["MEDIA_DIR"], current_app.config["MEDIA_MAX_BYTES"],
+        media_storage(), current_app.config["MEDIA_MAX_BYTES"],
     )
     media = stored.media
     answer = MediaOut(sha256=media.sha256, content_type=media.content_type, size_bytes=media.size_bytes)
@@ -38,7 +39,7 @@ def upload_media(sha256: str) -> tuple[MediaOut, int]:
 def download_media(sha256: str) -> Response:
     """The stored bytes with their stored type; 404 to anyone outside the image's scope."""
     user = current_user._get_current_object()  # type: ignore[attr-defined]
-    found = read_media(user, sha256, current_app.config["MEDIA_DIR"])
+    found = read_media(user, sha256, media_storage())
     return Response(found.body, mimetype=found.media.content_type, headers={
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": "inline",

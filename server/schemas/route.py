@@ -64,8 +64,8 @@ class RouteOut(ResponseModel):
     stops: list[RouteStopOut]
     distance_m: int = Field(ge=0, description="whole tour, the way back to the office included")
     solver: Literal["vroom", "nearest_neighbour", "trivial"] = Field(
-        description="vroom: optimised; nearest_neighbour: fallback when VROOM failed; "
-                    "trivial: zero or one stop")
+        description="vroom: VROOM's tour polished by 2-opt and Or-opt; "
+                    "nearest_neighbour: fallback when VROOM failed; trivial: zero or one stop")
     start: PointOut
     end: PointOut | None = Field(description="the office when the tour returns to it, else null")
     unplaced: list[str] = Field(description="tracking numbers whose address has no coordinates")

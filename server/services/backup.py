@@ -5,12 +5,13 @@ A backup is a new folder holding:
 - `database.sqlite3` (SQLite): an online copy made with SQLite's backup API, consistent
   while the server keeps writing; or `database.dump` (PostgreSQL): `pg_dump --format=custom`
   taken in an exported snapshot, so the row counts of the manifest are those of the dump.
-- `media.tar`: every image file under MEDIA_DIR. It is made after the database copy, and an
-  image is stored before the row naming it commits, so every image the copy names is in it.
+- `media.tar`: every image of the media store (MEDIA_DIR, or the S3 bucket). It is made after
+  the database copy, and an image is stored before the row naming it commits, so every image
+  the copy names is in it.
 - `manifest.json`: when, which engine, the schema revision, the rows of every table, and the
   SHA-256 of each file, which the restore checks before it touches anything.
 
-A restore checks the files against the manifest, unpacks the images into MEDIA_DIR (images
+A restore checks the files against the manifest, unpacks the images into the store (images
 already there are kept: a name is a content), replaces what the configured database holds
 (SQLite: the backup API writes the copy into the file; PostgreSQL: `pg_restore --clean
 --if-exists` in one transaction, so a failure leaves the database as it was), and counts the
@@ -34,7 +35,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL
 
 from server.models.types import utc_now
-from server.services.media import SHA256_PATTERN
+from server.services.media_storage import MediaStorage, as_media_storage, fanned_out_key, is_sha256
 
 MANIFEST = "manifest.json"
 MEDIA_ARCHIVE = "media.tar"
@@ -61,7 +62,7 @@ class RestoreReport:
         return self.tables == self.manifest["tables"]
 
 
-def create_backup(engine: Engine, media_dir: str, target: Path) -> dict[str, Any]:
+def create_backup(engine: Engine, media: MediaStorage | str, target: Path) -> dict[str, Any]:
     """Copy the database, then the images, into the new folder `target`; answer the manifest."""
     engine_name = _engine_name(engine)
     if target.exists() and any(target.iterdir()):
@@ -74,7 +75,7 @@ def create_backup(engine: Engine, media_dir: str, target: Path) -> dict[str, Any
             tables, revision = _table_counts(copy), _revision(copy)
     else:
         tables, revision = _dump_postgresql(engine, database_file)
-    media_files = _archive_media(Path(media_dir), target / MEDIA_ARCHIVE)
+    media_files = _archive_media(as_media_storage(media), target / MEDIA_ARCHIVE)
     manifest = {
         "format": BACKUP_FORMAT,
         "created_at": utc_now().isoformat(),
@@ -88,7 +89,7 @@ def create_backup(engine: Engine, media_dir: str, target: Path) -> dict[str, Any
     return manifest
 
 
-def restore_backup(source: Path, engine: Engine, media_dir: str) -> RestoreReport:
+def restore_backup(source: Path, engine: Engine, media: MediaStorage | str) -> RestoreReport:
     """Replace the database's contents and add the images from the backup folder `source`."""
     manifest = read_manifest(source)
     engine_name = _engine_name(engine)
@@ -99,7 +100,7 @@ def restore_backup(source: Path, engine: Engine, media_dir: str) -> RestoreRepor
             raise BackupError(f"{source / name} is missing or damaged (SHA-256 differs).")
     # Images first: they are named by their content, so extra ones never harm the database
     # in place should the database's restore then fail.
-    media_files = _unpack_media(source / MEDIA_ARCHIVE, Path(media_dir))
+    media_files = _unpack_media(source / MEDIA_ARCHIVE, as_media_storage(media))
     database_file = source / DATABASE_FILES[engine_name]
     engine.dispose()  # no pooled connection keeps the old contents open
     if engine_name == "sqlite":
@@ -224,32 +225,42 @@ def _revision(connection: Connection) -> str | None:
 
 # --- the images -------------------------------------------------------------------------
 
-def _archive_media(media_dir: Path, archive: Path) -> int:
-    """Put every image file under `media_dir` in a tar (paths relative to it); answer how many.
+def _archive_media(storage: MediaStorage, archive: Path) -> int:
+    """Put every image of the store in a tar as `ab/cd/<sha256>`; answer how many.
 
     Half-written uploads (`.upload-*` temporaries) are left out: only files named by their
     SHA-256 are images.
     """
     count = 0
     with tarfile.open(archive, "w") as tar:
-        if media_dir.is_dir():
-            for path in sorted(media_dir.rglob("*")):
-                if path.is_file() and SHA256_PATTERN.fullmatch(path.name):
-                    tar.add(path, arcname=path.relative_to(media_dir).as_posix(), recursive=False)
-                    count += 1
+        for sha256, size in storage.iterate():
+            member = tarfile.TarInfo(fanned_out_key(sha256))
+            member.size, member.mode = size, 0o644
+            with storage.open(sha256) as stream:
+                tar.addfile(member, stream)
+            count += 1
     return count
 
 
-def _unpack_media(archive: Path, media_dir: Path) -> int:
-    """Unpack the images into `media_dir` (refusing links and paths outside it); answer how many.
+def _unpack_media(archive: Path, storage: MediaStorage) -> int:
+    """Put the tar's images in the store (only members named `ab/cd/<sha256>`); answer how many.
 
-    Images are named by their content, so one already there is the same file.
+    Images are named by their content, so one already there is the same image and is kept.
+    Any other member (a link, a path outside, a stray file) is never written.
     """
-    media_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
     with tarfile.open(archive, "r") as tar:
-        members = [member for member in tar.getmembers() if member.isfile()]
-        tar.extractall(media_dir, members=members, filter="data")
-    return len(members)
+        for member in tar.getmembers():
+            name = member.name.rsplit("/", 1)[-1]
+            if not member.isfile() or not is_sha256(name) or member.name != fanned_out_key(name):
+                continue
+            count += 1
+            if storage.exists(name):
+                continue
+            stream = tar.extractfile(member)
+            assert stream is not None  # a regular file always has one
+            storage.put(name, stream.read())
+    return count
 
 
 def _sha256(path: Path) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from sqlalchemy import String, cast, select
 from server.extensions import db
 from server.models import CustodyEvent, Item, Media, Role, User
 from server.services.errors import Invalid, NotFound, ServiceError
+from server.services.media_storage import MediaStorage, as_media_storage, fanned_out_key
 from server.services.scope import visible_items
 
 SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
@@ -32,9 +32,9 @@ class UnsupportedType(ServiceError):
     status = 415
 
 
-def media_path(media_dir: str, sha256: str) -> Path:
-    """Where an image lives: fanned out by the first hex digits to keep folders small."""
-    return Path(media_dir) / sha256[:2] / sha256[2:4] / sha256
+def media_path(media_dir: str | os.PathLike[str], sha256: str) -> Path:
+    """Where an image lives in the local store: fanned out by the first hex digits."""
+    return Path(media_dir) / fanned_out_key(sha256)
 
 
 def sniff_type(body: bytes) -> str | None:
@@ -54,8 +54,8 @@ class StoredMedia:
 
 
 def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
-                media_dir: str, max_bytes: int) -> StoredMedia:
-    """Check and keep an upload; a repeated upload of the same bytes changes nothing."""
+                storage: MediaStorage | str, max_bytes: int) -> StoredMedia:
+    """Check and keep an upload in `storage`; a repeated upload of the same bytes changes nothing."""
     if not SHA256_PATTERN.fullmatch(sha256):
         raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
     if len(body) > max_bytes:
@@ -69,9 +69,10 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     if hashlib.sha256(body).hexdigest() != sha256:
         raise Invalid("hash_mismatch", "Nội dung ảnh không khớp mã SHA-256; hãy gửi lại.")
     existing = db.session.get(Media, sha256)
-    path = media_path(media_dir, sha256)
-    if not path.exists():
-        _write_atomically(path, body)
+    store = as_media_storage(storage)
+    # Stored before the row commits, so every image a row names is in the store.
+    if not store.exists(sha256):
+        store.put(sha256, body)
     if existing is not None:
         return StoredMedia(existing, created=False)
     media = Media(sha256=sha256, content_type=actual_type, size_bytes=len(body),
@@ -79,21 +80,6 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     db.session.add(media)
     db.session.flush()
     return StoredMedia(media, created=True)
-
-
-def _write_atomically(path: Path, body: bytes) -> None:
-    """Write to a temporary file and rename, so a crash never leaves half an image."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --- reading an image back -----------------------------------------------------------------
@@ -137,7 +123,7 @@ class ReadMedia:
     body: bytes
 
 
-def read_media(user: User, sha256: str, media_dir: str) -> ReadMedia:
+def read_media(user: User, sha256: str, storage: MediaStorage | str) -> ReadMedia:
     """The image if `user` may see it; otherwise the same 404 as for an unknown hash."""
     if not SHA256_PATTERN.fullmatch(sha256):
         # Checked before any path is built: `../../etc/passwd` never reaches the disk.
@@ -146,7 +132,7 @@ def read_media(user: User, sha256: str, media_dir: str) -> ReadMedia:
     if media is None or not may_see_media(user, media):
         raise NotFound("unknown_media", "Không tìm thấy ảnh trong phạm vi của bạn.")
     try:
-        body = media_path(media_dir, sha256).read_bytes()
+        body = as_media_storage(storage).get(sha256)
     except FileNotFoundError:
         # Deleted by `media prune` after the retention period (TT17 Art.14), or lost.
         raise NotFound("media_purged",

@@ -24,7 +24,8 @@ from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item
 from server.models.types import utc_now
 from server.services.custody import verify_custody
 from server.services.errors import Conflict
-from server.services.media import SHA256_PATTERN, media_path
+from server.services.media import SHA256_PATTERN
+from server.services.media_storage import MediaStorage, as_media_storage
 
 #: A day is sealed only this long after it ends: requests that took their server time just
 #: before midnight have committed by then, so the root covers every event of the day.
@@ -136,12 +137,12 @@ def media_fields(evidence: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
             yield from media_fields(value, f"{prefix}{index}.")
 
 
-def media_file_problem(media_dir: str, sha256: str) -> str | None:
-    """`media_missing` or `media_hash_mismatch` for an image's file; None when it is intact."""
+def media_file_problem(storage: MediaStorage | str, sha256: str) -> str | None:
+    """`media_missing` or `media_hash_mismatch` for a stored image; None when it is intact."""
     if not SHA256_PATTERN.fullmatch(sha256):
         return "media_missing"  # not a hash, so no file can be named by it
     try:
-        with media_path(media_dir, sha256).open("rb") as stream:
+        with as_media_storage(storage).open(sha256) as stream:
             digest = hashlib.file_digest(stream, "sha256").hexdigest()
     except OSError:
         return "media_missing"
@@ -216,7 +217,7 @@ def _first_broken_day() -> tuple[int, dict[str, Any] | None]:
     return checked, None
 
 
-def _first_broken_media(media_dir: str) -> tuple[int, dict[str, Any] | None]:
+def _first_broken_media(storage: MediaStorage) -> tuple[int, dict[str, Any] | None]:
     """Hash every named image's file once; answer how many and the first missing or changed.
 
     A file deleted by the retention rule (past MEDIA_RETENTION_DAYS, every item closed) is
@@ -231,7 +232,7 @@ def _first_broken_media(media_dir: str) -> tuple[int, dict[str, Any] | None]:
         if reference.sha256 in seen:
             continue
         seen.add(reference.sha256)
-        problem = media_file_problem(media_dir, reference.sha256)
+        problem = media_file_problem(storage, reference.sha256)
         if problem == "media_missing" and reference.sha256 in purged:
             continue
         if problem is not None:
@@ -245,15 +246,15 @@ def _first_broken_media(media_dir: str) -> tuple[int, dict[str, Any] | None]:
     return len(seen), None
 
 
-def verify_all(media_dir: str) -> ProofReport:
-    """Every chain, then every sealed day, then every image; stops at the first break."""
+def verify_all(storage: MediaStorage | str) -> ProofReport:
+    """Every chain, then every sealed day, then every image in `storage`; stops at the first break."""
     chains = verify_custody()
     days_checked = media_checked = 0
     broken = chains.first_broken
     if broken is None:
         days_checked, broken = _first_broken_day()
     if broken is None:
-        media_checked, broken = _first_broken_media(media_dir)
+        media_checked, broken = _first_broken_media(as_media_storage(storage))
     return ProofReport(ok=broken is None, items_checked=chains.items_checked,
                        events_checked=chains.events_checked, days_checked=days_checked,
                        media_checked=media_checked, first_broken=broken)

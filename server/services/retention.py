@@ -21,7 +21,7 @@ from server.domain.lifecycle import CLOSED
 from server.extensions import db
 from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Media
 from server.models.types import utc_now
-from server.services.media import media_path
+from server.services.media_storage import MediaStorage, as_media_storage
 from server.services.proof import media_fields
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def past_retention(retention_days: int, now: datetime | None = None,
     return _purgeable(old, cutoff, batch_size) if old else set()
 
 
-def prune_media(media_dir: str, retention_days: int, *, dry_run: bool = False,
+def prune_media(storage: MediaStorage | str, retention_days: int, *, dry_run: bool = False,
                 now: datetime | None = None, batch_size: int = 1000) -> PruneReport:
     """Delete the files of images past retention whose items are all closed; keep the rows."""
     if retention_days < 1:
@@ -112,17 +112,17 @@ def prune_media(media_dir: str, retention_days: int, *, dry_run: bool = False,
     old = {sha: size for sha, size in db.session.execute(
         select(Media.sha256, Media.size_bytes).where(Media.uploaded_at < cutoff))}
     purgeable = _purgeable(set(old), cutoff, batch_size)
+    store = as_media_storage(storage)
     deleted = bytes_freed = kept = already_gone = 0
     for sha in sorted(old):
         if sha not in purgeable:
             kept += 1
             continue
-        path = media_path(media_dir, sha)
-        if not path.exists():
+        if not store.exists(sha):
             already_gone += 1
             continue
         if not dry_run:
-            path.unlink()
+            store.delete(sha)
         deleted += 1
         bytes_freed += old[sha]
     report = PruneReport(cutoff=cutoff, dry_run=dry_run, old=len(old), deleted=deleted,

@@ -527,6 +527,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/audit/verify"): Row(AUDITORS, _fixed(Call("GET", "/api/v1/audit/verify"))),
     ("GET", "/api/v1/audit/days/<day>"): Row(AUDITORS, _day),
     ("GET", "/api/v1/audit/export-key"): Row(None, _fixed(Call("GET", "/api/v1/audit/export-key"))),
+    ("GET", "/healthz"): Row(None, _fixed(Call("GET", "/healthz"))),
     ("GET", "/api/v1/reports/summary"): Row(REPORTERS, _report(""), scope="object"),
     ("GET", "/api/v1/reports/summary.csv"): Row(REPORTERS, _report(".csv"), scope="object"),
     ("GET", "/api/v1/reports/summary.xlsx"): Row(REPORTERS, _report(".xlsx"), scope="object"),

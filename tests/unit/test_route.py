@@ -9,6 +9,7 @@ from server.domain.route import (
     distance_matrix_m,
     duration_matrix_s,
     nearest_neighbour_order,
+    polish_tour,
     tour_length_m,
 )
 from server.services import route as route_service
@@ -187,3 +188,89 @@ def test_solver_falls_back_when_vroom_refuses_the_matrix() -> None:
 def test_closed_tour_with_a_separate_end_is_refused() -> None:
     with pytest.raises(ValueError):
         solve_tour(MATRIX, closed=True, end=3)
+
+
+# --- the vectorised matrix against geopy ------------------------------------------------------
+
+def _geopy_metres(points: list[tuple[float, float]]) -> list[list[int]]:
+    """The matrix as geopy's exact geodesic gives it, pair by pair."""
+    from geopy.distance import geodesic
+
+    return [[round(geodesic(a, b).meters) for b in points] for a in points]
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_distance_matrix_matches_geopy_within_a_metre_over_ten_km(seed: int) -> None:
+    points = random_points(40, seed=seed)
+    fast, exact = distance_matrix_m(points), _geopy_metres(points)
+    assert max(abs(f - e) for fr, er in zip(fast, exact) for f, e in zip(fr, er)) <= 1
+
+
+def test_distance_matrix_matches_geopy_within_a_metre_up_to_fifty_km_far_north_and_south() -> None:
+    rng = random.Random(13)
+    for lat0 in (8.6, 21.0, 23.3, 60.0):
+        points = [(lat0 + rng.uniform(-0.2, 0.2), 105.0 + rng.uniform(-0.2, 0.2)) for _ in range(12)]
+        fast, exact = distance_matrix_m(points), _geopy_metres(points)
+        assert max(abs(f - e) for fr, er in zip(fast, exact) for f, e in zip(fr, er)) <= 1
+
+
+def test_distance_matrix_across_provinces_is_the_exact_geodesic() -> None:
+    points = [(20.2539, 105.9750), (10.7769, 106.7009), (21.0285, 105.8542), (0.0, 0.0)]
+    assert distance_matrix_m(points) == _geopy_metres(points)
+
+
+# --- polishing a tour -------------------------------------------------------------------------
+
+def _crossed_order(size: int) -> list[int]:
+    """An order that zig-zags through the points: plenty of crossings to remove."""
+    return [0, *range(1, size, 2), *range(2, size, 2)]
+
+
+@pytest.mark.parametrize(("closed", "end"), [(True, None), (False, None), (False, 39)])
+def test_polish_keeps_the_ends_visits_every_point_once_and_never_lengthens(
+        closed: bool, end: int | None) -> None:
+    matrix = distance_matrix_m(random_points(40, seed=21))
+    order = nearest_neighbour_order(matrix, 0, end)
+    polished = polish_tour(order, matrix, closed, end, kicks=20)
+    assert polished[0] == 0 and sorted(polished) == list(range(40))
+    if end is not None:
+        assert polished[-1] == end
+    assert tour_length_m(polished, matrix, closed) <= tour_length_m(order, matrix, closed)
+
+
+def test_polish_untangles_a_zig_zag_tour() -> None:
+    matrix = distance_matrix_m(random_points(30, seed=22))
+    order = _crossed_order(30)
+    polished = polish_tour(order, matrix, closed=True)
+    assert tour_length_m(polished, matrix, True) < 0.8 * tour_length_m(order, matrix, True)
+
+
+def test_polish_walks_a_line_outwards_when_the_end_is_free() -> None:
+    assert polish_tour([0, 3, 1, 4, 2], distance_matrix_m(LINE), closed=False) == [0, 2, 4, 1, 3]
+
+
+@pytest.mark.parametrize("seed", [23, 24])
+def test_polish_with_kicks_finds_the_best_closed_tour_of_a_small_round(seed: int) -> None:
+    matrix = distance_matrix_m(random_points(8, seed=seed))
+    polished = polish_tour(_crossed_order(8), matrix, closed=True, kicks=30)
+    assert tour_length_m(polished, matrix, True) == brute_force_best_closed(matrix)
+
+
+def test_polish_kicks_do_no_worse_than_local_search_alone() -> None:
+    matrix = distance_matrix_m(random_points(60, seed=25))
+    order = nearest_neighbour_order(matrix)
+    plain = polish_tour(order, matrix, closed=True)
+    kicked = polish_tour(order, matrix, closed=True, kicks=50)
+    assert tour_length_m(kicked, matrix, True) <= tour_length_m(plain, matrix, True)
+
+
+def test_polish_is_repeatable_for_the_same_seed() -> None:
+    matrix = distance_matrix_m(random_points(50, seed=26))
+    order = nearest_neighbour_order(matrix)
+    assert (polish_tour(order, matrix, closed=True, kicks=20, seed=7)
+            == polish_tour(order, matrix, closed=True, kicks=20, seed=7))
+
+
+def test_polish_leaves_tiny_tours_alone() -> None:
+    assert polish_tour([0, 1, 2], MATRIX, closed=True, kicks=5) == [0, 1, 2]
+    assert polish_tour([], MATRIX, closed=True) == []
