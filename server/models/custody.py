@@ -23,9 +23,11 @@ class CustodyEvent(db.Model):
         CheckConstraint("seq >= 1", name="seq_positive"),
         Index("ix_custody_events_actor_occurred", "actor_user_id", "occurred_at"),
         # Reports and the dashboard count events of a type over a period, and the first
-        # event of a type per item (TT17 Art.13 figures).
-        Index("ix_custody_events_type_occurred", "type", "occurred_at"),
-        Index("ix_custody_events_item_type_occurred", "item_id", "type", "occurred_at"),
+        # event of a type per item (TT17 Art.13 figures); `item_id, seq` make both scans
+        # index-only, so a quarter over millions of events never reads the wide rows.
+        Index("ix_custody_events_type_occurred_item", "type", "occurred_at", "item_id", "seq"),
+        Index("ix_custody_events_item_type_occurred_seq", "item_id", "type", "occurred_at",
+              "seq"),
     )
 
     #: The UUID made by the client: the idempotency key of sync.

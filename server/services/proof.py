@@ -61,12 +61,15 @@ class DayDigest:
 def compute_day_root(day: date) -> DayDigest:
     """Recompute a day's Merkle root from its events; root None when a stored hash is not one."""
     start, end = day_bounds(day)
-    rows = db.session.execute(
-        select(CustodyEvent.received_at, CustodyEvent.id, CustodyEvent.hash)
+    # Ids compare by code point, as Python would: PostgreSQL's "C" collation, SQLite's
+    # default BINARY (a language collation may skip the hyphens of a UUID).
+    event_id = (CustodyEvent.id.collate("C")
+                if db.session.get_bind().dialect.name == "postgresql" else CustodyEvent.id)
+    leaves = list(db.session.execute(
+        select(CustodyEvent.hash)
         .where(CustodyEvent.received_at >= start, CustodyEvent.received_at < end)
-    ).all()
-    # Sorted here rather than by the database: text collations differ between engines.
-    leaves = [row.hash for row in sorted(rows, key=lambda row: (row.received_at, row.id))]
+        .order_by(CustodyEvent.received_at, event_id)
+    ).scalars())
     try:
         return DayDigest(day, merkle_root(leaves), len(leaves))
     except ValueError:  # a hash column rewritten with something that is not a SHA-256
@@ -125,16 +128,24 @@ def verify_sealed_day(sealed: DailyRoot) -> bool:
 
 def media_fields(evidence: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     """(field path, hash) of every image an evidence names: any key ending in `_sha256`."""
+    found: list[tuple[str, str]] = []
+    _collect_media_fields(evidence, prefix, found)
+    return iter(found)
+
+
+def _collect_media_fields(evidence: Any, prefix: str, found: list[tuple[str, str]]) -> None:
+    """Append to `found` what `media_fields` answers, in document order."""
+    # Recurses into containers only: the verifier calls this on every stored event.
     if isinstance(evidence, dict):
         for key, value in evidence.items():
-            path = f"{prefix}{key}"
             if key.endswith("_sha256") and isinstance(value, str):
-                yield path, value
-            else:
-                yield from media_fields(value, path + ".")
+                found.append((f"{prefix}{key}", value))
+            elif isinstance(value, dict | list):
+                _collect_media_fields(value, f"{prefix}{key}.", found)
     elif isinstance(evidence, list):
         for index, value in enumerate(evidence):
-            yield from media_fields(value, f"{prefix}{index}.")
+            if isinstance(value, dict | list):
+                _collect_media_fields(value, f"{prefix}{index}.", found)
 
 
 def media_file_problem(storage: MediaStorage | str, sha256: str) -> str | None:
@@ -160,31 +171,34 @@ class MediaReference:
     handover_id: int | None = None
 
 
-def media_references(batch_size: int = 1000) -> Iterator[MediaReference]:
-    """Every image named by an event (in chain order) or by a signed handover record."""
-    events = db.session.execute(
-        select(CustodyEvent.id, CustodyEvent.evidence, Item.tracking_number)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .order_by(CustodyEvent.item_id, CustodyEvent.seq)
-        .execution_options(yield_per=batch_size)
-    )
-    for event_id, evidence, tracking_number in events:
+class MediaReferences:
+    """The first place each image is named: events as the chain walk visits them, then the
+    signed handover records. Collected during the walk, so the evidence is read only once.
+    """
+
+    def __init__(self) -> None:
+        self.first: dict[str, MediaReference] = {}
+
+    def visit_event(self, event_id: str, tracking_number: str, evidence: Any) -> None:
+        """Record the images an event's evidence names (a `visit` of `verify_custody`)."""
+        if not evidence:
+            return
         for field, sha256 in media_fields(evidence):
-            yield MediaReference(sha256, field, tracking_number, event_id)
-    handovers = db.session.execute(
-        select(HandoverRecord.id, HandoverRecord.receiver_signature_sha256)
-        .where(HandoverRecord.receiver_signature_sha256.is_not(None))
-        .order_by(HandoverRecord.id).execution_options(yield_per=batch_size)
-    )
-    for handover_id, sha256 in handovers:
-        yield MediaReference(sha256, "receiver_signature_sha256", handover_id=handover_id)
-    senders = db.session.execute(
-        select(HandoverRecord.id, HandoverRecord.sender_signature_sha256)
-        .where(HandoverRecord.sender_signature_sha256.is_not(None))
-        .order_by(HandoverRecord.id).execution_options(yield_per=batch_size)
-    )
-    for handover_id, sha256 in senders:
-        yield MediaReference(sha256, "sender_signature_sha256", handover_id=handover_id)
+            if sha256 not in self.first:
+                self.first[sha256] = MediaReference(sha256, field, tracking_number, event_id)
+
+    def in_order(self, batch_size: int = 1000) -> Iterator[MediaReference]:
+        """Every image once: those events name (chain order), then handover signatures."""
+        yield from self.first.values()
+        for column in (HandoverRecord.receiver_signature_sha256,
+                       HandoverRecord.sender_signature_sha256):
+            handovers = db.session.execute(
+                select(HandoverRecord.id, column).where(column.is_not(None))
+                .order_by(HandoverRecord.id).execution_options(yield_per=batch_size)
+            )
+            for handover_id, sha256 in handovers:
+                if sha256 not in self.first:
+                    yield MediaReference(sha256, column.key, handover_id=handover_id)
 
 
 # --- everything at once -----------------------------------------------------------------
@@ -217,7 +231,8 @@ def _first_broken_day() -> tuple[int, dict[str, Any] | None]:
     return checked, None
 
 
-def _first_broken_media(storage: MediaStorage) -> tuple[int, dict[str, Any] | None]:
+def _first_broken_media(storage: MediaStorage,
+                        references: MediaReferences) -> tuple[int, dict[str, Any] | None]:
     """Hash every named image's file once; answer how many and the first missing or changed.
 
     A file deleted by the retention rule (past MEDIA_RETENTION_DAYS, every item closed) is
@@ -228,7 +243,7 @@ def _first_broken_media(storage: MediaStorage) -> tuple[int, dict[str, Any] | No
 
     purged = past_retention(current_app.config["MEDIA_RETENTION_DAYS"])
     seen: set[str] = set()
-    for reference in media_references():
+    for reference in references.in_order():
         if reference.sha256 in seen:
             continue
         seen.add(reference.sha256)
@@ -248,13 +263,14 @@ def _first_broken_media(storage: MediaStorage) -> tuple[int, dict[str, Any] | No
 
 def verify_all(storage: MediaStorage | str) -> ProofReport:
     """Every chain, then every sealed day, then every image in `storage`; stops at the first break."""
-    chains = verify_custody()
+    references = MediaReferences()
+    chains = verify_custody(visit=references.visit_event)
     days_checked = media_checked = 0
     broken = chains.first_broken
     if broken is None:
         days_checked, broken = _first_broken_day()
     if broken is None:
-        media_checked, broken = _first_broken_media(as_media_storage(storage))
+        media_checked, broken = _first_broken_media(as_media_storage(storage), references)
     return ProofReport(ok=broken is None, items_checked=chains.items_checked,
                        events_checked=chains.events_checked, days_checked=days_checked,
                        media_checked=media_checked, first_broken=broken)

@@ -33,13 +33,18 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0006) added the cash remittances; 0003's event indexes stay.
-    assert "cash_remittances" not in _tables(session_app)
+    # The newest migration (0007) widened the reports' event indexes into covering ones.
+    below = _event_indexes(session_app)
+    assert "ix_custody_events_type_occurred_item" not in below
+    assert "ix_custody_events_type_occurred" in below
     assert {"daily_roots", "corrections"} <= _tables(session_app)
-    assert "ix_custody_events_type_occurred" in _event_indexes(session_app)
     with session_app.app_context():
         upgrade()
     assert _tables(session_app) == set(db.metadata.tables)
+    head = _event_indexes(session_app)
+    assert {"ix_custody_events_type_occurred_item",
+            "ix_custody_events_item_type_occurred_seq"} <= head
+    assert "ix_custody_events_type_occurred" not in head
     assert "cash_remittances" in _tables(session_app)
     assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
 
