@@ -80,25 +80,32 @@ class RecipientIn(RequestModel):
     id_last4: IdLast4
 
 
-class DeliveredEvent(EventBase):
-    """The result handed over with the evidence the law asks for."""
+class HandOverEvidence(RequestModel):
+    """What handing a result to its recipient records, at the door or at the counter."""
 
-    type: Literal["delivered"]
     recipient: RecipientIn
+    #: The recipient's signature, uploaded first (`PUT /media/<sha256>`).
     signature_sha256: Sha256
     photo_sha256: Sha256 | None = None
+    #: The written authorisation: required for a proxy.
     authorization_sha256: Sha256 | None = None
     cash_collected_vnd: Money = 0
     papers_collected: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
 
     @model_validator(mode="after")
-    def _proxy_needs_authorisation(self) -> DeliveredEvent:
+    def _proxy_needs_authorisation(self) -> HandOverEvidence:
         if self.recipient.relation == "proxy":
             if not self.authorization_sha256:
                 raise ValueError("người nhận thay phải có ảnh giấy ủy quyền (authorization_sha256)")
             if not self.recipient.relationship:
                 raise ValueError("người nhận thay phải ghi rõ quan hệ với người nhận (relationship)")
         return self
+
+
+class DeliveredEvent(EventBase, HandOverEvidence):
+    """The result handed over at the door with the evidence the law asks for."""
+
+    type: Literal["delivered"]
 
 
 class HeldForPickupEvent(EventBase):
