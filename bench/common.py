@@ -85,20 +85,28 @@ def server_env(database_url: str, folder: Path) -> dict[str, str]:
             "PYTHONPATH": str(PROJECT)}
 
 
-@contextlib.contextmanager
-def app_context(env: dict[str, str]) -> Iterator[Any]:
-    """The app on the benchmark's database, in this process (for seeding and baselines)."""
+def make_app(env: dict[str, str]) -> Any:
+    """The app configured from `env` (the environment of this process is left as it was)."""
     saved = dict(os.environ)
     os.environ.update(env)
     try:
         from server import create_app
 
-        app = create_app()
-        with app.app_context():
-            yield app
+        return create_app()
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def app_context(env: dict[str, str]) -> Iterator[Any]:
+    """The app on the benchmark's database, in an app context (for seeding and baselines).
+
+    Not for requests: a request made inside it shares its `g`, hence its signed-in user.
+    """
+    app = make_app(env)
+    with app.app_context():
+        yield app
 
 
 def engine_label(database_url: str) -> str:

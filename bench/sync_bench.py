@@ -53,6 +53,7 @@ from bench.common import (  # noqa: E402
     app_context,
     complete_args,
     engine_label,
+    make_app,
     percentile,
     postgres_reachable,
     postgres_url,
@@ -128,8 +129,6 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
         for index in range(clients):
             clerk = clerks[index % len(clerks)]
             office = clerk.unit
-            user: User = create_user(f"bench_postman_{index:03d}", "bench-password", "postman",
-                                     office.id)
             numbers = []
             for copy in range(ROUND_ITEMS + deliveries):
                 body = ItemCreate.model_validate({
@@ -141,12 +140,17 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
                                             "lat": DOORSTEP["lat"], "lon": DOORSTEP["lon"]}},
                     "documents": [{"name": "Thẻ căn cước", "original": True, "count": 1}],
                     "fees": {"postage_vnd": 26000}})
-                numbers.append(create_item(clerk, body).tracking_number)
+                item = create_item(clerk, body)
+                numbers.append(item.tracking_number)
+            # The postman works at the office that delivers these results (the clerk's
+            # office places a result at the office serving the citizen's commune).
+            user: User = create_user(f"bench_postman_{index:03d}", "bench-password", "postman",
+                                     item.post_office_unit_id)
             images = [(_fake_sha256("signature", index, n), _fake_sha256("photo", index, n))
                       for n in range(deliveries)]
             media_rows += [{"sha256": sha, "content_type": "image/png", "size_bytes": 20_000,
                             "uploaded_by_id": user.id} for pair in images for sha in pair]
-            postmen.append(Postman(issue_api_token(user, "bench"), user.id, office.id,
+            postmen.append(Postman(issue_api_token(user, "bench"), user.id, user.unit_id,
                                    numbers[:ROUND_ITEMS], numbers[ROUND_ITEMS:], images))
         if media_rows:
             db.session.execute(insert(Media), media_rows)
@@ -399,19 +403,20 @@ def profile_sync(args: argparse.Namespace) -> list[dict[str, Any]]:
         Gunicorn(env, 0, folder / "unused.log").flask("db", "upgrade", timeout=300)
         postmen = seed(env, args.clients, args.batches)
         bodies = serialise(postmen, {p.token: build_batches(p, args.batches, 0) for p in postmen})
-        with app_context(env) as app:
-            client = app.test_client()
-            profiler = Profiler(interval=0.0005)
-            events = 0
-            began = time.perf_counter()
-            profiler.start()
-            for token, batches in bodies:
-                for body in batches:
-                    response = client.post("/api/v1/sync", data=body, headers={
-                        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-                    events += sum(r["status"] == "accepted" for r in response.get_json()["results"])
-            profiler.stop()
-            elapsed = time.perf_counter() - began
+        # No app context around the requests: each has its own `g`, hence its own user.
+        app = make_app(env)
+        client = app.test_client()
+        profiler = Profiler(interval=0.0005)
+        events = 0
+        began = time.perf_counter()
+        profiler.start()
+        for token, batches in bodies:
+            for body in batches:
+                response = client.post("/api/v1/sync", data=body, headers={
+                    "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                events += sum(r["status"] == "accepted" for r in response.get_json()["results"])
+        profiler.stop()
+        elapsed = time.perf_counter() - began
     PROFILE_PATH.parent.mkdir(parents=True, exist_ok=True)
     header = (f"# pyinstrument 5 profile of POST /api/v1/sync, in-process (Flask test client), SQLite\n"
               f"# {len(bodies)} postmen × {args.batches} batches of {EVENTS_PER_BATCH} events:"

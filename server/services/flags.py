@@ -55,13 +55,15 @@ class RecentFixes:
 
     def previous(self, event: CustodyEvent) -> Fix | None | object:
         """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell."""
-        if self._stored is not None and self._stored.at > event.occurred_at:
+        event_id, at = event.id, event.occurred_at  # read once: ORM attributes cost
+        stored = self._stored
+        if stored is not None and stored.at > at:
             return self.ASK_DATABASE
-        candidates = [fix for fix in self._batch
-                      if fix.event_id != event.id and fix.at <= event.occurred_at]
-        if self._stored is not None and self._stored.event_id != event.id:
-            candidates.append(self._stored)
-        return max(candidates, key=lambda fix: fix.at, default=None)
+        best = stored if stored is not None and stored.event_id != event_id else None
+        for fix in self._batch:
+            if fix.at <= at and fix.event_id != event_id and (best is None or fix.at > best.at):
+                best = fix
+        return best
 
     def add(self, fix: Fix) -> None:
         """Remember a fix of this batch for the events after it."""

@@ -90,7 +90,8 @@ class _Batch:
 
 def _media_named(event: Any) -> set[str]:
     """Hashes of the images an event names."""
-    return {getattr(event, name) for name in MEDIA_FIELDS if getattr(event, name, None)}
+    fields = type(event).model_fields  # only the event types that carry images have them
+    return {hash_ for name in MEDIA_FIELDS if name in fields and (hash_ := getattr(event, name))}
 
 
 def _holder_after(event_type: EventType, actor: User) -> Holder | None:
