@@ -109,6 +109,18 @@ def _fake_sha256(*parts: Any) -> str:
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
 
 
+def _stored_image(env: dict[str, str], *parts: Any) -> str:
+    """A small file in the media folder, as an upload leaves it; answer its SHA-256."""
+    from server.services.media import media_path
+
+    body = "|".join(map(str, ("bench image", *parts))).encode()
+    sha256 = hashlib.sha256(body).hexdigest()
+    path = media_path(env["MEDIA_DIR"], sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body)
+    return sha256
+
+
 def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
     """Demo structure, then per client a postman with a token, its results and images."""
     from sqlalchemy import insert, select
@@ -146,7 +158,7 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
             # office places a result at the office serving the citizen's commune).
             user: User = create_user(f"bench_postman_{index:03d}", "bench-password", "postman",
                                      item.post_office_unit_id)
-            images = [(_fake_sha256("signature", index, n), _fake_sha256("photo", index, n))
+            images = [(_stored_image(env, "signature", index, n), _stored_image(env, "photo", index, n))
                       for n in range(deliveries)]
             media_rows += [{"sha256": sha, "content_type": "image/png", "size_bytes": 20_000,
                             "uploaded_by_id": user.id} for pair in images for sha in pair]
