@@ -87,8 +87,10 @@ class FlagContext:
 
 def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
     """Record an audit flag for supervisors (never an error for the postman)."""
+    # The event itself too: a batch's events are not written yet when their flags are
+    # raised, and the relationship makes the flush insert each event before its flags.
     flag = AuditFlag(code=code, item_id=item.id, event_id=event.id if event else None,
-                     details=details)
+                     event=event, details=details)
     db.session.add(flag)
     return flag
 

@@ -85,6 +85,9 @@ class _Batch:
         named = {hash_ for event in events for hash_ in _media_named(event)}
         uploaded = set(db.session.execute(
             select(Media.sha256).where(Media.sha256.in_(named))).scalars()) if named else set()
+        # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
+        # query would first flush the events recorded so far, one more round trip.
+        _ = actor.unit
         return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None)
 
 

@@ -85,3 +85,22 @@ def test_one_event_sent_several_times_in_a_batch_is_stored_once(desk, repeat):
     assert [r["status"] for r in response.get_json()["results"]] == ["accepted"] + ["duplicate"] * (repeat - 1)
     events = desk.clerk.get(f"/api/v1/items/{number}").get_json()["events"]
     assert [e["id"] for e in events].count(once["id"]) == 1
+
+
+def test_a_batch_whose_events_raise_flags_is_written_in_one_flush(desk, monkeypatch):
+    load, loads = sync_service._Batch.load, []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(kwargs["remember_fixes"])
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(sync_service._Batch, "load", counted)
+    number = desk.result()["tracking_number"]
+    far = field_event(number, "out_for_delivery", at(9), fix(HOME, north_m=FAR_NORTH_M))
+    away = field_event(number, "attempt_failed", at(9, 1), fix(HOME, north_m=2_000),
+                       reason="absent", action="notice_left")
+    desk.sync(far, away)
+    # Each flag is written after its event (foreign key) in the batch's one flush: no
+    # fallback to writing event by event.
+    assert loads == [True]
+    assert "impossible_speed" in desk.codes(away) and "far_from_address" in desk.codes(away)
