@@ -78,11 +78,12 @@ chromium:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-## make bench: the benchmarks; they print figures and never fail on a number.
+## make bench: every benchmark, one table (bench/results/latest.json too); never fails on a number.
+## PostgreSQL legs use the SCRATCH database BENCH_POSTGRES_URL (its public schema is rebuilt).
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+BENCH_ARGS ?=
 bench: install-test pwa chromium
-	$(PY) bench/route_bench.py
-	$(PY) bench/pwa_budget.py
-	$(PY) bench/load.py
+	BENCH_POSTGRES_URL=$(BENCH_POSTGRES_URL) $(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) pwa/node_modules pwa/dist

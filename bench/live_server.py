@@ -20,14 +20,15 @@ __all__ = ["Gunicorn", "free_port"]
 
 
 class Gunicorn:
-    """gunicorn (gthread workers) serving `wsgi:app` with `env` on 127.0.0.1:`port`."""
+    """gunicorn (gthread workers) serving `app_module` (`wsgi:app`) with `env` on 127.0.0.1:`port`."""
 
     def __init__(self, env: dict[str, str], port: int, log: Path, *, workers: int = 2,
                  threads: int = 4, extra_args: tuple[str, ...] = (),
-                 start_timeout_s: float = 60) -> None:
+                 start_timeout_s: float = 60, app_module: str = "wsgi:app") -> None:
         self.env, self.port, self.log = env, port, log
         self.workers, self.threads, self.extra_args = workers, threads, extra_args
         self.start_timeout_s = start_timeout_s
+        self.app_module = app_module
         self.base_url = f"http://127.0.0.1:{port}"
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -43,7 +44,7 @@ class Gunicorn:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
                  "--worker-class", "gthread", "--threads", str(self.threads), *self.extra_args,
-                 "--bind", f"127.0.0.1:{self.port}", "wsgi:app"],
+                 "--bind", f"127.0.0.1:{self.port}", self.app_module],
                 cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             wait_until_answers(self.base_url, self._process, self.start_timeout_s, self.log)

@@ -9,10 +9,11 @@
    `page.reload(wait_until="load")`, p50 and p99 of N reloads. Budget: 1 s. The same
    reloads online are measured first, as a baseline from the same run.
 
-Prints figures and writes them to bench/results/pwa_budget.json; asserts nothing.
-Needs the built app (`make pwa`) and Chromium (`make chromium`).
+Prints the details and writes them to bench/results/pwa_budget.json, then the contract's
+rows (BENCH_CONTRACT.md; `measure(args)` for bench/run_all.py); asserts nothing. Stops by
+itself in well under a minute. Needs the built app (`make pwa`) and Chromium (`make chromium`).
 
-    .venv/bin/python bench/pwa_budget.py [--reloads 10]
+    .venv/bin/python bench/pwa_budget.py [--quick] [--reloads 10]
 """
 from __future__ import annotations
 
@@ -30,13 +31,16 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from bench.common import complete_args  # noqa: E402
 from bench.live_server import Gunicorn, free_port  # noqa: E402
+from bench.table import note_row, print_rows, row  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 DIST = PROJECT / "pwa" / "dist"
 RESULTS = PROJECT / "bench" / "results" / "pwa_budget.json"
 FIRST_LOAD_BUDGET_BYTES = 100 * 1024
 RELOAD_BUDGET_S = 1.0
+BENCHMARK = "PWA"
 LAZY_CHUNK_PREFIX = "jsQR-"
 START_TIMEOUT_S = 30
 #: The demo postman, as `flask seed-demo` makes them.
@@ -223,13 +227,45 @@ def print_reloads(reloads: dict[str, Any]) -> None:
               + (f" ({', '.join(from_network)})" if from_network else ""))
 
 
-def main() -> None:
-    """Weigh the bundle, time the reloads, print and save the figures."""
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5 reloads online and offline")
     parser.add_argument("--reloads", type=int, default=10, help="reloads online and offline (default 10)")
-    args = parser.parse_args()
+    return parser
+
+
+def rows_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The contract's rows: first-load weight, offline reload p50/p99 against online."""
+    total = figures["bundle"]["first_load_gzip_bytes"]
+    rows = [row(BENCHMARK, "first-load JS+CSS gzipped, before the lazy QR decoder", total / 1024,
+                "KB", target=f"≤ {FIRST_LOAD_BUDGET_BYTES // 1024} KB",
+                meets_target=total <= FIRST_LOAD_BUDGET_BYTES)]
+    reload = figures.get("reload")
+    if reload is None:
+        return rows
+    signed = "signed in" if reload["signed_in"] else "SIGNED OUT"
+    for name in ("p50", "p99"):
+        offline = reload["offline"]["reload_wall_ms"][name]
+        rows.append(row(
+            BENCHMARK, f"offline reload {name}, headless Chromium 360×740, {signed}, "
+                       f"{reload['offline']['reloads']} reloads", offline, "ms",
+            baseline=f"online reload {name}, same page", baseline_value=reload["online"]["reload_wall_ms"][name],
+            target=f"≤ {RELOAD_BUDGET_S * 1000:.0f} ms",
+            meets_target=offline <= RELOAD_BUDGET_S * 1000))
+    return rows
+
+
+def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
+    """Weigh the bundle, time the reloads, print the details, answer the rows.
+
+    The details also go to bench/results/pwa_budget.json. Bounded: a server start (≤ 30 s),
+    one sign-in (≤ 15 s) and 2 × `--reloads` reloads (≤ 10 s each, about 0.1 s usually).
+    """
+    args = complete_args(build_parser(), args)
+    reloads = min(args.reloads, 5) if args.quick else args.reloads
     if not (DIST / "app.js").exists():
-        sys.exit(f"{DIST.relative_to(PROJECT)}/ is not built: run `make pwa` first.")
+        return [note_row(BENCHMARK, "first load and offline reload",
+                         f"{DIST.relative_to(PROJECT)}/ is not built: run `make pwa` first")]
 
     from server.demo import demo_password
 
@@ -239,14 +275,15 @@ def main() -> None:
         server = Server(Path(folder))
         try:
             server.start()
-            figures["reload"] = measure_reloads(server.base_url, args.reloads, demo_password())
+            figures["reload"] = measure_reloads(server.base_url, reloads, demo_password())
         finally:
             server.stop()
     print_reloads(figures["reload"])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nFigures written to {RESULTS.relative_to(PROJECT)}")
+    print(f"\nDetails written to {RESULTS.relative_to(PROJECT)}\n")
+    return rows_of(figures)
 
 
 if __name__ == "__main__":
-    main()
+    print_rows(measure(build_parser().parse_args()))

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and attached in `create_app`."""
 from __future__ import annotations
 
+import threading
+
 from flask import has_request_context, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -55,7 +57,38 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # One writer of this process at a time. Threads that would write queue on this lock
+    # and the next is woken as soon as the writer commits; without it they all poll
+    # SQLite's busy handler, whose growing sleeps starve an unlucky writer for seconds
+    # (p99 of a sync batch in bench/sync_bench.py). Between processes SQLite's own lock
+    # and the busy timeout still decide; a writer that waited the whole timeout here goes on
+    # to BEGIN IMMEDIATE anyway, so the 503 path is unchanged.
+    writer = threading.Lock()
+
+    def _release_writer(connection) -> None:  # type: ignore[no-untyped-def]
+        if connection.info.pop("holds_writer_lock", False):
+            writer.release()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
         reading = has_request_context() and request.method in SQLITE_READ_METHODS
-        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+        if reading:
+            connection.exec_driver_sql("BEGIN")
+            return
+        if writer.acquire(timeout=busy_timeout_ms / 1000):
+            connection.info["holds_writer_lock"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_writer(connection)
+            raise
+
+    event.listen(engine, "commit", _release_writer)
+    event.listen(engine, "rollback", _release_writer)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        # A connection handed back without commit or rollback (the pool resets it): the
+        # lock must not outlive the transaction.
+        if record is not None and record.info.pop("holds_writer_lock", False):
+            writer.release()

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from server.domain.geo import Position, distance_m
+from server.domain.geo import Position, certainly_beyond, certainly_within, distance_m
 from server.domain.invitations import InvitationStatus
 from server.domain.lifecycle import MIN_INVITATIONS_BEFORE_RETURN, EventType
 from server.domain.service_time import LOCAL_TZ, is_working_day, working_days_between
@@ -103,13 +103,19 @@ def impossible_speed(previous: Fix, current: Fix, max_speed_kmh: float) -> dict[
     Either fix may be off by its accuracy, so both radii come off the distance first: only
     what certainly separates the two places counts.
     """
+    margin = (previous.position.accuracy_m or 0) + (current.position.accuracy_m or 0)
+    seconds = abs((current.at - previous.at).total_seconds())
+    # Within this distance the move is possible (distance − margin ≤ 0, or slow enough):
+    # most consecutive fixes are, and the cheap bound spares them the geodesic.
+    possible_m = margin + (max_speed_kmh * seconds / 3.6 if seconds else 0)
+    if certainly_within((previous.position.lat, previous.position.lon),
+                        (current.position.lat, current.position.lon), possible_m):
+        return None
     distance = distance_m((previous.position.lat, previous.position.lon),
                           (current.position.lat, current.position.lon))
-    margin = (previous.position.accuracy_m or 0) + (current.position.accuracy_m or 0)
     certain_m = distance - margin
     if certain_m <= 0:
         return None
-    seconds = abs((current.at - previous.at).total_seconds())
     speed_kmh = certain_m / seconds * 3.6 if seconds else None
     if speed_kmh is not None and speed_kmh <= max_speed_kmh:
         return None
@@ -132,6 +138,8 @@ def at_post_office(position: Position, office: tuple[float, float] | None,
     threshold, and a citizen who lives next to the office is no evidence at all.
     """
     if office is None:
+        return None
+    if certainly_beyond((position.lat, position.lon), office, threshold_m - (position.accuracy_m or 0)):
         return None
     distance = distance_m((position.lat, position.lon), office)
     if distance + (position.accuracy_m or 0) > threshold_m:

@@ -77,3 +77,5 @@ class AuditFlag(db.Model):
     resolution_note: Mapped[str | None] = mapped_column(String(1000))
 
     item: Mapped[Item] = relationship()
+    #: Lets a flush that writes an event and its flags together insert the event first.
+    event: Mapped[CustodyEvent | None] = relationship()

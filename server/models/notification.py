@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
+from server.models.custody import CustodyEvent
 from server.models.item import Item
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
@@ -49,4 +50,5 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     item: Mapped[Item] = relationship()
+    event: Mapped[CustodyEvent] = relationship()
     recipient_unit: Mapped[Unit | None] = relationship()

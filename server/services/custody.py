@@ -16,7 +16,7 @@ from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event
 from server.extensions import db
 from server.models import CustodyEvent, Item, User
 from server.models.types import utc_now
-from server.services.flags import FlagContext, flag_event
+from server.services.flags import FlagContext, RecentFixes, flag_event
 from server.services.notifications import queue_for_event
 from server.services.flags import raise_flag as raise_flag  # re-exported: handovers use it
 
@@ -105,10 +105,15 @@ def append_event(
     holder: Holder | None = None,
     received_at: datetime | None = None,
     sent_at: datetime | None = None,
+    fixes: RecentFixes | None = None,
+    flush: bool = True,
 ) -> CustodyEvent:
     """Apply one event to an item: new status, new holder, next link of the chain, flags.
 
     `sent_at` is the phone's clock when it sent the event (sync), checked for skew.
+    A batch (sync) passes the actor's `fixes` it keeps across its events and `flush=False`:
+    its events then reach the database together, at its own flush (a query in between still
+    autoflushes them, so every check sees the events before it).
     """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
@@ -140,10 +145,11 @@ def append_event(
         item.holder_user_id, item.holder_unit_id = holder.user_id, holder.unit_id
     _record_filing_time(item, event_type, status_after, occurred_at)
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     queue_for_event(item, event)
     flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
-                                        conflict=conflict, sent_at=sent_at))
+                                        conflict=conflict, sent_at=sent_at, fixes=fixes))
     return event
 
 

@@ -34,6 +34,42 @@ from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, U
 FIELD_ROLES = frozenset({Role.postman, Role.clerk})
 
 
+class RecentFixes:
+    """One actor's positioned events as a batch goes: the previous fix of each event without
+    a query per event (impossible_speed).
+
+    Made before the batch's first event is added: the actor's latest stored fix is read
+    then, once. An event is answered from memory when that
+    fix is no later than the event (then the previous fix is it or one of the batch's own);
+    an event dated before it (an old outbox) returns `ASK_DATABASE`, and the query decides.
+    """
+
+    ASK_DATABASE = object()
+
+    def __init__(self, actor: User) -> None:
+        found = db.session.execute(
+            _positioned_events(actor.id).order_by(CustodyEvent.occurred_at.desc()).limit(1)
+        ).one_or_none()
+        self._stored: Fix | None = _fix(found) if found is not None else None
+        self._batch: list[Fix] = []
+
+    def previous(self, event: CustodyEvent) -> Fix | None | object:
+        """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell."""
+        event_id, at = event.id, event.occurred_at  # read once: ORM attributes cost
+        stored = self._stored
+        if stored is not None and stored.at > at:
+            return self.ASK_DATABASE
+        best = stored if stored is not None and stored.event_id != event_id else None
+        for fix in self._batch:
+            if fix.at <= at and fix.event_id != event_id and (best is None or fix.at > best.at):
+                best = fix
+        return best
+
+    def add(self, fix: Fix) -> None:
+        """Remember a fix of this batch for the events after it."""
+        self._batch.append(fix)
+
+
 @dataclass(frozen=True)
 class FlagContext:
     """What the checks need beyond the event: who, the state before it, the phone's clock."""
@@ -45,12 +81,16 @@ class FlagContext:
     conflict: dict[str, Any] | None = None
     #: The phone's clock when it sent the batch (sync only).
     sent_at: datetime | None = None
+    #: The actor's fixes kept across a batch (sync only): spares a query per event.
+    fixes: RecentFixes | None = None
 
 
 def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
     """Record an audit flag for supervisors (never an error for the postman)."""
+    # The event itself too: a batch's events are not written yet when their flags are
+    # raised, and the relationship makes the flush insert each event before its flags.
     flag = AuditFlag(code=code, item_id=item.id, event_id=event.id if event else None,
-                     details=details)
+                     event=event, details=details)
     db.session.add(flag)
     return flag
 
@@ -88,7 +128,7 @@ def _evidence(item: Item, event: CustodyEvent,
             checks.append((FlagCode.far_from_address,
                            far_from_address(position, address, config["FAR_FROM_ADDRESS_M"])))
     if position is not None:
-        checks.append((FlagCode.impossible_speed, _speed(event, position, context.actor)))
+        checks.append((FlagCode.impossible_speed, _speed(event, position, context)))
     if event_type in HAND_TO_HAND_EVENTS and position is not None and not counter:
         checks.append((FlagCode.at_post_office,
                        at_post_office(position, _office_of(context.actor), address,
@@ -121,23 +161,38 @@ def _at_the_counter(event_type: EventType, event: CustodyEvent, context: FlagCon
             and context.status_before == ItemStatus.held_for_pickup)
 
 
-def _speed(event: CustodyEvent, position: Position, actor: User) -> dict[str, Any] | None:
-    """Compare the event with the actor's previous positioned event (one query)."""
-    previous = db.session.execute(
-        select(CustodyEvent.id, CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
-               CustodyEvent.occurred_at)
-        .where(CustodyEvent.actor_user_id == actor.id, CustodyEvent.id != event.id,
-               CustodyEvent.occurred_at <= event.occurred_at,
-               CustodyEvent.lat.is_not(None), CustodyEvent.lon.is_not(None))
-        # occurred_at alone: the (actor, occurred_at) index then answers with one backward
-        # step, where a tie-breaker would sort all of the person's past events first.
-        .order_by(CustodyEvent.occurred_at.desc()).limit(1)
-    ).one_or_none()
+def _positioned_events(actor_id: int):  # type: ignore[no-untyped-def]
+    """The actor's events that carry a position, as fixes (id, lat, lon, accuracy, time)."""
+    return (select(CustodyEvent.id, CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
+                   CustodyEvent.occurred_at)
+            .where(CustodyEvent.actor_user_id == actor_id,
+                   CustodyEvent.lat.is_not(None), CustodyEvent.lon.is_not(None)))
+
+
+def _fix(found: Any) -> Fix:
+    event_id, lat, lon, accuracy_m, occurred_at = found
+    return Fix(event_id, Position(lat, lon, accuracy_m), occurred_at)
+
+
+def _speed(event: CustodyEvent, position: Position, context: FlagContext) -> dict[str, Any] | None:
+    """Compare the event with the actor's previous positioned event (memory, else one query)."""
+    previous: Fix | None | object = RecentFixes.ASK_DATABASE
+    if context.fixes is not None:
+        previous = context.fixes.previous(event)
+        context.fixes.add(Fix(event.id, position, event.occurred_at))
+    if previous is RecentFixes.ASK_DATABASE:
+        found = db.session.execute(
+            _positioned_events(context.actor.id)
+            .where(CustodyEvent.id != event.id, CustodyEvent.occurred_at <= event.occurred_at)
+            # occurred_at alone: the (actor, occurred_at) index then answers with one backward
+            # step, where a tie-breaker would sort all of the person's past events first.
+            .order_by(CustodyEvent.occurred_at.desc()).limit(1)
+        ).one_or_none()
+        previous = _fix(found) if found is not None else None
     if previous is None:
         return None
-    event_id, lat, lon, accuracy_m, occurred_at = previous
-    return impossible_speed(Fix(event_id, Position(lat, lon, accuracy_m), occurred_at),
-                            Fix(event.id, position, event.occurred_at),
+    assert isinstance(previous, Fix)
+    return impossible_speed(previous, Fix(event.id, position, event.occurred_at),
                             current_app.config["FLAG_MAX_SPEED_KMH"])
 
 

@@ -53,7 +53,9 @@ def queue_for_event(item: Item, event: CustodyEvent) -> Notification | None:
     notification = Notification(
         recipient=trigger.recipient,
         recipient_unit_id=item.agency_unit_id if trigger.recipient == "agency" else None,
-        item_id=item.id, event_id=event.id, channel=trigger.channel, template=trigger.template,
+        # The event itself, not its id: a batch flushes its events and their notifications
+        # together, and the relationship makes the event's row go in first.
+        item_id=item.id, event=event, channel=trigger.channel, template=trigger.template,
         payload={"tracking_number": item.tracking_number, "dossier_code": item.dossier_code,
                  "status": item.status, "occurred_at": event.occurred_at.isoformat(),
                  "unit_id": event.actor_unit_id},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -14,6 +15,7 @@ from server.extensions import db
 from server.models import CustodyEvent, Item, Media, User
 from server.schemas.sync import SyncEvent
 from server.services.custody import Holder, append_event
+from server.services.flags import RecentFixes
 from server.services.errors import Invalid
 from server.services.scope import visible_items
 
@@ -61,13 +63,38 @@ def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
     return {item.tracking_number: item for item in items}
 
 
-def _missing_media(event: Any) -> list[str]:
-    """Hashes of images the event names that have not been uploaded yet."""
-    wanted = {getattr(event, name) for name in MEDIA_FIELDS if getattr(event, name, None)}
-    if not wanted:
-        return []
-    present = set(db.session.execute(select(Media.sha256).where(Media.sha256.in_(wanted))).scalars())
-    return sorted(wanted - present)
+@dataclass
+class _Batch:
+    """What a batch looks up once, instead of once per event."""
+
+    items: dict[str, Item]
+    #: Event id → item id of every event already stored, and of those recorded by this batch.
+    recorded: dict[str, int]
+    #: The uploaded images among those the batch's events name.
+    uploaded: set[str]
+    #: The actor's fixes across the batch (None: ask the database per event).
+    fixes: RecentFixes | None
+
+    @classmethod
+    def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
+             remember_fixes: bool) -> _Batch:
+        ids = {str(event.id) for event in events}
+        recorded = dict(db.session.execute(
+            select(CustodyEvent.id, CustodyEvent.item_id).where(CustodyEvent.id.in_(ids))
+        ).tuples().all()) if ids else {}
+        named = {hash_ for event in events for hash_ in _media_named(event)}
+        uploaded = set(db.session.execute(
+            select(Media.sha256).where(Media.sha256.in_(named))).scalars()) if named else set()
+        # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
+        # query would first flush the events recorded so far, one more round trip.
+        _ = actor.unit
+        return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None)
+
+
+def _media_named(event: Any) -> set[str]:
+    """Hashes of the images an event names."""
+    fields = type(event).model_fields  # only the event types that carry images have them
+    return {hash_ for name in MEDIA_FIELDS if name in fields and (hash_ := getattr(event, name))}
 
 
 def _holder_after(event_type: EventType, actor: User) -> Holder | None:
@@ -79,14 +106,16 @@ def _holder_after(event_type: EventType, actor: User) -> Holder | None:
     return None
 
 
-def _apply(actor: User, event: Any, items: dict[str, Item],
-           sent_at: datetime | None) -> dict[str, Any]:
-    """Record one valid event, or say why not; a failure writes nothing of it."""
+def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
+           alone: bool = False) -> dict[str, Any]:
+    """Record one valid event, or say why not; a failure writes nothing of it.
+
+    `alone`: the event is written at once in a savepoint of its own, so that a concurrent
+    write refuses it alone; otherwise it is written with the batch's flush.
+    """
     event_id = str(event.id)
-    existing = db.session.execute(
-        select(CustodyEvent.item_id).where(CustodyEvent.id == event_id)
-    ).scalar_one_or_none()
-    item = items.get(event.tracking_number)
+    existing = batch.recorded.get(event_id)
+    item = batch.items.get(event.tracking_number)
     if existing is not None:
         if item is not None and existing == item.id:
             return {"id": event_id, "status": "duplicate"}
@@ -95,7 +124,7 @@ def _apply(actor: User, event: Any, items: dict[str, Item],
     if item is None:
         return _rejected(event_id, "unknown_item",
                          f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
-    missing = _missing_media(event)
+    missing = sorted(_media_named(event) - batch.uploaded)
     if missing:
         return _rejected(event_id, "missing_media",
                          "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
@@ -103,17 +132,26 @@ def _apply(actor: User, event: Any, items: dict[str, Item],
     event_type = EventType(event.type)
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)
-    try:
-        with db.session.begin_nested():
-            append_event(
-                item, event_type, actor, occurred_at=event.occurred_at, position=position,
-                evidence=event.model_dump(mode="json", exclude=ENVELOPE_FIELDS),
-                event_id=event_id, holder=_holder_after(event_type, actor), sent_at=sent_at,
-            )
-    except IntegrityError:
-        db.session.refresh(item)
-        return _rejected(event_id, "concurrent_write",
-                         "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
+
+    def append() -> None:
+        append_event(
+            item, event_type, actor, occurred_at=event.occurred_at, position=position,
+            evidence=event.model_dump(mode="json", exclude=ENVELOPE_FIELDS),
+            event_id=event_id, holder=_holder_after(event_type, actor), sent_at=sent_at,
+            fixes=batch.fixes, flush=alone,
+        )
+
+    if not alone:
+        append()
+    else:
+        try:
+            with db.session.begin_nested():
+                append()
+        except IntegrityError:
+            db.session.refresh(item)
+            return _rejected(event_id, "concurrent_write",
+                             "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
+    batch.recorded[event_id] = item.id
     return _accepted(event_id)
 
 
@@ -122,11 +160,29 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own.
 
     `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
+    The batch's lookups are made once and its events written in one flush, in a savepoint.
+    Should that flush meet a concurrent write (another request storing one of these event
+    ids at the same moment), the savepoint is rolled back and the batch applied again event
+    by event, each in a savepoint of its own, so that only the event concerned is refused.
     """
     if len(raw_events) > max_events:
         raise Invalid("batch_too_large", f"Mỗi lần đồng bộ tối đa {max_events} sự kiện.",
                       {"max_events": max_events})
     parsed = [_parse(raw) for raw in raw_events]
-    items = _lock_items(actor, {model.tracking_number for model, _ in parsed if model is not None})
-    return [rejection if model is None else _apply(actor, model, items, sent_at)
-            for model, rejection in parsed]
+    valid = [model for model, _ in parsed if model is not None]
+    items = _lock_items(actor, {model.tracking_number for model in valid})
+
+    def apply_all(alone: bool) -> list[dict[str, Any]]:
+        batch = _Batch.load(actor, valid, items, remember_fixes=not alone)
+        return [rejection if model is None else _apply(actor, model, batch, sent_at, alone)
+                for model, rejection in parsed]
+
+    try:
+        with db.session.begin_nested():
+            results = apply_all(alone=False)
+            db.session.flush()
+    except IntegrityError:
+        for item in items.values():  # back to what is stored; the row locks are still held
+            db.session.refresh(item)
+        results = apply_all(alone=True)
+    return results

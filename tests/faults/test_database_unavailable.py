@@ -172,7 +172,9 @@ def test_postgresql_lost_mid_batch_writes_nothing_and_the_resend_stores_the_batc
         monkeypatch.setattr(sync_service, "_apply", apply_then_lose_the_database)
         with nothing_written(app):
             _assert_unavailable(postman.post("/api/v1/sync", json={"events": batch}))
-        assert len(applied) == 3 and [a["status"] for a in applied] == ["accepted"] * 3
+        # The batch is written in one flush after its events are applied in memory, so the
+        # events after the third are applied too before the lost database is met.
+        assert len(applied) >= 3 and all(a["status"] == "accepted" for a in applied)
         monkeypatch.undo()
         assert _stored(app, batch) == []
 

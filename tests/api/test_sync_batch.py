@@ -1,0 +1,106 @@
+"""Sync writes a batch at once: what it looks up once must give what per-event lookups gave.
+
+The batch reads the stored event ids, the uploaded images and the postman's last fix once,
+then writes its events in one flush. These tests pin the cases where memory is not enough:
+a fix earlier in the same batch, an event dated before the last stored fix, and a write by
+another request that lands between the batch's lookups and its flush.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import server.services.sync as sync_service
+from server.extensions import db
+from server.services.custody import verify_custody
+from tests.api.test_flags_at_ingest import HOME, Desk, at, desk, field_event, fix  # noqa: F401
+
+FAR_NORTH_M = 20_000
+
+
+def _speed_flag(desk_: Desk, event: dict[str, Any]) -> dict[str, Any] | None:
+    found = [f["details"] for f in desk_.flags(event["tracking_number"])
+             if f["event_id"] == event["id"] and f["code"] == "impossible_speed"]
+    return found[0] if found else None
+
+
+def test_speed_is_judged_against_the_right_fix_in_the_batch_and_before_it(desk):
+    first, second = desk.result()["tracking_number"], desk.result()["tracking_number"]
+    early = field_event(first, "out_for_delivery", at(7, 30), fix(HOME, north_m=FAR_NORTH_M))
+    stored_last = field_event(first, "attempt_failed", at(9), fix(HOME),
+                              reason="absent", action="notice_left")
+    desk.sync(early, stored_last)
+    far_after_last = field_event(second, "out_for_delivery", at(9, 1), fix(HOME, north_m=FAR_NORTH_M))
+    # Dated before the last stored fix: only the database knows its previous fix (07:30).
+    from_the_outbox = field_event(first, "out_for_delivery", at(7, 35), fix(HOME))
+    back_home = field_event(second, "attempt_failed", at(9, 2), fix(HOME),
+                            reason="absent", action="notice_left")
+    desk.sync(far_after_last, from_the_outbox, back_home)
+
+    assert _speed_flag(desk, far_after_last)["previous_event_id"] == stored_last["id"]
+    assert _speed_flag(desk, from_the_outbox)["previous_event_id"] == early["id"]
+    # Its previous fix is one of the same batch, not yet in the database when it is judged.
+    assert _speed_flag(desk, back_home)["previous_event_id"] == far_after_last["id"]
+
+
+def test_a_write_landing_before_the_batch_flush_refuses_only_that_event(desk, app, monkeypatch):
+    first, second = desk.result()["tracking_number"], desk.result()["tracking_number"]
+    stored = field_event(first, "out_for_delivery", at(9), fix(HOME))
+    desk.sync(stored)
+    load, loads = sync_service._Batch.load, []
+
+    def load_missing_a_concurrent_write(*args: Any, **kwargs: Any) -> Any:
+        batch = load(*args, **kwargs)
+        loads.append(kwargs["remember_fixes"])
+        if len(loads) == 1:  # as if another request stored `stored` after this lookup
+            batch.recorded.pop(stored["id"])
+        return batch
+
+    monkeypatch.setattr(sync_service._Batch, "load", load_missing_a_concurrent_write)
+    reused = {**field_event(second, "out_for_delivery", at(9, 5), fix(HOME)), "id": stored["id"]}
+    fine = field_event(first, "attempt_failed", at(9, 10), fix(HOME),
+                       reason="absent", action="notice_left")
+    response = desk.postman.post("/api/v1/sync", json={"events": [fine, reused]})
+
+    assert response.status_code == 200, response.get_json()
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == ["accepted", "rejected"]
+    assert results[1]["error"]["code"] == "event_id_reused"
+    assert loads == [True, False]  # the batch flush failed, then event by event
+    items = {n: desk.clerk.get(f"/api/v1/items/{n}").get_json() for n in (first, second)}
+    assert [e["id"] for e in items[first]["events"][-2:]] == [stored["id"], fine["id"]]
+    assert stored["id"] not in [e["id"] for e in items[second]["events"]]
+    with app.app_context():
+        report = verify_custody()
+        db.session.rollback()
+    assert report.ok, report.first_broken
+
+
+@pytest.mark.parametrize("repeat", [2, 3])
+def test_one_event_sent_several_times_in_a_batch_is_stored_once(desk, repeat):
+    number = desk.result()["tracking_number"]
+    once = field_event(number, "out_for_delivery", at(9), fix(HOME))
+    response = desk.postman.post("/api/v1/sync", json={"events": [once] * repeat})
+    assert [r["status"] for r in response.get_json()["results"]] == ["accepted"] + ["duplicate"] * (repeat - 1)
+    events = desk.clerk.get(f"/api/v1/items/{number}").get_json()["events"]
+    assert [e["id"] for e in events].count(once["id"]) == 1
+
+
+def test_a_batch_whose_events_raise_flags_is_written_in_one_flush(desk, monkeypatch):
+    load, loads = sync_service._Batch.load, []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(kwargs["remember_fixes"])
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(sync_service._Batch, "load", counted)
+    number = desk.result()["tracking_number"]
+    far = field_event(number, "out_for_delivery", at(9), fix(HOME, north_m=FAR_NORTH_M))
+    away = field_event(number, "attempt_failed", at(9, 1), fix(HOME, north_m=2_000),
+                       reason="absent", action="notice_left")
+    desk.sync(far, away)
+    # Each flag is written after its event (foreign key) in the batch's one flush: no
+    # fallback to writing event by event.
+    assert loads == [True]
+    assert "impossible_speed" in desk.codes(away) and "far_from_address" in desk.codes(away)
