@@ -1,6 +1,7 @@
 """Raising the audit flags of an event as it is appended (DESIGN §5): evidence, never errors."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,6 +84,14 @@ class FlagContext:
     sent_at: datetime | None = None
     #: The actor's fixes kept across a batch (sync only): spares a query per event.
     fixes: RecentFixes | None = None
+    #: Called before a check reads events from the database: a batch whose events are not
+    #: written yet writes them then, so that the check sees the events before this one.
+    before_query: Callable[[], None] | None = None
+
+    def about_to_query(self) -> None:
+        """Let the events not yet written reach the database before a check reads it."""
+        if self.before_query is not None:
+            self.before_query()
 
 
 def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
@@ -101,9 +110,17 @@ def flag_event(item: Item, event: CustodyEvent, context: FlagContext) -> list[Au
     At most two queries: the actor's previous positioned event (positioned events only) and
     the item's failed attempts (`returned` only); the actor's unit comes from the session.
     """
-    found = [(code, details) for code, details in _evidence(item, event, context)
-             if details is not None]
-    return [raise_flag(item, code, event, details) for code, details in found]
+    return [raise_flag(item, code, event, details)
+            for code, details in found_flags(item, event, context)]
+
+
+def found_flags(item: Item, event: Any, context: FlagContext) -> list[tuple[FlagCode, dict[str, Any]]]:
+    """Each check that finds evidence against the event, with that evidence; writes nothing.
+
+    `event` is a `CustodyEvent` or any object with its column attributes (a batch's rows).
+    """
+    return [(code, details) for code, details in _evidence(item, event, context)
+            if details is not None]
 
 
 def _evidence(item: Item, event: CustodyEvent,
@@ -144,6 +161,7 @@ def _evidence(item: Item, event: CustodyEvent,
     if event_type in (EventType.delivered, EventType.filed):
         checks.append((FlagCode.late, late(event.occurred_at, item.due_at)))
     if event_type is EventType.returned and item.kind == ItemKind.result:
+        context.about_to_query()
         checks.append((FlagCode.early_return, early_return(_invitations(item))))
     return checks
 
@@ -181,6 +199,7 @@ def _speed(event: CustodyEvent, position: Position, context: FlagContext) -> dic
         previous = context.fixes.previous(event)
         context.fixes.add(Fix(event.id, position, event.occurred_at))
     if previous is RecentFixes.ASK_DATABASE:
+        context.about_to_query()
         found = db.session.execute(
             _positioned_events(context.actor.id)
             .where(CustodyEvent.id != event.id, CustodyEvent.occurred_at <= event.occurred_at)
