@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from server.domain.custody_chain import chain_hash, stored_body
+from server.domain.custody_chain import chain_hash, chain_hash_of_decoded, stored_body
 from server.domain.errors import DomainError
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event, field_target
@@ -79,8 +79,14 @@ def filing_time_after(event_type: EventType, status_after: str, occurred_at: dat
 def step(head: ItemHead, event_type: EventType, *, event_id: str, actor_user_id: int,
          actor_unit_id: int, occurred_at: datetime, received_at: datetime,
          position: Position | None, evidence: dict[str, Any],
-         latest_occurred_at: Callable[[], datetime | None]) -> Step:
-    """Apply one event to the item `head` describes: the next link of its chain."""
+         latest_occurred_at: Callable[[], datetime | None],
+         string_keys: bool = False) -> Step:
+    """Apply one event to the item `head` describes: the next link of its chain.
+
+    `string_keys`: every mapping in `evidence` is known to have string keys only (a
+    JSON-mode dump of a model), so the hash skips the walk that refuses other keys; the
+    hash is the same (`chain_hash_of_decoded`).
+    """
     status_after, conflict = next_status(head.kind, head.status, event_type, occurred_at,
                                          latest_occurred_at)
     seq = head.event_count + 1
@@ -95,7 +101,7 @@ def step(head: ItemHead, event_type: EventType, *, event_id: str, actor_user_id:
         "occurred_at": occurred_at, "received_at": received_at,
         "lat": lat, "lon": lon, "accuracy_m": accuracy_m, "evidence": evidence,
         "status_after": status_after, "previous_hash": head.head_hash,
-        "hash": chain_hash(body, head.head_hash),
+        "hash": (chain_hash_of_decoded if string_keys else chain_hash)(body, head.head_hash),
     }
     return Step(row, conflict,
                 filing_time_after(event_type, status_after, occurred_at, head.filed_at))

@@ -1,6 +1,7 @@
 """Raising the audit flags of an event as it is appended (DESIGN §5): evidence, never errors."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -52,23 +53,35 @@ class RecentFixes:
             _positioned_events(actor.id).order_by(CustodyEvent.occurred_at.desc()).limit(1)
         ).one_or_none()
         self._stored: Fix | None = _fix(found) if found is not None else None
+        #: The batch's fixes sorted by time (equal times in the order added), and their times.
         self._batch: list[Fix] = []
+        self._times: list[datetime] = []
 
-    def previous(self, event: CustodyEvent) -> Fix | None | object:
-        """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell."""
+    def previous(self, event: Any) -> Fix | None | object:
+        """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell.
+
+        The latest fix no later than the event; on equal times the stored fix, then the
+        batch's first one, is taken. The event's own fix is added after this call, and a
+        batch holds an event id once, so no batch fix is the event's own.
+        """
         event_id, at = event.id, event.occurred_at  # read once: ORM attributes cost
         stored = self._stored
         if stored is not None and stored.at > at:
             return self.ASK_DATABASE
         best = stored if stored is not None and stored.event_id != event_id else None
-        for fix in self._batch:
-            if fix.at <= at and fix.event_id != event_id and (best is None or fix.at > best.at):
-                best = fix
+        index = bisect_right(self._times, at) - 1
+        times = self._times
+        while index > 0 and times[index - 1] == times[index]:
+            index -= 1  # the first of the fixes made at that time
+        if index >= 0 and (best is None or times[index] > best.at):
+            best = self._batch[index]
         return best
 
     def add(self, fix: Fix) -> None:
         """Remember a fix of this batch for the events after it."""
-        self._batch.append(fix)
+        index = bisect_right(self._times, fix.at)
+        self._times.insert(index, fix.at)
+        self._batch.insert(index, fix)
 
 
 @dataclass(frozen=True)

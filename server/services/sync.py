@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
 from server.domain.geo import Position
@@ -22,6 +23,13 @@ from server.services.scope import visible_items
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
 #: Fields of an event model that are columns of the event, not evidence.
 ENVELOPE_FIELDS = {"id", "type", "tracking_number", "occurred_at", "position"}
+#: The item columns a batch reads (chain, lifecycle, flags, notifications): loading only
+#: these spares decoding the personal data and documents of every locked item. Another
+#: column read later is still loaded, by one query of its own.
+ITEM_FIELDS_USED = (Item.tracking_number, Item.kind, Item.status, Item.event_count,
+                    Item.head_hash, Item.filed_at, Item.holder_user_id, Item.holder_unit_id,
+                    Item.address_lat, Item.address_lon, Item.postage_vnd,
+                    Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code)
 MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
                 "postman_signature_sha256")
 
@@ -57,7 +65,8 @@ def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
     if not numbers:
         return {}
     items = db.session.execute(
-        select(Item).where(Item.tracking_number.in_(numbers), visible_items(actor))
+        select(Item).options(load_only(*ITEM_FIELDS_USED))
+        .where(Item.tracking_number.in_(numbers), visible_items(actor))
         .order_by(Item.id).with_for_update()
     ).scalars().all()
     return {item.tracking_number: item for item in items}
