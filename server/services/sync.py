@@ -30,6 +30,7 @@ ITEM_FIELDS_USED = (Item.tracking_number, Item.kind, Item.status, Item.event_cou
                     Item.head_hash, Item.filed_at, Item.holder_user_id, Item.holder_unit_id,
                     Item.address_lat, Item.address_lon, Item.postage_vnd,
                     Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code)
+_ONLY_FIELDS_USED = load_only(*ITEM_FIELDS_USED)  # built once: building it costs per request
 MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
                 "postman_signature_sha256")
 
@@ -65,7 +66,7 @@ def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
     if not numbers:
         return {}
     items = db.session.execute(
-        select(Item).options(load_only(*ITEM_FIELDS_USED))
+        select(Item).options(_ONLY_FIELDS_USED)
         .where(Item.tracking_number.in_(numbers), visible_items(actor))
         .order_by(Item.id).with_for_update()
     ).scalars().all()
