@@ -8,6 +8,7 @@ another request that lands between the batch's lookups and its flush.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -138,3 +139,23 @@ def test_a_batch_costs_the_same_statements_whatever_its_number_of_items(desk, ap
     assert Counter(small) == Counter(large)
     assert Counter(large)["INSERT INTO CUSTODY_EVENTS"] == 1
     assert Counter(large)["UPDATE ITEMS SET"] == 1
+
+
+def test_a_late_arriving_event_in_the_same_batch_does_not_move_the_item_back(desk):
+    """The item's latest event may be one of the batch's own, not yet written: it decides."""
+    item = desk.result()
+    number = item["tracking_number"]
+    # Dated after the item's stored events (made now): only the batch's own events are later.
+    later = date.today() + timedelta(days=2)
+    out = field_event(number, "out_for_delivery", at(9, day=later), fix(HOME))
+    delivered = desk.delivered(item, at(9, 10, day=later), fix(HOME))
+    # Recorded offline before the delivery, sent after it: no longer fits a delivered result.
+    earlier_attempt = field_event(number, "attempt_failed", at(9, 5, day=later), fix(HOME),
+                                  reason="absent", action="notice_left")
+    desk.sync(out, delivered, earlier_attempt)
+
+    assert "state_conflict" in desk.codes(earlier_attempt)
+    stored = desk.clerk.get(f"/api/v1/items/{number}").get_json()
+    assert stored["status"] == "delivered"
+    assert [e["id"] for e in stored["events"][-3:]] == [out["id"], delivered["id"],
+                                                         earlier_attempt["id"]]
