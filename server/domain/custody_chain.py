@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -75,6 +76,40 @@ def canonical_json(value: Any) -> bytes:
     """Return the one UTF-8 JSON encoding of value that every hash is computed over."""
     _reject_ambiguous_keys(value)
     return _CANONICAL_ENCODER.encode(value).encode("utf-8")
+
+
+def iso_utc(moment: datetime) -> str:
+    """The one textual form of a time inside a hash: UTC, microseconds, `Z`."""
+    utc = moment.astimezone(timezone.utc)
+    if utc.year < 1000:  # strftime writes such years unpadded: keep its exact text
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat is several times faster than strftime and, for UTC, ends in "+00:00".
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
+
+
+def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
+                actor_user_id: int, actor_unit_id: int, occurred_at: datetime,
+                received_at: datetime, lat: float | None, lon: float | None,
+                accuracy_m: float | None, evidence: Any, status_after: str) -> dict[str, Any]:
+    """`event_body` from the column values themselves (the verifier reads plain rows)."""
+    position = None
+    if lat is not None or lon is not None or accuracy_m is not None:
+        # Any of the three set makes the whole position part of the hash: a changed
+        # accuracy alone must break the chain too.
+        position = {"lat": lat, "lon": lon, "accuracy_m": accuracy_m}
+    return {
+        "id": event_id,
+        "tracking_number": tracking_number,
+        "seq": seq,
+        "type": event_type,
+        "actor_user_id": actor_user_id,
+        "actor_unit_id": actor_unit_id,
+        "occurred_at": iso_utc(occurred_at),
+        "received_at": iso_utc(received_at),
+        "position": position,
+        "evidence": evidence,
+        "status_after": status_after,
+    }
 
 
 def _require_hex_hash(value: str, name: str) -> None:

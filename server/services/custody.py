@@ -4,30 +4,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from server.domain.custody_chain import BrokenLink, ChainWalk, chain_hash
-from server.domain.errors import DomainError
+from server.domain.custody_chain import BrokenLink, ChainWalk
+from server.domain.custody_chain import iso_utc as iso_utc  # re-exported: export, corrections
+from server.domain.custody_chain import stored_body
+from server.domain.custody_step import ItemHead, Step, step
 from server.domain.geo import Position
-from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event, field_target
+from server.domain.lifecycle import EventType
 from server.extensions import db
-from server.models import CustodyEvent, Item, User
+from server.models import AuditFlag, CustodyEvent, Item, Notification, User
 from server.models.types import utc_now
-from server.services.flags import FlagContext, RecentFixes, flag_event
-from server.services.notifications import queue_for_event
+from server.services.flags import FlagContext, RecentFixes, flag_event, found_flags
+from server.services.notifications import notification_row, queue_for_event
 from server.services.flags import raise_flag as raise_flag  # re-exported: handovers use it
-
-
-def iso_utc(moment: datetime) -> str:
-    """The one textual form of a time inside a hash: UTC, microseconds, `Z`."""
-    utc = moment.astimezone(timezone.utc)
-    if utc.year < 1000:  # strftime writes such years unpadded: keep its exact text
-        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    # isoformat is several times faster than strftime and, for UTC, ends in "+00:00".
-    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:
@@ -35,31 +29,6 @@ def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:
     return stored_body(event.id, tracking_number, event.seq, event.type, event.actor_user_id,
                        event.actor_unit_id, event.occurred_at, event.received_at, event.lat,
                        event.lon, event.accuracy_m, event.evidence, event.status_after)
-
-
-def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
-                actor_user_id: int, actor_unit_id: int, occurred_at: datetime,
-                received_at: datetime, lat: float | None, lon: float | None,
-                accuracy_m: float | None, evidence: Any, status_after: str) -> dict[str, Any]:
-    """`event_body` from the column values themselves (the verifier reads plain rows)."""
-    position = None
-    if lat is not None or lon is not None or accuracy_m is not None:
-        # Any of the three set makes the whole position part of the hash: a changed
-        # accuracy alone must break the chain too.
-        position = {"lat": lat, "lon": lon, "accuracy_m": accuracy_m}
-    return {
-        "id": event_id,
-        "tracking_number": tracking_number,
-        "seq": seq,
-        "type": event_type,
-        "actor_user_id": actor_user_id,
-        "actor_unit_id": actor_unit_id,
-        "occurred_at": iso_utc(occurred_at),
-        "received_at": iso_utc(received_at),
-        "position": position,
-        "evidence": evidence,
-        "status_after": status_after,
-    }
 
 
 @dataclass(frozen=True)
@@ -70,27 +39,31 @@ class Holder:
     unit_id: int | None
 
 
-def _next_status(item: Item, event_type: EventType, occurred_at: datetime) -> tuple[str, dict[str, Any] | None]:
-    """The status after the event, and the conflict evidence when it does not fit.
+def _head(item: Item) -> ItemHead:
+    """The item's state and chain head, as the pure step reads them."""
+    return ItemHead(item.id, item.tracking_number, item.kind, item.status or None,
+                    item.event_count, item.head_hash, item.filed_at)
 
-    The field is the truth (DESIGN §4): an event that no longer fits the item's state is
-    recorded anyway; the item takes the state the event reports unless a later event
-    already moved it on.
-    """
-    current = ItemStatus(item.status) if item.status else None
-    try:
-        return apply_event(ItemKind(item.kind), current, event_type).value, None
-    except DomainError as refusal:
-        conflict = {"status_before": item.status, "event_type": event_type.value,
-                    "reason": refusal.code}
-    target = field_target(ItemKind(item.kind), event_type)
-    latest = db.session.execute(
-        select(CustodyEvent.occurred_at).where(CustodyEvent.item_id == item.id)
+
+def _latest_stored_occurred_at(item_id: int) -> datetime | None:
+    """When the item's last event (by chain order) happened, as the database has it."""
+    return db.session.execute(
+        select(CustodyEvent.occurred_at).where(CustodyEvent.item_id == item_id)
         .order_by(CustodyEvent.seq.desc()).limit(1)
     ).scalar_one_or_none()
-    if target is None or (latest is not None and latest > occurred_at):
-        return item.status, conflict
-    return target.value, conflict
+
+
+def _move_item(item: Item, applied: Step, holder: Holder | None,
+               assign: Callable[[Any, str, Any], None]) -> None:
+    """Put the item in the state the event left it in: status, chain head, holder, filing."""
+    assign(item, "status", applied.row["status_after"])
+    assign(item, "event_count", applied.row["seq"])
+    assign(item, "head_hash", applied.row["hash"])
+    if holder is not None:
+        assign(item, "holder_user_id", holder.user_id)
+        assign(item, "holder_unit_id", holder.unit_id)
+    if applied.filed_at != item.filed_at:
+        assign(item, "filed_at", applied.filed_at)
 
 
 def append_event(
@@ -111,58 +84,120 @@ def append_event(
     """Apply one event to an item: new status, new holder, next link of the chain, flags.
 
     `sent_at` is the phone's clock when it sent the event (sync), checked for skew.
-    A batch (sync) passes the actor's `fixes` it keeps across its events and `flush=False`:
-    its events then reach the database together, at its own flush (a query in between still
-    autoflushes them, so every check sees the events before it).
+    `flush=False` leaves the event to the session's next flush (a query in between still
+    autoflushes it). A sync batch uses `BatchAppender` instead.
     """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
     occurred_at = occurred_at or received_at
     status_before = item.status or None  # the checks judge the event against this state
-    status_after, conflict = _next_status(item, event_type, occurred_at)
-    event = CustodyEvent(
-        id=event_id or str(uuid.uuid4()),
-        item_id=item.id,
-        seq=item.event_count + 1,
-        type=event_type.value,
-        actor_user_id=actor.id,
-        actor_unit_id=actor.unit_id,
-        occurred_at=occurred_at,
-        received_at=received_at,
-        lat=position.lat if position else None,
-        lon=position.lon if position else None,
-        accuracy_m=position.accuracy_m if position else None,
-        evidence=evidence or {},
-        status_after=status_after,
-        previous_hash=item.head_hash,
-        hash="",
-    )
-    event.hash = chain_hash(event_body(event, item.tracking_number), event.previous_hash)
-    item.status = status_after
-    item.event_count = event.seq
-    item.head_hash = event.hash
-    if holder is not None:
-        item.holder_user_id, item.holder_unit_id = holder.user_id, holder.unit_id
-    _record_filing_time(item, event_type, status_after, occurred_at)
+    applied = step(_head(item), event_type, event_id=event_id or str(uuid.uuid4()),
+                   actor_user_id=actor.id, actor_unit_id=actor.unit_id,
+                   occurred_at=occurred_at, received_at=received_at, position=position,
+                   evidence=evidence or {},
+                   latest_occurred_at=lambda: _latest_stored_occurred_at(item.id))
+    event = CustodyEvent(**applied.row)
+    _move_item(item, applied, holder, setattr)
     db.session.add(event)
     if flush:
         db.session.flush()
     queue_for_event(item, event)
     flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
-                                        conflict=conflict, sent_at=sent_at, fixes=fixes))
+                                        conflict=applied.conflict, sent_at=sent_at, fixes=fixes))
     return event
 
 
-def _record_filing_time(item: Item, event_type: EventType, status_after: str,
-                        occurred_at: datetime) -> None:
-    """Keep the item's legal filing time in step with its events (QĐ45 Art.7, Art.7(4)).
+class _EventRow:
+    """A batch's event row seen as an event by the flag checks and the notification outbox."""
 
-    Filed: the signature time. Found incomplete: not filed; the supplement's filing will be.
+    __slots__ = ("id", "type", "occurred_at", "received_at", "lat", "lon", "accuracy_m",
+                 "evidence", "actor_unit_id")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        for name in self.__slots__:
+            setattr(self, name, row[name])
+
+
+class BatchAppender:
+    """Appends a sync batch's events in memory, then writes them with a few bulk statements.
+
+    The same step as `append_event` (one chain rule, `server.domain.custody_step`), without
+    ORM objects: the events, their flags and notifications are inserted with one executemany
+    each (events first: the others name them), and the touched items updated with one
+    executemany UPDATE. The items are the session's row-locked objects; their new state is
+    set as already stored, so the session never writes them itself. A check that must read
+    events from the database first has the rows so far written (`write`), as the session's
+    autoflush would have done.
     """
-    if event_type is EventType.filed and status_after == ItemStatus.filed:
-        item.filed_at = occurred_at
-    elif event_type is EventType.supplement_requested:
-        item.filed_at = None
+
+    def __init__(self) -> None:
+        self._events: list[dict[str, Any]] = []
+        self._flags: list[dict[str, Any]] = []
+        self._notifications: list[dict[str, Any]] = []
+        self._items: dict[int, Item] = {}
+
+    def append(self, item: Item, event_type: EventType, actor: User, *, occurred_at: datetime,
+               position: Position | None, evidence: dict[str, Any], event_id: str,
+               holder: Holder | None, sent_at: datetime | None,
+               fixes: RecentFixes | None) -> None:
+        """Apply one event to the row-locked `item`; its rows are written by `write`.
+
+        `evidence` must be a JSON-mode dump of a model (string keys only, see `step`).
+        """
+        status_before = item.status or None
+        applied = step(_head(item), event_type, event_id=event_id, actor_user_id=actor.id,
+                       actor_unit_id=actor.unit_id, occurred_at=occurred_at,
+                       received_at=utc_now(), position=position, evidence=evidence,
+                       latest_occurred_at=lambda: self._latest_occurred_at(item.id),
+                       string_keys=True)
+        _move_item(item, applied, holder, set_committed_value)
+        self._items[item.id] = item
+        self._events.append(applied.row)
+        event = _EventRow(applied.row)
+        notification = notification_row(item, event)
+        if notification is not None:
+            self._notifications.append(notification)
+        context = FlagContext(actor=actor, status_before=status_before,
+                              conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
+                              before_query=self.write)
+        found = found_flags(item, event, context)  # may `write` (and renew the lists)
+        self._flags.extend({"code": code, "item_id": item.id, "event_id": event.id,
+                            "details": details} for code, details in found)
+
+    def _latest_occurred_at(self, item_id: int) -> datetime | None:
+        """The time of the item's last event, this batch's included."""
+        for row in reversed(self._events):
+            if row["item_id"] == item_id:
+                return row["occurred_at"]  # type: ignore[no-any-return]
+        return _latest_stored_occurred_at(item_id)
+
+    def write(self) -> None:
+        """Write the rows appended since the last write (raises IntegrityError on a clash)."""
+        session = db.session
+        if self._events:
+            session.execute(insert(CustodyEvent.__table__), self._events)
+        if self._flags:
+            session.execute(insert(AuditFlag.__table__), self._flags)
+        if self._notifications:
+            session.execute(insert(Notification.__table__), self._notifications)
+        if self._items:
+            session.execute(_ITEM_UPDATE, [
+                {"item_key": item.id, "new_status": item.status,
+                 "new_event_count": item.event_count, "new_head_hash": item.head_hash,
+                 "new_holder_user_id": item.holder_user_id,
+                 "new_holder_unit_id": item.holder_unit_id, "new_filed_at": item.filed_at}
+                for item in self._items.values()])
+        self._events, self._flags, self._notifications, self._items = [], [], [], {}
+
+
+_ITEMS = Item.__table__
+#: The fields an event moves, for every item a batch touched (one executemany).
+_ITEM_UPDATE = (
+    update(_ITEMS).where(_ITEMS.c.id == bindparam("item_key"))
+    .values(status=bindparam("new_status"), event_count=bindparam("new_event_count"),
+            head_hash=bindparam("new_head_hash"), holder_user_id=bindparam("new_holder_user_id"),
+            holder_unit_id=bindparam("new_holder_unit_id"), filed_at=bindparam("new_filed_at"))
+)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """Raising the audit flags of an event as it is appended (DESIGN §5): evidence, never errors."""
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,23 +53,35 @@ class RecentFixes:
             _positioned_events(actor.id).order_by(CustodyEvent.occurred_at.desc()).limit(1)
         ).one_or_none()
         self._stored: Fix | None = _fix(found) if found is not None else None
+        #: The batch's fixes sorted by time (equal times in the order added), and their times.
         self._batch: list[Fix] = []
+        self._times: list[datetime] = []
 
-    def previous(self, event: CustodyEvent) -> Fix | None | object:
-        """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell."""
+    def previous(self, event: Any) -> Fix | None | object:
+        """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell.
+
+        The latest fix no later than the event; on equal times the stored fix, then the
+        batch's first one, is taken. The event's own fix is added after this call, and a
+        batch holds an event id once, so no batch fix is the event's own.
+        """
         event_id, at = event.id, event.occurred_at  # read once: ORM attributes cost
         stored = self._stored
         if stored is not None and stored.at > at:
             return self.ASK_DATABASE
         best = stored if stored is not None and stored.event_id != event_id else None
-        for fix in self._batch:
-            if fix.at <= at and fix.event_id != event_id and (best is None or fix.at > best.at):
-                best = fix
+        index = bisect_right(self._times, at) - 1
+        times = self._times
+        while index > 0 and times[index - 1] == times[index]:
+            index -= 1  # the first of the fixes made at that time
+        if index >= 0 and (best is None or times[index] > best.at):
+            best = self._batch[index]
         return best
 
     def add(self, fix: Fix) -> None:
         """Remember a fix of this batch for the events after it."""
-        self._batch.append(fix)
+        index = bisect_right(self._times, fix.at)
+        self._times.insert(index, fix.at)
+        self._batch.insert(index, fix)
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,14 @@ class FlagContext:
     sent_at: datetime | None = None
     #: The actor's fixes kept across a batch (sync only): spares a query per event.
     fixes: RecentFixes | None = None
+    #: Called before a check reads events from the database: a batch whose events are not
+    #: written yet writes them then, so that the check sees the events before this one.
+    before_query: Callable[[], None] | None = None
+
+    def about_to_query(self) -> None:
+        """Let the events not yet written reach the database before a check reads it."""
+        if self.before_query is not None:
+            self.before_query()
 
 
 def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
@@ -101,9 +123,17 @@ def flag_event(item: Item, event: CustodyEvent, context: FlagContext) -> list[Au
     At most two queries: the actor's previous positioned event (positioned events only) and
     the item's failed attempts (`returned` only); the actor's unit comes from the session.
     """
-    found = [(code, details) for code, details in _evidence(item, event, context)
-             if details is not None]
-    return [raise_flag(item, code, event, details) for code, details in found]
+    return [raise_flag(item, code, event, details)
+            for code, details in found_flags(item, event, context)]
+
+
+def found_flags(item: Item, event: Any, context: FlagContext) -> list[tuple[FlagCode, dict[str, Any]]]:
+    """Each check that finds evidence against the event, with that evidence; writes nothing.
+
+    `event` is a `CustodyEvent` or any object with its column attributes (a batch's rows).
+    """
+    return [(code, details) for code, details in _evidence(item, event, context)
+            if details is not None]
 
 
 def _evidence(item: Item, event: CustodyEvent,
@@ -144,6 +174,7 @@ def _evidence(item: Item, event: CustodyEvent,
     if event_type in (EventType.delivered, EventType.filed):
         checks.append((FlagCode.late, late(event.occurred_at, item.due_at)))
     if event_type is EventType.returned and item.kind == ItemKind.result:
+        context.about_to_query()
         checks.append((FlagCode.early_return, early_return(_invitations(item))))
     return checks
 
@@ -181,6 +212,7 @@ def _speed(event: CustodyEvent, position: Position, context: FlagContext) -> dic
         previous = context.fixes.previous(event)
         context.fixes.add(Fix(event.id, position, event.occurred_at))
     if previous is RecentFixes.ASK_DATABASE:
+        context.about_to_query()
         found = db.session.execute(
             _positioned_events(context.actor.id)
             .where(CustodyEvent.id != event.id, CustodyEvent.occurred_at <= event.occurred_at)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from importlib import import_module
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -47,22 +47,35 @@ TRIGGERS: dict[tuple[ItemKind, EventType], Trigger] = {
 
 def queue_for_event(item: Item, event: CustodyEvent) -> Notification | None:
     """Write the notification an event causes, in the event's own transaction (or none)."""
+    row = notification_row(item, event)
+    if row is None:
+        return None
+    # The event itself too: a batch flushes its events and their notifications together,
+    # and the relationship makes the event's row go in first.
+    notification = Notification(**row, event=event)
+    db.session.add(notification)
+    return notification
+
+
+def notification_row(item: Item, event: Any) -> dict[str, Any] | None:
+    """The columns of the notification an event causes, or None when it causes none.
+
+    `event` is a `CustodyEvent` or any object with its column attributes (a batch's rows);
+    `item` is already in the state the event left it in.
+    """
     trigger = TRIGGERS.get((ItemKind(item.kind), EventType(event.type)))
     if trigger is None:
         return None
-    notification = Notification(
-        recipient=trigger.recipient,
-        recipient_unit_id=item.agency_unit_id if trigger.recipient == "agency" else None,
-        # The event itself, not its id: a batch flushes its events and their notifications
-        # together, and the relationship makes the event's row go in first.
-        item_id=item.id, event=event, channel=trigger.channel, template=trigger.template,
-        payload={"tracking_number": item.tracking_number, "dossier_code": item.dossier_code,
-                 "status": item.status, "occurred_at": event.occurred_at.isoformat(),
-                 "unit_id": event.actor_unit_id},
-        status="pending", attempts=0,
-    )
-    db.session.add(notification)
-    return notification
+    return {
+        "recipient": trigger.recipient,
+        "recipient_unit_id": item.agency_unit_id if trigger.recipient == "agency" else None,
+        "item_id": item.id, "event_id": event.id, "channel": trigger.channel,
+        "template": trigger.template,
+        "payload": {"tracking_number": item.tracking_number, "dossier_code": item.dossier_code,
+                    "status": item.status, "occurred_at": event.occurred_at.isoformat(),
+                    "unit_id": event.actor_unit_id},
+        "status": "pending", "attempts": 0,
+    }
 
 
 class NotificationSender(Protocol):

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
 from server.domain.geo import Position
@@ -14,7 +15,7 @@ from server.domain.lifecycle import EventType
 from server.extensions import db
 from server.models import CustodyEvent, Item, Media, User
 from server.schemas.sync import SyncEvent
-from server.services.custody import Holder, append_event
+from server.services.custody import BatchAppender, Holder, append_event
 from server.services.flags import RecentFixes
 from server.services.errors import Invalid
 from server.services.scope import visible_items
@@ -22,6 +23,14 @@ from server.services.scope import visible_items
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
 #: Fields of an event model that are columns of the event, not evidence.
 ENVELOPE_FIELDS = {"id", "type", "tracking_number", "occurred_at", "position"}
+#: The item columns a batch reads (chain, lifecycle, flags, notifications): loading only
+#: these spares decoding the personal data and documents of every locked item. Another
+#: column read later is still loaded, by one query of its own.
+ITEM_FIELDS_USED = (Item.tracking_number, Item.kind, Item.status, Item.event_count,
+                    Item.head_hash, Item.filed_at, Item.holder_user_id, Item.holder_unit_id,
+                    Item.address_lat, Item.address_lon, Item.postage_vnd,
+                    Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code)
+_ONLY_FIELDS_USED = load_only(*ITEM_FIELDS_USED)  # built once: building it costs per request
 MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
                 "postman_signature_sha256")
 
@@ -57,7 +66,8 @@ def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
     if not numbers:
         return {}
     items = db.session.execute(
-        select(Item).where(Item.tracking_number.in_(numbers), visible_items(actor))
+        select(Item).options(_ONLY_FIELDS_USED)
+        .where(Item.tracking_number.in_(numbers), visible_items(actor))
         .order_by(Item.id).with_for_update()
     ).scalars().all()
     return {item.tracking_number: item for item in items}
@@ -74,6 +84,8 @@ class _Batch:
     uploaded: set[str]
     #: The actor's fixes across the batch (None: ask the database per event).
     fixes: RecentFixes | None
+    #: The batch's events, flags, notifications and item changes, written at the end.
+    appender: BatchAppender = field(default_factory=BatchAppender)
 
     @classmethod
     def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
@@ -110,8 +122,8 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
            alone: bool = False) -> dict[str, Any]:
     """Record one valid event, or say why not; a failure writes nothing of it.
 
-    `alone`: the event is written at once in a savepoint of its own, so that a concurrent
-    write refuses it alone; otherwise it is written with the batch's flush.
+    `alone`: the event is written at once (ORM, `append_event`) in a savepoint of its own,
+    so that a concurrent write refuses it alone; otherwise it joins the batch's bulk rows.
     """
     event_id = str(event.id)
     existing = batch.recorded.get(event_id)
@@ -132,21 +144,18 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     event_type = EventType(event.type)
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)
-
-    def append() -> None:
-        append_event(
-            item, event_type, actor, occurred_at=event.occurred_at, position=position,
-            evidence=event.model_dump(mode="json", exclude=ENVELOPE_FIELDS),
-            event_id=event_id, holder=_holder_after(event_type, actor), sent_at=sent_at,
-            fixes=batch.fixes, flush=alone,
-        )
-
+    evidence = event.model_dump(mode="json", exclude=ENVELOPE_FIELDS)
+    holder = _holder_after(event_type, actor)
     if not alone:
-        append()
+        batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
+                              position=position, evidence=evidence, event_id=event_id,
+                              holder=holder, sent_at=sent_at, fixes=batch.fixes)
     else:
         try:
             with db.session.begin_nested():
-                append()
+                append_event(item, event_type, actor, occurred_at=event.occurred_at,
+                             position=position, evidence=evidence, event_id=event_id,
+                             holder=holder, sent_at=sent_at)
         except IntegrityError:
             db.session.refresh(item)
             return _rejected(event_id, "concurrent_write",
@@ -160,8 +169,8 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own.
 
     `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
-    The batch's lookups are made once and its events written in one flush, in a savepoint.
-    Should that flush meet a concurrent write (another request storing one of these event
+    The batch's lookups are made once and its rows written in bulk at the end (a few
+    executemany statements, `BatchAppender`), in a savepoint. Should that write meet a concurrent write (another request storing one of these event
     ids at the same moment), the savepoint is rolled back and the batch applied again event
     by event, each in a savepoint of its own, so that only the event concerned is refused.
     """
@@ -172,17 +181,17 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     valid = [model for model, _ in parsed if model is not None]
     items = _lock_items(actor, {model.tracking_number for model in valid})
 
-    def apply_all(alone: bool) -> list[dict[str, Any]]:
+    def apply_all(alone: bool) -> tuple[list[dict[str, Any]], _Batch]:
         batch = _Batch.load(actor, valid, items, remember_fixes=not alone)
         return [rejection if model is None else _apply(actor, model, batch, sent_at, alone)
-                for model, rejection in parsed]
+                for model, rejection in parsed], batch
 
     try:
         with db.session.begin_nested():
-            results = apply_all(alone=False)
-            db.session.flush()
+            results, batch = apply_all(alone=False)
+            batch.appender.write()
     except IntegrityError:
         for item in items.values():  # back to what is stored; the row locks are still held
             db.session.refresh(item)
-        results = apply_all(alone=True)
+        results, _ = apply_all(alone=True)
     return results

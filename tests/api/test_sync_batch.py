@@ -7,6 +7,8 @@ another request that lands between the batch's lookups and its flush.
 """
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -104,3 +106,56 @@ def test_a_batch_whose_events_raise_flags_is_written_in_one_flush(desk, monkeypa
     # fallback to writing event by event.
     assert loads == [True]
     assert "impossible_speed" in desk.codes(away) and "far_from_address" in desk.codes(away)
+
+
+def test_a_batch_costs_the_same_statements_whatever_its_number_of_items(desk, app):
+    """Bulk rows: one INSERT per table and one UPDATE of the items however many events and
+    items a batch has, and no item column read item by item after the row lock."""
+    from sqlalchemy import event as sa_event
+
+    def statements_while(numbers: list[str], hour: int) -> list[str]:
+        events = [field_event(number, "out_for_delivery", at(hour, offset), fix(HOME))
+                  for offset, number in enumerate(numbers)]
+        events += [field_event(number, "attempt_failed", at(hour, 30 + offset), fix(HOME),
+                               reason="absent", action="notice_left")
+                   for offset, number in enumerate(numbers)]
+        statements: list[str] = []
+        with app.app_context():
+            engine = db.engine
+
+        def listener(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            statements.append(" ".join(statement.split()[:3]).upper())
+
+        sa_event.listen(engine, "before_cursor_execute", listener)
+        try:
+            desk.sync(*events)
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", listener)
+        return statements
+
+    numbers = [desk.result()["tracking_number"] for _ in range(8)]
+    small, large = statements_while(numbers[:2], 9), statements_while(numbers[2:], 10)
+
+    assert Counter(small) == Counter(large)
+    assert Counter(large)["INSERT INTO CUSTODY_EVENTS"] == 1
+    assert Counter(large)["UPDATE ITEMS SET"] == 1
+
+
+def test_a_late_arriving_event_in_the_same_batch_does_not_move_the_item_back(desk):
+    """The item's latest event may be one of the batch's own, not yet written: it decides."""
+    item = desk.result()
+    number = item["tracking_number"]
+    # Dated after the item's stored events (made now): only the batch's own events are later.
+    later = date.today() + timedelta(days=2)
+    out = field_event(number, "out_for_delivery", at(9, day=later), fix(HOME))
+    delivered = desk.delivered(item, at(9, 10, day=later), fix(HOME))
+    # Recorded offline before the delivery, sent after it: no longer fits a delivered result.
+    earlier_attempt = field_event(number, "attempt_failed", at(9, 5, day=later), fix(HOME),
+                                  reason="absent", action="notice_left")
+    desk.sync(out, delivered, earlier_attempt)
+
+    assert "state_conflict" in desk.codes(earlier_attempt)
+    stored = desk.clerk.get(f"/api/v1/items/{number}").get_json()
+    assert stored["status"] == "delivered"
+    assert [e["id"] for e in stored["events"][-3:]] == [out["id"], delivered["id"],
+                                                         earlier_attempt["id"]]
