@@ -4,7 +4,7 @@ and scope, whatever arrives late.
 A seeded random world: the demo province, rolled up through yesterday by the seeder, then
 random custody events of every figure's kind — offline replays of closed days (some earlier
 than the item's first event of their type, so they take "first" away from a rolled-up
-event), events of today, and cash and failures with and without their evidence. For random
+event), events of today, and cash with and without the sum collected. For random
 periods and units, `summarize` with the roll-ups must equal `summarize(rollups=False)`, the
 raw computation that tests/api/test_reports.py checks against plain loops over the rows.
 """
@@ -76,7 +76,7 @@ def _scatter_events(rng: random.Random, count: int, received_at: datetime) -> No
                 tzinfo=received_at.tzinfo) + timedelta(minutes=rng.randint(-420, 1000))
         occurred = min(occurred, received_at)
         evidence: dict[str, Any] = {}
-        if event_type is EventType.attempt_failed and rng.random() < 0.9:
+        if event_type is EventType.attempt_failed:  # the API always asks reason and action
             evidence = {"reason": rng.choice(list(FailureReason)).value,
                         "action": rng.choice(list(FailureAction)).value}
         if event_type in (EventType.collected, EventType.delivered) and rng.random() < 0.6:
