@@ -64,7 +64,7 @@ from sqlalchemy.orm import aliased
 
 from server.domain.lifecycle import EventType, ItemKind
 from server.extensions import db
-from server.models import CustodyEvent, Item, Procedure, ReportDayPartial, ReportRollup, Unit
+from server.models import CustodyEvent, Item, ReportDayPartial, ReportRollup, Unit
 from server.models.types import utc_now
 from server.services.proof import SEAL_GRACE, day_bounds, local_day
 from server.services.reports import (

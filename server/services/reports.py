@@ -5,6 +5,10 @@ so it can be reproduced from the chains themselves. An item counts once per kind
 its first event of that type (a late offline replay of the same step does not count twice).
 Events are placed in the period by `occurred_at`, the time in the field: the filing time is
 the officer's signature (QĐ45 Art.7).
+
+The figures of closed days come from their daily roll-ups (server/services/report_rollups.py,
+filled nightly by `flask reports roll-up`), the rest from the events themselves; the answer is
+the same as the raw computation (`summarize(..., rollups=False)`), figure for figure.
 """
 from __future__ import annotations
 
@@ -307,11 +311,6 @@ def _failures_out(rows: list[FailureRow]) -> FailuresOut:
     return FailuresOut(attempts=total, by_reason=by_reason, by_action=by_action)
 
 
-def _failures(unit: Unit, period: Period) -> FailuresOut:
-    """Failed attempts in the period per reason and action (TT17 Art.5(2)(h))."""
-    return _failures_out(_failure_rows(unit, _in_period(period)))
-
-
 @dataclass(frozen=True)
 class CashTally:
     """Cash events added up: how many, how many with a recorded sum, and three sums."""
@@ -364,11 +363,6 @@ def _cash_out(tally: CashTally) -> CashOut:
                    due_vnd=tally.due_vnd, difference_vnd=tally.collected_vnd - tally.due_vnd,
                    events_without_cash_record=tally.events - tally.with_cash,
                    due_without_cash_record_vnd=tally.due_unrecorded_vnd)
-
-
-def _cash(unit: Unit, period: Period) -> CashOut:
-    """Cash recorded at collections and deliveries in the period, against what was due."""
-    return _cash_out(_cash_tally(unit, _in_period(period)))
 
 
 @dataclass

@@ -175,3 +175,20 @@ def test_a_day_is_rolled_up_only_once_closed_and_its_grace_passed(world: Flask) 
         assert outcome.through == today - timedelta(days=2)
         assert db.session.scalar(select(func.max(ReportDayPartial.day))) <= today - timedelta(days=2)
         db.session.rollback()
+
+
+def test_the_nightly_command_rolls_up_and_says_what_it_did(world: Flask) -> None:
+    import json
+
+    with world.app_context():
+        db.session.execute(ReportDayPartial.__table__.delete())
+        db.session.execute(ReportRollup.__table__.delete())
+        db.session.commit()
+    runner = world.test_cli_runner()
+    first = json.loads(runner.invoke(args=["reports", "roll-up"]).output)
+    again = json.loads(runner.invoke(args=["reports", "roll-up"]).output)
+    with world.app_context():
+        assert first["through"] == last_rollable_day().isoformat()
+        assert first["days_rolled"] > 0 and not first["already_rolled"]
+        assert again == {**first, "days_rolled": 0, "already_rolled": True}
+        assert db.session.scalar(select(func.count()).select_from(ReportDayPartial)) > 0
