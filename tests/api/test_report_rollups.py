@@ -192,3 +192,25 @@ def test_the_nightly_command_rolls_up_and_says_what_it_did(world: Flask) -> None
         assert first["days_rolled"] > 0 and not first["already_rolled"]
         assert again == {**first, "days_rolled": 0, "already_rolled": True}
         assert db.session.scalar(select(func.count()).select_from(ReportDayPartial)) > 0
+
+
+def test_a_late_replay_before_the_period_takes_the_count_out_of_it(world: Flask) -> None:
+    with world.app_context():
+        supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+        mark_day = rolled_through()
+        assert mark_day is not None
+        rolled = db.session.scalars(
+            select(CustodyEvent).where(CustodyEvent.type == EventType.collected.value,
+                                       CustodyEvent.occurred_at < day_bounds(mark_day)[0])
+            .order_by(CustodyEvent.occurred_at.desc())).first()
+        assert rolled is not None
+        day = local_day(rolled.occurred_at)
+        period = Period(PeriodKind.custom, day, day + timedelta(days=1))
+        before = summarize(supervisor, period, None, rollups=False).items.dossiers.accepted
+        # The phone had collected it three days earlier and only now comes back online.
+        append_event(rolled.item, EventType.collected, rolled.actor,
+                     occurred_at=rolled.occurred_at - timedelta(days=3), evidence={})
+        raw = _figures(summarize(supervisor, period, None, rollups=False))
+        assert raw["items"]["dossiers"]["accepted"] == before - 1
+        assert _figures(summarize(supervisor, period, None)) == raw
+        db.session.rollback()
