@@ -13,7 +13,8 @@ report reads it raw. So for a period P:
               + raw figures of the events of P that occurred ≥ M     (days not rolled up: today…)
               − correction of first events outranked by a late replay (below)
 
-and it is EXACTLY the raw computation (`summarize(..., rollups=False)`); the tests check it
+(the late events are found through the index on `received_at` and then read by id, so a
+normal day costs a handful of index probes), and it is EXACTLY the raw computation (`summarize(..., rollups=False)`); the tests check it
 on random worlds. Each figure, and how it decomposes:
 
 - **cash** (events, with a recorded sum, collected, due recorded / unrecorded): one term per
