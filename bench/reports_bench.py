@@ -6,10 +6,12 @@ inserts (bench/custody_data.py; the chains are not hashed here: reports never re
 and cached under bench/results/ or in a schema of the bench database. Then, in a fresh
 process each:
 
-- the summary report of the province for Q3 2026: `summarize` of server/services/reports.py,
-  what `GET /api/v1/reports/summary?period=quarter` runs (median of 3 runs, 2 on stores of
-  over a million counted events, and the first run alone; the time of each part of the
-  first run);
+- the summary report of the province for Q3 2026 computed from the raw events
+  (`summarize(..., rollups=False)`; median of 3 runs, 2 on stores of over a million counted
+  events; the time of each part of the first run);
+- the roll-up of the quarter's 92 days at once (`flask reports roll-up`; nightly it is one
+  day), then the summary as `GET /api/v1/reports/summary?period=quarter` runs it, from the
+  daily roll-ups (median, and the first run alone), checked equal to the raw one;
 - baseline: one `COUNT(*)` of the quarter's events of the counted types, which the index on
   (type, occurred_at) answers;
 - the supervisors' dashboard (`build_dashboard`) on the same data, at a day inside the quarter.
@@ -45,6 +47,8 @@ TARGET_S = 1.0
 QUARTER = (date(2026, 7, 1), date(2026, 10, 1))
 #: The dashboard's "now": a working morning inside the quarter (Asia/Ho_Chi_Minh 10:00).
 DASHBOARD_NOW = datetime(2026, 9, 15, 3, 0, tzinfo=timezone.utc)
+#: The roll-up's "now": the quarter is over, every one of its days closed.
+ROLLUP_NOW = datetime(2026, 10, 2, 3, 0, tzinfo=timezone.utc)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -131,7 +135,7 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
     from server.domain.periods import Period, PeriodKind
     from server.extensions import db
     from server.models import CustodyEvent, User
-    from server.services import reports
+    from server.services import report_rollups, reports
     from server.services.dashboard import build_dashboard
 
     period = Period(PeriodKind.quarter, *QUARTER)
@@ -149,13 +153,14 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
             lambda: db.session.execute(count_statement).scalar_one())
         runs = 3 if found["base_count"] < 1_000_000 else 2  # bounded time on big stores
         parts: dict[str, float] = {}
-        originals = {name: getattr(reports, name) for name in ("_count_rows", "_failures", "_cash")}
+        originals = {name: getattr(reports, name)
+                     for name in ("_count_rows", "_failure_rows", "_cash_tally")}
 
         def timed_part(name: str) -> Any:
-            def call(*args: Any) -> Any:
+            def call(*args: Any, **kwargs: Any) -> Any:
                 began = time.perf_counter()
                 try:
-                    return originals[name](*args)
+                    return originals[name](*args, **kwargs)
                 finally:
                     parts.setdefault(name.strip("_"), time.perf_counter() - began)
             return call
@@ -163,12 +168,22 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
         for name in originals:  # times each part of the first run, without another pass
             setattr(reports, name, timed_part(name))
         try:
-            with _Plans(db.engine) as plans:
-                found["first_s"], found["report_s"], summary = _timed(
-                    lambda: reports.summarize(supervisor, period, None), runs=runs)
+            found["raw_first"], found["raw_s"], raw = _timed(
+                lambda: reports.summarize(supervisor, period, None, rollups=False), runs=runs)
         finally:
             for name, original in originals.items():
                 setattr(reports, name, original)
+        # The nightly roll-up of every day of the quarter, at once (a fresh store has none).
+        began = time.perf_counter()
+        rolled = report_rollups.roll_up(period.last_day, now=ROLLUP_NOW, rebuild=True)
+        db.session.commit()
+        found["rollup_s"], found["rollup_days"] = time.perf_counter() - began, len(rolled.days)
+        with _Plans(db.engine) as plans:
+            found["first_s"], found["report_s"], summary = _timed(
+                lambda: reports.summarize(supervisor, period, None), runs=runs)
+        same = (summary.model_dump(exclude={"generated_at"})
+                == raw.model_dump(exclude={"generated_at"}))
+        found["same_as_raw"] = same
         found["runs"] = runs
         found["parts"] = parts
         found["accepted"] = summary.items.dossiers.accepted
@@ -228,7 +243,17 @@ def _engine_rows(engine: str, args: argparse.Namespace, items: int,
     size = f"{items:,} items / {data.stored_events(ds) if not args.no_cache else events:,} events"
     parts = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in found["parts"].items())
     rows += [
-        _row(f"summary report, quarter, province, {label}, {size} (median of {found['runs']}; first run: {parts})",
+        _row(f"roll-up of {found['rollup_days']} days (the quarter, once), {label}, {size}",
+             found["rollup_s"], "s"),
+        _row(f"summary report from raw events, quarter, province, {label}, {size} "
+             f"(median of {found['runs']}; first run: {parts})",
+             found["raw_s"], "s",
+             baseline=f"indexed COUNT(*) of the quarter's counted events "
+                      f"({found['base_count']:,} rows)",
+             baseline_value=found["base_s"], target=f"≤ {TARGET_S:g} s",
+             meets_target=found["raw_s"] <= TARGET_S),
+        _row(f"summary report with daily roll-ups, quarter, province, {label}, {size} "
+             f"(median of {found['runs']}; equal to the raw one: {found['same_as_raw']})",
              found["report_s"], "s",
              baseline=f"indexed COUNT(*) of the quarter's counted events "
                       f"({found['base_count']:,} rows)",

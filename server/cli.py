@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(custody_group)
     app.cli.add_command(media_group)
     app.cli.add_command(notifications_group)
+    app.cli.add_command(reports_group)
 
 
 @click.command("seed-demo")
@@ -202,3 +203,25 @@ def notifications_send_command(limit: int) -> None:
     report = drain_outbox(configured_sender(), limit)
     click.echo(json.dumps({"sent": report.sent, "failed": report.failed,
                            "pending": report.pending_left}))
+
+
+@click.group("reports")
+def reports_group() -> None:
+    """Summary report commands."""
+
+
+@reports_group.command("roll-up")
+@with_appcontext
+@click.option("--through", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last local day to roll up, YYYY-MM-DD; default and at most: yesterday.")
+@click.option("--rebuild", is_flag=True, help="Forget every roll-up and recompute all days.")
+def roll_up_command(through: datetime | None, rebuild: bool) -> None:
+    """Roll up the report's figures of every closed day not rolled up yet (run after seal-day)."""
+    from server.services.report_rollups import roll_up
+
+    outcome = roll_up(through.date() if through is not None else None, rebuild=rebuild)
+    db.session.commit()
+    click.echo(json.dumps({
+        "through": outcome.through.isoformat() if outcome.through else None,
+        "days_rolled": len(outcome.days), "already_rolled": outcome.already,
+    }, ensure_ascii=False))

@@ -144,6 +144,9 @@ def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
     list_morning_load(world)
     file_with_a_supplement_request(world)
     settle_yesterdays_cash(world)
+    from server.services.report_rollups import roll_up
+
+    roll_up()  # the closed days of the report, as the nightly `flask reports roll-up` does
     return world
 
 

@@ -7,6 +7,7 @@ from server.models.item import Item, TrackingSerial
 from server.models.media import Media
 from server.models.notification import Notification
 from server.models.procedure import Procedure
+from server.models.report_rollup import ReportDayPartial, ReportRollup
 from server.models.tariff import FeeReduction, PostageTariff
 from server.models.unit import Unit, UnitKind
 from server.models.user import ApiToken, Role, User
@@ -26,6 +27,8 @@ __all__ = [
     "PostageTariff",
     "Notification",
     "Procedure",
+    "ReportDayPartial",
+    "ReportRollup",
     "Role",
     "TrackingSerial",
     "Unit",

@@ -5,17 +5,22 @@ so it can be reproduced from the chains themselves. An item counts once per kind
 its first event of that type (a late offline replay of the same step does not count twice).
 Events are placed in the period by `occurred_at`, the time in the field: the filing time is
 the officer's signature (QĐ45 Art.7).
+
+The figures of closed days come from their daily roll-ups (server/services/report_rollups.py,
+filled nightly by `flask reports roll-up`), the rest from the events themselves; the answer is
+the same as the raw computation (`summarize(..., rollups=False)`), figure for figure.
 """
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from server.domain.lifecycle import (
@@ -138,24 +143,52 @@ def _scope(unit: Unit) -> ColumnElement[bool]:
 
 def _in_period(period: Period) -> ColumnElement[bool]:
     """Events that happened in the period (half-open, UTC instants of local midnights)."""
-    return and_(CustodyEvent.occurred_at >= period.starts_at,
-                CustodyEvent.occurred_at < period.ends_before)
+    return _occurred_between(period.starts_at, period.ends_before)
 
 
-def _first_of_its_type() -> ColumnElement[bool]:
-    """The event is its item's first of that type (ties broken by chain order)."""
+def _occurred_between(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Events that happened in [start, end)."""
+    return and_(CustodyEvent.occurred_at >= start, CustodyEvent.occurred_at < end)
+
+
+def _first_of_its_type(received_before: datetime | None = None) -> ColumnElement[bool]:
+    """The event is its item's first of that type (ties broken by chain order).
+
+    With `received_before`, only the events the server had received before that instant are
+    looked at: the world as a roll-up saw it.
+    """
     earlier = aliased(CustodyEvent)
-    return ~exists().where(
+    conditions = [
         earlier.item_id == CustodyEvent.item_id,
         earlier.type == CustodyEvent.type,
+        or_(earlier.occurred_at < CustodyEvent.occurred_at,
+            and_(earlier.occurred_at == CustodyEvent.occurred_at, earlier.seq < CustodyEvent.seq)),
+    ]
+    if received_before is not None:
+        conditions.append(earlier.received_at < received_before)
+    return ~exists().where(*conditions)
+
+
+def _earlier_of_its_type_received_since(mark: datetime) -> ColumnElement[bool]:
+    """The item has an earlier event of the same type that the server received at or after
+    `mark` (a late offline replay of an earlier step)."""
+    earlier = aliased(CustodyEvent)
+    return exists().where(
+        earlier.item_id == CustodyEvent.item_id,
+        earlier.type == CustodyEvent.type,
+        earlier.received_at >= mark,
         or_(earlier.occurred_at < CustodyEvent.occurred_at,
             and_(earlier.occurred_at == CustodyEvent.occurred_at, earlier.seq < CustodyEvent.seq)),
     )
 
 
+#: The event types whose first occurrence per item the report counts.
+COUNTED_TYPES = sorted({event_type.value for _kind, event_type in COUNTED_EVENTS})
+
+
 @dataclass(frozen=True)
 class _CountRow:
-    """One group of the counting query."""
+    """One group of the counting query (negative in a correction)."""
 
     kind: ItemKind
     field: str
@@ -164,21 +197,38 @@ class _CountRow:
     on_time: int
 
 
-def _count_rows(unit: Unit, period: Period) -> list[_CountRow]:
-    """Items per (kind, field, event type) whose first such event lies in the period."""
-    types = sorted({event_type.value for _kind, event_type in COUNTED_EVENTS})
+def _count_statement(where: ColumnElement[bool], first: ColumnElement[bool]) -> Select[Any]:
+    """Items per (kind, field, event type) among the counted events `where` that are `first`."""
     by_deadline = case((CustodyEvent.occurred_at <= Item.due_at, 1), else_=0)
-    statement = (
+    return (
         select(Item.kind, Procedure.field, CustodyEvent.type, func.count(), func.sum(by_deadline))
         .select_from(CustodyEvent)
         .join(Item, Item.id == CustodyEvent.item_id)
         .join(Procedure, Procedure.id == Item.procedure_id)
-        .where(CustodyEvent.type.in_(types), _in_period(period), _scope(unit),
-               _first_of_its_type())
+        .where(CustodyEvent.type.in_(COUNTED_TYPES), where, first)
         .group_by(Item.kind, Procedure.field, CustodyEvent.type)
     )
-    return [_CountRow(ItemKind(kind), field, EventType(event_type), items, int(on_time or 0))
+
+
+def _count_rows(unit: Unit, where: ColumnElement[bool], sign: int = 1,
+                first: ColumnElement[bool] | None = None) -> list[_CountRow]:
+    """Items per (kind, field, event type) whose first such event is among those `where`."""
+    statement = _count_statement(and_(where, _scope(unit)),
+                                 _first_of_its_type() if first is None else first)
+    return [_CountRow(ItemKind(kind), field, EventType(event_type), sign * items,
+                      sign * int(on_time or 0))
             for kind, field, event_type, items, on_time in db.session.execute(statement)]
+
+
+def _net_count_rows(rows: list[_CountRow]) -> list[_CountRow]:
+    """Rows of the same group added up; groups that net to no item dropped (as raw has none)."""
+    net: dict[tuple[ItemKind, str, EventType], list[int]] = {}
+    for row in rows:
+        tally = net.setdefault((row.kind, row.field, row.event_type), [0, 0])
+        tally[0] += row.items
+        tally[1] += row.on_time
+    return [_CountRow(kind, field, event_type, items, on_time)
+            for (kind, field, event_type), (items, on_time) in net.items() if items]
 
 
 def _fields_of(unit: Unit) -> set[str]:
@@ -223,58 +273,199 @@ def _on_time(rows: list[_CountRow]) -> OnTimeSection:
     return OnTimeSection(**{key: out(*tally) for key, tally in tallies.items()})
 
 
-def _failures(unit: Unit, period: Period) -> FailuresOut:
-    """Failed attempts in the period per reason and action (TT17 Art.5(2)(h))."""
+#: (reason, action, attempts) of failed attempts.
+FailureRow = tuple[str | None, str | None, int]
+
+
+def _failure_statement(where: ColumnElement[bool], *groups: Any) -> Select[Any]:
+    """Failed attempts `where`, per reason and action (and the `groups` of the item)."""
     attempts = (
         select(CustodyEvent.evidence["reason"].as_string().label("reason"),
-               CustodyEvent.evidence["action"].as_string().label("action"))
+               CustodyEvent.evidence["action"].as_string().label("action"),
+               *groups)
         .join(Item, Item.id == CustodyEvent.item_id)
-        .where(CustodyEvent.type == EventType.attempt_failed.value, _in_period(period),
-               _scope(unit))
+        .where(CustodyEvent.type == EventType.attempt_failed.value, where)
         .subquery()
     )
     # Grouped outside the subquery: PostgreSQL would see two JSON paths bound apart as two
     # different expressions in SELECT and GROUP BY.
-    statement = (select(attempts.c.reason, attempts.c.action, func.count())
-                 .group_by(attempts.c.reason, attempts.c.action))
+    keys = [attempts.c.reason, attempts.c.action] + [attempts.c[g.key] for g in groups]
+    return select(*keys, func.count()).group_by(*keys)
+
+
+def _failure_rows(unit: Unit, where: ColumnElement[bool]) -> list[FailureRow]:
+    """Failed attempts `where` in the unit's scope, per reason and action."""
+    return [(reason, action, count) for reason, action, count
+            in db.session.execute(_failure_statement(and_(where, _scope(unit))))]
+
+
+def _failures_out(rows: list[FailureRow]) -> FailuresOut:
+    """Failed attempts per reason and action (TT17 Art.5(2)(h))."""
     by_reason = {reason.value: 0 for reason in FailureReason}
     by_action = {action.value: 0 for action in FailureAction}
     total = 0
-    for reason, action, count in db.session.execute(statement):
+    for reason, action, count in rows:
         by_reason[reason or "unknown"] = by_reason.get(reason or "unknown", 0) + count
         by_action[action or "unknown"] = by_action.get(action or "unknown", 0) + count
         total += count
     return FailuresOut(attempts=total, by_reason=by_reason, by_action=by_action)
 
 
-def _cash(unit: Unit, period: Period) -> CashOut:
-    """Cash recorded at collections and deliveries in the period, against what was due."""
+@dataclass(frozen=True)
+class CashTally:
+    """Cash events added up: how many, how many with a recorded sum, and three sums."""
+
+    events: int = 0
+    with_cash: int = 0
+    collected_vnd: int = 0
+    due_vnd: int = 0
+    due_unrecorded_vnd: int = 0
+
+    def __add__(self, other: CashTally) -> CashTally:
+        return CashTally(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple())))
+
+    def as_tuple(self) -> tuple[int, int, int, int, int]:
+        """The five figures in order."""
+        return (self.events, self.with_cash, self.collected_vnd, self.due_vnd,
+                self.due_unrecorded_vnd)
+
+
+def _cash_statement(where: ColumnElement[bool], *groups: Any) -> Select[Any]:
+    """Cash events `where`: count, count with cash, collected, due (recorded / not)."""
     taken = (
         select(CustodyEvent.evidence["cash_collected_vnd"].as_integer().label("cash"),
-               (Item.postage_vnd + Item.official_fee_vnd).label("due"))
+               (Item.postage_vnd + Item.official_fee_vnd).label("due"), *groups)
         .join(Item, Item.id == CustodyEvent.item_id)
-        .where(CustodyEvent.type.in_([t.value for t in CASH_EVENTS]), _in_period(period),
-               _scope(unit))
+        .where(CustodyEvent.type.in_([t.value for t in CASH_EVENTS]), where)
         .subquery()
     )
     recorded = taken.c.cash.is_not(None)
-    events, with_cash, collected, due, due_unrecorded = db.session.execute(select(
+    keys = [taken.c[g.key] for g in groups]
+    return select(
+        *keys,
         func.count(),
         func.count(taken.c.cash),
         func.coalesce(func.sum(taken.c.cash), 0),
         func.coalesce(func.sum(case((recorded, taken.c.due), else_=0)), 0),
         func.coalesce(func.sum(case((recorded, 0), else_=taken.c.due)), 0),
-    )).one()
-    return CashOut(events=events, collected_vnd=int(collected), due_vnd=int(due),
-                   difference_vnd=int(collected) - int(due),
-                   events_without_cash_record=events - with_cash,
-                   due_without_cash_record_vnd=int(due_unrecorded))
+    ).group_by(*keys)
 
 
-def summarize(actor: User, period: Period, unit_code: str | None) -> ReportSummary:
-    """The summary report of the unit's subtree over the period (TT17 Art.13)."""
+def _cash_tally(unit: Unit, where: ColumnElement[bool]) -> CashTally:
+    """Cash recorded at the collections and deliveries `where` in the unit's scope."""
+    row = db.session.execute(_cash_statement(and_(where, _scope(unit)))).one()
+    return CashTally(*(int(value) for value in row))
+
+
+def _cash_out(tally: CashTally) -> CashOut:
+    """Cash recorded at collections and deliveries, against what was due."""
+    return CashOut(events=tally.events, collected_vnd=tally.collected_vnd,
+                   due_vnd=tally.due_vnd, difference_vnd=tally.collected_vnd - tally.due_vnd,
+                   events_without_cash_record=tally.events - tally.with_cash,
+                   due_without_cash_record_vnd=tally.due_unrecorded_vnd)
+
+
+@dataclass
+class _Figures:
+    """The additive parts of the report, before they become the answer."""
+
+    counts: list[_CountRow]
+    failures: list[FailureRow]
+    cash: CashTally
+
+
+def _raw_figures(unit: Unit, where: ColumnElement[bool]) -> _Figures:
+    """Every figure straight from the custody events `where`."""
+    return _Figures(_count_rows(unit, where), _failure_rows(unit, where),
+                    _cash_tally(unit, where))
+
+
+#: Up to this many late events are fetched by id (cheap on every engine); more are rare.
+LATE_EVENTS_BY_ID = 2000
+
+
+def _late_event_ids(start: datetime, end: datetime, mark: datetime) -> list[str] | None:
+    """Ids of the events that happened in [start, end) but arrived at or after the mark; None
+    when there are more than LATE_EVENTS_BY_ID. Only the index on `received_at` serves this
+    query, so it reads the late events alone, not the period's millions."""
+    ids = list(db.session.scalars(
+        select(CustodyEvent.id)
+        .where(CustodyEvent.received_at >= mark, _occurred_between(start, end))
+        .limit(LATE_EVENTS_BY_ID + 1)))
+    return None if len(ids) > LATE_EVENTS_BY_ID else ids
+
+
+def _late_items(before: datetime, mark: datetime) -> list[int] | None:
+    """Items with a counted event that happened before `before` but arrived at or after the
+    mark; None when there are too many to list. (No condition on the type in SQL: it would
+    tempt the planner to the (type, occurred_at) index and a scan of all the history.)"""
+    rows = db.session.execute(
+        select(CustodyEvent.item_id, CustodyEvent.type)
+        .where(CustodyEvent.received_at >= mark, CustodyEvent.occurred_at < before)
+        .limit(LATE_EVENTS_BY_ID + 1)).all()
+    if len(rows) > LATE_EVENTS_BY_ID:
+        return None
+    return sorted({item_id for item_id, event_type in rows if event_type in COUNTED_TYPES})
+
+
+def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
+    """The figures of the period: the days' roll-ups plus the events they do not hold."""
+    from server.services import report_rollups  # the roll-ups build on this module
+
+    mark_day = report_rollups.rolled_through() if rollups else None
+    if mark_day is None or mark_day < period.start:
+        return _raw_figures(unit, _in_period(period))
+    mark = report_rollups.mark_of(mark_day)
+    rolled = report_rollups.rolled_figures(unit, period.start, min(period.last_day, mark_day))
+    figures = _Figures(list(rolled.counts), list(rolled.failures), rolled.cash)
+    rolled_end = min(period.ends_before, mark)
+    late_ids = _late_event_ids(period.starts_at, rolled_end, mark)
+    parts = []
+    if late_ids is None:  # too many to list: let the database find them
+        parts.append(and_(_occurred_between(period.starts_at, rolled_end),
+                          CustodyEvent.received_at >= mark))
+    elif late_ids:
+        parts.append(CustodyEvent.id.in_(late_ids))
+    if period.ends_before > mark:
+        parts.append(_occurred_between(mark, period.ends_before))  # days not rolled up yet
+    for where in parts:
+        more = _raw_figures(unit, where)
+        figures.counts += more.counts
+        figures.failures += more.failures
+        figures.cash = figures.cash + more.cash
+    # A rolled-up first event that a late replay of an earlier one has since outranked: the
+    # replay may lie before the period, so every late event before `rolled_end` is looked at.
+    outranking = _late_items(rolled_end, mark)
+    if outranking == []:
+        figures.counts = _net_count_rows(figures.counts)
+        return figures
+    late = aliased(CustodyEvent)
+    late_items = (CustodyEvent.item_id.in_(outranking) if outranking is not None else
+                  CustodyEvent.item_id.in_(select(late.item_id).where(
+                      late.received_at >= mark, late.occurred_at < rolled_end,
+                      late.type.in_(COUNTED_TYPES))))
+    outranked = and_(
+        _occurred_between(period.starts_at, rolled_end),
+        CustodyEvent.received_at < mark,
+        late_items,
+        _earlier_of_its_type_received_since(mark),
+    )
+    figures.counts += _count_rows(unit, outranked, sign=-1,
+                                  first=_first_of_its_type(received_before=mark))
+    figures.counts = _net_count_rows(figures.counts)
+    return figures
+
+
+def summarize(actor: User, period: Period, unit_code: str | None,
+              rollups: bool = True) -> ReportSummary:
+    """The summary report of the unit's subtree over the period (TT17 Art.13).
+
+    `rollups=False` computes every figure from the raw events (tests, benchmark); the answer
+    is the same either way.
+    """
     unit = report_unit(actor, unit_code)
-    rows = _count_rows(unit, period)
+    figures = _figures(unit, period, rollups)
+    rows = figures.counts
     totals, by_field = _counts(rows, unit)
     return ReportSummary(
         unit=ReportUnitOut(code=unit.code, name=unit.name, kind=unit.kind),
@@ -284,9 +475,9 @@ def summarize(actor: User, period: Period, unit_code: str | None) -> ReportSumma
         items=totals,
         by_field=by_field,
         on_time=_on_time(rows),
-        failures=_failures(unit, period),
+        failures=_failures_out(figures.failures),
         incidents=IncidentsOut(returned=totals.results.returned),
-        cash=_cash(unit, period),
+        cash=_cash_out(figures.cash),
         not_recorded=list(NOT_RECORDED),
         generated_at=utc_now(),
     )

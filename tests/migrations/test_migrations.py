@@ -33,10 +33,11 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0007) widened the reports' event indexes into covering ones.
+    # The newest migration (0008) added the report's daily roll-ups; 0007's covering
+    # indexes stay below it.
     below = _event_indexes(session_app)
-    assert "ix_custody_events_type_occurred_item" not in below
-    assert "ix_custody_events_type_occurred" in below
+    assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
+    assert "ix_custody_events_type_occurred_item" in below
     assert {"daily_roots", "corrections"} <= _tables(session_app)
     with session_app.app_context():
         upgrade()
@@ -45,7 +46,7 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert {"ix_custody_events_type_occurred_item",
             "ix_custody_events_item_type_occurred_seq"} <= head
     assert "ix_custody_events_type_occurred" not in head
-    assert "cash_remittances" in _tables(session_app)
+    assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
     assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
 
 
