@@ -1,15 +1,16 @@
 """Appending custody events to an item's hash chain, and verifying every chain."""
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 
-from server.domain.custody_chain import BrokenLink, ChainWalk, chain_hash
+from server.domain.custody_chain import BrokenLink, ChainWalk, chain_hash, loads_plain
 from server.domain.errors import DomainError
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event, field_target
@@ -187,7 +188,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
                Item.event_count, CustodyEvent.id, CustodyEvent.seq, CustodyEvent.type,
                CustodyEvent.actor_user_id, CustodyEvent.actor_unit_id, CustodyEvent.occurred_at,
                CustodyEvent.received_at, CustodyEvent.lat, CustodyEvent.lon,
-               CustodyEvent.accuracy_m, CustodyEvent.evidence, CustodyEvent.status_after,
+               CustodyEvent.accuracy_m, cast(CustodyEvent.evidence, Text), CustodyEvent.status_after,
                CustodyEvent.previous_hash, CustodyEvent.hash)
         .outerjoin(CustodyEvent, CustodyEvent.item_id == Item.id)
         .order_by(Item.id, CustodyEvent.seq)
@@ -201,7 +202,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
     result = db.session.connection().execute(statement)
     try:
         for (item_key, number, head_hash, event_count, event_id, seq, event_type, actor_user_id,
-             actor_unit_id, occurred_at, received_at, lat, lon, accuracy_m, evidence,
+             actor_unit_id, occurred_at, received_at, lat, lon, accuracy_m, evidence_text,
              status_after, previous_hash, stored_hash) in result.tuples():
             if item_key != current_item:
                 if walk is not None and (broken := walk.finish()) is not None:
@@ -212,10 +213,11 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
             if event_id is None:
                 continue  # an item without events: only its head and count are checked
             events_checked += 1
+            evidence, plain_key = _decode_evidence(evidence_text)
             body = stored_body(event_id, number, seq, event_type, actor_user_id, actor_unit_id,
                                occurred_at, received_at, lat, lon, accuracy_m, evidence,
                                status_after)
-            broken = walk.add(event_id, seq, body, previous_hash, stored_hash)  # type: ignore[union-attr]
+            broken = walk.add(event_id, seq, body, previous_hash, stored_hash, plain_key)  # type: ignore[union-attr]
             if broken is not None:
                 return _broken(number, broken, items_checked, events_checked)
             if visit is not None and evidence:
@@ -225,6 +227,20 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
         return VerificationReport(True, items_checked, events_checked, None)
     finally:
         result.close()
+
+
+def _decode_evidence(text: str | None) -> tuple[Any, str | None]:
+    """The stored evidence, and "evidence" when it was decoded as plain JSON (fast hashing).
+
+    Read as text and decoded here (orjson) rather than by the driver: several times faster,
+    and the same values (`loads_plain` hands what it would decode otherwise to `json`).
+    """
+    if text is None:
+        return None, "evidence"
+    try:
+        return loads_plain(text), "evidence"
+    except ValueError:
+        return json.loads(text), None
 
 
 def _broken(tracking_number: str | None, broken: BrokenLink, items_checked: int,
