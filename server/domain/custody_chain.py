@@ -140,59 +140,63 @@ def chain_hash(body: Mapping[str, Any], previous_hash: str) -> str:
     return digest.hexdigest()
 
 
-#: A run of 19 digits may be an integer beyond 64 bits, which orjson decodes as a float.
-_LONG_DIGITS = re.compile(r"[0-9]{19}")
-
-
 def loads_plain(text: str | bytes) -> Any:
-    """Decode JSON text into plain JSON values only, exactly as `json.loads` would.
+    """Decode JSON text with orjson: only JSON types, str keys, finite floats.
 
-    Raises ValueError for what orjson would decode differently or refuses (NaN, infinities,
-    a lone surrogate, an integer beyond 64 bits): the caller then uses `json.loads`. What
-    this answers holds only str keys and no NaN or infinity, so `canonical_json_with_plain`
-    can trust it.
+    orjson refuses what `json.loads` accepts beyond JSON (NaN, infinities, a lone surrogate):
+    ValueError, and the caller decodes with `json`. It decodes an integer beyond 64 bits as
+    a float, which `canonical_json_with_plain` notices: what it answers for such a body is
+    None, and the caller decodes with `json` too.
     """
-    if _LONG_DIGITS.search(text if isinstance(text, str) else text.decode("utf-8")):
-        raise ValueError("a long number: decoded by the standard library")
     return orjson.loads(text)  # orjson.JSONDecodeError is a ValueError
 
 
-def canonical_json_with_plain(body: Mapping[str, Any], plain_key: str) -> bytes:
-    """`canonical_json(body)` for a dict whose `plain_key` value came from `loads_plain`.
+#: How orjson writes a float below 1e-4 (0.00001 where repr writes 1e-05): the one plain
+#: value it writes otherwise. After a digit, the text is part of a longer number or string.
+_SMALL_FLOAT_MARKS = (b":0.0000", b",0.0000", b"[0.0000", b"-0.0000")
 
-    That value needs no walk (it holds only JSON types, str keys, finite floats); the other
-    values are walked as usual. The verifier hashes millions of stored bodies and the walk
-    of the evidence costs more than orjson's encoding.
+
+def canonical_json_with_plain(body: Mapping[str, Any], plain_key: str) -> bytes | None:
+    """`canonical_json(body)` for a dict whose `plain_key` value came from `loads_plain`,
+    or None when it cannot vouch that the text decoded by `json` would give these bytes.
+
+    That value needs no walk (JSON types, str keys, finite floats); the other values are
+    walked as usual. The verifier hashes millions of stored bodies and the walk of the
+    evidence costs more than orjson's encoding.
     """
+    # Every doubt answers None, never the reference bytes of this body: its plain value
+    # may hold a float where `json` would have decoded an integer.
     if type(body) is not dict:
-        return canonical_json(body)
+        return None
     for key, item in body.items():
         if key != plain_key and not _orjson_writes_alike(item):
-            return _reference_json(body)
+            return None
     try:
         encoded = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
-        return _reference_json(body)
-    # A decoded float below 1e-4 is the one plain value orjson writes otherwise (0.00001
-    # for 1e-05), and it always shows as "0.0000"; a string holding that text merely
-    # takes the slower road.
-    if b"0.0000" in encoded:
-        return _reference_json(body)
+        return None
+    # A string holding one of these texts merely takes the slower road.
+    if b"e+" in encoded:
+        # A float of 1e16 or more, maybe an integer beyond 64 bits that orjson decoded
+        # as a float: `json` would decode (and write) the integer.
+        return None
+    for mark in _SMALL_FLOAT_MARKS:
+        if mark in encoded:
+            return None
     return encoded
 
 
-def chain_hash_of_decoded(body: Mapping[str, Any], previous_hash: str,
-                          plain_key: str | None = None) -> str:
-    """`chain_hash` of a stored body; `plain_key` names a value that came from `loads_plain`.
-
-    The result is the same as `chain_hash` (tested), only faster when `plain_key` is given.
-    """
+def chain_hash_of_canonical(canonical: bytes, previous_hash: str) -> str:
+    """`chain_hash` from the body's canonical bytes already written."""
     _require_hex_hash(previous_hash, "previous_hash")
-    encoded = (canonical_json(body) if plain_key is None
-               else canonical_json_with_plain(body, plain_key))
-    digest = hashlib.sha256(encoded)
+    digest = hashlib.sha256(canonical)
     digest.update(previous_hash.encode("ascii"))
     return digest.hexdigest()
+
+
+def chain_hash_of_decoded(body: Mapping[str, Any], previous_hash: str) -> str:
+    """`chain_hash` of a stored body (kept for callers; the same function now)."""
+    return chain_hash(body, previous_hash)
 
 
 class ChainWalk:
@@ -214,15 +218,17 @@ class ChainWalk:
         self.first_gap: str | None = None
 
     def add(self, event_id: str, seq: int, body: Mapping[str, Any], previous_hash: str,
-            stored_hash: str, plain_key: str | None = None) -> BrokenLink | None:
+            stored_hash: str, canonical: bytes | None = None) -> BrokenLink | None:
         """Check the next event of the chain; the first broken link, or None.
 
-        `plain_key` names the body's value decoded by `loads_plain` (see `chain_hash_of_decoded`).
+        `canonical`: the body's canonical bytes when the caller has them already
+        (`canonical_json_with_plain`).
         """
         # Checked before the content, so a gap names the event right after it.
         if previous_hash != self.head:
             return BrokenLink(event_id, BrokenReason.previous_hash_mismatch)
-        recomputed = chain_hash_of_decoded(body, previous_hash, plain_key)
+        recomputed = (chain_hash(body, previous_hash) if canonical is None
+                      else chain_hash_of_canonical(canonical, previous_hash))
         if stored_hash != recomputed:
             return BrokenLink(event_id, BrokenReason.hash_mismatch)
         self.count += 1

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +11,13 @@ from typing import Any
 
 from sqlalchemy import Text, cast, select
 
-from server.domain.custody_chain import BrokenLink, ChainWalk, chain_hash, loads_plain
+from server.domain.custody_chain import (
+    BrokenLink,
+    ChainWalk,
+    canonical_json_with_plain,
+    chain_hash,
+    loads_plain,
+)
 from server.domain.errors import DomainError
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event, field_target
@@ -39,8 +46,8 @@ def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:
 
 
 def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
-                actor_user_id: int, actor_unit_id: int, occurred_at: datetime,
-                received_at: datetime, lat: float | None, lon: float | None,
+                actor_user_id: int, actor_unit_id: int, occurred_at: datetime | str,
+                received_at: datetime | str, lat: float | None, lon: float | None,
                 accuracy_m: float | None, evidence: Any, status_after: str) -> dict[str, Any]:
     """`event_body` from the column values themselves (the verifier reads plain rows)."""
     position = None
@@ -55,8 +62,9 @@ def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
         "type": event_type,
         "actor_user_id": actor_user_id,
         "actor_unit_id": actor_unit_id,
-        "occurred_at": iso_utc(occurred_at),
-        "received_at": iso_utc(received_at),
+        # A str is `iso_utc`'s text already (the verifier reads it so from SQLite).
+        "occurred_at": occurred_at if type(occurred_at) is str else iso_utc(occurred_at),
+        "received_at": received_at if type(received_at) is str else iso_utc(received_at),
         "position": position,
         "evidence": evidence,
         "status_after": status_after,
@@ -175,25 +183,39 @@ VERIFY_BATCH = 5000
 
 
 def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = None,
-                   batch_size: int = VERIFY_BATCH) -> VerificationReport:
+                   batch_size: int = VERIFY_BATCH,
+                   item_ids: tuple[int | None, int | None] = (None, None)) -> VerificationReport:
     """Walk every item's chain in order and name the first broken link (DESIGN §5).
 
     One streamed query reads every item with its events in chain order (plain rows, never
     ORM objects, so memory stays flat over millions of events); each event is hashed once.
     `visit(event_id, tracking_number, evidence)` sees every checked event, so the images an
-    evidence names are collected in the same pass.
+    evidence names are collected in the same pass. `item_ids` = (first, end): only the items
+    with first <= id < end (None: unbounded), for walks in parallel (`proof.verify_all`).
     """
+    dialect = db.session.get_bind().dialect
+    on_sqlite = dialect.name == "sqlite"
+    # SQLite keeps times as text: read it as such and rewrite it (`_sqlite_time_reader`),
+    # several times faster than parsing into datetimes and printing them again.
+    occurred = cast(CustodyEvent.occurred_at, Text) if on_sqlite else CustodyEvent.occurred_at
+    received = cast(CustodyEvent.received_at, Text) if on_sqlite else CustodyEvent.received_at
     statement = (
         select(Item.id.label("item_key"), Item.tracking_number, Item.head_hash,
                Item.event_count, CustodyEvent.id, CustodyEvent.seq, CustodyEvent.type,
-               CustodyEvent.actor_user_id, CustodyEvent.actor_unit_id, CustodyEvent.occurred_at,
-               CustodyEvent.received_at, CustodyEvent.lat, CustodyEvent.lon,
-               CustodyEvent.accuracy_m, cast(CustodyEvent.evidence, Text), CustodyEvent.status_after,
+               CustodyEvent.actor_user_id, CustodyEvent.actor_unit_id, occurred, received,
+               CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
+               cast(CustodyEvent.evidence, Text), CustodyEvent.status_after,
                CustodyEvent.previous_hash, CustodyEvent.hash)
         .outerjoin(CustodyEvent, CustodyEvent.item_id == Item.id)
         .order_by(Item.id, CustodyEvent.seq)
         .execution_options(yield_per=batch_size)
     )
+    first_id, end_id = item_ids
+    if first_id is not None:
+        statement = statement.where(Item.id >= first_id)
+    if end_id is not None:
+        statement = statement.where(Item.id < end_id)
+    as_time = _sqlite_time_reader(dialect) if on_sqlite else None
     items_checked = events_checked = 0
     walk: ChainWalk | None = None
     current_item = current_number = None
@@ -213,11 +235,26 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
             if event_id is None:
                 continue  # an item without events: only its head and count are checked
             events_checked += 1
-            evidence, plain_key = _decode_evidence(evidence_text)
-            body = stored_body(event_id, number, seq, event_type, actor_user_id, actor_unit_id,
-                               occurred_at, received_at, lat, lon, accuracy_m, evidence,
-                               status_after)
-            broken = walk.add(event_id, seq, body, previous_hash, stored_hash, plain_key)  # type: ignore[union-attr]
+            if as_time is not None:
+                occurred_at, received_at = as_time(occurred_at), as_time(received_at)
+            canonical = None
+            try:
+                evidence = None if evidence_text is None else loads_plain(evidence_text)
+            except ValueError:
+                pass
+            else:
+                body = stored_body(event_id, number, seq, event_type, actor_user_id,
+                                   actor_unit_id, occurred_at, received_at, lat, lon,
+                                   accuracy_m, evidence, status_after)
+                canonical = canonical_json_with_plain(body, "evidence")
+            if canonical is None:
+                # What orjson may decode or write otherwise: the standard library's way.
+                evidence = None if evidence_text is None else json.loads(evidence_text)
+                body = stored_body(event_id, number, seq, event_type, actor_user_id,
+                                   actor_unit_id, occurred_at, received_at, lat, lon,
+                                   accuracy_m, evidence, status_after)
+            broken = walk.add(event_id, seq, body, previous_hash, stored_hash,  # type: ignore[union-attr]
+                              canonical)
             if broken is not None:
                 return _broken(number, broken, items_checked, events_checked)
             if visit is not None and evidence:
@@ -229,18 +266,27 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
         result.close()
 
 
-def _decode_evidence(text: str | None) -> tuple[Any, str | None]:
-    """The stored evidence, and "evidence" when it was decoded as plain JSON (fast hashing).
+#: How SQLAlchemy writes a time into SQLite (UTC, always microseconds); a year below 1000
+#: is left to the slow road, since `iso_utc` writes such years unpadded.
+_SQLITE_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
 
-    Read as text and decoded here (orjson) rather than by the driver: several times faster,
-    and the same values (`loads_plain` hands what it would decode otherwise to `json`).
+
+def _sqlite_time_reader(dialect: Any) -> Callable[[Any], Any]:
+    """From SQLite's stored text to `iso_utc`'s text of the time it stands for.
+
+    Text in the form SQLAlchemy writes becomes `iso_utc`'s text directly; anything else
+    (a time written by hand) is parsed as the column's own type parses it (a datetime,
+    which `stored_body` prints with `iso_utc`).
     """
-    if text is None:
-        return None, "evidence"
-    try:
-        return loads_plain(text), "evidence"
-    except ValueError:
-        return json.loads(text), None
+    parse = CustodyEvent.__table__.c.occurred_at.type.result_processor(dialect, None)
+    fullmatch = _SQLITE_TIME.fullmatch
+
+    def read(text: Any) -> Any:
+        if type(text) is str and fullmatch(text):
+            return f"{text[:10]}T{text[11:]}Z"
+        return parse(text) if parse is not None else text
+
+    return read
 
 
 def _broken(tracking_number: str | None, broken: BrokenLink, items_checked: int,
