@@ -9,20 +9,22 @@ event or a handover record names, and reports the first thing that fails.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
-from server.extensions import db
+from server.extensions import SQLITE_READ_ONLY, db
 from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item
 from server.models.types import utc_now
-from server.services.custody import verify_custody
+from server.services.custody import VerificationReport, verify_custody
 from server.services.errors import Conflict
 from server.services.media import SHA256_PATTERN
 from server.services.media_storage import MediaStorage, as_media_storage
@@ -261,10 +263,20 @@ def _first_broken_media(storage: MediaStorage,
     return len(seen), None
 
 
-def verify_all(storage: MediaStorage | str) -> ProofReport:
-    """Every chain, then every sealed day, then every image in `storage`; stops at the first break."""
-    references = MediaReferences()
-    chains = verify_custody(visit=references.visit_event)
+def verify_all(storage: MediaStorage | str, jobs: int = 1) -> ProofReport:
+    """Every chain, then every sealed day, then every image in `storage`; stops at the first break.
+
+    `jobs` > 1 walks the chains in that many worker processes (forked, each its own
+    connection); the report is the one a single process gives. Not for a request handler.
+    """
+    if not db.session().in_transaction():
+        # Only reading: on SQLite a plain BEGIN, not the write lock a command takes.
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+    if jobs > 1 and _can_fork():
+        chains, references = _chains_in_parallel(jobs)
+    else:
+        references = MediaReferences()
+        chains = verify_custody(visit=references.visit_event)
     days_checked = media_checked = 0
     broken = chains.first_broken
     if broken is None:
@@ -274,3 +286,82 @@ def verify_all(storage: MediaStorage | str) -> ProofReport:
     return ProofReport(ok=broken is None, items_checked=chains.items_checked,
                        events_checked=chains.events_checked, days_checked=days_checked,
                        media_checked=media_checked, first_broken=broken)
+
+
+# --- in parallel ------------------------------------------------------------------------
+
+#: Worker processes `flask custody verify` starts at most by default (one per CPU up to this).
+MAX_VERIFY_JOBS = 8
+
+#: The application the forked workers verify with (set just before they are forked).
+_WORKER_APP: Any = None
+
+
+def default_jobs() -> int:
+    """Worker processes by default: one per CPU, at most MAX_VERIFY_JOBS."""
+    return max(1, min(os.cpu_count() or 1, MAX_VERIFY_JOBS))
+
+
+def _item_ranges(parts: int) -> list[tuple[int | None, int | None]]:
+    """(first, end) item-id ranges, in id order, each about the same number of items."""
+    total = db.session.execute(select(func.count()).select_from(Item)).scalar_one()
+    bounds: list[int] = []
+    for part in range(1, parts):
+        bound = db.session.execute(select(Item.id).order_by(Item.id)
+                                   .offset(total * part // parts).limit(1)).scalar_one_or_none()
+        if bound is not None and (not bounds or bound > bounds[-1]):
+            bounds.append(bound)
+    edges: list[int | None] = [None, *bounds, None]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _forget_parent_connections() -> None:
+    """In a freshly forked worker: never touch the parent's pooled connections."""
+    with _WORKER_APP.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+def _walk_range(item_ids: tuple[int | None, int | None]
+                ) -> tuple[VerificationReport, dict[str, MediaReference]]:
+    """In a worker: the chains of one item-id range, and the images their events name."""
+    with _WORKER_APP.app_context():
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+        references = MediaReferences()
+        try:
+            return verify_custody(visit=references.visit_event, item_ids=item_ids), references.first
+        finally:
+            db.session.remove()
+
+
+def _can_fork() -> bool:
+    """Workers need fork (they inherit the app) and a database another process can open."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    url = db.engine.url
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+
+def _chains_in_parallel(jobs: int) -> tuple[VerificationReport, MediaReferences]:
+    """`verify_custody` over item-id ranges in `jobs` forked processes, merged into the report
+    (and the images in the order) one process walking them all would give."""
+    global _WORKER_APP
+    ranges = _item_ranges(jobs * 2)  # more parts than workers: a slow part delays less
+    _WORKER_APP = current_app._get_current_object()  # type: ignore[attr-defined]
+    references = MediaReferences()
+    items = events = 0
+    broken: dict[str, Any] | None = None
+    with multiprocessing.get_context("fork").Pool(
+            jobs, initializer=_forget_parent_connections) as pool:
+        # In id order: the first range that breaks holds the first break of them all, and
+        # a walk through everything would have stopped there.
+        for report, first in pool.imap(_walk_range, ranges):
+            items += report.items_checked
+            events += report.events_checked
+            if report.first_broken is not None:
+                broken = report.first_broken
+                break
+            for sha256, reference in first.items():
+                references.first.setdefault(sha256, reference)
+        pool.terminate()
+    return VerificationReport(broken is None, items, events, broken), references

@@ -90,9 +90,13 @@ def run(app, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
 
 
 def cli_verify(app) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """`flask custody verify`: exit code and the JSON report."""
-    code, output = run(app, "verify")
-    return code, json.loads(output.strip().splitlines()[-1])
+    """`flask custody verify`: exit code and the JSON report, the same with 1 and 2 workers."""
+    answers = []
+    for jobs in ("1", "2"):
+        code, output = run(app, "verify", "--jobs", jobs)
+        answers.append((code, json.loads(output.strip().splitlines()[-1])))
+    assert answers[0] == answers[1], answers  # one process or two: the same report
+    return answers[0]
 
 
 def both_verdicts(app, supervisor) -> dict[str, Any]:  # type: ignore[no-untyped-def]
