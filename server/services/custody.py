@@ -278,7 +278,8 @@ def _sqlite_time_reader(dialect: Any) -> Callable[[Any], Any]:
     (a time written by hand) is parsed as the column's own type parses it (a datetime,
     which `stored_body` prints with `iso_utc`).
     """
-    parse = CustodyEvent.__table__.c.occurred_at.type.result_processor(dialect, None)
+    parse = CustodyEvent.__table__.c.occurred_at.type.dialect_impl(dialect).result_processor(
+        dialect, None)
     fullmatch = _SQLITE_TIME.fullmatch
 
     def read(text: Any) -> Any:

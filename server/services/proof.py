@@ -217,10 +217,14 @@ class ProofReport:
     first_broken: dict[str, Any] | None
 
 
-def _first_broken_day() -> tuple[int, dict[str, Any] | None]:
-    """Recompute every sealed day, oldest first; answer how many held and the first that did not."""
+def _first_broken_day(days: tuple[date, date] | None = None) -> tuple[int, dict[str, Any] | None]:
+    """Recompute every sealed day (or those from days[0] to days[1]), oldest first; answer
+    how many held and the first that did not."""
     checked = 0
-    for sealed in db.session.execute(select(DailyRoot).order_by(DailyRoot.day)).scalars():
+    query = select(DailyRoot).order_by(DailyRoot.day)
+    if days is not None:
+        query = query.where(DailyRoot.day >= days[0], DailyRoot.day <= days[1])
+    for sealed in db.session.execute(query).scalars().all():
         digest = compute_day_root(sealed.day)
         checked += 1
         if not _matches(sealed, digest):
@@ -272,15 +276,16 @@ def verify_all(storage: MediaStorage | str, jobs: int = 1) -> ProofReport:
     if not db.session().in_transaction():
         # Only reading: on SQLite a plain BEGIN, not the write lock a command takes.
         db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+    days: tuple[int, dict[str, Any] | None] | None = None
     if jobs > 1 and _can_fork():
-        chains, references = _chains_in_parallel(jobs)
+        chains, references, days = _in_parallel(jobs)
     else:
         references = MediaReferences()
         chains = verify_custody(visit=references.visit_event)
     days_checked = media_checked = 0
     broken = chains.first_broken
     if broken is None:
-        days_checked, broken = _first_broken_day()
+        days_checked, broken = days if days is not None else _first_broken_day()
     if broken is None:
         media_checked, broken = _first_broken_media(as_media_storage(storage), references)
     return ProofReport(ok=broken is None, items_checked=chains.items_checked,
@@ -342,17 +347,40 @@ def _can_fork() -> bool:
     return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
 
 
-def _chains_in_parallel(jobs: int) -> tuple[VerificationReport, MediaReferences]:
-    """`verify_custody` over item-id ranges in `jobs` forked processes, merged into the report
-    (and the images in the order) one process walking them all would give."""
+def _day_spans(parts: int) -> list[tuple[date, date]]:
+    """(first, last) spans of the sealed days, in order, each about the same number of days."""
+    days = list(db.session.execute(select(DailyRoot.day).order_by(DailyRoot.day)).scalars())
+    size = max(1, -(-len(days) // parts))
+    return [(chunk[0], chunk[-1]) for chunk in (days[at:at + size]
+                                                for at in range(0, len(days), size))]
+
+
+def _check_days(span: tuple[date, date]) -> tuple[int, dict[str, Any] | None]:
+    """In a worker: `_first_broken_day` over one span of sealed days."""
+    with _WORKER_APP.app_context():
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+        try:
+            return _first_broken_day(span)
+        finally:
+            db.session.remove()
+
+
+def _in_parallel(jobs: int) -> tuple[VerificationReport, MediaReferences,
+                                     tuple[int, dict[str, Any] | None]]:
+    """`verify_custody` over item-id ranges and `_first_broken_day` over spans of days, in
+    `jobs` forked processes, merged into what one process walking them all would answer
+    (the images in the same order too)."""
     global _WORKER_APP
     ranges = _item_ranges(jobs * 2)  # more parts than workers: a slow part delays less
+    spans = _day_spans(jobs)
     _WORKER_APP = current_app._get_current_object()  # type: ignore[attr-defined]
     references = MediaReferences()
-    items = events = 0
+    items = events = days_checked = 0
     broken: dict[str, Any] | None = None
+    day_broken: dict[str, Any] | None = None
     with multiprocessing.get_context("fork").Pool(
             jobs, initializer=_forget_parent_connections) as pool:
+        day_results = [pool.apply_async(_check_days, (span,)) for span in spans]
         # In id order: the first range that breaks holds the first break of them all, and
         # a walk through everything would have stopped there.
         for report, first in pool.imap(_walk_range, ranges):
@@ -363,5 +391,12 @@ def _chains_in_parallel(jobs: int) -> tuple[VerificationReport, MediaReferences]
                 break
             for sha256, reference in first.items():
                 references.first.setdefault(sha256, reference)
+        if broken is None:  # the days count only when every chain held
+            for result in day_results:
+                checked, day_broken = result.get()
+                days_checked += checked
+                if day_broken is not None:
+                    break
         pool.terminate()
-    return VerificationReport(broken is None, items, events, broken), references
+    return (VerificationReport(broken is None, items, events, broken), references,
+            (days_checked, day_broken))

@@ -121,7 +121,7 @@ def test_a_stored_body_with_its_evidence_decoded_by_loads_plain_hashes_alike(bod
 
 @pytest.mark.parametrize("evidence", [
     {"big": 2**64}, {"big": -(2**63) - 1}, {"n": [2**70, 1]}, {"tiny": 1e-05},
-    {"tiny": [-9.9e-05]}, {"huge": 1e300},
+    {"tiny": [-9.9e-05]}, {"tiny": 5.960464477539063e-08}, {"huge": 1e300},
 ])
 def test_a_body_orjson_may_decode_or_write_otherwise_is_not_vouched_for(evidence) -> None:  # type: ignore[no-untyped-def]
     decoded = loads_plain(json.dumps(evidence))
@@ -147,3 +147,14 @@ def test_loads_plain_decodes_vietnamese_evidence_like_json() -> None:
     assert loads_plain(text) == json.loads(text)
     assert loads_plain(text.encode()) == json.loads(text)
     assert not math.isnan(loads_plain("[0.5]")[0])
+
+
+@settings(max_examples=3000)
+@given(number=st.floats(allow_nan=False, allow_infinity=False)
+       | st.floats(min_value=-1e-3, max_value=1e-3) | st.floats(min_value=1e-12, max_value=1e-6))
+def test_a_decoded_float_is_written_as_the_reference_writes_it_or_not_vouched_for(
+        number: float) -> None:
+    text = json.dumps({"x": [number]})
+    body = {"id": "0190b7c2-13e-4", "evidence": loads_plain(text)}
+    fast = canonical_json_with_plain(body, "evidence")
+    assert fast is None or fast == _reference_json({**body, "evidence": json.loads(text)})
