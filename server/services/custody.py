@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import Text, cast, func, select
 
 from server.domain.custody_chain import (
     BrokenLink,
@@ -194,11 +194,10 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
     with first <= id < end (None: unbounded), for walks in parallel (`proof.verify_all`).
     """
     dialect = db.session.get_bind().dialect
-    on_sqlite = dialect.name == "sqlite"
-    # SQLite keeps times as text: read it as such and rewrite it (`_sqlite_time_reader`),
+    # Times read as text in SQLAlchemy's SQLite form and rewritten (`_time_text_reader`):
     # several times faster than parsing into datetimes and printing them again.
-    occurred = cast(CustodyEvent.occurred_at, Text) if on_sqlite else CustodyEvent.occurred_at
-    received = cast(CustodyEvent.received_at, Text) if on_sqlite else CustodyEvent.received_at
+    occurred, received = _time_as_text(CustodyEvent.occurred_at, dialect.name), _time_as_text(
+        CustodyEvent.received_at, dialect.name)
     statement = (
         select(Item.id.label("item_key"), Item.tracking_number, Item.head_hash,
                Item.event_count, CustodyEvent.id, CustodyEvent.seq, CustodyEvent.type,
@@ -215,7 +214,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
         statement = statement.where(Item.id >= first_id)
     if end_id is not None:
         statement = statement.where(Item.id < end_id)
-    as_time = _sqlite_time_reader(dialect) if on_sqlite else None
+    as_time = _time_text_reader(dialect)
     items_checked = events_checked = 0
     walk: ChainWalk | None = None
     current_item = current_number = None
@@ -235,8 +234,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
             if event_id is None:
                 continue  # an item without events: only its head and count are checked
             events_checked += 1
-            if as_time is not None:
-                occurred_at, received_at = as_time(occurred_at), as_time(received_at)
+            occurred_at, received_at = as_time(occurred_at), as_time(received_at)
             canonical = None
             try:
                 evidence = None if evidence_text is None else loads_plain(evidence_text)
@@ -271,15 +269,29 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
 _SQLITE_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
 
 
-def _sqlite_time_reader(dialect: Any) -> Callable[[Any], Any]:
-    """From SQLite's stored text to `iso_utc`'s text of the time it stands for.
+def _time_as_text(column: Any, dialect_name: str) -> Any:
+    """The column's time as text: SQLite's stored text; PostgreSQL's UTC time written the
+    way SQLAlchemy writes times into SQLite (always six digits of microseconds)."""
+    if dialect_name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24:MI:SS.US")
+    return cast(column, Text)
 
-    Text in the form SQLAlchemy writes becomes `iso_utc`'s text directly; anything else
-    (a time written by hand) is parsed as the column's own type parses it (a datetime,
-    which `stored_body` prints with `iso_utc`).
+
+def _time_text_reader(dialect: Any) -> Callable[[Any], Any]:
+    """From a time read by `_time_as_text` to `iso_utc`'s text of the time it stands for.
+
+    Text in SQLAlchemy's SQLite form becomes `iso_utc`'s text directly; anything else
+    (a time written by hand, a year below 1000) is parsed as the column's own type parses
+    it (a datetime, which `stored_body` prints with `iso_utc`).
     """
-    parse = CustodyEvent.__table__.c.occurred_at.type.dialect_impl(dialect).result_processor(
-        dialect, None)
+    if dialect.name == "postgresql":
+        # What PostgreSQL wrote by `to_char` is the UTC wall time, without the zone.
+        def parse(text: Any) -> Any:
+            return None if text is None else datetime.fromisoformat(text).replace(
+                tzinfo=timezone.utc)
+    else:
+        parse = CustodyEvent.__table__.c.occurred_at.type.dialect_impl(
+            dialect).result_processor(dialect, None)
     fullmatch = _SQLITE_TIME.fullmatch
 
     def read(text: Any) -> Any:

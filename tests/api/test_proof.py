@@ -398,3 +398,25 @@ def test_a_time_written_into_sqlite_by_hand_is_read_as_the_column_reads_it(app, 
     code, report = cli_verify(app)
     assert code == 1 and report["first_broken"]["reason"] == "hash_mismatch"
     assert report["first_broken"]["event_id"] == chains[0]["events"][1]["id"]
+
+
+def test_times_of_any_form_verify_and_a_changed_microsecond_is_named(app, chains, supervisor):
+    from datetime import UTC
+
+    odd_times = {chains[0]["events"][1]["id"]: datetime(999, 5, 6, 7, 8, 9, tzinfo=UTC),
+                 chains[0]["events"][2]["id"]: datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC),
+                 chains[1]["events"][1]["id"]: datetime(2031, 1, 2, 3, 4, 5, 1, tzinfo=UTC)}
+
+    def odd(stored: CustodyEvent) -> None:
+        stored.occurred_at = odd_times.get(stored.id, stored.occurred_at)
+
+    rewrite_history(app, odd)  # a year below 1000 is hashed unpadded, as iso_utc writes it
+    code, report = cli_verify(app)
+    assert code == 0 and report["events_checked"] == 8, report
+    with app.app_context():
+        stored = db.session.get(CustodyEvent, chains[1]["events"][1]["id"])
+        stored.occurred_at = datetime(2031, 1, 2, 3, 4, 5, 2, tzinfo=UTC)
+        db.session.commit()
+    assert both_verdicts(app, supervisor) == {"tracking_number": chains[1]["tracking_number"],
+                                              "event_id": chains[1]["events"][1]["id"],
+                                              "reason": "hash_mismatch"}
