@@ -389,11 +389,8 @@ def test_a_time_written_into_sqlite_by_hand_is_read_as_the_column_reads_it(app, 
                                    "days_checked": 0, "media_checked": 1, "first_broken": None})
     with app.app_context():  # one microsecond later, in that form too: a change
         db.session.execute(text("UPDATE custody_events SET occurred_at = "
-                                "substr(occurred_at, 1, 25) || '7' WHERE seq = 2 AND "
-                                "substr(occurred_at, 26, 1) <> '7'"))
-        db.session.execute(text("UPDATE custody_events SET occurred_at = "
-                                "substr(occurred_at, 1, 25) || '8' WHERE seq = 2 AND "
-                                "substr(occurred_at, 26, 1) = '7'"))
+                                "substr(occurred_at, 1, 25) || CASE substr(occurred_at, 26, 1) "
+                                "WHEN '7' THEN '8' ELSE '7' END WHERE seq = 2"))
         db.session.commit()
     code, report = cli_verify(app)
     assert code == 1 and report["first_broken"]["reason"] == "hash_mismatch"
