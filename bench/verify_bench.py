@@ -18,7 +18,7 @@ a few minutes per engine the first time (cached afterwards), each measurement we
 minute on 2 cores; `--quick` uses 100,000 events.
 
     .venv/bin/python bench/verify_bench.py [--quick | --events N] [--engines sqlite,postgresql]
-        [--postgres URL] [--no-cache]
+        [--postgres URL] [--no-cache] [--jobs N]
 """
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres", default=None, help="bench PostgreSQL database URL")
     parser.add_argument("--no-cache", action="store_true",
                         help="generate afresh and drop the store afterwards")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="verification worker processes (default: as `flask custody "
+                             "verify`, one per CPU, capped); 1 process is measured too")
     return parser.parse_args(argv)
 
 
@@ -111,34 +114,48 @@ def _canonicalisation_us(ds: data.Dataset, sample: int = 20_000) -> float:
     return spent / max(len(events), 1) * 1e6
 
 
-def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
-    """Baseline, then verification, in this fresh process; its peak memory is theirs."""
-    import logging
-
-    logging.disable(logging.INFO)
+def _verify_all(ds: data.Dataset, jobs: int) -> tuple[Any, float]:
+    """`verify_all` with that many worker processes: the report and the seconds it took."""
     from server.extensions import db
     from server.services.proof import verify_all
 
-    base_events, base_seconds = _baseline(ds)
     app = ds.app()
     with app.app_context():
         began = time.perf_counter()
-        report = verify_all(str(ds.media_dir))
+        report = verify_all(str(ds.media_dir), jobs=jobs)
         seconds = time.perf_counter() - began
         db.session.remove()
         db.engine.dispose()
+    return report, seconds
+
+
+def _measure_in_child(ds: data.Dataset, jobs: int | None, queue: Any) -> None:
+    """Baseline, then verification (1 process, then `jobs`), in this fresh process; its peak
+    memory is theirs (the parent's: forked workers are processes of their own)."""
+    import logging
+
+    logging.disable(logging.INFO)
+    from server.services.proof import default_jobs
+
+    jobs = jobs or default_jobs()
+    base_events, base_seconds = _baseline(ds)
+    single, single_seconds = _verify_all(ds, 1)
+    report, seconds = (single, single_seconds) if jobs == 1 else _verify_all(ds, jobs)
+    same = (single.ok, single.items_checked, single.events_checked, single.first_broken) == (
+        report.ok, report.items_checked, report.events_checked, report.first_broken)
     queue.put({"ok": report.ok, "events": report.events_checked, "items": report.items_checked,
                "days": report.days_checked, "media": report.media_checked,
-               "first_broken": report.first_broken, "seconds": seconds,
+               "first_broken": report.first_broken, "seconds": seconds, "jobs": jobs,
+               "single_seconds": single_seconds, "same_report": same,
                "base_events": base_events, "base_seconds": base_seconds,
                "canonical_us": _canonicalisation_us(ds), "peak_rss_mb": data.peak_rss_mb()})
 
 
-def _measure(ds: data.Dataset) -> dict[str, Any]:
+def _measure(ds: data.Dataset, jobs: int | None) -> dict[str, Any]:
     """Run the measurement in a fresh process (clean memory figure); answer what it found."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_measure_in_child, args=(ds, queue))
+    child = context.Process(target=_measure_in_child, args=(ds, jobs, queue))
     child.start()
     try:
         return queue.get(timeout=900)
@@ -167,7 +184,7 @@ def _engine_rows(engine: str, args: argparse.Namespace, events: int) -> list[dic
     else:
         print(f"{label}: reusing the cached store {ds.name}", flush=True)
     try:
-        found = _measure(ds)
+        found = _measure(ds, getattr(args, "jobs", None))
     finally:
         if args.no_cache:
             data.drop_dataset(ds)
@@ -176,17 +193,24 @@ def _engine_rows(engine: str, args: argparse.Namespace, events: int) -> list[dic
     verdict = "ok" if found["ok"] else f"BROKEN {json.dumps(found['first_broken'])}"
     share = 100 * rate / base_rate if rate and base_rate else None
     size = f"{found['events']:,} events"
+    jobs = found["jobs"]
+    single_rate = found["events"] / found["single_seconds"] if found["single_seconds"] else None
     rows += [
         _row(f"verify_all, {label}, {size} ({found['items']:,} chains, {found['days']} sealed "
-             f"days, {found['media']} images; {verdict})", rate, "events/s",
+             f"days, {found['media']} images; {verdict}), {jobs} worker process(es)", rate,
+             "events/s",
              baseline="read the same rows (DBAPI cursor) + SHA-256, no checks",
              baseline_value=base_rate, target=f"≥ {TARGET_RATE:,} events/s",
              meets_target=None if rate is None else rate >= TARGET_RATE),
         _row(f"verify_all share of the baseline, {label}", share, "%",
              target=f"≥ {TARGET_SHARE:.0f} % of baseline",
              meets_target=None if share is None else share >= TARGET_SHARE),
-        _row(f"verify_all wall time, {label}, {size}", found["seconds"], "s",
-             baseline="read + hash", baseline_value=found["base_seconds"]),
+        _row(f"verify_all wall time, {label}, {size}, {jobs} worker process(es)",
+             found["seconds"], "s", baseline="read + hash", baseline_value=found["base_seconds"]),
+        _row(f"verify_all in 1 process, {label} (report identical to {jobs} processes: "
+             f"{found['same_report']})", single_rate, "events/s",
+             baseline="read the same rows (DBAPI cursor) + SHA-256, no checks",
+             baseline_value=base_rate),
         _row(f"event_body + canonical_json per event, {label}", found["canonical_us"], "µs"),
         _row(f"peak RSS of the verifying process, {label}", found["peak_rss_mb"], "MB"),
     ]

@@ -17,7 +17,13 @@ from server.security import issue_api_token
 from server.services.auth import create_user
 from server.services.errors import ServiceError
 from server.services.media_storage import media_storage
-from server.services.proof import last_closed_day, seal_day, verify_all
+from server.services.proof import (
+    MAX_VERIFY_JOBS,
+    default_jobs,
+    last_closed_day,
+    seal_day,
+    verify_all,
+)
 
 
 def register_commands(app: Flask) -> None:
@@ -133,9 +139,12 @@ def custody_group() -> None:
 
 @custody_group.command("verify")
 @with_appcontext
-def verify_command() -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes walking the chains; default: one per CPU "
+                   f"(at most {MAX_VERIFY_JOBS}). The report is the same for any number.")
+def verify_command(jobs: int | None) -> None:
     """Check every chain, sealed day and image; exit 1 naming the first that fails."""
-    report = verify_all(media_storage())
+    report = verify_all(media_storage(), jobs=jobs or default_jobs())
     answer = VerifyOut.model_validate(report, from_attributes=True).model_dump(mode="json")
     click.echo(json.dumps(answer, ensure_ascii=False))
     if not report.ok:

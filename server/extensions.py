@@ -34,6 +34,9 @@ login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 SQLITE_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Execution option of a connection that only reads (outside a request): a plain BEGIN, so
+#: e.g. the verifier's parallel workers neither wait for nor hold the write lock.
+SQLITE_READ_ONLY = "sqlite_read_only"
 
 
 def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> None:
@@ -71,7 +74,8 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        reading = has_request_context() and request.method in SQLITE_READ_METHODS
+        reading = (connection.get_execution_options().get(SQLITE_READ_ONLY, False)
+                   or has_request_context() and request.method in SQLITE_READ_METHODS)
         if reading:
             connection.exec_driver_sql("BEGIN")
             return

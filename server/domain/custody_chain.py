@@ -11,10 +11,13 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 #: The previous hash of an item's first event, and the root of a day without events.
 GENESIS_HASH = "0" * 64
 
 _HEX_HASH_RE = re.compile(r"[0-9a-f]{64}")
+_HEX_HASHES_RE = re.compile(r"[0-9a-f]*")
 
 
 class BrokenReason(StrEnum):
@@ -72,8 +75,8 @@ _CANONICAL_ENCODER = json.JSONEncoder(
 )
 
 
-def canonical_json(value: Any) -> bytes:
-    """Return the one UTF-8 JSON encoding of value that every hash is computed over."""
+def _reference_json(value: Any) -> bytes:
+    """The canonical bytes as the standard library writes them: the definition of the encoding."""
     _reject_ambiguous_keys(value)
     return _CANONICAL_ENCODER.encode(value).encode("utf-8")
 
@@ -88,8 +91,8 @@ def iso_utc(moment: datetime) -> str:
 
 
 def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
-                actor_user_id: int, actor_unit_id: int, occurred_at: datetime,
-                received_at: datetime, lat: float | None, lon: float | None,
+                actor_user_id: int, actor_unit_id: int, occurred_at: datetime | str,
+                received_at: datetime | str, lat: float | None, lon: float | None,
                 accuracy_m: float | None, evidence: Any, status_after: str) -> dict[str, Any]:
     """`event_body` from the column values themselves (the verifier reads plain rows)."""
     position = None
@@ -104,12 +107,60 @@ def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
         "type": event_type,
         "actor_user_id": actor_user_id,
         "actor_unit_id": actor_unit_id,
-        "occurred_at": iso_utc(occurred_at),
-        "received_at": iso_utc(received_at),
+        # A str is `iso_utc`'s text already (the verifier reads it so from SQLite).
+        "occurred_at": occurred_at if type(occurred_at) is str else iso_utc(occurred_at),
+        "received_at": received_at if type(received_at) is str else iso_utc(received_at),
         "position": position,
         "evidence": evidence,
         "status_after": status_after,
     }
+#: orjson writes a float of magnitude below 1e-4 in positional notation (0.00001) where
+#: Python's repr writes 1e-05; every other finite float it writes as repr does (tested).
+_SMALLEST_ALIKE_FLOAT = 1e-4
+_PLAIN_SCALARS = (str, int, bool, type(None))
+#: The kinds of a stored body's own fields (the position and the evidence are dicts).
+_SIMPLE_KINDS = frozenset({str, int, type(None), dict})
+
+
+def _orjson_writes_alike(value: Any) -> bool:
+    """True when orjson is sure to write value exactly as `_reference_json` does.
+
+    Only plain dicts with str keys, lists, tuples, str, int, bool, None and floats that
+    orjson formats like repr qualify; orjson would write enums, UUIDs, NaN and infinities
+    where the reference refuses them, and small floats differently. Ints beyond 64 bits
+    make orjson raise, which `canonical_json` catches.
+    """
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not _orjson_writes_alike(item):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for item in value:
+            if not _orjson_writes_alike(item):
+                return False
+        return True
+    if kind is float:
+        # NaN fails both comparisons; ±inf passes the first and fails the second.
+        return value == 0.0 or _SMALLEST_ALIKE_FLOAT <= abs(value) < float("inf")
+    return kind in _PLAIN_SCALARS
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return the one UTF-8 JSON encoding of value that every hash is computed over.
+
+    Sorted keys, no spaces, UTF-8 text unescaped, floats as Python's repr, NaN, infinities
+    and non-string keys refused: the bytes of `json.dumps(value, sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False)`. orjson writes them several
+    times faster; whatever it might write differently goes to the standard library.
+    """
+    if _orjson_writes_alike(value):
+        try:
+            return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # an int beyond 64 bits, a lone surrogate
+            pass
+    return _reference_json(value)
 
 
 def _require_hex_hash(value: str, name: str) -> None:
@@ -126,17 +177,73 @@ def chain_hash(body: Mapping[str, Any], previous_hash: str) -> str:
     return digest.hexdigest()
 
 
-def chain_hash_of_decoded(body: Mapping[str, Any], previous_hash: str) -> str:
-    """`chain_hash` of a body whose mappings all came from JSON decoding or have literal str keys.
+def loads_plain(text: str | bytes) -> Any:
+    """Decode JSON text with orjson: only JSON types, str keys, finite floats.
 
-    Such a body cannot hold a non-string key, so the walk that refuses them is skipped: the
-    verifier re-hashes millions of stored events and the walk costs as much as the hashing.
-    The result is the same as `chain_hash` (tested).
+    orjson refuses what `json.loads` accepts beyond JSON (NaN, infinities, a lone surrogate):
+    ValueError, and the caller decodes with `json`. It decodes an integer beyond 64 bits as
+    a float, which `canonical_json_with_plain` notices: what it answers for such a body is
+    None, and the caller decodes with `json` too.
     """
+    return orjson.loads(text)  # orjson.JSONDecodeError is a ValueError
+
+
+#: How orjson may write a float below 1e-4 (0.00001, or 5.9e-8 where repr writes 5.9e-08):
+#: the one plain value it writes otherwise. After a digit, "0.0000" is part of a longer
+#: number or of a string.
+_SMALL_FLOAT_MARKS = (b":0.0000", b",0.0000", b"[0.0000", b"-0.0000")
+#: A number with a negative exponent, right after a JSON delimiter (a UUID's "3e-4" is not).
+_NEGATIVE_EXPONENT = re.compile(rb"[:,\[]-?[0-9]+(?:\.[0-9]+)?e-")
+
+
+def canonical_json_with_plain(body: Mapping[str, Any], plain_key: str) -> bytes | None:
+    """`canonical_json(body)` for a dict whose `plain_key` value came from `loads_plain`,
+    or None when it cannot vouch that the text decoded by `json` would give these bytes.
+
+    That value needs no walk (JSON types, str keys, finite floats); the other values are
+    walked as usual. The verifier hashes millions of stored bodies and the walk of the
+    evidence costs more than orjson's encoding.
+    """
+    # Every doubt answers None, never the reference bytes of this body: its plain value
+    # may hold a float where `json` would have decoded an integer.
+    if type(body) is not dict:
+        return None
+    plain = body.get(plain_key)
+    if not _SIMPLE_KINDS.issuperset(map(type, body.values())):  # one pass in C
+        return None  # a float, bool or list at the top: not what a stored body holds
+    for item in body.values():
+        if type(item) is dict and item is not plain and not _orjson_writes_alike(item):
+            return None
+    try:
+        encoded = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return None
+    # A string holding one of these texts merely takes the slower road. Three scans, the
+    # common case: each one costs about as much as orjson's whole encoding.
+    if b"+" in encoded:
+        # "e+": a float of 1e16 or more, maybe an integer beyond 64 bits that orjson
+        # decoded as a float: `json` would decode (and write) the integer.
+        return None
+    if b"0.0000" in encoded:
+        for mark in _SMALL_FLOAT_MARKS:
+            if mark in encoded:
+                return None
+    if b"e-" in encoded and _NEGATIVE_EXPONENT.search(encoded):
+        return None
+    return encoded
+
+
+def chain_hash_of_canonical(canonical: bytes, previous_hash: str) -> str:
+    """`chain_hash` from the body's canonical bytes already written."""
     _require_hex_hash(previous_hash, "previous_hash")
-    digest = hashlib.sha256(_CANONICAL_ENCODER.encode(body).encode("utf-8"))
+    digest = hashlib.sha256(canonical)
     digest.update(previous_hash.encode("ascii"))
     return digest.hexdigest()
+
+
+def chain_hash_of_decoded(body: Mapping[str, Any], previous_hash: str) -> str:
+    """`chain_hash` of a stored body (kept for callers; the same function now)."""
+    return chain_hash(body, previous_hash)
 
 
 class ChainWalk:
@@ -158,12 +265,22 @@ class ChainWalk:
         self.first_gap: str | None = None
 
     def add(self, event_id: str, seq: int, body: Mapping[str, Any], previous_hash: str,
-            stored_hash: str) -> BrokenLink | None:
-        """Check the next event of the chain; the first broken link, or None."""
+            stored_hash: str, canonical: bytes | None = None) -> BrokenLink | None:
+        """Check the next event of the chain; the first broken link, or None.
+
+        `canonical`: the body's canonical bytes when the caller has them already
+        (`canonical_json_with_plain`).
+        """
         # Checked before the content, so a gap names the event right after it.
         if previous_hash != self.head:
             return BrokenLink(event_id, BrokenReason.previous_hash_mismatch)
-        recomputed = chain_hash_of_decoded(body, previous_hash)
+        if canonical is None:
+            recomputed = chain_hash(body, previous_hash)
+        else:
+            # previous_hash is the head, a hash this walk computed: no need to check its form.
+            digest = hashlib.sha256(canonical)
+            digest.update(previous_hash.encode("ascii"))
+            recomputed = digest.hexdigest()
         if stored_hash != recomputed:
             return BrokenLink(event_id, BrokenReason.hash_mismatch)
         self.count += 1
@@ -209,8 +326,11 @@ def merkle_root(hashes: Sequence[str]) -> str:
     """Return the Merkle root of hex hashes, pairing by SHA-256 of the concatenated hex."""
     if not hashes:
         return GENESIS_HASH
-    for value in hashes:
-        _require_hex_hash(value, "hash")
+    # One match over all the leaves when they are strings, each one only to name a bad one.
+    if not all(type(value) is str for value in hashes) or not _HEX_HASHES_RE.fullmatch(
+            "".join(hashes)) or any(len(value) != 64 for value in hashes):
+        for value in hashes:
+            _require_hex_hash(value, "hash")
     level = list(hashes)
     while len(level) > 1:
         if len(level) % 2:

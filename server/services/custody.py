@@ -1,19 +1,28 @@
 """Appending custody events to an item's hash chain, and verifying every chain."""
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from server.domain.custody_chain import BrokenLink, ChainWalk
+from server.domain.custody_chain import (
+    BrokenLink,
+    ChainWalk,
+    canonical_json_with_plain,
+    chain_hash,
+    loads_plain,
+    stored_body,
+)
 from server.domain.custody_chain import iso_utc as iso_utc  # re-exported: export, corrections
-from server.domain.custody_chain import stored_body
 from server.domain.custody_step import ItemHead, Step, step
+from server.domain.errors import DomainError
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
 from server.extensions import db
@@ -215,25 +224,38 @@ VERIFY_BATCH = 5000
 
 
 def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = None,
-                   batch_size: int = VERIFY_BATCH) -> VerificationReport:
+                   batch_size: int = VERIFY_BATCH,
+                   item_ids: tuple[int | None, int | None] = (None, None)) -> VerificationReport:
     """Walk every item's chain in order and name the first broken link (DESIGN §5).
 
     One streamed query reads every item with its events in chain order (plain rows, never
     ORM objects, so memory stays flat over millions of events); each event is hashed once.
     `visit(event_id, tracking_number, evidence)` sees every checked event, so the images an
-    evidence names are collected in the same pass.
+    evidence names are collected in the same pass. `item_ids` = (first, end): only the items
+    with first <= id < end (None: unbounded), for walks in parallel (`proof.verify_all`).
     """
+    dialect = db.session.get_bind().dialect
+    # Times read as text in SQLAlchemy's SQLite form and rewritten (`_time_text_reader`):
+    # several times faster than parsing into datetimes and printing them again.
+    occurred, received = _time_as_text(CustodyEvent.occurred_at, dialect.name), _time_as_text(
+        CustodyEvent.received_at, dialect.name)
     statement = (
         select(Item.id.label("item_key"), Item.tracking_number, Item.head_hash,
                Item.event_count, CustodyEvent.id, CustodyEvent.seq, CustodyEvent.type,
-               CustodyEvent.actor_user_id, CustodyEvent.actor_unit_id, CustodyEvent.occurred_at,
-               CustodyEvent.received_at, CustodyEvent.lat, CustodyEvent.lon,
-               CustodyEvent.accuracy_m, CustodyEvent.evidence, CustodyEvent.status_after,
+               CustodyEvent.actor_user_id, CustodyEvent.actor_unit_id, occurred, received,
+               CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
+               cast(CustodyEvent.evidence, Text), CustodyEvent.status_after,
                CustodyEvent.previous_hash, CustodyEvent.hash)
         .outerjoin(CustodyEvent, CustodyEvent.item_id == Item.id)
         .order_by(Item.id, CustodyEvent.seq)
         .execution_options(yield_per=batch_size)
     )
+    first_id, end_id = item_ids
+    if first_id is not None:
+        statement = statement.where(Item.id >= first_id)
+    if end_id is not None:
+        statement = statement.where(Item.id < end_id)
+    as_time = _time_text_reader(dialect)
     items_checked = events_checked = 0
     walk: ChainWalk | None = None
     current_item = current_number = None
@@ -242,7 +264,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
     result = db.session.connection().execute(statement)
     try:
         for (item_key, number, head_hash, event_count, event_id, seq, event_type, actor_user_id,
-             actor_unit_id, occurred_at, received_at, lat, lon, accuracy_m, evidence,
+             actor_unit_id, occurred_at, received_at, lat, lon, accuracy_m, evidence_text,
              status_after, previous_hash, stored_hash) in result.tuples():
             if item_key != current_item:
                 if walk is not None and (broken := walk.finish()) is not None:
@@ -253,10 +275,25 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
             if event_id is None:
                 continue  # an item without events: only its head and count are checked
             events_checked += 1
-            body = stored_body(event_id, number, seq, event_type, actor_user_id, actor_unit_id,
-                               occurred_at, received_at, lat, lon, accuracy_m, evidence,
-                               status_after)
-            broken = walk.add(event_id, seq, body, previous_hash, stored_hash)  # type: ignore[union-attr]
+            occurred_at, received_at = as_time(occurred_at), as_time(received_at)
+            canonical = None
+            try:
+                evidence = None if evidence_text is None else loads_plain(evidence_text)
+            except ValueError:
+                pass
+            else:
+                body = stored_body(event_id, number, seq, event_type, actor_user_id,
+                                   actor_unit_id, occurred_at, received_at, lat, lon,
+                                   accuracy_m, evidence, status_after)
+                canonical = canonical_json_with_plain(body, "evidence")
+            if canonical is None:
+                # What orjson may decode or write otherwise: the standard library's way.
+                evidence = None if evidence_text is None else json.loads(evidence_text)
+                body = stored_body(event_id, number, seq, event_type, actor_user_id,
+                                   actor_unit_id, occurred_at, received_at, lat, lon,
+                                   accuracy_m, evidence, status_after)
+            broken = walk.add(event_id, seq, body, previous_hash, stored_hash,  # type: ignore[union-attr]
+                              canonical)
             if broken is not None:
                 return _broken(number, broken, items_checked, events_checked)
             if visit is not None and evidence:
@@ -266,6 +303,44 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
         return VerificationReport(True, items_checked, events_checked, None)
     finally:
         result.close()
+
+
+#: How SQLAlchemy writes a time into SQLite (UTC, always microseconds); a year below 1000
+#: is left to the slow road, since `iso_utc` writes such years unpadded.
+_SQLITE_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
+
+
+def _time_as_text(column: Any, dialect_name: str) -> Any:
+    """The column's time as text: SQLite's stored text; PostgreSQL's UTC time written the
+    way SQLAlchemy writes times into SQLite (always six digits of microseconds)."""
+    if dialect_name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24:MI:SS.US")
+    return cast(column, Text)
+
+
+def _time_text_reader(dialect: Any) -> Callable[[Any], Any]:
+    """From a time read by `_time_as_text` to `iso_utc`'s text of the time it stands for.
+
+    Text in SQLAlchemy's SQLite form becomes `iso_utc`'s text directly; anything else
+    (a time written by hand, a year below 1000) is parsed as the column's own type parses
+    it (a datetime, which `stored_body` prints with `iso_utc`).
+    """
+    if dialect.name == "postgresql":
+        # What PostgreSQL wrote by `to_char` is the UTC wall time, without the zone.
+        def parse(text: Any) -> Any:
+            return None if text is None else datetime.fromisoformat(text).replace(
+                tzinfo=timezone.utc)
+    else:
+        parse = CustodyEvent.__table__.c.occurred_at.type.dialect_impl(
+            dialect).result_processor(dialect, None)
+    fullmatch = _SQLITE_TIME.fullmatch
+
+    def read(text: Any) -> Any:
+        if type(text) is str and fullmatch(text):
+            return f"{text[:10]}T{text[11:]}Z"
+        return parse(text) if parse is not None else text
+
+    return read
 
 
 def _broken(tracking_number: str | None, broken: BrokenLink, items_checked: int,

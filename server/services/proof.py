@@ -9,20 +9,22 @@ event or a handover record names, and reports the first thing that fails.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
-from server.extensions import db
+from server.extensions import SQLITE_READ_ONLY, db
 from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item
 from server.models.types import utc_now
-from server.services.custody import verify_custody
+from server.services.custody import VerificationReport, verify_custody
 from server.services.errors import Conflict
 from server.services.media import SHA256_PATTERN
 from server.services.media_storage import MediaStorage, as_media_storage
@@ -65,7 +67,8 @@ def compute_day_root(day: date) -> DayDigest:
     # default BINARY (a language collation may skip the hyphens of a UUID).
     event_id = (CustodyEvent.id.collate("C")
                 if db.session.get_bind().dialect.name == "postgresql" else CustodyEvent.id)
-    leaves = list(db.session.execute(
+    # Core execution: the ORM's result costs more than the hashing over a busy day.
+    leaves = list(db.session.connection().execute(
         select(CustodyEvent.hash)
         .where(CustodyEvent.received_at >= start, CustodyEvent.received_at < end)
         .order_by(CustodyEvent.received_at, event_id)
@@ -215,10 +218,14 @@ class ProofReport:
     first_broken: dict[str, Any] | None
 
 
-def _first_broken_day() -> tuple[int, dict[str, Any] | None]:
-    """Recompute every sealed day, oldest first; answer how many held and the first that did not."""
+def _first_broken_day(days: tuple[date, date] | None = None) -> tuple[int, dict[str, Any] | None]:
+    """Recompute every sealed day (or those from days[0] to days[1]), oldest first; answer
+    how many held and the first that did not."""
     checked = 0
-    for sealed in db.session.execute(select(DailyRoot).order_by(DailyRoot.day)).scalars():
+    query = select(DailyRoot).order_by(DailyRoot.day)
+    if days is not None:
+        query = query.where(DailyRoot.day >= days[0], DailyRoot.day <= days[1])
+    for sealed in db.session.execute(query).scalars().all():
         digest = compute_day_root(sealed.day)
         checked += 1
         if not _matches(sealed, digest):
@@ -261,16 +268,136 @@ def _first_broken_media(storage: MediaStorage,
     return len(seen), None
 
 
-def verify_all(storage: MediaStorage | str) -> ProofReport:
-    """Every chain, then every sealed day, then every image in `storage`; stops at the first break."""
-    references = MediaReferences()
-    chains = verify_custody(visit=references.visit_event)
+def verify_all(storage: MediaStorage | str, jobs: int = 1) -> ProofReport:
+    """Every chain, then every sealed day, then every image in `storage`; stops at the first break.
+
+    `jobs` > 1 walks the chains in that many worker processes (forked, each its own
+    connection); the report is the one a single process gives. Not for a request handler.
+    """
+    if not db.session().in_transaction():
+        # Only reading: on SQLite a plain BEGIN, not the write lock a command takes.
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+    days: tuple[int, dict[str, Any] | None] | None = None
+    if jobs > 1 and _can_fork():
+        chains, references, days = _in_parallel(jobs)
+    else:
+        references = MediaReferences()
+        chains = verify_custody(visit=references.visit_event)
     days_checked = media_checked = 0
     broken = chains.first_broken
     if broken is None:
-        days_checked, broken = _first_broken_day()
+        days_checked, broken = days if days is not None else _first_broken_day()
     if broken is None:
         media_checked, broken = _first_broken_media(as_media_storage(storage), references)
     return ProofReport(ok=broken is None, items_checked=chains.items_checked,
                        events_checked=chains.events_checked, days_checked=days_checked,
                        media_checked=media_checked, first_broken=broken)
+
+
+# --- in parallel ------------------------------------------------------------------------
+
+#: Worker processes `flask custody verify` starts at most by default (one per CPU up to this).
+MAX_VERIFY_JOBS = 8
+
+#: The application the forked workers verify with (set just before they are forked).
+_WORKER_APP: Any = None
+
+
+def default_jobs() -> int:
+    """Worker processes by default: one per CPU, at most MAX_VERIFY_JOBS."""
+    return max(1, min(os.cpu_count() or 1, MAX_VERIFY_JOBS))
+
+
+def _item_ranges(parts: int) -> list[tuple[int | None, int | None]]:
+    """(first, end) item-id ranges, in id order, each about the same number of items."""
+    total = db.session.execute(select(func.count()).select_from(Item)).scalar_one()
+    bounds: list[int] = []
+    for part in range(1, parts):
+        bound = db.session.execute(select(Item.id).order_by(Item.id)
+                                   .offset(total * part // parts).limit(1)).scalar_one_or_none()
+        if bound is not None and (not bounds or bound > bounds[-1]):
+            bounds.append(bound)
+    edges: list[int | None] = [None, *bounds, None]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _forget_parent_connections() -> None:
+    """In a freshly forked worker: never touch the parent's pooled connections."""
+    with _WORKER_APP.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
+def _walk_range(item_ids: tuple[int | None, int | None]
+                ) -> tuple[VerificationReport, dict[str, MediaReference]]:
+    """In a worker: the chains of one item-id range, and the images their events name."""
+    with _WORKER_APP.app_context():
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+        references = MediaReferences()
+        try:
+            return verify_custody(visit=references.visit_event, item_ids=item_ids), references.first
+        finally:
+            db.session.remove()
+
+
+def _can_fork() -> bool:
+    """Workers need fork (they inherit the app) and a database another process can open."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    url = db.engine.url
+    return not (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))
+
+
+def _day_spans(parts: int) -> list[tuple[date, date]]:
+    """(first, last) spans of the sealed days, in order, each about the same number of days."""
+    days = list(db.session.execute(select(DailyRoot.day).order_by(DailyRoot.day)).scalars())
+    size = max(1, -(-len(days) // parts))
+    return [(chunk[0], chunk[-1]) for chunk in (days[at:at + size]
+                                                for at in range(0, len(days), size))]
+
+
+def _check_days(span: tuple[date, date]) -> tuple[int, dict[str, Any] | None]:
+    """In a worker: `_first_broken_day` over one span of sealed days."""
+    with _WORKER_APP.app_context():
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+        try:
+            return _first_broken_day(span)
+        finally:
+            db.session.remove()
+
+
+def _in_parallel(jobs: int) -> tuple[VerificationReport, MediaReferences,
+                                     tuple[int, dict[str, Any] | None]]:
+    """`verify_custody` over item-id ranges and `_first_broken_day` over spans of days, in
+    `jobs` forked processes, merged into what one process walking them all would answer
+    (the images in the same order too)."""
+    global _WORKER_APP
+    ranges = _item_ranges(jobs * 2)  # more parts than workers: a slow part delays less
+    spans = _day_spans(jobs)
+    _WORKER_APP = current_app._get_current_object()  # type: ignore[attr-defined]
+    references = MediaReferences()
+    items = events = days_checked = 0
+    broken: dict[str, Any] | None = None
+    day_broken: dict[str, Any] | None = None
+    with multiprocessing.get_context("fork").Pool(
+            jobs, initializer=_forget_parent_connections) as pool:
+        day_results = [pool.apply_async(_check_days, (span,)) for span in spans]
+        # In id order: the first range that breaks holds the first break of them all, and
+        # a walk through everything would have stopped there.
+        for report, first in pool.imap(_walk_range, ranges):
+            items += report.items_checked
+            events += report.events_checked
+            if report.first_broken is not None:
+                broken = report.first_broken
+                break
+            for sha256, reference in first.items():
+                references.first.setdefault(sha256, reference)
+        if broken is None:  # the days count only when every chain held
+            for result in day_results:
+                checked, day_broken = result.get()
+                days_checked += checked
+                if day_broken is not None:
+                    break
+        pool.terminate()
+    return (VerificationReport(broken is None, items, events, broken), references,
+            (days_checked, day_broken))

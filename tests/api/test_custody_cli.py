@@ -21,9 +21,13 @@ def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-d
 def _verify(app) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Run the command; answer its exit code and the JSON report it printed."""
     # No app context pushed here: the command must set up its own, as under `flask --app wsgi`.
-    result = app.test_cli_runner().invoke(args=["custody", "verify"])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, json.loads(result.output.strip().splitlines()[-1])
+    answers = []
+    for jobs in ([], ["--jobs", "1"], ["--jobs", "2"]):  # the default, one process, two
+        result = app.test_cli_runner().invoke(args=["custody", "verify", *jobs])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        answers.append((result.exit_code, json.loads(result.output.strip().splitlines()[-1])))
+    assert answers[0] == answers[1] == answers[2], answers
+    return answers[0]
 
 
 def _delete_event(app, event_id: str) -> None:  # type: ignore[no-untyped-def]

@@ -90,9 +90,13 @@ def run(app, *args: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
 
 
 def cli_verify(app) -> tuple[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """`flask custody verify`: exit code and the JSON report."""
-    code, output = run(app, "verify")
-    return code, json.loads(output.strip().splitlines()[-1])
+    """`flask custody verify`: exit code and the JSON report, the same with 1 and 2 workers."""
+    answers = []
+    for jobs in ("1", "2"):
+        code, output = run(app, "verify", "--jobs", jobs)
+        answers.append((code, json.loads(output.strip().splitlines()[-1])))
+    assert answers[0] == answers[1], answers  # one process or two: the same report
+    return answers[0]
 
 
 def both_verdicts(app, supervisor) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -344,3 +348,72 @@ def _delete_event(app, event_id: str) -> None:  # type: ignore[no-untyped-def]
         db.session.execute(text("DELETE FROM audit_flags WHERE event_id = :id"), {"id": event_id})
         db.session.execute(text("DELETE FROM custody_events WHERE id = :id"), {"id": event_id})
         db.session.commit()
+
+
+#: Evidence orjson would decode or write otherwise than `json`: the verifier takes the
+#: standard library's road for it, and must still find it whole, or changed.
+UNUSUAL_EVIDENCE = {"big": 2**64, "below": -(2**63) - 1, "tiny": 1e-05, "smaller": 5.9e-08,
+                    "huge": 1e300, "ghi_chú": "Bà Nguyễn Thị Ánh nhận hộ"}
+
+
+def test_unusual_numbers_in_evidence_verify_and_their_change_is_named(app, chains, supervisor):
+    victim = chains[1]["events"][2]
+
+    def unusual(stored: CustodyEvent) -> None:
+        if stored.id == victim["id"]:
+            stored.evidence = {**stored.evidence, **UNUSUAL_EVIDENCE}
+
+    rewrite_history(app, unusual)
+    code, report = cli_verify(app)
+    assert code == 0 and report["events_checked"] == 8, report
+    with app.app_context():  # 2**64 + 1 as a float is 2**64: only the integer tells
+        db.session.execute(text("UPDATE custody_events SET evidence = replace(CAST(evidence AS "
+                                "TEXT), '18446744073709551616', '18446744073709551617')"
+                                + ("::jsonb" if db.engine.dialect.name == "postgresql" else "")
+                                + " WHERE id = :id"), {"id": victim["id"]})
+        db.session.commit()
+    assert both_verdicts(app, supervisor) == {"tracking_number": chains[1]["tracking_number"],
+                                              "event_id": victim["id"], "reason": "hash_mismatch"}
+
+
+def test_a_time_written_into_sqlite_by_hand_is_read_as_the_column_reads_it(app, chains):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite keeps times as text")
+        # The same instants in ISO text with a "T": not the form SQLAlchemy writes, so the
+        # verifier's shortcut passes them to the column's own parser, and the hashes hold.
+        db.session.execute(text("UPDATE custody_events SET occurred_at = "
+                                "replace(occurred_at, ' ', 'T') WHERE seq <= 2"))
+        db.session.commit()
+    assert cli_verify(app) == (0, {"ok": True, "items_checked": 2, "events_checked": 8,
+                                   "days_checked": 0, "media_checked": 1, "first_broken": None})
+    with app.app_context():  # one microsecond later, in that form too: a change
+        db.session.execute(text("UPDATE custody_events SET occurred_at = "
+                                "substr(occurred_at, 1, 25) || CASE substr(occurred_at, 26, 1) "
+                                "WHEN '7' THEN '8' ELSE '7' END WHERE seq = 2"))
+        db.session.commit()
+    code, report = cli_verify(app)
+    assert code == 1 and report["first_broken"]["reason"] == "hash_mismatch"
+    assert report["first_broken"]["event_id"] == chains[0]["events"][1]["id"]
+
+
+def test_times_of_any_form_verify_and_a_changed_microsecond_is_named(app, chains, supervisor):
+    from datetime import UTC
+
+    odd_times = {chains[0]["events"][1]["id"]: datetime(999, 5, 6, 7, 8, 9, tzinfo=UTC),
+                 chains[0]["events"][2]["id"]: datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC),
+                 chains[1]["events"][1]["id"]: datetime(2031, 1, 2, 3, 4, 5, 1, tzinfo=UTC)}
+
+    def odd(stored: CustodyEvent) -> None:
+        stored.occurred_at = odd_times.get(stored.id, stored.occurred_at)
+
+    rewrite_history(app, odd)  # a year below 1000 is hashed unpadded, as iso_utc writes it
+    code, report = cli_verify(app)
+    assert code == 0 and report["events_checked"] == 8, report
+    with app.app_context():
+        stored = db.session.get(CustodyEvent, chains[1]["events"][1]["id"])
+        stored.occurred_at = datetime(2031, 1, 2, 3, 4, 5, 2, tzinfo=UTC)
+        db.session.commit()
+    assert both_verdicts(app, supervisor) == {"tracking_number": chains[1]["tracking_number"],
+                                              "event_id": chains[1]["events"][1]["id"],
+                                              "reason": "hash_mismatch"}
