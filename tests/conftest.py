@@ -60,6 +60,26 @@ def empty_tables(app: Flask) -> None:
         db.session.remove()
 
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Markers of tests that exist on one database only."""
+    config.addinivalue_line("markers", "postgresql_only: a test of PostgreSQL behaviour")
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite behaviour")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the other database's tests: they run in the other leg of `make test`.
+
+    Deselected, not skipped: under CI nothing may be skipped, and each such test does run
+    in one of the two legs.
+    """
+    on_postgresql = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
+    foreign = "sqlite_only" if on_postgresql else "postgresql_only"
+    kept = [item for item in items if item.get_closest_marker(foreign) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
 @pytest.fixture(scope="session")
 def app_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder for the session's database and media."""

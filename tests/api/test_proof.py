@@ -376,10 +376,9 @@ def test_unusual_numbers_in_evidence_verify_and_their_change_is_named(app, chain
                                               "event_id": victim["id"], "reason": "hash_mismatch"}
 
 
+@pytest.mark.sqlite_only  # SQLite keeps times as text
 def test_a_time_written_into_sqlite_by_hand_is_read_as_the_column_reads_it(app, chains):
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite keeps times as text")
         # The same instants in ISO text with a "T": not the form SQLAlchemy writes, so the
         # verifier's shortcut passes them to the column's own parser, and the hashes hold.
         db.session.execute(text("UPDATE custody_events SET occurred_at = "

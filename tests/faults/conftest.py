@@ -23,22 +23,6 @@ from tests.live import own_database, wait_until_answers
 PAUSE_CONFIG = Path(__file__).with_name("gunicorn_pause.py")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Markers of faults that exist on one database only."""
-    config.addinivalue_line("markers", "postgresql_only: a PostgreSQL fault")
-    config.addinivalue_line("markers", "sqlite_only: an SQLite fault")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect the faults of the other database: they run in the other leg of `make test`."""
-    on_postgresql = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgres")
-    foreign = "sqlite_only" if on_postgresql else "postgresql_only"
-    kept = [item for item in items if item.get_closest_marker(foreign) is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-        items[:] = kept
-
-
 def flask_command(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `flask --app wsgi ARGS` as an operator would, with `env`."""
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT,
