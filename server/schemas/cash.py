@@ -5,13 +5,13 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from server.schemas.common import RequestModel, ResponseModel, Sha256
+from server.schemas.common import RecordDate, RequestModel, ResponseModel, Sha256
 
 
 class CashDayQuery(RequestModel):
     """The day (local date; default today) and, for clerks and supervisors, one postman."""
 
-    day: date | None = None
+    day: RecordDate | None = None
     postman: str | None = Field(default=None, max_length=80)
 
 
@@ -69,7 +69,7 @@ class RemittanceCreate(RequestModel):
     """The clerk records cash handed over; the postman has signed on the clerk's screen."""
 
     postman: str = Field(min_length=1, max_length=80)
-    day: date | None = None
+    day: RecordDate | None = None
     amount_vnd: int = Field(ge=1, le=1_000_000_000)
     postman_signature_sha256: Sha256
 
@@ -83,8 +83,8 @@ class RemittanceSign(RequestModel):
 class StatementQuery(RequestModel):
     """The period of an agency statement (local dates, inclusive; default this month)."""
 
-    start: date | None = None
-    end: date | None = None
+    start: RecordDate | None = None
+    end: RecordDate | None = None
 
 
 class StatementLineOut(ResponseModel):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -68,6 +69,10 @@ IdLast4 = Annotated[str, Field(min_length=4, max_length=4), domain_rule(validate
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of an uploaded image")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Money = Annotated[int, Field(ge=0, le=1_000_000_000, description="VND")]
+#: A local date asked for in a request: bounded, so the day's instants always exist (a year
+#: 1 or 9999 would overflow the conversion to UTC and answer 500).
+FIRST_RECORD_DATE, LAST_RECORD_DATE = date(2000, 1, 1), date(2100, 12, 31)
+RecordDate = Annotated[date, Field(ge=FIRST_RECORD_DATE, le=LAST_RECORD_DATE)]
 
 
 class ErrorDetail(ResponseModel):

@@ -44,6 +44,13 @@ def hold_for_pickup(clerk: User, tracking_number: str) -> CustodyEvent:
                        f"tại bưu cục khi đang ở trạng thái “{STATUS_LABELS_VI[ItemStatus(item.status)]}”.",
                        {"status": item.status})
     _check_transition(item, EventType.held_for_pickup)
+    if item.holder_unit_id != clerk.unit_id or item.holder_user_id is not None:
+        # Custody moves only hand to hand: a result still with a postman (or at another
+        # office) comes back on a signed handover first.
+        raise Conflict("not_held_by_office",
+                       f"Bưu gửi {item.tracking_number} chưa ở bưu cục của bạn. Bưu tá cần bàn "
+                       "giao lại (ký nhận) trước khi giữ chờ nhận tại quầy.",
+                       {"status": item.status})
     return append_event(item, EventType.held_for_pickup, clerk, evidence={"channel": "counter"},
                         holder=Holder(None, clerk.unit_id))
 

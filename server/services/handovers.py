@@ -97,6 +97,14 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
         raise Conflict("item_closed",
                        "Các bưu gửi này đã kết thúc (đã nộp, đã phát hoặc đã hủy) nên không "
                        "bàn giao được nữa: " + ", ".join(closed) + ".", {"items": closed})
+    elsewhere = [n for n in numbers if receiver_unit.kind == UnitKind.agency
+                 and held[n].kind == ItemKind.dossier and held[n].agency_unit_id != receiver_unit.id]
+    if elsewhere:
+        # Filing is final (QĐ45 Art.7): a dossier filed with the wrong agency could not be
+        # taken back, and that agency would read the citizen's data.
+        raise Conflict("wrong_agency",
+                       f"Các hồ sơ này không thuộc {receiver_unit.name} nên không nộp ở đó được: "
+                       + ", ".join(elsewhere) + ". Bỏ chúng khỏi bảng kê.", {"items": elsewhere})
     filing = receiver_unit.kind == UnitKind.agency and any(
         held[n].kind == ItemKind.dossier for n in numbers)
     if sender_signature is None and filing:
@@ -215,6 +223,11 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     incomplete with what is missing (a supplement is requested, Art.7(4)).
     """
     record = visible_handover(actor, handover_id)
+    # Lock the record and read it afresh: of two receivers signing at once, the second
+    # finds it accepted (PostgreSQL; SQLite's writers are serialised already).
+    record = db.session.execute(
+        select(HandoverRecord).where(HandoverRecord.id == record.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
     _check_receiver(actor, record)
     numbers = _tracking_numbers(scanned, "scanned")
     marks = _incomplete_numbers(record, incomplete or {}, numbers)
@@ -225,7 +238,8 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     filing = _filing_lines(record)
     items = {item.id: item for item in db.session.execute(
         select(Item).where(Item.id.in_([l.item_id for l in record.lines]))
-        .order_by(Item.id).with_for_update()).scalars()}
+        .order_by(Item.id).with_for_update().execution_options(populate_existing=True)
+    ).scalars()}
     received, missing, filed, supplement = [], [], [], []
     for number, line in listed.items():
         item = items[line.item_id]  # type: ignore[index]

@@ -9,6 +9,7 @@ from flask_login import current_user
 from server.api.cash import STATEMENT_READERS
 from server.domain.cash import format_vnd
 from server.domain.lifecycle import KIND_LABELS_VI, ItemKind
+from server.schemas.common import FIRST_RECORD_DATE, LAST_RECORD_DATE
 from server.services.cash import agency_statement, local_today, month_so_far
 from server.services.errors import ServiceError
 
@@ -18,7 +19,10 @@ bp = Blueprint("statement_page", __name__, template_folder="templates")
 def _date_arg(name: str, default: date) -> date:
     """A `YYYY-MM-DD` query value, or the default when absent."""
     text = request.args.get(name, "").strip()
-    return date.fromisoformat(text) if text else default
+    value = date.fromisoformat(text) if text else default
+    if not FIRST_RECORD_DATE <= value <= LAST_RECORD_DATE:  # as `RecordDate` in the API
+        raise ValueError(name)
+    return value
 
 
 @bp.get("/cash/agencies/<code>/statement")

@@ -152,3 +152,13 @@ def test_the_printable_statement_is_for_signed_in_office_staff_only(app, world, 
     assert refused.status_code == 403 and "không được xem" in refused.get_data(as_text=True)
     bad_date = signed_in(new_api(), "agency").get("/cash/agencies/CA-TINH/statement?start=2026-13-01")
     assert bad_date.status_code == 422
+
+
+def test_a_date_outside_the_records_is_refused_not_a_crash(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    for day in ("0001-01-01", "9999-12-31"):
+        assert_error(clerk.get(f"/api/v1/cash/days?day={day}"), 422, "validation_failed")
+        assert_error(clerk.get(f"/api/v1/cash/agencies/CA-TINH/statement?start={day}&end={day}"),
+                     422, "validation_failed")
+        page = clerk.get(f"/cash/agencies/CA-TINH/statement?start={day}&end={day}")
+        assert page.status_code == 422

@@ -16,7 +16,8 @@ NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}
 RECIPIENT = {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd", "id_last4": "7890"}
 
 
-def failed_once(new_api, reason: str = "absent", action: str = "notice_left"):  # type: ignore[no-untyped-def]
+def failed_once(new_api, reason: str = "absent", action: str = "notice_left",  # type: ignore[no-untyped-def]
+                back_at_office: bool = True):
     """A result the postman tried to deliver once; answer the desk and its number."""
     desk = clerk_and_postman(new_api, 1, handed_over=True)
     number = desk.numbers[0]
@@ -24,7 +25,26 @@ def failed_once(new_api, reason: str = "absent", action: str = "notice_left"):  
                    event(number, "attempt_failed", reason=reason, action=action,
                          position=NEAR_HOME))
     assert [r["status"] for r in results] == ["accepted", "accepted"]
+    if back_at_office:
+        back_to_office(desk, number)
     return desk, number
+
+
+def back_to_office(desk, number: str) -> None:  # type: ignore[no-untyped-def]
+    """The postman hands the result back at the end of the round; the clerk signs."""
+    listed = desk.postman.post("/api/v1/handovers", json={"to_unit": "BC-TRUNGTAM",
+                                                           "items": [number]})
+    assert listed.status_code == 201, listed.get_json()
+    signed = desk.clerk.post(f"/api/v1/handovers/{listed.get_json()['id']}/accept", json={
+        "scanned": [number], "signature_sha256": upload_image(desk.clerk, f"back-{number}")})
+    assert signed.status_code == 200, signed.get_json()
+
+
+def test_a_result_still_with_the_postman_cannot_be_held_at_the_counter(app, world, new_api):
+    desk, number = failed_once(new_api, back_at_office=False)
+    with nothing_written(app):
+        assert_error(desk.clerk.post(f"/api/v1/counter/items/{number}/hold", json={}), 409,
+                     "not_held_by_office")
 
 
 def flags_of(app, number: str) -> list[str]:

@@ -236,3 +236,14 @@ def test_a_cancelled_record_cannot_be_signed(app, filing):
         refused = filing.officer.post(f"/api/v1/handovers/{record}/accept",
                                       json={"scanned": filing.numbers, "signature_sha256": signature})
     assert assert_error(refused, 409, "handover_closed")["details"] == {"status": "cancelled"}
+
+
+def test_a_dossier_cannot_be_filed_with_another_agency(app, filing):
+    # The driving-licence dossiers are the police's: the social insurance agency may not
+    # receive them (filing is final, and it would read the citizen's data).
+    signature = upload_image(filing.postman, "sender-wrong-agency")
+    with nothing_written(app):
+        error = assert_error(filing.postman.post("/api/v1/handovers", json={
+            "to_unit": "BHXH-TINH", "items": filing.numbers, "signature_sha256": signature}),
+            409, "wrong_agency")
+    assert error["details"]["items"] == filing.numbers

@@ -164,6 +164,12 @@ def test_the_clerk_holds_a_result_and_hands_it_over_at_the_counter(live_server, 
         _event(number, "attempt_failed", reason="absent", action="notice_left",
                position=position)]}).json()["results"]
     assert [r["status"] for r in results] == ["accepted", "accepted"], results
+    # Back at the office at the end of the round, on a signed handover.
+    back = postman_api.post("/handovers", json={"to_unit": "BC-TRUNGTAM", "items": [number]})
+    assert back.status_code == 201, back.text
+    signed = clerk_api.post(f"/handovers/{back.json()['id']}/accept", json={
+        "scanned": [number], "signature_sha256": _upload(clerk_api, f"back-{number}")})
+    assert signed.status_code == 200, signed.text
 
     page = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
                                is_mobile=True, has_touch=True).new_page()
