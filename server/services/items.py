@@ -64,9 +64,14 @@ def eligible_procedure(code: str) -> Procedure:
     return procedure
 
 
+def _province_root(unit: Unit) -> str:
+    """The path prefix of the unit's province in the unit tree."""
+    return "/" + unit.path.strip("/").split("/")[0] + "/"
+
+
 def _nearest_post_office(agency: Unit, lat: float | None, lon: float | None) -> Unit | None:
     """The post office of the agency's province nearest the address (or the first one)."""
-    root = "/" + agency.path.strip("/").split("/")[0] + "/"
+    root = _province_root(agency)
     offices = db.session.execute(
         select(Unit).where(Unit.kind == UnitKind.post_office, Unit.path.like(root + "%"))
         .order_by(Unit.id)
@@ -109,6 +114,9 @@ def item_placement(actor: User, body: ItemCreate, procedure: Procedure) -> Place
             raise Forbidden("other_unit", "Chỉ đăng ký kết quả của cơ quan mình.")
         office = (_unit_by_code(body.post_office_unit, "post_office_unit") if body.post_office_unit
                   else _nearest_post_office(agency, body.citizen.address.lat, body.citizen.address.lon))
+        if office is not None and not office.path.startswith(_province_root(agency)):
+            # The citizen's data goes only to the post of the agency's own province.
+            raise Forbidden("other_unit", "Chỉ giao kết quả cho bưu cục trong tỉnh của cơ quan.")
     else:
         office = actor.unit
         if body.post_office_unit and body.post_office_unit != office.code:

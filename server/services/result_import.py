@@ -17,6 +17,7 @@ from server.domain.result_csv import FIELD_COLUMNS, read_result_csv, registratio
 from server.extensions import db
 from server.models import Item, User
 from server.schemas.items import ItemCreate
+from server.schemas.results import ResultRegistration
 from server.services.errors import Invalid, ServiceError
 from server.services.items import create_item
 
@@ -94,7 +95,11 @@ def register_results(actor: User, lines: list[tuple[int, dict[str, Any]]],
     bodies: list[tuple[int, ItemCreate]] = []
     for line, values in lines:
         try:
-            bodies.append((line, ItemCreate.model_validate({**values, "kind": ItemKind.result})))
+            # The documented line first: an agency may not set what the post decides (the
+            # route class, another agency, a link to a dossier it cannot see).
+            registration = ResultRegistration.model_validate(values)
+            bodies.append((line, ItemCreate.model_validate(
+                {**registration.model_dump(exclude_unset=True), "kind": ItemKind.result})))
         except ValidationError as error:
             errors.append(_validation_error(line, error, columns))
     errors += _duplicates(bodies)

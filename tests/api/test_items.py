@@ -269,3 +269,23 @@ def test_agency_of_another_field_cannot_read_a_police_result(app, three_results,
     _, _, numbers = three_results
     assert_error(signed_in(new_api(), "agency_bhxh").get(f"/api/v1/items/{numbers[0]}"), 404,
                  "unknown_item")
+
+
+def test_an_agency_cannot_send_a_result_to_another_provinces_post_office(app, world, new_api):
+    from server.models import Unit, UnitKind
+
+    with app.app_context():  # a second province with its own post office
+        province = Unit(code="HANAM-TEST", name="Tỉnh Thử", kind=UnitKind.province.value)
+        db.session.add(province)
+        db.session.flush()
+        province.path = f"/{province.id}/"
+        office = Unit(code="BC-THU", name="Bưu cục Thử", kind=UnitKind.post_office.value,
+                      parent=province, province="Tỉnh Thử", commune="Xã Thử")
+        db.session.add(office)
+        db.session.flush()
+        office.path = f"{province.path}{office.id}/"
+        db.session.commit()
+    agency = signed_in(new_api(), "agency")
+    with nothing_written(app):
+        assert_error(agency.post("/api/v1/items", json=result_body(post_office_unit="BC-THU")),
+                     403, "other_unit")

@@ -209,7 +209,20 @@ def test_a_batch_result_needs_its_dossier_code(app, world):
     with nothing_written(app):
         error = assert_error(client.post("/api/v1/results/batch", headers=token,
                                          json={"results": [body]}), 422, "import_rejected")
-    assert error["details"]["errors"][0]["code"] == "dossier_code_required"
+    assert (error["details"]["errors"][0]["code"], error["details"]["errors"][0]["field"]) == (
+        "missing", "dossier_code")
+
+
+def test_a_batch_line_may_not_set_what_the_post_decides(app, world):
+    # The route class sets the deadline: it is the post's, not the agency system's.
+    body = {**_registration("000.00.04.H51-260105-0001"), "route_class": "inter_province"}
+    token = _token(app)
+    with nothing_written(app):
+        error = assert_error(app.test_client().post(
+            "/api/v1/results/batch", headers=token, json={"results": [body]}),
+            422, "import_rejected")
+    assert (error["details"]["errors"][0]["code"], error["details"]["errors"][0]["field"]) == (
+        "extra_forbidden", "route_class")
 
 
 def test_a_binary_file_is_refused_as_unreadable(app, officer):
