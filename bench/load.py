@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
 import sys
@@ -43,6 +42,7 @@ import requests
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from bench.common import percentile, reset_postgres  # noqa: E402
 from bench.live_server import Gunicorn, free_port  # noqa: E402
 
 START_TIMEOUT_S = 60
@@ -51,29 +51,6 @@ ITEMS_PER_POSTMAN = 2
 KEEP_ALIVE_S = 10
 #: A doorstep in Ninh Bình, near the demo's central post office.
 DOORSTEP = {"lat": 20.2602, "lon": 105.9801, "accuracy_m": 15}
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else float("nan")
-
-
-def reset_postgres(url: str) -> None:
-    """Drop and recreate the `public` schema of a scratch database (created if missing)."""
-    import psycopg
-
-    plain = url.replace("postgresql+psycopg://", "postgresql://")
-    name = plain.rsplit("/", 1)[1].split("?")[0]
-    try:
-        connection = psycopg.connect(plain, autocommit=True)
-    except psycopg.OperationalError:
-        with psycopg.connect(plain.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        connection = psycopg.connect(plain, autocommit=True)
-    with connection:
-        connection.execute("DROP SCHEMA public CASCADE")
-        connection.execute("CREATE SCHEMA public")
 
 
 @dataclass

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import math
 import os
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.common import complete_args  # noqa: E402
+from bench.common import complete_args, percentile  # noqa: E402
 from bench.live_server import Gunicorn, free_port  # noqa: E402
 from bench.table import note_row, print_rows, row  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -122,12 +121,6 @@ class Server(Gunicorn):
             if done.returncode != 0:
                 raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr}")
         super().start()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (p99 of 10 samples is their maximum)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def reload_many(page: Any, count: int) -> dict[str, Any]:

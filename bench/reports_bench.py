@@ -29,7 +29,6 @@ bounded run here. `--quick`: 100,000 items, 600,000 events on both.
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import statistics
 import sys
@@ -41,6 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import custody_data as data  # noqa: E402
+from bench.table import print_rows  # noqa: E402
 
 BENCHMARK = "reports"
 TARGET_S = 1.0
@@ -285,17 +285,6 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
         else:
             rows += _engine_rows(engine, args, items, events)
     return rows
-
-
-def print_rows(rows: list[dict[str, Any]]) -> None:
-    """The shared table printer when present, else one JSON line per row."""
-    try:
-        from bench.table import print_rows as shared_print_rows
-    except ImportError:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-        return
-    shared_print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ run count); about 1 minute in full, 20 s with --quick (one run per size). Assert
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -36,6 +35,7 @@ from geopy.point import Point  # noqa: E402
 
 from server.domain.route import distance_matrix_m, nearest_neighbour_order, tour_length_m  # noqa: E402
 from server.services.route import solve_tour  # noqa: E402
+from bench.table import print_rows  # noqa: E402
 
 BENCHMARK = "route of the day"
 #: The central post office of the demo province; the doors lie within ±5 km of it.
@@ -146,22 +146,11 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def _print(rows: list[dict[str, Any]]) -> None:
-    """The shared table printer when the harness is there; JSON lines otherwise."""
-    try:
-        from bench.table import print_rows
-    except ImportError:
-        for one in rows:
-            print(json.dumps(one, ensure_ascii=False))
-        return
-    print_rows(rows)
-
-
 def main() -> None:
     """Run standalone: `--quick` for one run per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one run per size instead of 5")
-    _print(measure(parser.parse_args()))
+    print_rows(measure(parser.parse_args()))
 
 
 if __name__ == "__main__":

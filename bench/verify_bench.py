@@ -34,6 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import custody_data as data  # noqa: E402
+from bench.table import print_rows  # noqa: E402
 
 BENCHMARK = "custody verification"
 TARGET_RATE = 200_000
@@ -226,17 +227,6 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
     for engine in [e.strip() for e in getattr(args, "engines", "sqlite,postgresql").split(",")]:
         rows += _engine_rows(engine, args, events)
     return rows
-
-
-def print_rows(rows: list[dict[str, Any]]) -> None:
-    """The shared table printer when present, else one JSON line per row."""
-    try:
-        from bench.table import print_rows as shared_print_rows
-    except ImportError:
-        for row in rows:
-            print(json.dumps(row, ensure_ascii=False))
-        return
-    shared_print_rows(rows)
 
 
 if __name__ == "__main__":
