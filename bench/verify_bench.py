@@ -215,7 +215,28 @@ def _engine_rows(engine: str, args: argparse.Namespace, events: int) -> list[dic
         _row(f"event_body + canonical_json per event, {label}", found["canonical_us"], "µs"),
         _row(f"peak RSS of the verifying process, {label}", found["peak_rss_mb"], "MB"),
     ]
+    if engine == "postgresql":
+        rows += _storage_rows(ds)
     return rows
+
+
+def _storage_rows(ds: data.Dataset) -> list[dict[str, Any]]:
+    """Bytes per custody event and per item on PostgreSQL, table plus indexes (the capacity
+    plan's sizes: docs/capacity.md)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(ds.url)
+    try:
+        with engine.connect() as connection:
+            sizes = {table: connection.execute(text(
+                f"SELECT pg_total_relation_size('{table}'), (SELECT count(*) FROM {table})"
+            )).one() for table in ("custody_events", "items")}
+    finally:
+        engine.dispose()
+    return [_row(f"storage: bytes per {what}, PostgreSQL, table + indexes ({count:,} rows)",
+                 total / count if count else None, "B")
+            for what, (total, count) in (("custody event", sizes["custody_events"]),
+                                         ("item", sizes["items"]))]
 
 
 def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
