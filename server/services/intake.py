@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -264,21 +265,29 @@ class ConsignmentNote:
     item: Item
     intake: CustodyEvent
     reduction: FeeReduction | None
+    #: The fees quoted with their reduction: the counter's intake, or a home pickup's request.
+    quoted_fees: dict[str, Any] | None = None
 
 
 def consignment_note(actor: User, tracking_number: str) -> ConsignmentNote:
     """The dossier and the event that took it in, if `actor` may see the item."""
     item = find_visible_item(actor, tracking_number)
-    intake = db.session.execute(
-        select(CustodyEvent).where(CustodyEvent.item_id == item.id,
-                                   CustodyEvent.type == EventType.collected.value)
-        .order_by(CustodyEvent.seq).limit(1)
-    ).scalar_one_or_none()
+    intake = _first_event(item, EventType.collected)
     if intake is None:
         raise NotFound("no_consignment_note",
                        f"Bưu gửi {item.tracking_number} chưa có phiếu gửi: hồ sơ chưa được "
                        "tiếp nhận hoặc thu gom.")
-    code = intake.evidence.get("reduction_code")
+    priced = intake if "fees" in intake.evidence else _first_event(item, EventType.requested) or intake
+    code = priced.evidence.get("reduction_code")
     reduction = db.session.execute(
         select(FeeReduction).where(FeeReduction.code == code)).scalar_one_or_none() if code else None
-    return ConsignmentNote(item, intake, reduction)
+    return ConsignmentNote(item, intake, reduction, priced.evidence.get("fees"))
+
+
+def _first_event(item: Item, event_type: EventType) -> CustodyEvent | None:
+    """The item's first event of a type (a home pickup's request carries its quote)."""
+    return db.session.execute(
+        select(CustodyEvent).where(CustodyEvent.item_id == item.id,
+                                   CustodyEvent.type == event_type.value)
+        .order_by(CustodyEvent.seq).limit(1)
+    ).scalar_one_or_none()

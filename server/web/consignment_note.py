@@ -30,8 +30,8 @@ def vnd(amount: int) -> str:
 
 
 def fee_lines(note: ConsignmentNote) -> list[FeeLine]:
-    """Postage and official fee; from the counter's recorded quote, else the item's fees."""
-    fees: dict[str, Any] = note.intake.evidence.get("fees") or {
+    """Postage and official fee; from the recorded quote, else the item's fees."""
+    fees: dict[str, Any] = note.quoted_fees or {
         "postage_base_vnd": note.item.postage_vnd, "postage_discount_vnd": 0,
         "official_fee_base_vnd": note.item.official_fee_vnd, "official_fee_discount_vnd": 0}
     return [

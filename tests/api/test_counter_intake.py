@@ -230,6 +230,9 @@ def test_the_assigned_postman_collects_the_requested_dossier_with_its_fees(clerk
     supervisor = signed_in(new_api(), "supervisor")
     flags = supervisor.get("/api/v1/audit/flags?status=open").get_json()["flags"]
     assert "cash_mismatch" not in {f["code"] for f in flags if f["tracking_number"] == number}
+    # The note printed after the pickup shows the reduction quoted when it was requested.
+    note = clerk.get(f"/items/{number}/consignment-note").get_data(as_text=True)
+    assert "13.000 đ" in note and "Hộ nghèo" in note, note
 
 
 def _pickup_number(clerk: ApiClient, **extra: Any) -> str:
