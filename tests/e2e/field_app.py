@@ -35,6 +35,12 @@ def outbox_count(page: Page) -> int:
     return int(re.search(r"(\d+)", text).group(1))  # type: ignore[union-attr]
 
 
+def wait_for_outbox_at_most(page: Page, count: int, timeout: float = 20000) -> None:
+    """Wait until the header shows `count` or fewer entries waiting (some may have gone)."""
+    expect(page.locator("#outbox-count")).to_have_text(
+        re.compile(rf"\b({'|'.join(str(n) for n in range(count + 1))})$"), timeout=timeout)
+
+
 def wait_for_outbox(page: Page, count: int, timeout: float = 20000) -> None:
     """Wait until the header shows `count` entries waiting."""
     expect(page.locator("#outbox-count")).to_have_text(re.compile(rf"\b{count}$"), timeout=timeout)
