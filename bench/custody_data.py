@@ -586,3 +586,21 @@ def days_of(first: date, count: int) -> Iterator[date]:
     """`count` consecutive days from `first`."""
     for offset in range(count):
         yield first + timedelta(days=offset)
+
+
+def generated_or_cached(ds: Dataset, items: int, events: int, *, hashed: bool, label: str,
+                        fresh: bool) -> Generated | None:
+    """Generate the store (when `fresh` or missing) and answer how it went; None when the
+    cached store is reused. Prints which, since generation takes minutes."""
+    if not fresh and is_ready(ds):
+        print(f"{label}: reusing the cached store {ds.name}", flush=True)
+        return None
+    print(f"{label}: generating {items:,} items, {events:,} events (bulk insert"
+          f"{', real chain hashes' if hashed else ''}) …", flush=True)
+    return generate(ds, items, events, hashed=hashed)
+
+
+def generation_baseline(made: Generated) -> str:
+    """Where the generation's time went, for its row's baseline column."""
+    return (f"rows {made.seconds_rows:.0f} s, insert {made.seconds_insert:.0f} s, "
+            f"indexes {made.seconds_index:.0f} s")

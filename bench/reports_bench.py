@@ -220,16 +220,11 @@ def _engine_rows(engine: str, args: argparse.Namespace, items: int,
     ds = data.dataset("reports", engine, items, events, postgres=data.postgres_url(args),
                       hashed=False)
     rows = []
-    if args.no_cache or not data.is_ready(ds):
-        print(f"{label}: generating {items:,} items, {events:,} events (bulk insert) …",
-              flush=True)
-        made = data.generate(ds, items, events, hashed=False)
+    made = data.generated_or_cached(ds, items, events, hashed=False, label=label,
+                                    fresh=args.no_cache)
+    if made is not None:
         rows.append(_row(f"generation of {made.items:,} items, {made.events:,} events, {label}",
-                         made.seconds_total, "s",
-                         baseline=f"rows {made.seconds_rows:.0f} s, insert "
-                                  f"{made.seconds_insert:.0f} s, indexes {made.seconds_index:.0f} s"))
-    else:
-        print(f"{label}: reusing the cached store {ds.name}", flush=True)
+                         made.seconds_total, "s", baseline=data.generation_baseline(made)))
     try:
         found = _measure(ds)
     finally:

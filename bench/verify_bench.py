@@ -174,16 +174,11 @@ def _engine_rows(engine: str, args: argparse.Namespace, events: int) -> list[dic
                      baseline=f"PostgreSQL unreachable at {data.postgres_url(args)}: not run")]
     ds = data.dataset("verify", engine, events, events, postgres=data.postgres_url(args))
     rows = []
-    if args.no_cache or not data.is_ready(ds):
-        print(f"{label}: generating {events:,} events (bulk insert, real chain hashes) …",
-              flush=True)
-        made = data.generate(ds, events, events, hashed=True)
+    made = data.generated_or_cached(ds, events, events, hashed=True, label=label,
+                                    fresh=args.no_cache)
+    if made is not None:
         rows.append(_row(f"generation of {made.events:,} events ({made.items:,} items), {label}",
-                         made.seconds_total, "s",
-                         baseline=f"rows+hashes {made.seconds_rows:.0f} s, insert "
-                                  f"{made.seconds_insert:.0f} s, indexes {made.seconds_index:.0f} s"))
-    else:
-        print(f"{label}: reusing the cached store {ds.name}", flush=True)
+                         made.seconds_total, "s", baseline=data.generation_baseline(made)))
     try:
         found = _measure(ds, getattr(args, "jobs", None))
     finally:
