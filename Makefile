@@ -72,11 +72,16 @@ pwa/dist/.built: pwa/node_modules/.installed $(PWA_SOURCES)
 	cd pwa && npm run build
 	@touch $@
 
-## Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+## Debian's system tools the tests call: Chromium for the browser tests (Playwright drives it;
+## no browser download) and poppler-utils (pdftotext, pdftoppm) to read printed PDFs back.
+SYSTEM_TOOLS := chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@missing=$$(for pair in $(SYSTEM_TOOLS); do command -v $${pair%%:*} >/dev/null 2>&1 || echo $${pair#*:}; done | sort -u); \
+	if [ -n "$$missing" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+		echo "Installing Debian packages: $$missing"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
 
 ## make bench: every benchmark, one table (bench/results/latest.json too); never fails on a number.
 ## PostgreSQL legs use the SCRATCH database BENCH_POSTGRES_URL (its public schema is rebuilt).
