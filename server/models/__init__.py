@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2.0 models, one aggregate per module; imported here so Alembic sees all."""
 from server.models.audit import Correction, DailyRoot
+from server.models.calendar import CalendarDecisionRow, DueDateChange
 from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
@@ -14,6 +15,8 @@ from server.models.user import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
+    "CalendarDecisionRow",
+    "DueDateChange",
     "CashRemittance",
     "AuditFlag",
     "Correction",

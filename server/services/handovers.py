@@ -13,6 +13,7 @@ from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
 from server.models import HandoverLine, HandoverRecord, Item, Media, Role, Unit, UnitKind, User
 from server.models.types import utc_now
+from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event, raise_flag
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from server.services.scope import in_subtree
@@ -304,7 +305,7 @@ def start_result_consignment(item: Item, picked_up_at: datetime) -> None:
     (QĐ45 Art.9), so its service time J starts then, not at the agency's registration."""
     item.consigned_at = picked_up_at
     item.due_at = service_deadline(picked_up_at, RouteClass(item.route_class),
-                                   item.with_appointment_slip)
+                                   item.with_appointment_slip, working_decisions())
 
 
 def _record_unexpected(record: HandoverRecord, numbers: list[str]) -> None:

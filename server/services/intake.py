@@ -27,6 +27,7 @@ from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff
 from server.models.types import utc_now
 from server.schemas.intake import CounterIntake, PickupRequest
 from server.schemas.items import DocumentLine, FeesIn, ItemCreate
+from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.items import build_item, eligible_procedure, find_visible_item
@@ -122,7 +123,7 @@ def quote_dossier(actor: User, procedure_code: str, route_class: RouteClass | No
                                                agency.province, agency.commune)
     reduction = _reduction(reduction_code)
     fees = quote_fees(_postage_of(route), procedure.official_fee_vnd, _as_rule(reduction))
-    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False))
+    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False, working_decisions()))
 
 
 # --- counter intake ------------------------------------------------------------------------

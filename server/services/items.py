@@ -18,6 +18,7 @@ from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Role, TrackingSerial, Unit, UnitKind, User
 from server.models.types import utc_now
 from server.schemas.items import ItemCreate, ItemListQuery
+from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Forbidden, Invalid, NotFound
 from server.services.scope import visible_items
@@ -176,7 +177,8 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
                           else procedure.official_fee_vnd),
         route_class=route_class.value, with_appointment_slip=body.with_appointment_slip,
         consigned_at=consigned_at,
-        due_at=service_deadline(consigned_at, route_class, body.with_appointment_slip),
+        due_at=service_deadline(consigned_at, route_class, body.with_appointment_slip,
+                                working_decisions()),
         created_by_id=actor.id, created_at=consigned_at,
     )
     db.session.add(item)

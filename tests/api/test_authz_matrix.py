@@ -544,6 +544,12 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                  scope="object"),
     ("GET", "/api/v1/intake/postmen"): Row(frozenset({"clerk"}), _fixed(Call(
         "GET", "/api/v1/intake/postmen"))),
+    ("GET", "/api/v1/calendar"): Row(EVERYONE, _fixed(Call(
+        "GET", "/api/v1/calendar?from=2026-08-01&to=2026-09-30"))),
+    ("PUT", "/api/v1/calendar/<day>"): Row(frozenset({"admin"}), _fixed(Call(
+        "PUT", "/api/v1/calendar/2026-08-31", json={
+            "working": False, "reason": "Nghỉ hoán đổi dịp Quốc khánh",
+            "legal_basis": "Thông báo 9441/TB-BNV ngày 16/10/2025 của Bộ Nội vụ"}))),
     ("GET", "/api/v1/deadlines"): Row(frozenset({"clerk", "supervisor", "postman", "admin"}),
                                       _deadlines, scope="list", holds=_holds_item),
     ("POST", "/api/v1/counter/items/<tn>/hold"): Row(frozenset({"clerk"}), _hold,

@@ -226,6 +226,10 @@ def _counter_work(call: Any, json_body: Any) -> None:
     call("clerk", "GET", "/api/v1/intake/quote",
          query={"procedure_code": "CA-CCCD-DOI", "reduction_code": "HO_NGHEO"})
     call("clerk", "GET", "/api/v1/intake/postmen")
+    call("postman", "GET", "/api/v1/calendar", query={"from": "2026-08-01", "to": "2026-09-30"})
+    call("admin", "PUT", "/api/v1/calendar/{day}", path_parameters={"day": "2026-08-31"},
+         **json_body({"working": False, "reason": "Nghỉ hoán đổi dịp Quốc khánh",
+                      "legal_basis": "Thông báo 9441/TB-BNV ngày 16/10/2025"}))
     signature = png_bytes("counter-signature")
     sha = hashlib.sha256(signature).hexdigest()
     call("clerk", "PUT", "/api/v1/media/{sha256}", 201, path_parameters={"sha256": sha},
