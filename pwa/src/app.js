@@ -22,6 +22,7 @@ import { cashScreen } from "./screens/cash-day.js";
 import { cashRemitScreen } from "./screens/cash-remit.js";
 import { counterDeliverScreen, counterScreen } from "./screens/counter-pickup.js";
 import { deadlinesScreen } from "./screens/deadlines-list.js";
+import { calendarScreen } from "./screens/calendar.js";
 
 const ROUTES = [
   [/^#\/item\/(\w+)$/, itemScreen],
@@ -37,6 +38,7 @@ const ROUTES = [
   [/^#\/deadlines(?:\/(overdue|due_today|at_risk))?$/, deadlinesScreen],
   [/^#\/counter(?:\/(\w+))?$/, counterScreen],
   [/^#\/counter\/(\w+)\/deliver$/, counterDeliverScreen],
+  [/^#\/calendar(?:\/(\d{4}-\d{2}))?$/, calendarScreen],
   [/^#\/cash(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashScreen],
   [/^#\/cash\/remit\/([\w.-]+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashRemitScreen],
 ];

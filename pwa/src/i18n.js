@@ -90,6 +90,13 @@ const WORDS = {
     remittance_closed: "đã ký đủ", take_remittance: "Nhận tiền nộp", unknown_postman: "Không tìm thấy bưu tá {name}.",
     remit_amount: "Số tiền nộp (đồng)", confirm_remittance: "Ký xác nhận nộp tiền",
     remittance_closed_toast: "Đã nhận {amount}; phiếu nộp tiền đã ký đủ.", remittance_waiting: "Phiếu nộp tiền #{id} ({amount}) đã có chữ ký bưu tá, chờ giao dịch viên ký.",
+    calendar: "Lịch làm việc", calendar_month: "Tháng {month}/{year}", calendar_months: "Chọn tháng",
+    calendar_previous: "Tháng trước", calendar_next: "Tháng sau", calendar_weekdays: "T2,T3,T4,T5,T6,T7,CN",
+    calendar_off: "Nghỉ", calendar_worked: "Làm bù", calendar_working_day: "Ngày làm việc", calendar_day_off: "Ngày nghỉ",
+    calendar_nothing_special: "Tháng này không có ngày lễ hay ngày hoán đổi.", calendar_basis: "Căn cứ",
+    calendar_decision: "Ghi quyết định của Nhà nước", calendar_date: "Ngày", calendar_kind: "Ngày đó là",
+    calendar_decision_help: "Thời hạn của các bưu gửi đang mở bị ảnh hưởng sẽ được tính lại; thời hạn đã in được giữ lại và ghi kèm thời hạn mới.",
+    calendar_save: "Lưu quyết định", calendar_saved: "Đã lưu ngày {date}; {n} thời hạn được tính lại.",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -164,6 +171,13 @@ const WORDS = {
     remittance_closed: "signed by both", take_remittance: "Take the cash", unknown_postman: "Postman {name} not found.",
     remit_amount: "Amount handed over (VND)", confirm_remittance: "Sign the remittance",
     remittance_closed_toast: "Received {amount}; the remittance is signed by both.", remittance_waiting: "Remittance #{id} ({amount}) is signed by the postman and waits for the clerk.",
+    calendar: "Working calendar", calendar_month: "{month}/{year}", calendar_months: "Choose the month",
+    calendar_previous: "Previous month", calendar_next: "Next month", calendar_weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+    calendar_off: "Off", calendar_worked: "Worked", calendar_working_day: "Working day", calendar_day_off: "Day off",
+    calendar_nothing_special: "No holiday or swapped day this month.", calendar_basis: "Legal basis",
+    calendar_decision: "Record the State's decision", calendar_date: "Date", calendar_kind: "That day is",
+    calendar_decision_help: "The deadlines of the open items it affects are recomputed; a printed deadline is kept beside the new one.",
+    calendar_save: "Save the decision", calendar_saved: "Saved {date}; {n} deadline(s) recomputed.",
   },
 };
 
