@@ -72,6 +72,7 @@ export async function counterDeliverScreen(app, number) {
   async function submit() {
     const missing = recipient.missing();
     if (missing.length) return (error.textContent = t("required", { fields: missing.join(", ") }));
+    if (recipient.refusal()) return (error.textContent = recipient.refusal());
     const body = await recipient.evidence(uploadNow);
     try {
       await call("POST", `/counter/items/${item.tracking_number}/deliver`, body);
@@ -89,5 +90,6 @@ export async function counterDeliverScreen(app, number) {
     ...recipient.fields(), recipient.signature.element, error,
     h("button", { type: "submit", class: "primary", id: "confirm-counter-delivery" }, t("confirm_delivery")));
   app.afterMount(() => recipient.signature.mount());
+  app.onLeave(() => recipient.cardScan.stop());
   return form;
 }

@@ -3,6 +3,7 @@
 // how a refusal of the server is shown.
 import { ApiError, call } from "../api.js";
 import { t } from "../i18n.js";
+import { CardScan, documentRefusal, sameName } from "../id-card.js";
 import { field, h } from "../ui.js";
 
 const PHONE = /^0(3|5|7|8|9)\d{8}$/;
@@ -71,11 +72,23 @@ export class CitizenForm {
     this.province = h("input", { id: "citizen-province", value: office?.province ?? "" });
     this.commune = h("input", { id: "citizen-commune", value: office?.commune ?? "" });
     this.line = h("input", { id: "citizen-line", maxlength: "300" });
+    // The chip card's QR fills the document; the server keeps only its keyed hash and last four.
+    this.idNotice = h("p", { class: "warning", role: "alert", id: "citizen-id-notice" });
+    this.cardScan = new CardScan("citizen-", (card) => this._fromCard(card));
+    this.idType.addEventListener("change", () => { this.idNotice.textContent = documentRefusal(this.idType.value) ?? ""; });
     this.element = h("fieldset", {}, h("legend", {}, t("citizen")),
-      field(t("name"), this.name), field(t("phone"), this.phone),
-      field(t("id_type"), this.idType), field(t("id_number"), this.idNumber),
+      field(t("name"), this.name), field(t("phone"), this.phone), this.cardScan.element,
+      field(t("id_type"), this.idType), field(t("id_number"), this.idNumber), this.idNotice,
       field(t("province"), this.province), field(t("commune"), this.commune),
       field(t("address_line"), this.line));
+  }
+
+  _fromCard(card) {
+    this.idType.value = "cccd";
+    this.idNumber.value = card.number;
+    if (!this.name.value.trim()) this.name.value = card.name;
+    this.idNotice.textContent = sameName(card.name, this.name.value)
+      ? t("id_card_read", { name: card.name }) : t("id_name_mismatch", { card: card.name, name: this.name.value.trim() });
   }
 
   // What is wrong before asking the server (the server checks again), or null.
@@ -88,6 +101,7 @@ export class CitizenForm {
     if (!PHONE.test(phone)) return t("invalid_phone_local");
     const id = this.idNumber.value.replace(/\s/g, "");
     if (id && ["cccd", "can_cuoc", "vneid"].includes(this.idType.value) && !TWELVE_DIGITS.test(id)) return t("invalid_cccd_local");
+    if (documentRefusal(this.idType.value)) return documentRefusal(this.idType.value);
     return null;
   }
 
