@@ -88,7 +88,7 @@ export class CitizenForm {
     this.idNumber.value = card.number;
     if (!this.name.value.trim()) this.name.value = card.name;
     this.idNotice.textContent = sameName(card.name, this.name.value)
-      ? t("id_card_read", { name: card.name }) : t("id_name_mismatch", { card: card.name, name: this.name.value.trim() });
+      ? t("id_card_read", { name: card.name }) : t("id_name_mismatch_citizen", { card: card.name, name: this.name.value.trim() });
   }
 
   // What is wrong before asking the server (the server checks again), or null.
