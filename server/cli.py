@@ -24,6 +24,7 @@ from server.services.proof import (
     seal_day,
     verify_all,
 )
+from server.transparency.cli import add_log_commands
 
 
 def register_commands(app: Flask) -> None:
@@ -135,6 +136,9 @@ def restore_command(path: str, yes: bool) -> None:
 @click.group("custody")
 def custody_group() -> None:
     """Custody chain commands."""
+
+
+add_log_commands(custody_group)
 
 
 @custody_group.command("verify")

@@ -137,4 +137,17 @@ def settings_from_environment() -> dict[str, object]:
         "PASSWORD_HASH_FAST": env_bool("PASSWORD_HASH_FAST", False),
         "PWA_DIST": env_str("PWA_DIST", str(PROJECT_ROOT / "pwa" / "dist")),
         "EXPORT_SIGNING_KEY": env_str("EXPORT_SIGNING_KEY", ""),  # Ed25519 PEM; else instance/
+        # The custody log (server/transparency): its checkpoints' Ed25519 key (PEM; else one
+        # generated once into instance/), its origin line (default: BASE_URL without scheme
+        # + "/log"), how often the server integrates new events by itself (0: never), and
+        # the witnesses it asks to cosign: "URL vkey" pairs separated by commas.
+        "LOG_SIGNING_KEY": env_str("LOG_SIGNING_KEY", ""),
+        "LOG_ORIGIN": env_str("LOG_ORIGIN", ""),
+        "LOG_CHECKPOINT_SECONDS": env_float("LOG_CHECKPOINT_SECONDS", 10.0),
+        "LOG_WITNESSES": env_str("LOG_WITNESSES", ""),
+        # As a witness of other logs: their verifier keys (vkey), separated by commas, and
+        # this witness's own cosigning key (PEM; else generated once into instance/).
+        "WITNESS_LOGS": env_str("WITNESS_LOGS", ""),
+        "WITNESS_SIGNING_KEY": env_str("WITNESS_SIGNING_KEY", ""),
+        "WITNESS_NAME": env_str("WITNESS_NAME", ""),
     }

@@ -8,6 +8,7 @@ from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
 from server.schemas.handovers import HandoverLineOut, HandoverOut
 from server.domain.invitations import InvitationStatus
 from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, InvitationsOut, ItemOut, PositionOut
+from server.transparency.log import log_indexes
 from server.schemas.tracking import TrackEvent, TrackOut
 
 
@@ -32,8 +33,8 @@ def procedure_out(procedure: Procedure) -> ProcedureOut:
                         documents=procedure.documents, official_fee_vnd=procedure.official_fee_vnd)
 
 
-def event_out(event: CustodyEvent) -> EventOut:
-    """One custody event with its chain hashes."""
+def event_out(event: CustodyEvent, log_index: int | None = None) -> EventOut:
+    """One custody event with its chain hashes (and its index in the custody log, once logged)."""
     position = None
     if event.lat is not None and event.lon is not None:
         position = PositionOut(lat=event.lat, lon=event.lon, accuracy_m=event.accuracy_m)
@@ -42,7 +43,7 @@ def event_out(event: CustodyEvent) -> EventOut:
         occurred_at=event.occurred_at, received_at=event.received_at,
         actor=event.actor.username, unit=event.actor_unit.code,
         position=position, evidence=event.evidence, status_after=event.status_after,
-        previous_hash=event.previous_hash, hash=event.hash,
+        previous_hash=event.previous_hash, hash=event.hash, log_index=log_index,
     )
 
 
@@ -87,8 +88,14 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         papers_to_collect=papers_to_collect(item),
         procedure_documents=item.procedure.documents,
         invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,
-        events=[event_out(e) for e in events] if events is not None else None,
+        events=_events_out(events) if events is not None else None,
     )
+
+
+def _events_out(events: list[CustodyEvent]) -> list[EventOut]:
+    """The events, each with its log index when the custody log holds it (one query)."""
+    indexes = log_indexes(event.id for event in events)
+    return [event_out(event, indexes.get(event.id)) for event in events]
 
 
 def handover_out(record: HandoverRecord) -> HandoverOut:

@@ -68,12 +68,16 @@ def _generate_key_file(path: Path) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
-def signing_key(configured_pem: str, instance_dir: str) -> Ed25519PrivateKey:
-    """The export signing key: EXPORT_SIGNING_KEY, else one generated once into instance/."""
+def signing_key(configured_pem: str, instance_dir: str,
+                file_name: str = KEY_FILE_NAME) -> Ed25519PrivateKey:
+    """The export signing key: EXPORT_SIGNING_KEY, else one generated once into instance/.
+
+    The custody log's key (LOG_SIGNING_KEY) is kept the same way under another file name.
+    """
     if configured_pem.strip():
         # Environment files often carry a PEM on one line with literal "\n".
         return _private_key_from_pem(configured_pem.strip().replace("\\n", "\n").encode())
-    path = Path(instance_dir) / KEY_FILE_NAME
+    path = Path(instance_dir) / file_name
     if not path.exists():
         _generate_key_file(path)
     return _private_key_from_pem(path.read_bytes())
