@@ -58,7 +58,7 @@ def upgrade():
                                 name=op.f('fk_log_cosignatures_checkpoint_id_log_checkpoints')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_log_cosignatures')),
         sa.UniqueConstraint('checkpoint_id', 'witness_name',
-                            name=op.f('uq_log_cosignatures_checkpoint_id')),
+                            name=op.f('uq_log_cosignatures_checkpoint_id_witness_name')),
     )
     with op.batch_alter_table('log_cosignatures', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_log_cosignatures_checkpoint_id'), ['checkpoint_id'],
