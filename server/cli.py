@@ -174,6 +174,8 @@ def seal_day_command(day: datetime | None) -> None:
         "computed_at": sealed.computed_at.isoformat(), "created": outcome.created,
         "verified": outcome.verified, "recomputed_root": outcome.recomputed.root,
         "recomputed_event_count": outcome.recomputed.event_count,
+        # The day's last checkpoint of the custody log: what the daily report prints.
+        "log_size": sealed.log_size, "log_root": sealed.log_root,
     }, ensure_ascii=False))
     if not outcome.verified:
         current_app.logger.error("sealed day %s no longer matches its events", sealed.day)

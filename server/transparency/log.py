@@ -27,7 +27,7 @@ from server.domain.signed_note import Checkpoint, Signer, sign_note
 from server.extensions import db
 from server.models import CustodyEvent, LogCheckpoint, LogEntry, LogTile
 from server.models.types import utc_now
-from server.services.export import signing_key
+from server.services.signing_keys import signing_key
 
 TILE_WIDTH = 256
 TILE_HEIGHT = 8
