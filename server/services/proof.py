@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import SQLITE_READ_ONLY, db
-from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item, LogCheckpoint
+from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item, LogCheckpoint, LogEntry
 from server.models.types import utc_now
 from server.services.custody import VerificationReport, verify_custody
 from server.services.errors import Conflict
@@ -111,7 +111,7 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
         raise Conflict("day_unverifiable",
                        f"Ngày {day:%d/%m/%Y} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
                        {"day": day.isoformat()})
-    checkpoint = _days_last_checkpoint(day)
+    checkpoint = _days_last_checkpoint(day, digest.event_count)
     sealed = DailyRoot(day=day, root=digest.root, event_count=digest.event_count,
                        computed_at=now,
                        log_size=checkpoint.tree_size if checkpoint is not None else None,
@@ -121,12 +121,19 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
     return SealOutcome(sealed, created=True, verified=True, recomputed=digest)
 
 
-def _days_last_checkpoint(day: date) -> LogCheckpoint | None:
-    """The custody log's last checkpoint signed by the day's end (plus the grace in which
-    the day's last requests commit): what the supervisor's daily report prints."""
+def _days_last_checkpoint(day: date, event_count: int) -> LogCheckpoint | None:
+    """The custody log's first checkpoint that holds every event of the day: what the
+    supervisor's daily report prints. None while some event of the day is not logged yet."""
+    start, end = day_bounds(day)
+    logged, last_index = db.session.execute(
+        select(func.count(LogEntry.log_index), func.max(LogEntry.log_index))
+        .join(CustodyEvent, CustodyEvent.id == LogEntry.event_id)
+        .where(CustodyEvent.received_at >= start, CustodyEvent.received_at < end)).one()
+    if logged != event_count:
+        return None
     return db.session.execute(
-        select(LogCheckpoint).where(LogCheckpoint.signed_at < day_bounds(day)[1] + SEAL_GRACE)
-        .order_by(LogCheckpoint.tree_size.desc()).limit(1)).scalar_one_or_none()
+        select(LogCheckpoint).where(LogCheckpoint.tree_size >= (last_index or -1) + 1)
+        .order_by(LogCheckpoint.tree_size).limit(1)).scalar_one_or_none()
 
 
 def sealed_day(day: date) -> DailyRoot | None:
