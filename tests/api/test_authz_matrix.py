@@ -40,6 +40,7 @@ from server.services.auth import create_user
 from server.services.corrections import request_correction
 from server.services.flags import raise_flag
 from server.services.proof import last_closed_day, seal_day
+from server.transparency.log import integrate
 from tests.api.checks import UNKNOWN_NUMBER
 from tests.api.scenario import result_body
 from tests.conftest import png_bytes
@@ -351,6 +352,17 @@ def _day(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("GET", f"/api/v1/audit/days/{stage.sealed_day()}"), None
 
 
+def _inclusion(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    """An event of a counter item, logged: its inclusion proof is public."""
+    number = stage.counter_item()
+    with stage.app.app_context():
+        event_id = db.session.execute(select(CustodyEvent.id).join(Item).where(
+            Item.tracking_number == number)).scalars().first()
+        size = integrate().checkpoint.tree_size
+        db.session.commit()
+    return Call("GET", f"/api/v1/log/inclusion?event_id={event_id}&size={size}"), None
+
+
 def _report(suffix: str) -> Callable[[Stage, str | None], tuple[Call, Any]]:
     def prepare(stage: Stage, username: str | None) -> tuple[Call, Any]:
         unit = "CA-TINH" if username == "agency" else "BC-TRUNGTAM"
@@ -528,6 +540,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/audit/days/<day>"): Row(AUDITORS, _day),
     ("GET", "/api/v1/audit/export-key"): Row(None, _fixed(Call("GET", "/api/v1/audit/export-key"))),
     ("GET", "/healthz"): Row(None, _fixed(Call("GET", "/healthz"))),
+    # The custody log's proofs: public, like its tiles (hashes only, nothing personal).
+    ("GET", "/api/v1/log/inclusion"): Row(None, _inclusion),
+    ("GET", "/api/v1/log/consistency"): Row(None, _fixed(Call(
+        "GET", "/api/v1/log/consistency?from=0&to=0"))),
     ("GET", "/api/v1/reports/summary"): Row(REPORTERS, _report(""), scope="object"),
     ("GET", "/api/v1/reports/summary.csv"): Row(REPORTERS, _report(".csv"), scope="object"),
     ("GET", "/api/v1/reports/summary.xlsx"): Row(REPORTERS, _report(".xlsx"), scope="object"),
