@@ -25,6 +25,13 @@ from server.models import CustodyEvent, DailyRoot, Media, Role, Unit, User
 from server.models.types import utc_now
 from server.services.custody import event_body, iso_utc
 from server.services.items import find_visible_item
+from server.transparency.log import (
+    TileStore,
+    latest_checkpoint,
+    log_indexes,
+    log_origin,
+    served_note,
+)
 from server.services.signing_keys import KEY_FILE_NAME as KEY_FILE_NAME  # re-exported
 from server.services.signing_keys import signing_key
 from server.services.proof import local_day, media_fields
@@ -107,6 +114,28 @@ def custody_body(actor: User, tracking_number: str) -> dict[str, Any]:
         "actors": [{"user_id": user.id, "username": user.username, "full_name": user.full_name}
                    for user in users],
         "units": [{"unit_id": unit.id, "code": unit.code, "name": unit.name} for unit in units],
+        "log": custody_log_proofs([event.id for event in events]),
+    }
+
+
+def custody_log_proofs(event_ids: list[str]) -> dict[str, Any] | None:
+    """What an offline verifier needs to see the events in the public custody log: the
+    latest checkpoint with its cosignatures, and each logged event's inclusion proof in it.
+    None while the log has no checkpoint."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        return None
+    tiles = TileStore(checkpoint.tree_size)
+    indexes = log_indexes(event_ids)
+    return {
+        "origin": log_origin(),
+        "checkpoint": served_note(checkpoint),
+        "inclusion": [
+            {"event_id": event_id, "log_index": indexes[event_id],
+             "proof": [h.hex() for h in tiles.inclusion_proof(indexes[event_id],
+                                                              checkpoint.tree_size)]}
+            for event_id in event_ids
+            if event_id in indexes and indexes[event_id] < checkpoint.tree_size],
     }
 
 
