@@ -24,7 +24,6 @@ def upgrade():
         sa.Column('log_index', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('event_id', sa.String(length=36), nullable=False),
         sa.Column('entry', sa.LargeBinary(length=32), nullable=False),
-        sa.Column('integrated_at', sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint('log_index >= 0', name=op.f('ck_log_entries_log_index_not_negative')),
         sa.PrimaryKeyConstraint('log_index', name=op.f('pk_log_entries')),
         sa.UniqueConstraint('event_id', name=op.f('uq_log_entries_event_id')),

@@ -16,7 +16,8 @@ class LogEntry(db.Model):
     """One leaf of the log: the 32 raw bytes of a custody event's chain hash, at its index.
 
     No foreign key to the event on purpose: an event deleted from the database must leave
-    its entry behind, where `custody verify` finds it missing.
+    its entry behind, where `custody verify` finds it missing. When it was logged is the
+    signing time of the first checkpoint whose size exceeds its index.
     """
 
     __tablename__ = "log_entries"
@@ -25,7 +26,6 @@ class LogEntry(db.Model):
     log_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     entry: Mapped[bytes] = mapped_column(LargeBinary(32))
-    integrated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
 class LogTile(db.Model):

@@ -65,22 +65,33 @@ class TileStore:
     """The tree's hash tiles, read lazily from the database and appended to in memory.
 
     `subtree(height, index)` answers any complete subtree's hash from at most 128 hashes
-    of one tile, so a proof costs O(log n) tile reads whatever the log's size.
+    of one tile, so a proof costs O(log n) tile reads whatever the log's size. Appending
+    fills tiles a whole run at a time and reads from the database only the one partial
+    tile per level that the log ends in.
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
+        self._stored_size = size
         self._tiles: dict[tuple[int, int], bytearray] = {}
         self._dirty: set[tuple[int, int]] = set()
+        self._in_database: set[tuple[int, int]] = set()
 
     def tile(self, level: int, index: int) -> bytearray:
         key = (level, index)
-        if key not in self._tiles:
+        found = self._tiles.get(key)
+        if found is not None:
+            return found
+        stored = None
+        # A tile that starts at or past the stored log's end at this level is new.
+        if index * TILE_WIDTH < self._stored_size // (TILE_WIDTH ** level):
             stored = db.session.execute(
                 select(LogTile.hashes).where(LogTile.level == level, LogTile.tile_index == index)
             ).scalar_one_or_none()
-            self._tiles[key] = bytearray(stored or b"")
-        return self._tiles[key]
+        if stored is not None:
+            self._in_database.add(key)
+        self._tiles[key] = found = bytearray(stored or b"")
+        return found
 
     def _hashes(self, level: int, first: int, count: int) -> list[bytes]:
         tile = self.tile(level, first // TILE_WIDTH)
@@ -97,32 +108,48 @@ class TileStore:
 
     def append(self, leaf_hashes: Iterable[bytes]) -> None:
         """Add leaf hashes; every tile they fill adds its root to the level above."""
-        for value in leaf_hashes:
-            self._append(0, self.size, value)
-            self.size += 1
+        self._append_run(0, self.size, list(leaf_hashes))
 
-    def _append(self, level: int, position: int, value: bytes) -> None:
-        key = (level, position // TILE_WIDTH)
-        tile = self.tile(*key)
-        if len(tile) != (position % TILE_WIDTH) * HASH_SIZE:
-            raise LogInconsistent(f"tile {level}/{key[1]} does not end where the log does")
-        tile += value
-        self._dirty.add(key)
-        if len(tile) == TILE_WIDTH * HASH_SIZE:
-            hashes = [bytes(tile[i:i + HASH_SIZE]) for i in range(0, len(tile), HASH_SIZE)]
-            self._append(level + 1, key[1], complete_root(hashes))
+    def _append_run(self, level: int, position: int, values: list[bytes]) -> None:
+        """Append hashes to a level from `position`, a tile at a time."""
+        done = 0
+        completed: list[bytes] = []
+        first_completed = None
+        while done < len(values):
+            index, offset = divmod(position, TILE_WIDTH)
+            take = min(TILE_WIDTH - offset, len(values) - done)
+            tile = self.tile(level, index)
+            if len(tile) != offset * HASH_SIZE:
+                raise LogInconsistent(f"tile {level}/{index} does not end where the log does")
+            tile += b"".join(values[done:done + take])
+            self._dirty.add((level, index))
+            if len(tile) == TILE_WIDTH * HASH_SIZE:
+                if first_completed is None:
+                    first_completed = index
+                completed.append(complete_root(
+                    [bytes(tile[i:i + HASH_SIZE]) for i in range(0, len(tile), HASH_SIZE)]))
+            position += take
+            done += take
+        if level == 0:
+            self.size = position
+        if completed:
+            self._append_run(level + 1, first_completed, completed)  # type: ignore[arg-type]
 
     def flush(self) -> None:
-        """Write the tiles appended to (an upsert per tile)."""
-        for level, index in sorted(self._dirty):
-            hashes = bytes(self._tiles[(level, index)])
-            updated = db.session.execute(
-                LogTile.__table__.update()
-                .where(LogTile.level == level, LogTile.tile_index == index)
-                .values(hashes=hashes)).rowcount
-            if not updated:
-                db.session.execute(insert(LogTile.__table__),
-                                   {"level": level, "tile_index": index, "hashes": hashes})
+        """Write the tiles appended to: one UPDATE per grown tile, one INSERT for new ones."""
+        new_rows = []
+        for key in sorted(self._dirty):
+            hashes = bytes(self._tiles[key])
+            if key in self._in_database:
+                db.session.execute(
+                    LogTile.__table__.update()
+                    .where(LogTile.level == key[0], LogTile.tile_index == key[1])
+                    .values(hashes=hashes))
+            else:
+                new_rows.append({"level": key[0], "tile_index": key[1], "hashes": hashes})
+                self._in_database.add(key)
+        if new_rows:
+            db.session.connection().execute(insert(LogTile.__table__), new_rows)
         self._dirty.clear()
 
     def root(self, size: int | None = None) -> bytes:
@@ -181,6 +208,20 @@ def _unlogged_events() -> list[tuple[str, str]]:
     ).tuples())
 
 
+def _insert_entries(entries: list[tuple[int, str, bytes]]) -> None:
+    """Insert (log_index, event_id, entry) rows with the driver's own executemany: at a
+    million rows SQLAlchemy's per-row parameter processing costs more than the hashing."""
+    if not entries:
+        return
+    marker = "?" if db.session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(f"INSERT INTO log_entries (log_index, event_id, entry) "
+                           f"VALUES ({marker}, {marker}, {marker})", entries)
+    finally:
+        cursor.close()
+
+
 @dataclass(frozen=True)
 class Integration:
     """What `integrate` did: the checkpoint now latest, and how many events it added."""
@@ -210,14 +251,10 @@ def integrate(now: datetime | None = None) -> Integration:
     if not rows and latest is not None:
         return Integration(latest, 0, False)
     now = now or utc_now()
-    entries = []
-    for offset, (event_id, hex_hash) in enumerate(rows):
-        entry = bytes.fromhex(hex_hash)
-        entries.append({"log_index": size + offset, "event_id": event_id, "entry": entry,
-                        "integrated_at": now})
-    if entries:
-        db.session.execute(insert(LogEntry.__table__), entries)
-    tiles.append(leaf_hash(row["entry"]) for row in entries)
+    entries = [(size + offset, event_id, bytes.fromhex(hex_hash))
+               for offset, (event_id, hex_hash) in enumerate(rows)]
+    _insert_entries(entries)
+    tiles.append([leaf_hash(entry) for _, _, entry in entries])
     tiles.flush()
     checkpoint = sign_checkpoint(tiles, now)
     return Integration(checkpoint, len(entries), True)

@@ -108,10 +108,11 @@ def hash_tile(level: int, path: str) -> Response:
     if level > 63:
         raise NotFound("tile_not_found", "Không có ô (tile) này trong sổ.")
     count = width or TILE_WIDTH
+    size = _log_size()
     # Only what a signed checkpoint covers: hashes at this level up to size / 256**level.
-    if index * TILE_WIDTH + count > _log_size() // (TILE_WIDTH ** level):
+    if index * TILE_WIDTH + count > size // (TILE_WIDTH ** level):
         raise NotFound("tile_not_found", "Không có ô (tile) này trong sổ.")
-    stored = bytes(TileStore(0).tile(level, index))
+    stored = bytes(TileStore(size).tile(level, index))
     data = stored[:count * HASH_SIZE]
     if len(data) != count * HASH_SIZE:
         raise NotFound("tile_not_found", "Không có ô (tile) này trong sổ.")

@@ -223,8 +223,7 @@ def _synthetic_log(app, count: int) -> list[bytes]:  # type: ignore[no-untyped-d
     entries = [i.to_bytes(32, "big") for i in range(count)]
     with app.app_context():
         db.session.execute(LogEntry.__table__.insert(), [
-            {"log_index": i, "event_id": f"synthetic-{i}", "entry": e,
-             "integrated_at": datetime.now(timezone.utc)}
+            {"log_index": i, "event_id": f"synthetic-{i}", "entry": e}
             for i, e in enumerate(entries)])
         tiles = TileStore(0)
         tiles.append(leaf_hash(e) for e in entries)

@@ -89,8 +89,8 @@ def _grow(log: Deployment, entries: list[bytes]) -> int:
         size = logged_size()
         now = datetime.now(timezone.utc)
         db.session.execute(LogEntry.__table__.insert(), [
-            {"log_index": size + i, "event_id": f"e-{size + i}-{entry.hex()[:8]}", "entry": entry,
-             "integrated_at": now} for i, entry in enumerate(entries)])
+            {"log_index": size + i, "event_id": f"e-{size + i}-{entry.hex()[:8]}", "entry": entry}
+            for i, entry in enumerate(entries)])
         tiles = TileStore(size)
         tiles.append(leaf_hash(e) for e in entries)
         tiles.flush()
