@@ -69,6 +69,9 @@ def _scan(page: Page, number: str) -> None:
 
 
 def _look(page: Page, name: str, screen: str) -> None:
+    # A toast half-way through its fade has no fixed contrast: wait until it is in or out.
+    page.wait_for_function("() => ['0', '1'].includes(getComputedStyle("
+                           "document.getElementById('toast')).opacity)")
     assert_accessible(page, screen)
     screenshot(page, name)
 
@@ -307,6 +310,7 @@ def test_a_result_is_picked_up_from_the_agency(live_server, pages):
     _sign_in(officer, base, "agency")
     expect(officer.locator("#csv-template")).to_have_attribute("download", "mau-nhap-ket-qua.csv")
     officer.click("#go-handover-new")
+    officer.wait_for_selector("#handover-new")
     options = officer.locator("#handover-receiver option").all_inner_texts()
     assert OFFICE in options and not [o for o in options if "Công an" in o]  # never an agency
     record = _create_record(officer, OFFICE, [number], "handover-13-agency-sends-768",
