@@ -4,12 +4,13 @@ from __future__ import annotations
 from server.domain.fees import cash_due_vnd
 from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus, upu_code
 from server.domain.handover_rules import citizen_initials
+from server.domain.tracking_notice import AfterFailure
 from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Procedure, Unit, User
 from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
 from server.schemas.handovers import HandoverLineOut, HandoverOut
 from server.domain.invitations import InvitationStatus
 from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, InvitationsOut, ItemOut, PositionOut
-from server.schemas.tracking import TrackEvent, TrackOut
+from server.schemas.tracking import TrackEvent, TrackNotice, TrackOut
 from server.services.handovers import is_receiver, is_sender
 
 
@@ -130,9 +131,12 @@ def handover_out(record: HandoverRecord, viewer: User | None = None) -> Handover
     )
 
 
-def track_out(item: Item, events: list[CustodyEvent], unit_names: dict[int, str]) -> TrackOut:
+def track_out(item: Item, events: list[CustodyEvent], unit_names: dict[int, str],
+              notice: AfterFailure | None = None) -> TrackOut:
     """Public tracking: status and steps with the unit's name, nothing personal."""
     return TrackOut(
+        notice=TrackNotice(what_happened=notice.what_happened, what_next=notice.what_next,
+                           held_at=notice.held_at) if notice else None,
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
         status_label=STATUS_LABELS_VI[ItemStatus(item.status)], due_at=item.due_at,
         events=[TrackEvent(type=e.type, label=EVENT_LABELS_VI[EventType(e.type)],

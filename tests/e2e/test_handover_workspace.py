@@ -70,8 +70,8 @@ def _scan(page: Page, number: str) -> None:
 
 def _look(page: Page, name: str, screen: str) -> None:
     # A toast half-way through its fade has no fixed contrast: wait until it is in or out.
-    page.wait_for_function("() => ['0', '1'].includes(getComputedStyle("
-                           "document.getElementById('toast')).opacity)")
+    page.wait_for_function("() => !document.getElementById('toast') || ['0', '1'].includes("
+                           "getComputedStyle(document.getElementById('toast')).opacity)")
     assert_accessible(page, screen)
     screenshot(page, name)
 
@@ -403,3 +403,34 @@ def officer_record(clerk: LiveSession, number: str) -> int:
     """The pending record that lists `number` (read through the API)."""
     pending = clerk.get("/handovers", params={"status": "pending"}).json()["handovers"]
     return next(r["id"] for r in pending if number in {l["tracking_number"] for l in r["lines"]})
+
+
+def test_the_citizen_reads_what_happens_after_a_failed_attempt(live_server, pages):
+    base = live_server.base_url
+    number = _result(LiveSession(base, "clerk"), "Phùng Thị Vắng")
+    _with_postman(base, [number])
+    _failed_attempt(base, number)
+    for width in WIDTHS:
+        page = pages(width)
+        page.goto(f"{base}/t/{number}")
+        expect(page.locator("#what-happened")).to_have_text("Bưu tá đến nhưng không có ai ở nhà để nhận.")
+        expect(page.locator("#what-next")).to_contain_text("Bưu tá sẽ phát lại lần sau từ ngày")
+        expect(page.locator("#what-next")).to_contain_text(f"đến nhận tại {OFFICE} đến hết ngày")
+        expect(page.locator("#held-at")).to_have_text(OFFICE)
+        content = page.content()
+        assert "Phùng Thị Vắng" not in content and "Nguyễn Văn Phát" not in content
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
+        _look(page, f"tracking-after-failure-{width}", "public tracking after a failed attempt")
+
+
+def test_procedure_search_ignores_accents_and_case(live_server, pages):
+    page = pages("phone")
+    _sign_in(page, live_server.base_url, "clerk")
+    page.click("#go-intake")
+    page.wait_for_selector("#procedure-search")
+    page.fill("#procedure-search", "can cuoc")
+    expect(page.locator("#procedure-list button")).to_have_count(1)
+    expect(page.locator("#procedure-list")).to_contain_text("Cấp đổi thẻ căn cước")
+    page.fill("#procedure-search", "GIAY PHEP lai xe")
+    expect(page.locator("#procedure-list")).to_contain_text("Đổi giấy phép lái xe")
+    screenshot(page, "procedure-search-accents-360")

@@ -48,12 +48,12 @@ function receiveView(app, record) {
   const render = () => {
     rows.forEach((row) => row.mark(scanned.has(row.number)));
     const missing = listed.map((line) => line.tracking_number).filter((n) => !scanned.has(n));
-    discrepancies.replaceChildren(h("h2", {}, t("discrepancies")),
+    discrepancies.replaceChildren(...[h("h2", {}, t("discrepancies")),
       missing.length === 0 && unexpected.size === 0 ? h("p", { class: "ok", id: "no-discrepancy" }, t("no_discrepancy")) : null,
       missing.length ? h("div", { class: "tally tally-missing", id: "tally-missing" }, h("h3", {}, `${t("missing")}: ${missing.length}`),
         h("ul", {}, missing.map((n) => h("li", { class: "number" }, n)))) : null,
       unexpected.size ? h("div", { class: "tally tally-unexpected", id: "tally-unexpected" }, h("h3", {}, `${t("unexpected")}: ${unexpected.size}`),
-        h("ul", {}, [...unexpected].map((n) => h("li", { class: "number" }, n)))) : null);
+        h("ul", {}, [...unexpected].map((n) => h("li", { class: "number" }, n)))) : null].filter(Boolean));
     confirmed = false;
     signButton.textContent = filing ? t("sign_filing") : t("sign_and_accept");
     return { missing };
