@@ -434,3 +434,24 @@ def test_procedure_search_ignores_accents_and_case(live_server, pages):
     page.fill("#procedure-search", "GIAY PHEP lai xe")
     expect(page.locator("#procedure-list")).to_contain_text("Đổi giấy phép lái xe")
     screenshot(page, "procedure-search-accents-360")
+
+
+def test_the_printable_statement_fits_a_phone_and_an_a4_page(live_server, pages):
+    today = datetime.now(UTC).date()
+    url = (f"{live_server.base_url}/cash/agencies/CA-TINH/statement"
+           f"?start={today.replace(year=today.year - 1).isoformat()}&end={today.isoformat()}")
+    for width in WIDTHS:
+        page = pages(width)
+        _sign_in(page, live_server.base_url, "supervisor")
+        page.goto(url)
+        expect(page.locator("h1.title")).to_contain_text("BẢNG KÊ PHÍ, LỆ PHÍ THU HỘ")
+        assert page.locator("table.lines tbody tr").count() > 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
+        _look(page, f"statement-{width}", "agency statement")
+        if width == "phone":  # each line reads as label and value
+            expect(page.locator("table.lines tbody td").first).to_have_attribute("data-label", "STT")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    assert page.evaluate("document.documentElement.scrollWidth") <= 794
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
