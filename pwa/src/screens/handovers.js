@@ -22,7 +22,7 @@ export function recordItem(record) {
   const status = record.expired ? t("record_expired") : t(STATUS_WORDS[record.status] ?? record.status);
   return h("li", { "data-record": String(record.id) },
     h("a", { href: `#/handovers/${record.id}`, class: "record-link" },
-      h("span", { class: "number" }, `${t("record_number")} ${record.id}`),
+      h("span", { class: "record-number" }, `${t("record_number")} ${record.id}`),
       h("span", {}, t("handover_from_to", { from: record.from_name, to: record.to_name })),
       h("span", { class: "address" }, `${t("record_items", { n: record.lines.length })} · ${localTime(record.created_at)}`),
       h("span", { class: `status record-${record.status}` }, status)));
