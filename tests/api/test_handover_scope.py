@@ -217,6 +217,8 @@ def test_the_sender_withdraws_a_pending_record_with_a_reason(app, world, new_api
         "scanned": desk.numbers, "signature_sha256": signature}), 409, "handover_closed")
     assert_error(desk.clerk.post(f"/api/v1/handovers/{record_id}/cancel",
                                  json={"reason": "Lần hai"}), 409, "handover_closed")
+    page = desk.clerk.get(f"/handovers/{record_id}/record").get_data(as_text=True)
+    assert "Đã hủy lúc" in page and "bởi Phạm Thu Giao — Lập nhầm bảng kê" in page
     # Nothing is stuck: the same items go on a new record.
     hand_over(desk.clerk, desk.postman, "postman", desk.numbers)
 
