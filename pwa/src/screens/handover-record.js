@@ -147,7 +147,8 @@ function recordView(app, record) {
     h("ul", { class: "items record-lines", id: "record-lines" }, record.lines.map((line) => h("li", { "data-line": line.tracking_number },
       h("span", { class: "number" }, line.tracking_number), lineFacts(line),
       h("span", { class: `status outcome-${line.outcome}` }, line.complete === true ? t("complete")
-        : line.complete === false ? `${t("incomplete")}: ${line.missing_documents}` : t(OUTCOME_WORDS[line.outcome] ?? line.outcome))))),
+        : line.complete === false ? `${t("incomplete")}: ${line.missing_documents}`
+          : record.status === "cancelled" ? t("record_cancelled") : t(OUTCOME_WORDS[line.outcome] ?? line.outcome))))),
     fromPostman ? h("a", { class: "button primary", id: "take-cash", href: `#/cash/remit/${encodeURIComponent(record.from_user)}` }, t("take_cash_now")) : null,
     h("a", { class: "button secondary-blue", id: "print-record", href: `/handovers/${record.id}/record`, target: "_blank" }, t("print_record")),
     record.can_cancel ? cancelForm(app, record) : null);
