@@ -7,8 +7,16 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# SQLite has one writer at a time: one process with threads is its fastest safe shape (the
+# writers queue on an in-process lock instead of the busy handler; bench/sync_bench.py measured
+# 1×8 ahead of 2×4). PostgreSQL takes several writers, so there several processes share the cores.
+ifneq ($(filter postgres%,$(DATABASE_URL)),)
 WORKERS ?= 2
 THREADS ?= 4
+else
+WORKERS ?= 1
+THREADS ?= 8
+endif
 # The PostgreSQL leg of `make test`; under CI=true an unreachable server fails the run.
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/build.mjs pwa/package-lock.json
