@@ -48,7 +48,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same data each run).")
 def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
     """Create a demo province, its users (password tantay-demo or DEMO_PASSWORD) and items."""
-    from server.demo import DEMO_USERS, demo_password, seed_demo
+    from server.demo import DEMO_USERS, OTHER_UNIT_USERS, demo_password, seed_demo
 
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
         click.echo("Demo data already there; nothing to do.")
@@ -56,8 +56,8 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
         seed_demo(citizen_count=citizens, seed=seed)
         db.session.commit()
     click.echo("Demo logins (password: %s):" % demo_password())
-    for username, role, _unit in DEMO_USERS:
-        click.echo(f"  {username:<11} {role}")
+    for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS:
+        click.echo(f"  {username:<11} {role:<10} {unit}")
 
 
 @click.command("create-user")
