@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from server.extensions import db
-from server.models import AuditFlag, HandoverRecord, Unit, UnitKind, User
+from server.models import AuditFlag, HandoverRecord, Item, Unit, UnitKind, User
 from server.services.auth import create_user
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import (
@@ -289,3 +289,15 @@ def test_a_postmans_evening_return_lists_his_failed_attempts(app, world, new_api
     assert failed in evening and kept not in evening
     assert_error(desk.postman.get("/api/v1/handovers/candidates?source=everything"), 422,
                  "validation_failed")
+
+
+def test_what_is_due_today_lists_only_items_due_by_tonight(app, world, new_api):
+    desk = clerk_and_postman(new_api, 2)
+    due, later = desk.numbers
+    with app.app_context():
+        item = db.session.execute(select(Item).where(Item.tracking_number == due)).scalar_one()
+        item.due_at = item.created_at  # due already (created today)
+        db.session.commit()
+    today = {i["tracking_number"] for i in desk.clerk.get(
+        "/api/v1/handovers/candidates?source=due_today").get_json()["items"]}
+    assert due in today and later not in today
