@@ -135,7 +135,8 @@ def _receiver(actor: User, to_user: str | None, to_unit: str | None) -> tuple[Us
         if user is None or not in_subtree(user.unit, _province_of(actor.unit)):
             # Another province's staff are not even said to exist.
             raise Invalid("unknown_user", f"Không có người dùng {to_user}.", {"field": "to_user"})
-        if user.id != actor.id and ("to_user", user.username) not in eligible:
+        named_ok = person_may_receive(user.role, user.unit.kind)
+        if user.id != actor.id and (not named_ok or ("to_user", user.username) not in eligible):
             raise Invalid("receiver_not_eligible",
                           f"{user.full_name or user.username} không nhận bàn giao từ bạn được: chỉ "
                           "bưu tá của bưu cục được ghi tên trên biên bản; bưu cục và cơ quan nhận "
