@@ -7,13 +7,13 @@ history stays checked. The first `custody checkpoint` logs every existing event,
 order the days were sealed in: (received_at, id).
 
 Revision ID: 0015_transparency_log
-Revises: 0008_report_rollups
+Revises: 0011_handover_workspace
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0015_transparency_log'
-down_revision = '0008_report_rollups'
+down_revision = '0011_handover_workspace'
 branch_labels = None
 depends_on = None
 
