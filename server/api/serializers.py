@@ -10,13 +10,9 @@ from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
 from server.schemas.handovers import HandoverLineOut, HandoverOut
 from server.domain.invitations import InvitationStatus
 from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, InvitationsOut, ItemOut, PositionOut
-<<<<<<< HEAD
-from server.transparency.log import log_indexes
-from server.schemas.tracking import TrackEvent, TrackOut
-=======
 from server.schemas.tracking import TrackEvent, TrackNotice, TrackOut
 from server.services.handovers import is_receiver, is_sender
->>>>>>> main
+from server.transparency.log import log_indexes
 
 
 def user_out(user: User) -> UserOut:
@@ -99,16 +95,12 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
     )
 
 
-<<<<<<< HEAD
 def _events_out(events: list[CustodyEvent]) -> list[EventOut]:
     """The events, each with its log index when the custody log holds it (one query)."""
     indexes = log_indexes(event.id for event in events)
     return [event_out(event, indexes.get(event.id)) for event in events]
 
 
-def handover_out(record: HandoverRecord) -> HandoverOut:
-    """A handover record with its lines."""
-=======
 def _person_name(user: User | None) -> str:
     return (user.full_name or user.username) if user else ""
 
@@ -126,7 +118,6 @@ def handover_line_out(line: HandoverLine) -> HandoverLineOut:
 def handover_out(record: HandoverRecord, viewer: User | None = None) -> HandoverOut:
     """A handover record with its lines; `viewer` learns whether he may sign or withdraw it."""
     pending = record.status == "pending"
->>>>>>> main
     return HandoverOut(
         id=record.id, status=record.status,
         from_user=record.from_user.username if record.from_user else None,
