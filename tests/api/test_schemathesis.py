@@ -25,9 +25,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import User
+from server.models import LogEntry, User
 from server.security import issue_api_token
 from server.services.proof import last_closed_day, seal_day
+from server.transparency.log import integrate
 from tests.api.checks import signed_in
 from tests.api.scenario import HOME, event, hand_over, register_result, result_body
 from tests.conftest import png_bytes
@@ -132,6 +133,13 @@ def test_a_days_real_answers_match_the_document(app, world):
     number = call("clerk", "POST", "/api/v1/items", 201, **json_body(result_body())).json()[
         "tracking_number"]
     call("agency", "POST", "/api/v1/items", 201, **json_body(result_body()))
+    with app.app_context():  # the custody log integrates the new item's first event
+        logged = integrate()
+        db.session.commit()
+        first_event = db.session.execute(select(LogEntry.event_id)).scalars().first()
+        size = logged.checkpoint.tree_size
+    call(anonymous, "GET", "/api/v1/log/inclusion",
+         query={"event_id": first_event, "size": str(size)})
     batch = result_body(dossier_code="000.00.04.H51-260105-0101")
     del batch["kind"]
     call("agency", "POST", "/api/v1/results/batch", 201, **json_body({"results": [batch]}))
