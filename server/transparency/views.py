@@ -101,12 +101,16 @@ def entry_bundle(path: str) -> Response:
     return _octets(bundle, width is not None)
 
 
-@bp.get("/log/tile/<int:level>/<path:path>")
-def hash_tile(level: int, path: str) -> Response:
-    """Hash tile N of a level, full (256 hashes) or its first W hashes."""
+_LEVEL = re.compile(r"^(?:0|[1-9]\d?)$")
+
+
+@bp.get("/log/tile/<level_text>/<path:path>")
+def hash_tile(level_text: str, path: str) -> Response:
+    """Hash tile N of a level (0-63, no leading zeroes), full or its first W hashes."""
     index, width = _parse_tile_path(path)
-    if level > 63:
+    if not _LEVEL.fullmatch(level_text) or int(level_text) > 63:
         raise NotFound("tile_not_found", "Không có ô (tile) này trong sổ.")
+    level = int(level_text)
     count = width or TILE_WIDTH
     size = _log_size()
     # Only what a signed checkpoint covers: hashes at this level up to size / 256**level.

@@ -252,6 +252,7 @@ def test_full_and_partial_tiles_follow_the_spec(app, api):
     for path in ("/log/tile/0/002", "/log/tile/0/002.p/89", "/log/tile/0/003.p/1",
                  "/log/tile/0/2", "/log/tile/0/x000/001", "/log/tile/0/001.p/256",
                  "/log/tile/0/001.p/0", "/log/tile/1/000", "/log/tile/64/000.p/1",
+                 "/log/tile/00/001", "/log/tile/x/001",
                  "/log/tile/entries/002"):
         answer = api.get(path)
         assert answer.status_code == 404, path
