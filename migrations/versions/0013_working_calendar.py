@@ -2,7 +2,7 @@
 deadlines a decision moved.
 
 Revision ID: 0013_working_calendar
-Revises: 0008_report_rollups
+Revises: 0015_transparency_log
 """
 from datetime import date, datetime, timezone
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0013_working_calendar'
-down_revision = '0008_report_rollups'
+down_revision = '0015_transparency_log'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,6 @@
 // Screen words, Vietnamese first (GLOSSARY.md), English switchable. `t(key, values)`.
+import { HANDOVER_WORDS } from "./i18n-handovers.js";
+
 const WORDS = {
   vi: {
     app_name: "TậnTay", sign_in: "Đăng nhập", username: "Tên đăng nhập", password: "Mật khẩu",
@@ -188,6 +190,8 @@ const WORDS = {
     calendar_save: "Save the decision", calendar_saved: "Saved {date}; {n} deadline(s) recomputed.",
   },
 };
+
+for (const language of Object.keys(WORDS)) Object.assign(WORDS[language], HANDOVER_WORDS[language]);
 
 let language = (globalThis.localStorage?.getItem("language")) || "vi";
 
