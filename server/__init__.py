@@ -74,13 +74,13 @@ def _pool_options(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
     from server.api import audit, auth, cash, catalogue, counter, deadlines, handovers, intake, items, media
-    from server.api import reports, results, route, sync, tracking
+    from server.api import personal_data, places, reports, results, route, sync, tracking
     from server.api import health
     from server.api import dashboard as dashboard_api
     from server.web import dashboard, handover_record, pages, statement_page
 
     for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
-                   intake, results, deadlines, counter, cash):
+                   intake, results, deadlines, counter, cash, places, personal_data):
         app.register_blueprint(module.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)

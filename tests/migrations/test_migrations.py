@@ -33,10 +33,12 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0008) added the report's daily roll-ups; 0007's covering
-    # indexes stay below it.
+    # The newest migration (0014) added the personal-data access log and the 2025 map's
+    # codes on item addresses; 0008's roll-ups and 0007's covering indexes stay below it.
     below = _event_indexes(session_app)
-    assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
+    assert "personal_data_accesses" not in _tables(session_app)
+    assert "address_commune_code" not in _columns(session_app, "items")
+    assert {"report_day_partials", "report_rollups"} <= _tables(session_app)
     assert "ix_custody_events_type_occurred_item" in below
     assert {"daily_roots", "corrections"} <= _tables(session_app)
     with session_app.app_context():
@@ -48,6 +50,8 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert "ix_custody_events_type_occurred" not in head
     assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
     assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
+    assert {"address_province_code", "address_commune_code", "address_legacy"} <= _columns(
+        session_app, "items")
 
 
 def _columns(app: Flask, table: str) -> set[str]:
