@@ -60,6 +60,31 @@ export class ProcedurePicker {
   }
 }
 
+// Suggestions of the 2025 map for an address input, accents optional ("ninh binh" finds
+// "Ninh Bình"): a native <datalist> filled from /places as the user types.
+export function suggestPlaces(input, listId, path) {
+  const list = h("datalist", { id: listId });
+  input.setAttribute("list", listId);
+  input.setAttribute("autocomplete", "off");
+  let timer = null;
+  let asked = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      try {
+        const answer = await call("GET", path(input.value.trim()));
+        if (mine !== asked) return;
+        const places = answer.provinces ?? answer.communes ?? [];
+        list.replaceChildren(...places.map((place) => h("option", { value: place.name })));
+      } catch {
+        // No suggestion offline or on a refusal: the server checks the address at submit.
+      }
+    }, 200);
+  });
+  return list;
+}
+
 // The citizen's name, phone, identity document and two-level address.
 export class CitizenForm {
   constructor(office, { idRequired = true } = {}) {
@@ -71,11 +96,16 @@ export class CitizenForm {
     this.province = h("input", { id: "citizen-province", value: office?.province ?? "" });
     this.commune = h("input", { id: "citizen-commune", value: office?.commune ?? "" });
     this.line = h("input", { id: "citizen-line", maxlength: "300" });
+    this.legacy = h("input", { id: "citizen-legacy-address", maxlength: "300", placeholder: t("legacy_address_hint") });
+    const provinces = suggestPlaces(this.province, "province-suggestions",
+      (q) => `/places/provinces?q=${encodeURIComponent(q)}`);
+    const communes = suggestPlaces(this.commune, "commune-suggestions",
+      (q) => `/places/communes?q=${encodeURIComponent(q)}&province=${encodeURIComponent(this.province.value.trim())}`);
     this.element = h("fieldset", {}, h("legend", {}, t("citizen")),
       field(t("name"), this.name), field(t("phone"), this.phone),
       field(t("id_type"), this.idType), field(t("id_number"), this.idNumber),
-      field(t("province"), this.province), field(t("commune"), this.commune),
-      field(t("address_line"), this.line));
+      field(t("province"), this.province), provinces, field(t("commune"), this.commune), communes,
+      field(t("address_line"), this.line), field(t("legacy_address"), this.legacy));
   }
 
   // What is wrong before asking the server (the server checks again), or null.
@@ -96,6 +126,7 @@ export class CitizenForm {
       name: this.name.value.trim(), phone: this.phone.value.trim(), id_type: this.idType.value,
       address: { province: this.province.value.trim(), commune: this.commune.value.trim(), line: this.line.value.trim() },
     };
+    if (this.legacy.value.trim()) citizen.address.legacy = this.legacy.value.trim();
     if (this.idNumber.value.trim()) citizen.id_number = this.idNumber.value.trim();
     return citizen;
   }
