@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import g
 from sqlalchemy import String, cast, func, select
 
 from server.domain.privacy import position_for
@@ -32,14 +33,20 @@ MAX_EXPORT_ITEMS = 500
 MAX_ITEMS_PER_IMAGE = 20
 
 
+#: The flag on `flask.g` that makes a GET commit its writes (read by server.api.spec).
+COMMIT_READ = "commit_read"
+
+
 def log_access(actor: User, item: Item, kind: str, detail: str | None = None) -> None:
-    """Record that `actor` opened `item`'s personal data (flushed with the request)."""
+    """Record that `actor` opened `item`'s personal data; committed with the request, even a GET."""
+    g.setdefault(COMMIT_READ, True)
     db.session.add(PersonalDataAccess(user_id=actor.id, unit_id=actor.unit_id, item_id=item.id,
                                       kind=kind, detail=detail, accessed_at=utc_now()))
 
 
 def log_image_access(actor: User, sha256: str) -> None:
     """Record a proof image opened: one row per item whose custody names it."""
+    g.setdefault(COMMIT_READ, True)
     item_ids = db.session.execute(
         select(CustodyEvent.item_id).distinct()
         .where(cast(CustodyEvent.evidence, String).like(f"%{sha256}%"))
