@@ -77,7 +77,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.api import personal_data, places, reports, results, route, sync, tracking
     from server.api import health
     from server.api import dashboard as dashboard_api
-    from server.web import dashboard, handover_record, pages, statement_page
+    from server.web import dashboard, handover_record, pages, personal_data_pages, statement_page
 
     for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
                    intake, results, deadlines, counter, cash, places, personal_data):
@@ -85,5 +85,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(statement_page.bp)
+    app.register_blueprint(personal_data_pages.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(handover_record.bp)

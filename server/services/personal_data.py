@@ -15,6 +15,7 @@ from typing import Any
 from flask import g
 from sqlalchemy import String, cast, func, select
 
+from server.domain.lifecycle import EVENT_LABELS_VI, EventType
 from server.domain.privacy import position_for
 from server.extensions import db
 from server.models import CustodyEvent, Item, PersonalDataAccess, Role, Unit, User
@@ -120,7 +121,8 @@ def _items_to_export(actor: User, item: str | None, phone: str | None) -> list[I
 
 def _event_entry(event: CustodyEvent, units: dict[int, str], role: str) -> dict[str, Any]:
     lat, lon = position_for(role, event.lat, event.lon)
-    return {"type": event.type, "occurred_at": event.occurred_at.isoformat(),
+    return {"type": event.type, "label": EVENT_LABELS_VI[EventType(event.type)],
+            "occurred_at": event.occurred_at.isoformat(),
             "unit": units.get(event.actor_unit_id), "status_after": event.status_after,
             "position": {"lat": lat, "lon": lon} if lat is not None else None}
 

@@ -165,3 +165,30 @@ def test_an_export_needs_exactly_one_scope_and_an_allowed_role(world, new_api):
     for username in ("postman", "agency", "admin"):
         assert_error(signed_in(new_api(), username).get(
             f"/api/v1/personal-data/export?item={number}"), 403, "forbidden")
+
+
+def test_the_log_screen_lists_openings_and_refuses_other_roles(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    number = _register(clerk)
+    clerk.get(f"/api/v1/items/{number}")
+    page = signed_in(new_api(), "supervisor").get(f"/personal-data/accesses?item={number}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert number in html and "Phạm Thu Giao" in html and "Xem chi tiết bưu gửi" in html
+    assert clerk.get("/personal-data/accesses").status_code == 403
+    add_people(app)
+    outsider = signed_in(new_api(), "supervisor_lc").get(f"/personal-data/accesses?item={number}")
+    assert outsider.status_code == 404 and "Phạm Thu Giao" not in outsider.get_data(as_text=True)
+
+
+def test_the_printable_export_shows_the_citizens_data_and_is_logged(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    number = _register(clerk)
+    before = _log_count(app, kind="citizen_export")
+    page = clerk.get("/personal-data/export?phone=0912%20345%20678")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert number in html and "Nguyễn Thị Mẫu" in html and "4 số cuối 7890" in html
+    assert "001234567890" not in html
+    assert _log_count(app, kind="citizen_export") == before + 1
+    assert signed_in(new_api(), "postman").get(f"/personal-data/export?item={number}").status_code == 403
