@@ -1,13 +1,13 @@
 """The 2025 administrative map on item addresses; the log of accesses to personal data.
 
 Revision ID: 0014_admin_map_personal_data
-Revises: 0008_report_rollups
+Revises: 0015_transparency_log
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0014_admin_map_personal_data'
-down_revision = '0008_report_rollups'
+down_revision = '0015_transparency_log'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,14 @@ from server.models.personal_data import PersonalDataAccess
 from server.models.procedure import Procedure
 from server.models.report_rollup import ReportDayPartial, ReportRollup
 from server.models.tariff import FeeReduction, PostageTariff
+from server.models.transparency import (
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogTile,
+    WitnessedLog,
+    WitnessRefusal,
+)
 from server.models.unit import Unit, UnitKind
 from server.models.user import ApiToken, Role, User
 
@@ -24,6 +32,10 @@ __all__ = [
     "HandoverLine",
     "HandoverRecord",
     "Item",
+    "LogCheckpoint",
+    "LogCosignature",
+    "LogEntry",
+    "LogTile",
     "Media",
     "PersonalDataAccess",
     "PostageTariff",
@@ -36,4 +48,6 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "WitnessedLog",
+    "WitnessRefusal",
 ]

@@ -33,12 +33,26 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0014) added the personal-data access log and the 2025 map's
-    # codes on item addresses; 0008's roll-ups and 0007's covering indexes stay below it.
-    below = _event_indexes(session_app)
+    # The newest migration (0014, chained last here) added the personal-data access log and
+    # the 2025 map's codes on item addresses.
     assert "personal_data_accesses" not in _tables(session_app)
     assert "address_commune_code" not in _columns(session_app, "items")
-    assert {"report_day_partials", "report_rollups"} <= _tables(session_app)
+    assert {"log_entries", "log_tiles", "log_checkpoints"} <= _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0011_handover_workspace")
+    # 0015 added the custody log and each sealed day's checkpoint.
+    assert not {"log_entries", "log_tiles", "log_checkpoints"} & _tables(session_app)
+    assert "log_size" not in _columns(session_app, "daily_roots")
+    with session_app.app_context():
+        downgrade(revision="0008_report_rollups")
+    # 0011 added why a handover record was cancelled or expired.
+    assert not {"cancelled_at", "cancelled_by_id", "cancel_reason"} & _columns(
+        session_app, "handover_records")
+    with session_app.app_context():
+        downgrade(revision="0007_covering_event_indexes")
+    # 0008 added the report's daily roll-ups; 0007's covering indexes stay below it.
+    below = _event_indexes(session_app)
+    assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
     assert "ix_custody_events_type_occurred_item" in below
     assert {"daily_roots", "corrections"} <= _tables(session_app)
     with session_app.app_context():
@@ -49,7 +63,9 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
             "ix_custody_events_item_type_occurred_seq"} <= head
     assert "ix_custody_events_type_occurred" not in head
     assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
-    assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
+    assert {"sender_signature_sha256", "cancelled_at", "cancelled_by_id",
+            "cancel_reason"} <= _columns(session_app, "handover_records")
+    assert {"log_size", "log_root"} <= _columns(session_app, "daily_roots")
     assert {"address_province_code", "address_commune_code", "address_legacy"} <= _columns(
         session_app, "items")
 
