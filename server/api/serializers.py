@@ -1,7 +1,10 @@
 """Turning models into the documented answers (kept apart from the models)."""
 from __future__ import annotations
 
+from flask_login import current_user
+
 from server.domain.fees import cash_due_vnd
+from server.domain.privacy import position_for
 from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus, upu_code
 from server.domain.handover_rules import citizen_initials
 from server.domain.tracking_notice import AfterFailure
@@ -36,11 +39,18 @@ def procedure_out(procedure: Procedure) -> ProcedureOut:
                         documents=procedure.documents, official_fee_vnd=procedure.official_fee_vnd)
 
 
+def _viewer_role() -> str:
+    """The signed-in caller's role: how precise a position it may see (domain.privacy)."""
+    return current_user.role if current_user.is_authenticated else ""
+
+
 def event_out(event: CustodyEvent, log_index: int | None = None) -> EventOut:
-    """One custody event with its chain hashes (and its index in the custody log, once logged)."""
+    """One custody event with its chain hashes (and its index in the custody log, once logged);
+    its position as the caller may see it."""
     position = None
     if event.lat is not None and event.lon is not None:
-        position = PositionOut(lat=event.lat, lon=event.lon, accuracy_m=event.accuracy_m)
+        lat, lon = position_for(_viewer_role(), event.lat, event.lon)
+        position = PositionOut(lat=lat, lon=lon, accuracy_m=event.accuracy_m)
     return EventOut(
         id=event.id, seq=event.seq, type=event.type, upu_code=upu_code(EventType(event.type)),
         occurred_at=event.occurred_at, received_at=event.received_at,
@@ -61,7 +71,8 @@ def papers_to_collect(item: Item) -> list[str]:
 
 def item_out(item: Item, events: list[CustodyEvent] | None = None,
              invitations: InvitationStatus | None = None) -> ItemOut:
-    """An item as the post's and agency's staff see it."""
+    """An item as the post's and agency's staff see it (the home position per their role)."""
+    home_lat, home_lon = position_for(_viewer_role(), item.address_lat, item.address_lon)
     return ItemOut(
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
         procedure_code=item.procedure.code, procedure_name=item.procedure.name,
@@ -73,8 +84,11 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
             name=item.citizen_name, phone=item.citizen_phone, id_type=item.id_type,
             id_last4=item.id_last4,
             address=AddressOut(province=item.address_province, commune=item.address_commune,
+                               province_code=item.address_province_code,
+                               commune_code=item.address_commune_code,
                                district=item.address_district, line=item.address_line,
-                               lat=item.address_lat, lon=item.address_lon),
+                               legacy=item.address_legacy,
+                               lat=home_lat, lon=home_lon),
         ),
         documents=item.documents,
         fees={"postage_vnd": item.postage_vnd, "official_fee_vnd": item.official_fee_vnd},

@@ -7,6 +7,7 @@ from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
 from server.models.media import Media
 from server.models.notification import Notification
+from server.models.personal_data import PersonalDataAccess
 from server.models.procedure import Procedure
 from server.models.report_rollup import ReportDayPartial, ReportRollup
 from server.models.tariff import FeeReduction, PostageTariff
@@ -39,6 +40,7 @@ __all__ = [
     "LogEntry",
     "LogTile",
     "Media",
+    "PersonalDataAccess",
     "PostageTariff",
     "Notification",
     "Procedure",

@@ -25,6 +25,7 @@ from server.models import CustodyEvent, DailyRoot, Media, Role, Unit, User
 from server.models.types import utc_now
 from server.services.custody import event_body, iso_utc
 from server.services.items import find_visible_item
+from server.services.personal_data import log_access
 from server.transparency.log import (
     TileStore,
     latest_checkpoint,
@@ -73,6 +74,7 @@ def _links(entries: list[dict[str, Any]]) -> list[ChainLink]:
 def custody_body(actor: User, tracking_number: str) -> dict[str, Any]:
     """The unsigned body of an item's export, for someone who may see the item (else 404)."""
     item = find_visible_item(actor, tracking_number)
+    log_access(actor, item, "custody_record")
     events = db.session.execute(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars().all()

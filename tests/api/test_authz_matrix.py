@@ -511,6 +511,17 @@ def _holds_line(answer: Any, number: str) -> bool:
     return number in {line["tracking_number"] for line in answer["lines"]}
 
 
+def _accesses_of_item(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.counter_item()
+    stage.ok("clerk", Call("GET", f"/api/v1/items/{number}"))  # one logged opening
+    return Call("GET", f"/api/v1/personal-data/accesses?item={number}"), number
+
+
+def _citizen_export(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.counter_item()
+    return Call("GET", f"/api/v1/personal-data/export?item={number}"), number
+
+
 #: (method, rule) of every operation → who may call it and how.
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/auth/login"): Row(None, lambda stage, username: (Call(
@@ -605,6 +616,15 @@ MATRIX: dict[tuple[str, str], Row] = {
                                               "object"),
     ("POST", "/api/v1/cash/remittances/<int:remittance_id>/sign"): Row(
         frozenset({"clerk"}), _sign_remittance, scope="object"),
+    ("GET", "/api/v1/places/provinces"): Row(EVERYONE, _fixed(Call(
+        "GET", "/api/v1/places/provinces?q=ninh%20binh"))),
+    ("GET", "/api/v1/places/communes"): Row(EVERYONE, _fixed(Call(
+        "GET", "/api/v1/places/communes?province=37&q=hoa%20lu"))),
+    # A supervisor reads the log of his own units' items: another's gets 404 for the item.
+    ("GET", "/api/v1/personal-data/accesses"): Row(frozenset({"supervisor"}), _accesses_of_item,
+                                                   scope="object"),
+    ("GET", "/api/v1/personal-data/export"): Row(frozenset({"clerk", "supervisor"}),
+                                                 _citizen_export, scope="object"),
     ("GET", "/api/v1/cash/agencies/<code>/statement"): Row(
         frozenset({"clerk", "supervisor", "admin", "agency"}), _statement, scope="list",
         holds=_holds_line),

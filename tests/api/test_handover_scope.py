@@ -29,7 +29,8 @@ from tests.api.scenario import (
 def other_province(app, world):  # type: ignore[no-untyped-def]
     """A second province with a post office (clerk, postman) and a police agency (officer)."""
     with app.app_context():
-        province = Unit(code="TINH-THU", name="Tỉnh Thử", kind=UnitKind.province.value)
+        province = Unit(code="TINH-THU", name="Tỉnh Phú Thọ", kind=UnitKind.province.value,
+                        province="Phú Thọ")
         db.session.add(province)
         db.session.flush()
         province.path = f"/{province.id}/"
@@ -37,7 +38,7 @@ def other_province(app, world):  # type: ignore[no-untyped-def]
         for code, name, kind in (("BC-THU", "Bưu cục Thử", UnitKind.post_office),
                                  ("CA-THU", "Công an tỉnh Thử", UnitKind.agency)):
             unit = Unit(code=code, name=name, kind=kind.value, parent=province,
-                        province="Tỉnh Thử", commune="Xã Thử")
+                        province="Phú Thọ", commune="Phường Việt Trì")
             db.session.add(unit)
             db.session.flush()
             unit.path = f"{province.path}{unit.id}/"

@@ -280,12 +280,13 @@ def test_an_agency_cannot_send_a_result_to_another_provinces_post_office(app, wo
     from server.models import Unit, UnitKind
 
     with app.app_context():  # a second province with its own post office
-        province = Unit(code="HANAM-TEST", name="Tỉnh Thử", kind=UnitKind.province.value)
+        province = Unit(code="PHUTHO-TEST", name="Tỉnh Phú Thọ", kind=UnitKind.province.value,
+                        province="Phú Thọ")
         db.session.add(province)
         db.session.flush()
         province.path = f"/{province.id}/"
         office = Unit(code="BC-THU", name="Bưu cục Thử", kind=UnitKind.post_office.value,
-                      parent=province, province="Tỉnh Thử", commune="Xã Thử")
+                      parent=province, province="Phú Thọ", commune="Phường Việt Trì")
         db.session.add(office)
         db.session.flush()
         office.path = f"{province.path}{office.id}/"

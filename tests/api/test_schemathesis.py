@@ -223,6 +223,10 @@ def test_a_days_real_answers_match_the_document(app, world):
     call("supervisor", "GET", "/api/v1/audit/days/{day}",
          path_parameters={"day": _seal_yesterday(app)})
     call("supervisor", "GET", "/api/v1/items/{tn}/custody-export.json", **tn)
+    call("supervisor", "GET", "/api/v1/personal-data/accesses", query={"item": tn["path_parameters"]["tn"]})
+    call("supervisor", "GET", "/api/v1/personal-data/export", query={"item": tn["path_parameters"]["tn"]})
+    call("clerk", "GET", "/api/v1/places/provinces", query={"q": "ninh binh"})
+    call("clerk", "GET", "/api/v1/places/communes", query={"province": "Ninh Bình", "q": "hoa lu"})
     call("supervisor", "GET", "/api/v1/dashboard")
     for report in ("summary", "summary.csv", "summary.xlsx"):
         call("agency", "GET", f"/api/v1/reports/{report}", query={"period": "month"})

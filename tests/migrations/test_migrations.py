@@ -35,7 +35,14 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0013) added the working calendar; 0015's log stays below it.
+    # The newest migration (0014) added the personal-data access log and the 2025 map's codes
+    # on item addresses; 0013's working calendar stays below it.
+    assert "personal_data_accesses" not in _tables(session_app)
+    assert "address_commune_code" not in _columns(session_app, "items")
+    assert {"calendar_decisions", "due_date_changes"} <= _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0015_transparency_log")
+    # 0013 added the working calendar; 0015's log stays below it.
     assert not {"calendar_decisions", "due_date_changes"} & _tables(session_app)
     assert {"log_entries", "log_tiles", "log_checkpoints"} <= _tables(session_app)
     with session_app.app_context():
@@ -67,6 +74,8 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert {"sender_signature_sha256", "cancelled_at", "cancelled_by_id",
             "cancel_reason"} <= _columns(session_app, "handover_records")
     assert {"log_size", "log_root"} <= _columns(session_app, "daily_roots")
+    assert {"address_province_code", "address_commune_code", "address_legacy"} <= _columns(
+        session_app, "items")
 
 
 def _columns(app: Flask, table: str) -> set[str]:

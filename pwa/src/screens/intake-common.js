@@ -63,6 +63,31 @@ export class ProcedurePicker {
   }
 }
 
+// Suggestions of the 2025 map for an address input, accents optional ("ninh binh" finds
+// "Ninh Bình"): a native <datalist> filled from /places as the user types.
+export function suggestPlaces(input, listId, path) {
+  const list = h("datalist", { id: listId });
+  input.setAttribute("list", listId);
+  input.setAttribute("autocomplete", "off");
+  let timer = null;
+  let asked = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      try {
+        const answer = await call("GET", path(input.value.trim()));
+        if (mine !== asked) return;
+        const places = answer.provinces ?? answer.communes ?? [];
+        list.replaceChildren(...places.map((place) => h("option", { value: place.name })));
+      } catch {
+        // No suggestion offline or on a refusal: the server checks the address at submit.
+      }
+    }, 200);
+  });
+  return list;
+}
+
 // The citizen's name, phone, identity document and two-level address.
 export class CitizenForm {
   constructor(office, { idRequired = true } = {}) {
@@ -74,6 +99,11 @@ export class CitizenForm {
     this.province = h("input", { id: "citizen-province", value: office?.province ?? "" });
     this.commune = h("input", { id: "citizen-commune", value: office?.commune ?? "" });
     this.line = h("input", { id: "citizen-line", maxlength: "300" });
+    this.legacy = h("input", { id: "citizen-legacy-address", maxlength: "300", placeholder: t("legacy_address_hint") });
+    const provinces = suggestPlaces(this.province, "province-suggestions",
+      (q) => `/places/provinces?q=${encodeURIComponent(q)}`);
+    const communes = suggestPlaces(this.commune, "commune-suggestions",
+      (q) => `/places/communes?q=${encodeURIComponent(q)}&province=${encodeURIComponent(this.province.value.trim())}`);
     // The chip card's QR fills the document; the server keeps only its keyed hash and last four.
     this.idNotice = h("p", { class: "warning", role: "alert", id: "citizen-id-notice" });
     this.cardScan = new CardScan("citizen-", (card) => this._fromCard(card));
@@ -81,8 +111,8 @@ export class CitizenForm {
     this.element = h("fieldset", {}, h("legend", {}, t("citizen")),
       field(t("name"), this.name), field(t("phone"), this.phone), this.cardScan.element,
       field(t("id_type"), this.idType), field(t("id_number"), this.idNumber), this.idNotice,
-      field(t("province"), this.province), field(t("commune"), this.commune),
-      field(t("address_line"), this.line));
+      field(t("province"), this.province), provinces, field(t("commune"), this.commune), communes,
+      field(t("address_line"), this.line), field(t("legacy_address"), this.legacy));
   }
 
   _fromCard(card) {
@@ -112,6 +142,7 @@ export class CitizenForm {
       name: this.name.value.trim(), phone: this.phone.value.trim(), id_type: this.idType.value,
       address: { province: this.province.value.trim(), commune: this.commune.value.trim(), line: this.line.value.trim() },
     };
+    if (this.legacy.value.trim()) citizen.address.legacy = this.legacy.value.trim();
     if (this.idNumber.value.trim()) citizen.id_number = this.idNumber.value.trim();
     return citizen;
   }
