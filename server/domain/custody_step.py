@@ -80,12 +80,13 @@ def step(head: ItemHead, event_type: EventType, *, event_id: str, actor_user_id:
          actor_unit_id: int, occurred_at: datetime, received_at: datetime,
          position: Position | None, evidence: dict[str, Any],
          latest_occurred_at: Callable[[], datetime | None],
-         string_keys: bool = False) -> Step:
+         string_keys: bool = False, payload_digest: str | None = None) -> Step:
     """Apply one event to the item `head` describes: the next link of its chain.
 
     `string_keys`: every mapping in `evidence` is known to have string keys only (a
     JSON-mode dump of a model), so the hash skips the walk that refuses other keys; the
-    hash is the same (`chain_hash_of_decoded`).
+    hash is the same (`chain_hash_of_decoded`). `payload_digest`: the digest of what a
+    client sent under `event_id` (sync), kept beside the event, outside its hash.
     """
     status_after, conflict = next_status(head.kind, head.status, event_type, occurred_at,
                                          latest_occurred_at)
@@ -102,6 +103,7 @@ def step(head: ItemHead, event_type: EventType, *, event_id: str, actor_user_id:
         "lat": lat, "lon": lon, "accuracy_m": accuracy_m, "evidence": evidence,
         "status_after": status_after, "previous_hash": head.head_hash,
         "hash": (chain_hash_of_decoded if string_keys else chain_hash)(body, head.head_hash),
+        "payload_digest": payload_digest,
     }
     return Step(row, conflict,
                 filing_time_after(event_type, status_after, occurred_at, head.filed_at))

@@ -89,12 +89,14 @@ def append_event(
     sent_at: datetime | None = None,
     fixes: RecentFixes | None = None,
     flush: bool = True,
+    payload_digest: str | None = None,
 ) -> CustodyEvent:
     """Apply one event to an item: new status, new holder, next link of the chain, flags.
 
     `sent_at` is the phone's clock when it sent the event (sync), checked for skew.
     `flush=False` leaves the event to the session's next flush (a query in between still
-    autoflushes it). A sync batch uses `BatchAppender` instead.
+    autoflushes it). A sync batch uses `BatchAppender` instead. `payload_digest`: what the
+    client sent under `event_id` (sync), so that a reused id is told from a resend.
     """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
@@ -104,7 +106,8 @@ def append_event(
                    actor_user_id=actor.id, actor_unit_id=actor.unit_id,
                    occurred_at=occurred_at, received_at=received_at, position=position,
                    evidence=evidence or {},
-                   latest_occurred_at=lambda: _latest_stored_occurred_at(item.id))
+                   latest_occurred_at=lambda: _latest_stored_occurred_at(item.id),
+                   payload_digest=payload_digest)
     event = CustodyEvent(**applied.row)
     _move_item(item, applied, holder, setattr)
     db.session.add(event)
@@ -148,7 +151,7 @@ class BatchAppender:
     def append(self, item: Item, event_type: EventType, actor: User, *, occurred_at: datetime,
                position: Position | None, evidence: dict[str, Any], event_id: str,
                holder: Holder | None, sent_at: datetime | None,
-               fixes: RecentFixes | None) -> None:
+               fixes: RecentFixes | None, payload_digest: str | None = None) -> None:
         """Apply one event to the row-locked `item`; its rows are written by `write`.
 
         `evidence` must be a JSON-mode dump of a model (string keys only, see `step`).
@@ -158,7 +161,7 @@ class BatchAppender:
                        actor_unit_id=actor.unit_id, occurred_at=occurred_at,
                        received_at=utc_now(), position=position, evidence=evidence,
                        latest_occurred_at=lambda: self._latest_occurred_at(item.id),
-                       string_keys=True)
+                       string_keys=True, payload_digest=payload_digest)
         _move_item(item, applied, holder, set_committed_value)
         self._items[item.id] = item
         self._events.append(applied.row)

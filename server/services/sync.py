@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
+from server.domain.custody_chain import payload_digest
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
 from server.extensions import db
@@ -78,8 +79,9 @@ class _Batch:
     """What a batch looks up once, instead of once per event."""
 
     items: dict[str, Item]
-    #: Event id → item id of every event already stored, and of those recorded by this batch.
-    recorded: dict[str, int]
+    #: Event id → (item id, payload digest) of every event already stored, and of those
+    #: recorded by this batch.
+    recorded: dict[str, tuple[int, str | None]]
     #: The uploaded images among those the batch's events name.
     uploaded: set[str]
     #: The actor's fixes across the batch (None: ask the database per event).
@@ -91,9 +93,10 @@ class _Batch:
     def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
              remember_fixes: bool) -> _Batch:
         ids = {str(event.id) for event in events}
-        recorded = dict(db.session.execute(
-            select(CustodyEvent.id, CustodyEvent.item_id).where(CustodyEvent.id.in_(ids))
-        ).tuples().all()) if ids else {}
+        recorded = {event_id: (item_id, digest) for event_id, item_id, digest in db.session.execute(
+            select(CustodyEvent.id, CustodyEvent.item_id, CustodyEvent.payload_digest)
+            .where(CustodyEvent.id.in_(ids))
+        ).tuples()} if ids else {}
         named = {hash_ for event in events for hash_ in _media_named(event)}
         uploaded = set(db.session.execute(
             select(Media.sha256).where(Media.sha256.in_(named))).scalars()) if named else set()
@@ -128,11 +131,11 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     event_id = str(event.id)
     existing = batch.recorded.get(event_id)
     item = batch.items.get(event.tracking_number)
+    evidence = event.model_dump(mode="json", exclude=ENVELOPE_FIELDS)
+    digest = payload_digest(event.type, event.tracking_number, actor.id, event.occurred_at,
+                            event.position.model_dump() if event.position else None, evidence)
     if existing is not None:
-        if item is not None and existing == item.id:
-            return {"id": event_id, "status": "duplicate"}
-        return _rejected(event_id, "event_id_reused",
-                         "Mã sự kiện đã được dùng cho bưu gửi khác. Hãy tạo lại sự kiện.")
+        return _resent(event_id, existing, item, digest)
     if item is None:
         return _rejected(event_id, "unknown_item",
                          f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
@@ -144,24 +147,44 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     event_type = EventType(event.type)
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)
-    evidence = event.model_dump(mode="json", exclude=ENVELOPE_FIELDS)
     holder = _holder_after(event_type, actor)
     if not alone:
         batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
                               position=position, evidence=evidence, event_id=event_id,
-                              holder=holder, sent_at=sent_at, fixes=batch.fixes)
+                              holder=holder, sent_at=sent_at, fixes=batch.fixes,
+                              payload_digest=digest)
     else:
         try:
             with db.session.begin_nested():
                 append_event(item, event_type, actor, occurred_at=event.occurred_at,
                              position=position, evidence=evidence, event_id=event_id,
-                             holder=holder, sent_at=sent_at)
+                             holder=holder, sent_at=sent_at, payload_digest=digest)
         except IntegrityError:
             db.session.refresh(item)
             return _rejected(event_id, "concurrent_write",
                              "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
-    batch.recorded[event_id] = item.id
+    batch.recorded[event_id] = (item.id, digest)
     return _accepted(event_id)
+
+
+def _resent(event_id: str, existing: tuple[int, str | None], item: Item | None,
+            digest: str) -> dict[str, Any]:
+    """An id already recorded: a resend of the same event, or another event under its id.
+
+    Stripe's idempotency-key rule: the same id with the same payload is answered as the
+    first time (`duplicate`, the phone drops it from its outbox); with another payload —
+    another type, time, evidence, item or sender — it is refused (`id_reused`), so the phone
+    never drops an event it believes stored. An event stored before digests were kept is
+    judged by its item alone.
+    """
+    item_id, stored_digest = existing
+    same_item = item is not None and item_id == item.id
+    if same_item and stored_digest in (None, digest):
+        return {"id": event_id, "status": "duplicate"}
+    return _rejected(event_id, "id_reused",
+                     "Mã sự kiện này đã được dùng cho một sự kiện khác. Ứng dụng sẽ tạo mã "
+                     "mới cho sự kiện; nếu vẫn lỗi, hãy báo kiểm soát viên.",
+                     )
 
 
 def sync_events(actor: User, raw_events: list[Any], max_events: int,

@@ -246,7 +246,7 @@ def test_an_event_id_reused_for_another_item_is_rejected(app, round_):
     sync(round_.postman, original)
     with nothing_written(app):
         [result] = sync(round_.postman, {**event(second, "out_for_delivery"), "id": original["id"]})
-    assert result["status"] == "rejected" and result["error"]["code"] == "event_id_reused"
+    assert result["status"] == "rejected" and result["error"]["code"] == "id_reused"
 
 
 def test_a_batch_larger_than_the_limit_is_refused_whole(app, round_):

@@ -1,0 +1,22 @@
+"""Custody integrity: the digest of each synced event's payload (reused event ids).
+
+Revision ID: 0009_custody_integrity
+Revises: 0008_report_rollups
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '0009_custody_integrity'
+down_revision = '0008_report_rollups'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('custody_events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('payload_digest', sa.String(length=64), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('custody_events', schema=None) as batch_op:
+        batch_op.drop_column('payload_digest')

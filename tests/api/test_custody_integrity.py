@@ -1,0 +1,143 @@
+"""Custody integrity: the field is recorded, but never rewrites the truth silently (DESIGN §4).
+
+Issue #13, field integrity: reused event ids, finished items, events by someone who does
+not hold the item, backdated events, and images cited by someone other than their uploader.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from server.models import CustodyEvent
+from server.services import sync as sync_service
+from tests.api.checks import count_where, nothing_written, signed_in
+from tests.api.scenario import Desk, clerk_and_postman, event, sync, upload_image
+from tests.conftest import ApiClient
+
+RECIPIENT = {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd", "id_last4": "7890"}
+
+
+@pytest.fixture()
+def desk(world, new_api) -> Desk:  # type: ignore[no-untyped-def]
+    """Two results in the postman's hands, and the clerk who handed them over."""
+    return clerk_and_postman(new_api, 2, handed_over=True)
+
+
+def delivered(number: str, signature: str, **fields: Any) -> dict[str, Any]:
+    """A delivery to the citizen in person, unless `fields` say otherwise."""
+    return event(number, "delivered", **{"recipient": dict(RECIPIENT),
+                                         "signature_sha256": signature,
+                                         "cash_collected_vnd": 0, **fields})
+
+
+def statuses(results: list[dict[str, Any]]) -> list[str]:
+    return [r["status"] for r in results]
+
+
+def codes(results: list[dict[str, Any]]) -> list[str | None]:
+    return [(r.get("error") or {}).get("code") for r in results]
+
+
+def flags(app, code: str, number: str | None = None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """The open flags of `code` (of one item), as the supervisor reads them."""
+    supervisor = signed_in(ApiClient(app.test_client()), "supervisor")
+    response = supervisor.get(f"/api/v1/audit/flags?code={code}")
+    assert response.status_code == 200, response.get_json()
+    return [f for f in response.get_json()["flags"]
+            if number is None or f["tracking_number"] == number]
+
+
+def item(client: ApiClient, number: str) -> dict[str, Any]:
+    response = client.get(f"/api/v1/items/{number}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def later(original: dict[str, Any], **delta: float) -> str:
+    """The original event's time moved by `delta`, as ISO 8601."""
+    return (datetime.fromisoformat(original["occurred_at"]) + timedelta(**delta)).isoformat()
+
+
+# --- 1. reused event ids ---------------------------------------------------------------------
+
+def test_the_same_id_with_the_same_payload_is_a_duplicate_even_in_another_offset(app, desk):
+    original = event(desk.numbers[0], "out_for_delivery")
+    assert statuses(sync(desk.postman, original)) == ["accepted"]
+    moment = datetime.fromisoformat(original["occurred_at"])
+    same_instant = moment.astimezone(timezone(timedelta(hours=7))).isoformat()
+    with nothing_written(app):
+        results = sync(desk.postman, original, {**original, "occurred_at": same_instant})
+    assert statuses(results) == ["duplicate", "duplicate"]
+
+
+@pytest.mark.parametrize("change", ["type", "time", "position", "item"])
+def test_the_same_id_with_another_payload_is_rejected_as_reused(app, desk, change):
+    first, second = desk.numbers
+    original = event(first, "out_for_delivery")
+    sync(desk.postman, original)
+    altered = {
+        "type": {**original, "type": "attempt_failed", "reason": "absent", "action": "retry"},
+        "time": {**original, "occurred_at": later(original, minutes=-5)},
+        "position": {**original, "position": {"lat": 20.26, "lon": 105.98, "accuracy_m": 5}},
+        "item": {**original, "tracking_number": second},
+    }[change]
+    with nothing_written(app):
+        [result] = sync(desk.postman, altered)
+    assert result["status"] == "rejected" and result["error"]["code"] == "id_reused", result
+    assert result["error"]["message"]
+
+
+def test_a_delivery_resent_with_other_evidence_is_rejected_and_the_first_one_stands(app, desk):
+    number = desk.numbers[0]
+    signature = upload_image(desk.postman, "sig-reused")
+    sync(desk.postman, event(number, "out_for_delivery"))
+    original = delivered(number, signature, cash_collected_vnd=0)
+    assert statuses(sync(desk.postman, original)) == ["accepted"]
+    forged = {**original, "recipient": {**RECIPIENT, "name": "Người Khác"}}
+    with nothing_written(app):
+        [result] = sync(desk.postman, forged)
+    assert codes([result]) == ["id_reused"]
+    stored = item(desk.clerk, number)["events"][-1]
+    assert stored["id"] == original["id"] and stored["evidence"]["recipient"]["name"] == RECIPIENT["name"]
+
+
+def test_the_same_id_sent_by_another_person_is_rejected_as_reused(app, desk, new_api):
+    original = event(desk.numbers[0], "out_for_delivery")
+    sync(desk.postman, original)
+    colleague = signed_in(new_api(), "postman2")
+    with nothing_written(app):
+        [result] = sync(colleague, original)
+    assert codes([result]) == ["id_reused"]
+
+
+def test_a_reused_id_within_one_batch_is_rejected(app, desk):
+    original = event(desk.numbers[0], "out_for_delivery")
+    reused = {**original, "occurred_at": later(original, seconds=30)}
+    results = sync(desk.postman, original, original, reused)
+    assert statuses(results) == ["accepted", "duplicate", "rejected"]
+    assert codes(results)[2] == "id_reused"
+
+
+def test_an_event_written_alone_after_a_concurrent_write_keeps_its_digest(app, desk, monkeypatch):
+    """The batch's bulk write and `append_event` (one event at a time) store the same digest."""
+    write = sync_service.BatchAppender.write
+    calls: list[int] = []
+
+    def clash_once(self: Any) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT", {}, Exception("as if another request won"))
+        write(self)
+
+    monkeypatch.setattr(sync_service.BatchAppender, "write", clash_once)
+    original = event(desk.numbers[0], "out_for_delivery")
+    assert statuses(sync(desk.postman, original)) == ["accepted"]
+    monkeypatch.undo()
+    assert count_where(app, CustodyEvent, CustodyEvent.id == original["id"],
+                       CustodyEvent.payload_digest.is_not(None)) == 1
+    results = sync(desk.postman, original, {**original, "occurred_at": later(original, seconds=9)})
+    assert statuses(results) == ["duplicate", "rejected"]
+    assert codes(results)[1] == "id_reused"
