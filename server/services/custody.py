@@ -68,7 +68,7 @@ def _move_item(item: Item, applied: Step, holder: Holder | None,
     assign(item, "status", applied.row["status_after"])
     assign(item, "event_count", applied.row["seq"])
     assign(item, "head_hash", applied.row["hash"])
-    if holder is not None:
+    if holder is not None and not applied.kept:  # an event that moved nothing moves no custody
         assign(item, "holder_user_id", holder.user_id)
         assign(item, "holder_unit_id", holder.unit_id)
     if applied.filed_at != item.filed_at:

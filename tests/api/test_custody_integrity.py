@@ -141,3 +141,59 @@ def test_an_event_written_alone_after_a_concurrent_write_keeps_its_digest(app, d
     results = sync(desk.postman, original, {**original, "occurred_at": later(original, seconds=9)})
     assert statuses(results) == ["duplicate", "rejected"]
     assert codes(results)[1] == "id_reused"
+
+
+# --- 2. finished items keep their status ------------------------------------------------------
+
+def _assert_kept(app, client: ApiClient, number: str, before: dict[str, Any],  # type: ignore[no-untyped-def]
+                 late: dict[str, Any]) -> None:
+    """The late event is recorded; the item neither moves nor changes hands; a flag says so."""
+    after = item(client, number)
+    assert after["events"][-1]["id"] == late["id"]
+    assert after["events"][-1]["status_after"] == before["status"]
+    for field in ("status", "holder", "filed_at"):
+        assert after[field] == before[field], field
+    [flag] = flags(app, "state_conflict", number)
+    assert flag["event_id"] == late["id"]
+    assert flag["details"]["status_before"] == before["status"]
+
+
+def test_a_late_collection_of_a_filed_dossier_is_recorded_and_the_dossier_stays_filed(
+        app, world, new_api):
+    from tests.api.test_filing import _dossier, _list, _sign
+
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    officer = signed_in(new_api(), "agency")
+    number = _dossier(clerk, "000.00.04.H51-260105-0009")
+    _sign(postman, _list(clerk, [number], to_user="postman"), [number])
+    _sign(officer, _list(postman, [number], to_unit="CA-TINH"), [number])
+    before = item(clerk, number)
+    assert before["status"] == "filed"
+    late = event(number, "collected", signature_sha256=upload_image(postman, "late-collect"))
+    assert statuses(sync(postman, late)) == ["accepted"]
+    _assert_kept(app, clerk, number, before, late)
+
+
+def test_out_for_delivery_after_the_delivery_leaves_the_result_delivered(app, desk):
+    number = desk.numbers[0]
+    sync(desk.postman, event(number, "out_for_delivery"))
+    sync(desk.postman, delivered(number, upload_image(desk.postman, "sig-done"),
+                                 cash_collected_vnd=26000))
+    before = item(desk.clerk, number)
+    assert before["status"] == "delivered"
+    late = event(number, "out_for_delivery")
+    assert statuses(sync(desk.postman, late)) == ["accepted"]
+    _assert_kept(app, desk.clerk, number, before, late)
+
+
+@pytest.mark.parametrize("late_type", ["out_for_delivery", "held_for_pickup", "returned"])
+def test_a_returned_result_stays_returned(app, desk, late_type):
+    number = desk.numbers[0]
+    sync(desk.postman, event(number, "out_for_delivery"),
+         event(number, "attempt_failed", reason="refused", action="return_to_agency"),
+         event(number, "returned"))
+    before = item(desk.clerk, number)
+    assert before["status"] == "returned"
+    late = event(number, late_type)
+    assert statuses(sync(desk.postman, late)) == ["accepted"]
+    _assert_kept(app, desk.clerk, number, before, late)
