@@ -1,8 +1,9 @@
 """Who sees what: the one place where role and unit turn into query filters (DESIGN §1)."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
+from server.domain.lifecycle import CLOSED
 from server.models import Item, Role, Unit, User
 
 
@@ -36,6 +37,25 @@ def visible_items(user: User) -> ColumnElement[bool]:
         case Role.agency:
             return or_(Item.agency_unit_id == user.unit_id, Item.holder_unit_id == user.unit_id)
     return false()
+
+
+def custody_scope(user: User) -> ColumnElement[bool]:
+    """The filter on `Item` of what `user` may record a field event on now (sync).
+
+    The post's staff record events on what is in their office's hands now: what they or a
+    colleague hold, what the office holds, and the office's own items whose life is over
+    (a late event on them is recorded and flagged, never refused). An item handed on to
+    another office, another province or an agency before its end is out of reach: the
+    field may not write into another unit's custody. Other roles keep their reading scope.
+    """
+    if user.role in (Role.postman, Role.clerk):
+        return or_(
+            Item.holder_user_id == user.id,
+            Item.holder_unit_id == user.unit_id,
+            and_(Item.post_office_unit_id == user.unit_id,
+                 Item.status.in_([status.value for status in CLOSED])),
+        )
+    return visible_items(user)
 
 
 def province_root_path(unit: Unit) -> str:

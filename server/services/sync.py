@@ -11,15 +11,16 @@ from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
 from server.domain.custody_chain import payload_digest
+from server.domain.flags import Custodian
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
 from server.extensions import db
-from server.models import CustodyEvent, Item, Media, User
+from server.models import CustodyEvent, Item, Media, Unit, User
 from server.schemas.sync import SyncEvent
 from server.services.custody import BatchAppender, Holder, append_event
 from server.services.flags import RecentFixes
 from server.services.errors import Invalid
-from server.services.scope import visible_items
+from server.services.scope import custody_scope, visible_items
 
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
 #: Fields of an event model that are columns of the event, not evidence.
@@ -63,15 +64,37 @@ def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
 
 
 def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
-    """Load the batch's items the actor may see, row-locked in id order (no deadlocks)."""
+    """Load the batch's items the actor may record events on now (`custody_scope`),
+    row-locked in id order (no deadlocks)."""
     if not numbers:
         return {}
     items = db.session.execute(
         select(Item).options(_ONLY_FIELDS_USED)
-        .where(Item.tracking_number.in_(numbers), visible_items(actor))
+        .where(Item.tracking_number.in_(numbers), custody_scope(actor))
         .order_by(Item.id).with_for_update()
     ).scalars().all()
     return {item.tracking_number: item for item in items}
+
+
+def _out_of_reach(actor: User, numbers: set[str]) -> set[str]:
+    """Of the numbers not in the actor's custody scope, those the actor may still read
+    (an item handed on to another unit): they are refused as such, not as unknown."""
+    if not numbers:
+        return set()
+    return set(db.session.execute(
+        select(Item.tracking_number).where(Item.tracking_number.in_(numbers), visible_items(actor))
+    ).scalars())
+
+
+def _custodian_names(actor: User, items: dict[str, Item]) -> tuple[dict[int, str], dict[int, str]]:
+    """Usernames and unit codes of whoever holds the batch's items, and of the actor."""
+    user_ids = {item.holder_user_id for item in items.values()} - {None} | {actor.id}
+    unit_ids = {item.holder_unit_id for item in items.values()} - {None} | {actor.unit_id}
+    users = dict(db.session.execute(
+        select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
+    units = dict(db.session.execute(
+        select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).tuples().all())
+    return users, units
 
 
 @dataclass
@@ -86,12 +109,17 @@ class _Batch:
     uploaded: set[str]
     #: The actor's fixes across the batch (None: ask the database per event).
     fixes: RecentFixes | None
+    #: Numbers the actor may read but not write to now (handed on to another unit).
+    out_of_reach: set[str] = field(default_factory=set)
+    #: Usernames and unit codes of the holders, to name them in `not_holder` flags.
+    usernames: dict[int, str] = field(default_factory=dict)
+    unit_codes: dict[int, str] = field(default_factory=dict)
     #: The batch's events, flags, notifications and item changes, written at the end.
     appender: BatchAppender = field(default_factory=BatchAppender)
 
     @classmethod
     def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
-             remember_fixes: bool) -> _Batch:
+             remember_fixes: bool, out_of_reach: set[str] | None = None) -> _Batch:
         ids = {str(event.id) for event in events}
         recorded = {event_id: (item_id, digest) for event_id, item_id, digest in db.session.execute(
             select(CustodyEvent.id, CustodyEvent.item_id, CustodyEvent.payload_digest)
@@ -103,7 +131,16 @@ class _Batch:
         # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
         # query would first flush the events recorded so far, one more round trip.
         _ = actor.unit
-        return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None)
+        usernames, unit_codes = _custodian_names(actor, items)
+        return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None,
+                   out_of_reach or set(), usernames, unit_codes)
+
+    def custodian(self, item: Item) -> Custodian:
+        """Who holds `item` now (as this batch has moved it), named."""
+        user_id, unit_id = item.holder_user_id, item.holder_unit_id
+        return Custodian(user_id, unit_id,
+                         self.usernames.get(user_id) if user_id is not None else None,
+                         self.unit_codes.get(unit_id) if unit_id is not None else None)
 
 
 def _media_named(event: Any) -> set[str]:
@@ -136,6 +173,11 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
                             event.position.model_dump() if event.position else None, evidence)
     if existing is not None:
         return _resent(event_id, existing, item, digest)
+    if item is None and event.tracking_number in batch.out_of_reach:
+        return _rejected(event_id, "out_of_scope",
+                         f"Bưu gửi {event.tracking_number} đã được bàn giao cho đơn vị khác nên "
+                         "không thể ghi nhận sự kiện của bạn. Báo kiểm soát viên nếu bạn "
+                         "vẫn đang cầm bưu gửi này.")
     if item is None:
         return _rejected(event_id, "unknown_item",
                          f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
@@ -148,17 +190,19 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)
     holder = _holder_after(event_type, actor)
+    holder_before = batch.custodian(item)
     if not alone:
         batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
                               position=position, evidence=evidence, event_id=event_id,
                               holder=holder, sent_at=sent_at, fixes=batch.fixes,
-                              payload_digest=digest)
+                              payload_digest=digest, holder_before=holder_before)
     else:
         try:
             with db.session.begin_nested():
                 append_event(item, event_type, actor, occurred_at=event.occurred_at,
                              position=position, evidence=evidence, event_id=event_id,
-                             holder=holder, sent_at=sent_at, payload_digest=digest)
+                             holder=holder, sent_at=sent_at, payload_digest=digest,
+                             holder_before=holder_before)
         except IntegrityError:
             db.session.refresh(item)
             return _rejected(event_id, "concurrent_write",
@@ -202,10 +246,13 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
                       {"max_events": max_events})
     parsed = [_parse(raw) for raw in raw_events]
     valid = [model for model, _ in parsed if model is not None]
-    items = _lock_items(actor, {model.tracking_number for model in valid})
+    numbers = {model.tracking_number for model in valid}
+    items = _lock_items(actor, numbers)
+    out_of_reach = _out_of_reach(actor, numbers - items.keys())
 
     def apply_all(alone: bool) -> tuple[list[dict[str, Any]], _Batch]:
-        batch = _Batch.load(actor, valid, items, remember_fixes=not alone)
+        batch = _Batch.load(actor, valid, items, remember_fixes=not alone,
+                            out_of_reach=out_of_reach)
         return [rejection if model is None else _apply(actor, model, batch, sent_at, alone)
                 for model, rejection in parsed], batch
 

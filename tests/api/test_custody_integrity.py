@@ -197,3 +197,96 @@ def test_a_returned_result_stays_returned(app, desk, late_type):
     late = event(number, late_type)
     assert statuses(sync(desk.postman, late)) == ["accepted"]
     _assert_kept(app, desk.clerk, number, before, late)
+
+
+# --- 3. not the holder ------------------------------------------------------------------------
+
+def _give_to(app, number: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Put the item in `username`'s hands, as a signed handover to them would."""
+    from sqlalchemy import select
+
+    from server.extensions import db
+    from server.models import Item, User
+
+    with app.app_context():
+        person = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        found = db.session.execute(select(Item).where(Item.tracking_number == number)).scalar_one()
+        found.holder_user_id, found.holder_unit_id = person.id, person.unit_id
+        db.session.commit()
+
+
+def test_a_delivery_by_a_colleague_who_does_not_hold_the_item_names_the_holder(app, desk, new_api):
+    number = desk.numbers[0]
+    colleague = signed_in(new_api(), "postman2")
+    sync(desk.postman, event(number, "out_for_delivery"))
+    taken = delivered(number, upload_image(colleague, "sig-colleague"), cash_collected_vnd=26000)
+    assert statuses(sync(colleague, taken)) == ["accepted"]
+    [flag] = flags(app, "not_holder", number)
+    assert flag["event_id"] == taken["id"]
+    assert flag["details"]["holder_user"] == "postman"
+    assert flag["details"]["holder_unit"] == "BC-TRUNGTAM"
+    assert item(desk.clerk, number)["status"] == "delivered"
+
+
+def test_the_holder_raises_no_not_holder_flag(app, desk):
+    number = desk.numbers[0]
+    sync(desk.postman, event(number, "out_for_delivery"),
+         delivered(number, upload_image(desk.postman, "sig-holder"), cash_collected_vnd=26000))
+    assert flags(app, "not_holder") == []
+
+
+def test_an_item_never_handed_to_the_postman_is_flagged_when_he_records_on_it(app, world, new_api):
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    from tests.api.scenario import register_result
+
+    number = register_result(clerk)["tracking_number"]  # at the counter, held by the office
+    late = event(number, "out_for_delivery")
+    assert statuses(sync(postman, late)) == ["accepted"]
+    [flag] = flags(app, "not_holder", number)
+    assert flag["event_id"] == late["id"]
+    assert flag["details"]["holder_user"] is None
+    assert flag["details"]["holder_unit"] == "BC-TRUNGTAM"
+
+
+@pytest.mark.parametrize("event_type", ["out_for_delivery", "delivered"])
+def test_an_item_handed_on_to_another_office_is_refused_to_the_former_holder(
+        app, desk, new_api, event_type):
+    number = desk.numbers[0]
+    _give_to(app, number, "postman_nd")  # another office of the province holds it now
+    late = (event(number, event_type) if event_type == "out_for_delivery"
+            else delivered(number, upload_image(desk.postman, "sig-elsewhere")))
+    with nothing_written(app):
+        [result] = sync(desk.postman, late)
+    assert result["status"] == "rejected" and result["error"]["code"] == "out_of_scope", result
+    # The office that holds it now records its delivery as usual.
+    other = signed_in(new_api(), "postman_nd")
+    assert statuses(sync(other, event(number, "out_for_delivery"))) == ["accepted"]
+    assert flags(app, "not_holder", number) == []
+
+
+@pytest.mark.parametrize("outsider", ["postman_pl", "clerk_nd"])
+def test_a_postman_or_clerk_of_another_office_cannot_record_on_the_item(app, desk, new_api, outsider):
+    intruder = signed_in(new_api(), outsider)
+    with nothing_written(app):
+        [result] = sync(intruder, event(desk.numbers[0], "out_for_delivery"))
+    assert result["error"]["code"] == "unknown_item"
+
+
+def test_an_item_given_to_another_province_is_out_of_reach_of_the_first_office(app, desk, new_api):
+    from tests.api.audit_world import add_people
+    from server.extensions import db
+    from server.models import Unit
+    from server.services.auth import create_user
+    from sqlalchemy import select
+
+    add_people(app)
+    with app.app_context():
+        office = db.session.execute(select(Unit).where(Unit.code == "LC-BC")).scalar_one()
+        create_user("postman_lc", "tantay-demo", "postman", office.id, "Lò Văn Phát")
+        db.session.commit()
+    number = desk.numbers[0]
+    _give_to(app, number, "postman_lc")
+    for former in (desk.postman, signed_in(new_api(), "postman2"), desk.clerk):
+        with nothing_written(app):
+            [result] = sync(former, event(number, "out_for_delivery"))
+        assert result["error"]["code"] == "out_of_scope"
