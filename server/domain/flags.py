@@ -293,3 +293,32 @@ def not_holder(actor_user_id: int, actor_unit_id: int, at_the_counter: bool, sta
         return None
     return {"holder_user": holder.username, "holder_unit": holder.unit_code,
             "holder_user_id": holder.user_id, "holder_unit_id": holder.unit_id}
+
+
+def backdated(occurred_at: datetime, previous_at: datetime | None,
+              received_at: datetime | None, tolerance_s: float) -> dict[str, Any] | None:
+    """Return the evidence of an event dated before what must have come first.
+
+    An event cannot happen before the item's previous event, nor before the handover that
+    put the item in its actor's hands (QĐ45 Art.7, 9: custody passes at the signature of the
+    handover record). A phone's clock may be off by `tolerance_s` (the clock-skew threshold)
+    without being evidence.
+    """
+    found: dict[str, Any] = {}
+    if previous_at is not None and (previous_at - occurred_at).total_seconds() > tolerance_s:
+        found["previous_at"] = _iso_utc(previous_at)
+    if received_at is not None and (received_at - occurred_at).total_seconds() > tolerance_s:
+        found["received_by_actor_at"] = _iso_utc(received_at)
+    if not found:
+        return None
+    return {"occurred_at": _iso_utc(occurred_at), **found, "tolerance_s": tolerance_s}
+
+
+def before_item_existed(occurred_at: datetime, created_at: datetime, tolerance_s: float) -> bool:
+    """Whether an event is dated before its item was registered, beyond the clock tolerance.
+
+    Nothing can happen to an item that does not exist yet: such a date is not a skewed
+    clock of the field but a forged or broken one, and is refused (DESIGN §4: structurally
+    invalid input), not recorded.
+    """
+    return (created_at - occurred_at).total_seconds() > tolerance_s

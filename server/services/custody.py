@@ -23,13 +23,13 @@ from server.domain.custody_chain import (
 from server.domain.custody_chain import iso_utc as iso_utc  # re-exported: export, corrections
 from server.domain.custody_step import ItemHead, Step, step
 from server.domain.errors import DomainError
-from server.domain.flags import Custodian
+from server.domain.flags import FlagCode
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Notification, User
 from server.models.types import utc_now
-from server.services.flags import FlagContext, RecentFixes, flag_event, found_flags, held_elsewhere
+from server.services.flags import FlagContext, RecentFixes, flag_event, found_flags
 from server.services.notifications import notification_row, queue_for_event
 from server.services.flags import raise_flag as raise_flag  # re-exported: handovers use it
 
@@ -91,7 +91,7 @@ def append_event(
     fixes: RecentFixes | None = None,
     flush: bool = True,
     payload_digest: str | None = None,
-    holder_before: Custodian | None = None,
+    found: tuple[tuple[FlagCode, dict[str, Any]], ...] = (),
 ) -> CustodyEvent:
     """Apply one event to an item: new status, new holder, next link of the chain, flags.
 
@@ -99,13 +99,12 @@ def append_event(
     `flush=False` leaves the event to the session's next flush (a query in between still
     autoflushes it). A sync batch uses `BatchAppender` instead. `payload_digest`: what the
     client sent under `event_id` (sync), so that a reused id is told from a resend.
-    `holder_before`: who held the item as the event came in (sync), checked against the actor.
+    `found`: flags the caller's own checks found (sync: `not_holder`, `backdated`).
     """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
     occurred_at = occurred_at or received_at
     status_before = item.status or None  # the checks judge the event against this state
-    not_held = held_elsewhere(actor, status_before, holder_before)
     applied = step(_head(item), event_type, event_id=event_id or str(uuid.uuid4()),
                    actor_user_id=actor.id, actor_unit_id=actor.unit_id,
                    occurred_at=occurred_at, received_at=received_at, position=position,
@@ -120,7 +119,7 @@ def append_event(
     queue_for_event(item, event)
     flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
                                         conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
-                                        not_holder=not_held))
+                                        found=found))
     return event
 
 
@@ -157,13 +156,12 @@ class BatchAppender:
                position: Position | None, evidence: dict[str, Any], event_id: str,
                holder: Holder | None, sent_at: datetime | None,
                fixes: RecentFixes | None, payload_digest: str | None = None,
-               holder_before: Custodian | None = None) -> None:
+               found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()) -> None:
         """Apply one event to the row-locked `item`; its rows are written by `write`.
 
         `evidence` must be a JSON-mode dump of a model (string keys only, see `step`).
         """
         status_before = item.status or None
-        not_held = held_elsewhere(actor, status_before, holder_before)
         applied = step(_head(item), event_type, event_id=event_id, actor_user_id=actor.id,
                        actor_unit_id=actor.unit_id, occurred_at=occurred_at,
                        received_at=utc_now(), position=position, evidence=evidence,
@@ -178,7 +176,7 @@ class BatchAppender:
             self._notifications.append(notification)
         context = FlagContext(actor=actor, status_before=status_before,
                               conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
-                              before_query=self.write, not_holder=not_held)
+                              before_query=self.write, found=found)
         found = found_flags(item, event, context)  # may `write` (and renew the lists)
         self._flags.extend({"code": code, "item_id": item.id, "event_id": event.id,
                             "details": details} for code, details in found)

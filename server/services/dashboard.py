@@ -44,6 +44,7 @@ DETAIL_LABELS_VI: dict[str, str] = {
     "seconds": "Thời gian",
     "skew_s": "Độ lệch",
     "threshold_s": "Ngưỡng",
+    "tolerance_s": "Dung sai",
     "sent_at": "Giờ máy gửi",
     "received_at": "Giờ máy chủ nhận",
     "occurred_at": "Thời điểm",

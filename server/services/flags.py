@@ -15,7 +15,6 @@ from server.domain.flags import (
     DOORSTEP_EVENTS,
     FIELD_EVENTS,
     HAND_TO_HAND_EVENTS,
-    Custodian,
     Fix,
     FlagCode,
     after_hours,
@@ -25,7 +24,6 @@ from server.domain.flags import (
     early_return,
     impossible_speed,
     late,
-    not_holder,
     poor_accuracy,
 )
 from server.domain.geo import Position, far_from_address
@@ -102,22 +100,14 @@ class FlagContext:
     #: Called before a check reads events from the database: a batch whose events are not
     #: written yet writes them then, so that the check sees the events before this one.
     before_query: Callable[[], None] | None = None
-    #: The evidence that the actor did not hold the item as the event came in (sync only;
-    #: `held_elsewhere`), or None.
-    not_holder: dict[str, Any] | None = None
+    #: Flags the caller's own checks found before the event was applied (sync:
+    #: `not_holder`, `backdated`, which need what the batch looked up).
+    found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()
 
     def about_to_query(self) -> None:
         """Let the events not yet written reach the database before a check reads it."""
         if self.before_query is not None:
             self.before_query()
-
-
-def held_elsewhere(actor: User, status: str | None,
-                   holder: Custodian | None) -> dict[str, Any] | None:
-    """The `not_holder` evidence of an event by `actor` on an item `holder` held, or None."""
-    if holder is None:
-        return None
-    return not_holder(actor.id, actor.unit_id, actor.role == Role.clerk, status, holder)
 
 
 def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
@@ -161,7 +151,7 @@ def _evidence(item: Item, event: CustodyEvent,
     counter = _at_the_counter(event_type, event, context)
     checks: list[tuple[FlagCode, dict[str, Any] | None]] = [
         (FlagCode.state_conflict, context.conflict),
-        (FlagCode.not_holder, context.not_holder),
+        *context.found,
         (FlagCode.clock_skew, clock_skew(event.occurred_at, event.received_at, context.sent_at,
                                          config["FLAG_CLOCK_SKEW_S"])),
     ]

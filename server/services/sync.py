@@ -5,17 +5,27 @@ from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
 from server.domain.custody_chain import payload_digest
-from server.domain.flags import Custodian
+from server.domain.flags import Custodian, FlagCode, backdated, before_item_existed, not_holder
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
 from server.extensions import db
-from server.models import CustodyEvent, Item, Media, Unit, User
+from server.models import (
+    CustodyEvent,
+    HandoverLine,
+    HandoverRecord,
+    Item,
+    Media,
+    Role,
+    Unit,
+    User,
+)
 from server.schemas.sync import SyncEvent
 from server.services.custody import BatchAppender, Holder, append_event
 from server.services.flags import RecentFixes
@@ -31,7 +41,8 @@ ENVELOPE_FIELDS = {"id", "type", "tracking_number", "occurred_at", "position"}
 ITEM_FIELDS_USED = (Item.tracking_number, Item.kind, Item.status, Item.event_count,
                     Item.head_hash, Item.filed_at, Item.holder_user_id, Item.holder_unit_id,
                     Item.address_lat, Item.address_lon, Item.postage_vnd,
-                    Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code)
+                    Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code,
+                    Item.created_at)
 _ONLY_FIELDS_USED = load_only(*ITEM_FIELDS_USED)  # built once: building it costs per request
 MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
                 "postman_signature_sha256")
@@ -114,6 +125,10 @@ class _Batch:
     #: Usernames and unit codes of the holders, to name them in `not_holder` flags.
     usernames: dict[int, str] = field(default_factory=dict)
     unit_codes: dict[int, str] = field(default_factory=dict)
+    #: Item id → when its last event (chain order) happened, this batch's included.
+    previous_at: dict[int, datetime] = field(default_factory=dict)
+    #: Item id → when the last handover to the actor was signed.
+    received_at: dict[int, datetime] = field(default_factory=dict)
     #: The batch's events, flags, notifications and item changes, written at the end.
     appender: BatchAppender = field(default_factory=BatchAppender)
 
@@ -132,8 +147,10 @@ class _Batch:
         # query would first flush the events recorded so far, one more round trip.
         _ = actor.unit
         usernames, unit_codes = _custodian_names(actor, items)
+        item_ids = [item.id for item in items.values()]
         return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None,
-                   out_of_reach or set(), usernames, unit_codes)
+                   out_of_reach or set(), usernames, unit_codes, _last_event_times(item_ids),
+                   _handed_to_actor_at(actor, item_ids))
 
     def custodian(self, item: Item) -> Custodian:
         """Who holds `item` now (as this batch has moved it), named."""
@@ -141,6 +158,50 @@ class _Batch:
         return Custodian(user_id, unit_id,
                          self.usernames.get(user_id) if user_id is not None else None,
                          self.unit_codes.get(unit_id) if unit_id is not None else None)
+
+
+def _last_event_times(item_ids: list[int]) -> dict[int, datetime]:
+    """When each item's last event (by chain order) happened: one query for the batch."""
+    if not item_ids:
+        return {}
+    return dict(db.session.execute(
+        select(CustodyEvent.item_id, CustodyEvent.occurred_at)
+        .join(Item, and_(Item.id == CustodyEvent.item_id, CustodyEvent.seq == Item.event_count))
+        .where(CustodyEvent.item_id.in_(item_ids))
+    ).tuples().all())
+
+
+def _handed_to_actor_at(actor: User, item_ids: list[int]) -> dict[int, datetime]:
+    """When each item was last handed to the actor by a signed handover (one query)."""
+    if not item_ids:
+        return {}
+    to_actor = (HandoverRecord.to_user_id == actor.id if actor.role == Role.postman else
+                and_(HandoverRecord.to_unit_id == actor.unit_id,
+                     HandoverRecord.to_user_id.is_(None)))
+    return {item_id: at for item_id, at in db.session.execute(
+        select(HandoverLine.item_id, func.max(HandoverRecord.accepted_at))
+        .join(HandoverRecord, HandoverRecord.id == HandoverLine.handover_id)
+        .where(HandoverLine.item_id.in_(item_ids), HandoverLine.outcome == "received",
+               HandoverRecord.status == "accepted", to_actor)
+        .group_by(HandoverLine.item_id)
+    ).tuples() if at is not None}
+
+
+def _field_findings(actor: User, event: Any, item: Item, batch: _Batch,
+                    tolerance_s: float) -> tuple[tuple[FlagCode, dict[str, Any]], ...]:
+    """The flags only the batch can judge: who held the item, and what came before."""
+    holder = batch.custodian(item)
+    found: list[tuple[FlagCode, dict[str, Any]]] = []
+    if (evidence := not_holder(actor.id, actor.unit_id, actor.role == Role.clerk,
+                               item.status or None, holder)) is not None:
+        found.append((FlagCode.not_holder, evidence))
+    # The handover counts while it is what put the item in the actor's hands.
+    received_at = batch.received_at.get(item.id) if holder.user_id == actor.id or (
+        holder.user_id is None and holder.unit_id == actor.unit_id) else None
+    if (evidence := backdated(event.occurred_at, batch.previous_at.get(item.id), received_at,
+                              tolerance_s)) is not None:
+        found.append((FlagCode.backdated, evidence))
+    return tuple(found)
 
 
 def _media_named(event: Any) -> set[str]:
@@ -186,28 +247,35 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
         return _rejected(event_id, "missing_media",
                          "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
                          {"missing": missing})
+    tolerance_s = current_app.config["FLAG_CLOCK_SKEW_S"]
+    if before_item_existed(event.occurred_at, item.created_at, tolerance_s):
+        return _rejected(event_id, "before_item_existed",
+                         "Thời điểm của sự kiện sớm hơn lúc bưu gửi được đăng ký. Kiểm tra "
+                         "lại ngày giờ của điện thoại rồi ghi nhận lại sự kiện.",
+                         {"field": "occurred_at"})
+    found = _field_findings(actor, event, item, batch, tolerance_s)
     event_type = EventType(event.type)
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)
     holder = _holder_after(event_type, actor)
-    holder_before = batch.custodian(item)
     if not alone:
         batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
                               position=position, evidence=evidence, event_id=event_id,
                               holder=holder, sent_at=sent_at, fixes=batch.fixes,
-                              payload_digest=digest, holder_before=holder_before)
+                              payload_digest=digest, found=found)
     else:
         try:
             with db.session.begin_nested():
                 append_event(item, event_type, actor, occurred_at=event.occurred_at,
                              position=position, evidence=evidence, event_id=event_id,
                              holder=holder, sent_at=sent_at, payload_digest=digest,
-                             holder_before=holder_before)
+                             found=found)
         except IntegrityError:
             db.session.refresh(item)
             return _rejected(event_id, "concurrent_write",
                              "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
     batch.recorded[event_id] = (item.id, digest)
+    batch.previous_at[item.id] = event.occurred_at
     return _accepted(event_id)
 
 

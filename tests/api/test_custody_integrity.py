@@ -290,3 +290,73 @@ def test_an_item_given_to_another_province_is_out_of_reach_of_the_first_office(a
         with nothing_written(app):
             [result] = sync(former, event(number, "out_for_delivery"))
         assert result["error"]["code"] == "out_of_scope"
+
+
+# --- 4. backdated events ----------------------------------------------------------------------
+
+HOURS_AGO = 3
+
+
+@pytest.fixture()
+def morning(world, new_api) -> Desk:  # type: ignore[no-untyped-def]
+    """One result registered and handed to the postman three hours ago."""
+    from tests.api.scenario import server_clock_at
+
+    with server_clock_at(datetime.now(timezone.utc) - timedelta(hours=HOURS_AGO)):
+        return clerk_and_postman(new_api, 1, handed_over=True)
+
+
+def ago(hours: float) -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat()
+
+
+def test_an_event_dated_before_the_item_existed_is_refused(app, morning):
+    number = morning.numbers[0]
+    with nothing_written(app):
+        [result] = sync(morning.postman, {**event(number, "out_for_delivery"),
+                                          "occurred_at": ago(HOURS_AGO + 24)})
+    assert result["status"] == "rejected" and result["error"]["code"] == "before_item_existed"
+    assert "ngày giờ" in result["error"]["message"]
+
+
+def test_an_event_dated_between_registration_and_handover_is_flagged_backdated(app, world, new_api):
+    from tests.api.scenario import hand_over, register_result, server_clock_at
+
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    with server_clock_at(datetime.now(timezone.utc) - timedelta(hours=5)):
+        number = register_result(clerk)["tracking_number"]
+    with server_clock_at(datetime.now(timezone.utc) - timedelta(hours=2)):
+        hand_over(clerk, postman, "postman", [number])
+    early = {**event(number, "out_for_delivery"), "occurred_at": ago(4)}
+    assert statuses(sync(postman, early)) == ["accepted"]
+    [flag] = flags(app, "backdated", number)
+    assert flag["event_id"] == early["id"]
+    assert "received_by_actor_at" in flag["details"]
+
+
+def test_an_event_dated_before_the_items_previous_event_is_flagged_backdated(app, morning):
+    number = morning.numbers[0]
+    out = {**event(number, "out_for_delivery"), "occurred_at": ago(1)}
+    failed = {**event(number, "attempt_failed", reason="absent", action="notice_left"),
+              "occurred_at": ago(2)}
+    assert statuses(sync(morning.postman, out, failed)) == ["accepted", "accepted"]
+    [flag] = flags(app, "backdated", number)
+    assert flag["event_id"] == failed["id"]
+    assert set(flag["details"]) >= {"previous_at", "occurred_at"}
+    assert "received_by_actor_at" not in flag["details"]
+
+
+def test_events_in_order_after_the_handover_are_not_flagged(app, morning):
+    number = morning.numbers[0]
+    sync(morning.postman, {**event(number, "out_for_delivery"), "occurred_at": ago(2)},
+         {**event(number, "attempt_failed", reason="absent", action="notice_left"),
+          "occurred_at": ago(1)})
+    assert flags(app, "backdated") == []
+
+
+def test_a_clock_a_little_behind_is_not_backdating(app, desk):
+    number = desk.numbers[0]
+    slightly = {**event(number, "out_for_delivery"),
+                "occurred_at": ago(app.config["FLAG_CLOCK_SKEW_S"] / 3600 / 2)}
+    assert statuses(sync(desk.postman, slightly)) == ["accepted"]
+    assert flags(app, "backdated") == []

@@ -24,7 +24,7 @@ from server.domain.service_time import LOCAL_TZ, is_working_day, working_days_be
 from server.extensions import db
 from server.models import AuditFlag, Item
 from tests.api.checks import signed_in
-from tests.api.scenario import HOME, hand_over, register_result, upload_image
+from tests.api.scenario import HOME, hand_over, register_result, server_clock_at, upload_image
 from tests.conftest import ApiClient
 
 #: Bưu cục Trung tâm Ninh Bình, where the clerk and the postman work (demo units).
@@ -42,6 +42,9 @@ def last_working_day() -> date:
 
 
 DAY = last_working_day()
+#: When the office registers and hands over the tests' items: the morning of DAY, before
+#: every field event the tests date on DAY (an event before its item existed is refused).
+MORNING = datetime.combine(DAY, time(0, 5), tzinfo=LOCAL_TZ)
 
 
 def at(hour: int, minute: int = 0, day: date = DAY) -> str:
@@ -79,8 +82,10 @@ class Desk:
         """Register a result for HOME (or another address) and hand it to the postman."""
         citizen = {"name": "Nguyễn Thị Mẫu", "phone": "0912 345 678", "id_type": "cccd",
                    "id_number": "001234567890", "address": {**HOME, **address}}
-        item = register_result(self.clerk, citizen=citizen)
-        hand_over(self.clerk, self.postman, "postman", [item["tracking_number"]])
+        # The office's morning of DAY: the field events the tests date on DAY come after.
+        with server_clock_at(MORNING):
+            item = register_result(self.clerk, citizen=citizen)
+            hand_over(self.clerk, self.postman, "postman", [item["tracking_number"]])
         return item
 
     def delivered(self, item: dict[str, Any], occurred_at: str,
@@ -230,7 +235,8 @@ def test_a_citizen_next_to_the_post_office_may_be_served_there(desk):
 
 def test_a_result_picked_up_at_the_counter_is_not_flagged(desk):
     # The clerk keeps the result for pickup; the citizen comes to the counter for it.
-    item = register_result(desk.clerk)
+    with server_clock_at(MORNING):
+        item = register_result(desk.clerk)
     number = item["tracking_number"]
     delivered = desk.delivered(item, at(15), fix(OFFICE))
     desk.sync(field_event(number, "held_for_pickup", at(14)), delivered, client=desk.clerk)
@@ -345,7 +351,8 @@ def test_a_return_after_a_refusal_is_not_early(desk):
 
 
 def test_an_event_that_no_longer_fits_is_flagged_as_a_state_conflict_only(desk):
-    item = register_result(desk.clerk)  # at_post: never handed over, never out for delivery
+    with server_clock_at(MORNING):  # at_post: never handed over, never out for delivery
+        item = register_result(desk.clerk)
     delivered = desk.delivered(item, at(10), fix(HOME))
     desk.sync(delivered)
     # Never handed over: the counter holds it, so the postman did not (issue #13).
