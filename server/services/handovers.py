@@ -11,11 +11,12 @@ from server.domain.lifecycle import TERMINAL, EventType, ItemKind, ItemStatus
 from server.domain.s10 import parse_tracking_number
 from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
-from server.models import HandoverLine, HandoverRecord, Item, Media, Role, Unit, UnitKind, User
+from server.models import HandoverLine, HandoverRecord, Item, Role, Unit, UnitKind, User
 from server.models.types import utc_now
 from server.services.custody import Holder, append_event, raise_flag
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from server.services.scope import in_subtree
+from server.services.media import require_own_images
 
 
 def _tracking_numbers(values: list[str], field: str) -> list[str]:
@@ -63,13 +64,6 @@ def _receiver(to_user: str | None, to_unit: str | None) -> tuple[User | None, Un
     return None, unit
 
 
-def _require_image(sha256: str, field: str) -> None:
-    """A signature must have been uploaded before it is referenced."""
-    if db.session.get(Media, sha256) is None:
-        raise Invalid("missing_media", "Chữ ký chưa được tải lên; hãy tải ảnh chữ ký trước.",
-                      {"missing": [sha256], "field": field})
-
-
 def create_handover(actor: User, to_user: str | None, to_unit: str | None,
                     tracking_numbers: list[str], *,
                     sender_signature: str | None = None) -> HandoverRecord:
@@ -113,7 +107,7 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
                       "Nộp hồ sơ cho cơ quan cần chữ ký của người giao trên biên bản giao nhận.",
                       {"field": "signature_sha256"})
     if sender_signature is not None:
-        _require_image(sender_signature, "signature_sha256")
+        require_own_images(actor, {"signature_sha256": sender_signature})
     pending = list(db.session.execute(
         select(HandoverLine.tracking_number).join(HandoverRecord)
         .where(HandoverRecord.status == "pending", HandoverLine.tracking_number.in_(numbers))
@@ -231,7 +225,7 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     _check_receiver(actor, record)
     numbers = _tracking_numbers(scanned, "scanned")
     marks = _incomplete_numbers(record, incomplete or {}, numbers)
-    _require_image(signature_sha256, "signature_sha256")
+    require_own_images(actor, {"signature_sha256": signature_sha256})
     record.status, record.accepted_at = "accepted", utc_now()
     record.accepted_by_id, record.receiver_signature_sha256 = actor.id, signature_sha256
     listed = {line.tracking_number: line for line in record.lines}

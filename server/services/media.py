@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import String, cast, select
 
 from server.extensions import db
-from server.models import CustodyEvent, Item, Media, Role, User
+from server.models import CustodyEvent, HandoverRecord, Item, Media, Role, User
 from server.services.errors import Invalid, NotFound, ServiceError
 from server.services.media_storage import MediaStorage, as_media_storage, fanned_out_key
 from server.services.scope import visible_items
@@ -82,6 +82,32 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     return StoredMedia(media, created=True)
 
 
+# --- citing an image ----------------------------------------------------------------------
+
+def require_own_images(actor: User, images: dict[str, str]) -> None:
+    """Refuse an act citing an image not uploaded yet, or uploaded by someone else.
+
+    `images`: field → SHA-256. An image is bound to its uploader (DESIGN §5): a signature or
+    a photo is evidence only from the phone or screen it was captured on, so nobody can
+    cite another person's upload as their own act (issue #13).
+    """
+    if not images:
+        return
+    uploaders = dict(db.session.execute(
+        select(Media.sha256, Media.uploaded_by_id).where(Media.sha256.in_(set(images.values())))
+    ).tuples().all())
+    missing = {field: sha for field, sha in images.items() if sha not in uploaders}
+    if missing:
+        raise Invalid("missing_media", "Ảnh chữ ký hoặc giấy tờ chưa được tải lên; hãy ký hoặc "
+                      "chụp lại rồi gửi.", {"missing": sorted(set(missing.values())),
+                                            "field": next(iter(missing))})
+    foreign = {field: sha for field, sha in images.items() if uploaders[sha] != actor.id}
+    if foreign:
+        raise Invalid("foreign_media", "Chỉ được dùng ảnh do chính bạn chụp hoặc ký trên máy "
+                      "của bạn. Hãy ký lại trên máy này rồi gửi.",
+                      {"images": sorted(set(foreign.values())), "field": next(iter(foreign))})
+
+
 # --- reading an image back -----------------------------------------------------------------
 
 #: Candidate events read per request when looking for one that names the image.
@@ -99,20 +125,37 @@ def may_see_media(user: User, media: Media) -> bool:
     """Whether `user` may see an image (signatures and ID papers are personal data).
 
     Admin; the uploader; anyone who may see an item one of whose custody events names the
-    image: a supervisor over the item's units, the staff of its post office or agency
+    image as its uploader's own act: an event its uploader recorded, or the handover record
+    its uploader signed as sender. Citing an image never opens it to the one who cites it
+    (issue #13): only the uploader's own citations count. Who may see the item: a
+    supervisor over the item's units, the staff of its post office or agency
     (`visible_items`, the one place where role and unit become scope).
     """
     if user.role == Role.admin or media.uploaded_by_id == user.id:
         return True
+    if media.uploaded_by_id is None:
+        return False
     # The hash is 64 hex digits (checked), so it is safe inside LIKE. The text match only
     # narrows the rows; the evidence itself decides (a field named `*_sha256`).
     candidates = db.session.execute(
-        select(CustodyEvent.evidence)
+        select(CustodyEvent.evidence, CustodyEvent.actor_user_id)
         .join(Item, Item.id == CustodyEvent.item_id)
         .where(cast(CustodyEvent.evidence, String).like(f"%{media.sha256}%"), visible_items(user))
         .limit(_REFERENCE_CANDIDATES)
-    ).scalars()
-    return any(_named_in(evidence, media.sha256) for evidence in candidates)
+    ).tuples()
+    return any(_named_in(evidence, media.sha256) and _cited_by_uploader(evidence, actor_id, media)
+               for evidence, actor_id in candidates)
+
+
+def _cited_by_uploader(evidence: dict[str, object], actor_id: int, media: Media) -> bool:
+    """Whether an event naming the image names it as its uploader's own act."""
+    if actor_id == media.uploaded_by_id:
+        return True
+    handover_id = evidence.get("handover_id")
+    if evidence.get("sender_signature_sha256") != media.sha256 or not isinstance(handover_id, int):
+        return False
+    record = db.session.get(HandoverRecord, handover_id)
+    return record is not None and record.created_by_id == media.uploaded_by_id
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,16 @@ from typing import Any
 
 from flask import current_app
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
 from server.domain.custody_chain import payload_digest
+from server.domain.evidence_images import (
+    HANDOVER_IMAGE_FIELDS,
+    handover_key,
+    reuse_of_handover_image,
+)
 from server.domain.flags import Custodian, FlagCode, backdated, before_item_existed, not_holder
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
@@ -42,7 +47,7 @@ ITEM_FIELDS_USED = (Item.tracking_number, Item.kind, Item.status, Item.event_cou
                     Item.head_hash, Item.filed_at, Item.holder_user_id, Item.holder_unit_id,
                     Item.address_lat, Item.address_lon, Item.postage_vnd,
                     Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code,
-                    Item.created_at)
+                    Item.created_at, Item.citizen_phone)
 _ONLY_FIELDS_USED = load_only(*ITEM_FIELDS_USED)  # built once: building it costs per request
 MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
                 "postman_signature_sha256")
@@ -109,6 +114,24 @@ def _custodian_names(actor: User, items: dict[str, Item]) -> tuple[dict[int, str
 
 
 @dataclass
+class _Image:
+    """An uploaded image as the batch sees it: its uploader and its hand-over, if bound."""
+
+    uploader_id: int | None
+    bound_key: str | None
+    bound_at: datetime | None
+    #: Bound by this batch (written with its rows).
+    newly_bound: bool = False
+
+
+#: Binds an image to its first hand-over, unless a concurrent request bound it first.
+_MEDIA = Media.__table__
+_BIND_IMAGE = (update(_MEDIA).where(_MEDIA.c.sha256 == bindparam("image"),
+                                   _MEDIA.c.bound_key.is_(None))
+               .values(bound_key=bindparam("key"), bound_at=bindparam("at")))
+
+
+@dataclass
 class _Batch:
     """What a batch looks up once, instead of once per event."""
 
@@ -116,8 +139,8 @@ class _Batch:
     #: Event id → (item id, payload digest) of every event already stored, and of those
     #: recorded by this batch.
     recorded: dict[str, tuple[int, str | None]]
-    #: The uploaded images among those the batch's events name.
-    uploaded: set[str]
+    #: The uploaded images among those the batch's events name, with their binding.
+    uploaded: dict[str, _Image]
     #: The actor's fixes across the batch (None: ask the database per event).
     fixes: RecentFixes | None
     #: Numbers the actor may read but not write to now (handed on to another unit).
@@ -141,8 +164,9 @@ class _Batch:
             .where(CustodyEvent.id.in_(ids))
         ).tuples()} if ids else {}
         named = {hash_ for event in events for hash_ in _media_named(event)}
-        uploaded = set(db.session.execute(
-            select(Media.sha256).where(Media.sha256.in_(named))).scalars()) if named else set()
+        uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in db.session.execute(
+            select(Media.sha256, Media.uploaded_by_id, Media.bound_key, Media.bound_at)
+            .where(Media.sha256.in_(named))).tuples()} if named else {}
         # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
         # query would first flush the events recorded so far, one more round trip.
         _ = actor.unit
@@ -151,6 +175,15 @@ class _Batch:
         return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None,
                    out_of_reach or set(), usernames, unit_codes, _last_event_times(item_ids),
                    _handed_to_actor_at(actor, item_ids))
+
+    def write_bindings(self) -> None:
+        """Store the hand-overs this batch bound images to (one executemany)."""
+        rows = [{"image": sha256, "key": image.bound_key, "at": image.bound_at}
+                for sha256, image in self.uploaded.items() if image.newly_bound]
+        if rows:
+            db.session.execute(_BIND_IMAGE, rows)
+        for image in self.uploaded.values():
+            image.newly_bound = False
 
     def custodian(self, item: Item) -> Custodian:
         """Who holds `item` now (as this batch has moved it), named."""
@@ -204,6 +237,48 @@ def _field_findings(actor: User, event: Any, item: Item, batch: _Batch,
     return tuple(found)
 
 
+def _handover_images(event: Any) -> list[str]:
+    """The images an event cites as its recipient's own act over one hand-over."""
+    return [hash_ for name in HANDOVER_IMAGE_FIELDS
+            if name in type(event).model_fields and (hash_ := getattr(event, name))]
+
+
+def _handover_key(actor: User, event: Any, item: Item) -> str:
+    """The parties of the event's hand-over (`handover_key`)."""
+    recipient = getattr(event, "recipient", None)
+    return handover_key(actor.id, recipient.model_dump(mode="json") if recipient else None,
+                        item.citizen_phone)
+
+
+def _image_refusal(actor: User, event: Any, item: Item, named: set[str],
+                   batch: _Batch) -> dict[str, Any] | None:
+    """Why the event may not cite its images, or None (`server.domain.evidence_images`)."""
+    foreign = sorted(h for h in named if batch.uploaded[h].uploader_id != actor.id)
+    if foreign:
+        return _rejected(None, "foreign_media",
+                         "Sự kiện chỉ được dùng ảnh do chính bạn chụp và tải lên. Hãy ký hoặc "
+                         "chụp lại trên máy của bạn rồi ghi nhận lại.", {"images": foreign})
+    key = _handover_key(actor, event, item) if _handover_images(event) else ""
+    for sha256 in _handover_images(event):
+        image = batch.uploaded[sha256]
+        reason = reuse_of_handover_image(image.bound_key, image.bound_at, key, event.occurred_at)
+        if reason is not None:
+            return _rejected(None, "media_reused",
+                             "Chữ ký hoặc giấy ủy quyền này đã dùng cho một lần giao khác. Mỗi "
+                             "lần giao cần chữ ký riêng của người nhận; hãy ký lại.",
+                             {"images": [sha256], "reason": reason})
+    return None
+
+
+def _bind_images(actor: User, event: Any, item: Item, batch: _Batch) -> None:
+    """Bind the event's signature and authorisation to its hand-over, where not yet bound."""
+    for sha256 in _handover_images(event):
+        image = batch.uploaded[sha256]
+        if image.bound_key is None:
+            image.bound_key, image.bound_at = _handover_key(actor, event, item), event.occurred_at
+            image.newly_bound = True
+
+
 def _media_named(event: Any) -> set[str]:
     """Hashes of the images an event names."""
     fields = type(event).model_fields  # only the event types that carry images have them
@@ -242,11 +317,15 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     if item is None:
         return _rejected(event_id, "unknown_item",
                          f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
-    missing = sorted(_media_named(event) - batch.uploaded)
+    named = _media_named(event)
+    missing = sorted(named - batch.uploaded.keys())
     if missing:
         return _rejected(event_id, "missing_media",
                          "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
                          {"missing": missing})
+    refusal = _image_refusal(actor, event, item, named, batch)
+    if refusal is not None:
+        return {**refusal, "id": event_id}
     tolerance_s = current_app.config["FLAG_CLOCK_SKEW_S"]
     if before_item_existed(event.occurred_at, item.created_at, tolerance_s):
         return _rejected(event_id, "before_item_existed",
@@ -263,6 +342,7 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
                               position=position, evidence=evidence, event_id=event_id,
                               holder=holder, sent_at=sent_at, fixes=batch.fixes,
                               payload_digest=digest, found=found)
+        _bind_images(actor, event, item, batch)
     else:
         try:
             with db.session.begin_nested():
@@ -270,6 +350,8 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
                              position=position, evidence=evidence, event_id=event_id,
                              holder=holder, sent_at=sent_at, payload_digest=digest,
                              found=found)
+                _bind_images(actor, event, item, batch)
+                batch.write_bindings()
         except IntegrityError:
             db.session.refresh(item)
             return _rejected(event_id, "concurrent_write",
@@ -328,6 +410,7 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
         with db.session.begin_nested():
             results, batch = apply_all(alone=False)
             batch.appender.write()
+            batch.write_bindings()
     except IntegrityError:
         for item in items.values():  # back to what is stored; the row locks are still held
             db.session.refresh(item)

@@ -360,3 +360,115 @@ def test_a_clock_a_little_behind_is_not_backdating(app, desk):
                 "occurred_at": ago(app.config["FLAG_CLOCK_SKEW_S"] / 3600 / 2)}
     assert statuses(sync(desk.postman, slightly)) == ["accepted"]
     assert flags(app, "backdated") == []
+
+
+# --- 5. images bound to their uploader and to one hand-over ----------------------------------
+
+def test_an_event_citing_an_image_someone_else_uploaded_is_refused(app, desk, new_api):
+    number = desk.numbers[0]
+    sync(desk.postman, event(number, "out_for_delivery"))
+    somebody_elses = upload_image(signed_in(new_api(), "postman2"), "not-mine")
+    with nothing_written(app):
+        [result] = sync(desk.postman, delivered(number, somebody_elses))
+    assert result["error"]["code"] == "foreign_media"
+    assert result["error"]["details"]["images"] == [somebody_elses]
+
+
+@pytest.mark.parametrize("field", ["authorization_sha256", "photo_sha256"])
+def test_every_image_of_an_event_must_be_the_actors_own(app, desk, new_api, field):
+    number = desk.numbers[0]
+    sync(desk.postman, event(number, "out_for_delivery"))
+    own = upload_image(desk.postman, "own-signature")
+    foreign = upload_image(signed_in(new_api(), "clerk_nd"), "another-office")
+    proxy = {**RECIPIENT, "relation": "proxy", "relationship": "con"}
+    body = delivered(number, own, recipient=proxy,
+                     authorization_sha256=upload_image(desk.postman, "own-authorisation"))
+    body[field] = foreign
+    with nothing_written(app):
+        [result] = sync(desk.postman, body)
+    assert result["error"]["code"] == "foreign_media"
+
+
+def test_one_signature_covers_items_handed_to_one_recipient_at_once(app, desk):
+    first, second = desk.numbers
+    signature = upload_image(desk.postman, "one-signature")
+    results = sync(desk.postman, event(first, "out_for_delivery"),
+                   event(second, "out_for_delivery"),
+                   delivered(first, signature, cash_collected_vnd=26000),
+                   delivered(second, signature, cash_collected_vnd=26000))
+    assert statuses(results) == ["accepted"] * 4
+
+
+def test_a_signature_cited_for_another_recipient_is_refused(app, desk):
+    first, second = desk.numbers
+    signature = upload_image(desk.postman, "signature-once")
+    sync(desk.postman, event(first, "out_for_delivery"), event(second, "out_for_delivery"),
+         delivered(first, signature, cash_collected_vnd=26000))
+    other = {**RECIPIENT, "name": "Lê Văn Khác", "id_last4": "1111"}
+    with nothing_written(app):
+        [result] = sync(desk.postman, delivered(second, signature, recipient=other))
+    assert result["error"]["code"] == "media_reused"
+    assert result["error"]["details"]["reason"] == "another_recipient"
+
+
+def test_a_signature_cited_again_at_a_later_hand_over_is_refused(app, desk):
+    first, second = desk.numbers
+    signature = upload_image(desk.postman, "signature-morning")
+    sync(desk.postman, event(first, "out_for_delivery"), event(second, "out_for_delivery"),
+         {**delivered(first, signature, cash_collected_vnd=26000), "occurred_at": ago(0)})
+    next_day = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    with nothing_written(app):
+        [result] = sync(desk.postman, {**delivered(second, signature), "occurred_at": next_day})
+    assert result["error"]["code"] == "media_reused"
+    assert result["error"]["details"]["reason"] == "another_handover"
+
+
+def test_a_handover_signed_with_someone_elses_image_is_refused(app, world, new_api):
+    from tests.api.scenario import register_result
+
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    number = register_result(clerk)["tracking_number"]
+    created = clerk.post("/api/v1/handovers", json={"to_user": "postman", "items": [number]})
+    stolen = upload_image(clerk, "clerks-signature")
+    with nothing_written(app):
+        answer = postman.post(f"/api/v1/handovers/{created.get_json()['id']}/accept",
+                              json={"scanned": [number], "signature_sha256": stolen})
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "foreign_media"
+
+
+def test_a_handover_listed_with_someone_elses_signature_is_refused(app, world, new_api):
+    from tests.api.scenario import register_result
+
+    clerk = signed_in(new_api(), "clerk")
+    number = register_result(clerk)["tracking_number"]
+    stolen = upload_image(signed_in(new_api(), "postman"), "postmans-signature")
+    with nothing_written(app):
+        answer = clerk.post("/api/v1/handovers", json={"to_user": "postman", "items": [number],
+                                                        "signature_sha256": stolen})
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "foreign_media"
+
+
+def test_citing_an_image_never_opens_it_to_the_one_who_cites_it(app, desk, new_api):
+    """Even a citation stored by another way (an older server) opens nothing."""
+    from sqlalchemy import select
+
+    from server.domain.lifecycle import EventType
+    from server.extensions import db
+    from server.models import Item, User
+    from server.services.custody import append_event
+    from tests.api.scenario import register_result
+
+    number = desk.numbers[0]
+    private = upload_image(desk.postman, "citizens-signature")
+    sync(desk.postman, event(number, "out_for_delivery"),
+         delivered(number, private, cash_collected_vnd=26000))
+    other_office = signed_in(new_api(), "clerk_nd")
+    theirs = register_result(other_office)["tracking_number"]
+    with app.app_context():  # a citation of the image on the other office's own item
+        intruder = db.session.execute(select(User).where(User.username == "clerk_nd")).scalar_one()
+        target = db.session.execute(select(Item).where(Item.tracking_number == theirs)).scalar_one()
+        append_event(target, EventType.held_for_pickup, intruder,
+                     evidence={"signature_sha256": private})
+        db.session.commit()
+    assert other_office.get(f"/api/v1/media/{private}").status_code == 404
+    assert desk.clerk.get(f"/api/v1/media/{private}").status_code == 200  # its item's office

@@ -89,11 +89,17 @@ class Desk:
         return item
 
     def delivered(self, item: dict[str, Any], occurred_at: str,
-                  position: dict[str, float] | None, **fields: Any) -> dict[str, Any]:
-        """A delivery to the citizen in person, with the cash due unless told otherwise."""
+                  position: dict[str, float] | None, by: ApiClient | None = None,
+                  **fields: Any) -> dict[str, Any]:
+        """A delivery to the citizen in person, with the cash due unless told otherwise.
+
+        The recipient signs anew on the phone of whoever delivers (`by`, the postman unless
+        told): a signature belongs to one hand-over and to the image's uploader (issue #13).
+        """
         recipient = {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
                      "id_last4": "7890"}
-        body = {"recipient": recipient, "signature_sha256": self.signature,
+        signature = upload_image(by or self.postman, f"signature-{uuid.uuid4()}")
+        body = {"recipient": recipient, "signature_sha256": signature,
                 "cash_collected_vnd": item["cash_due_vnd"], **fields}
         return field_event(item["tracking_number"], "delivered", occurred_at, position, **body)
 
@@ -238,7 +244,7 @@ def test_a_result_picked_up_at_the_counter_is_not_flagged(desk):
     with server_clock_at(MORNING):
         item = register_result(desk.clerk)
     number = item["tracking_number"]
-    delivered = desk.delivered(item, at(15), fix(OFFICE))
+    delivered = desk.delivered(item, at(15), fix(OFFICE), by=desk.clerk)
     desk.sync(field_event(number, "held_for_pickup", at(14)), delivered, client=desk.clerk)
     assert desk.flags(number) == []
 
