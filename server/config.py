@@ -116,6 +116,8 @@ def settings_from_environment() -> dict[str, object]:
         # a field event outside them is after_hours. Parsed here so a typo stops the start.
         "FLAG_WORKING_HOURS": working_hours(env_str("FLAG_WORKING_HOURS", "07:00-19:00")),
         "SYNC_MAX_EVENTS": env_int("SYNC_MAX_EVENTS", 200),
+        # What a postman may still read of the items he handled (Law 91/2025/QH15).
+        "POSTMAN_RECENT_DAYS": env_int("POSTMAN_RECENT_DAYS", 7),
         # An unfinished item due by the close of this many working days after today, and not
         # yet in hand (out for delivery), is at risk of missing its deadline (TT17 Art.7).
         "DEADLINE_AT_RISK_WORKING_DAYS": env_int("DEADLINE_AT_RISK_WORKING_DAYS", 1),

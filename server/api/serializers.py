@@ -32,8 +32,13 @@ def procedure_out(procedure: Procedure) -> ProcedureOut:
                         documents=procedure.documents, official_fee_vnd=procedure.official_fee_vnd)
 
 
-def event_out(event: CustodyEvent) -> EventOut:
-    """One custody event with its chain hashes."""
+#: Evidence keys that name or identify a person: left out where personal data is withheld.
+PERSONAL_EVIDENCE_KEYS = frozenset({"recipient"})
+
+
+def event_out(event: CustodyEvent, personal: bool = True) -> EventOut:
+    """One custody event with its chain hashes (without whom it was handed to, unless
+    `personal`)."""
     position = None
     if event.lat is not None and event.lon is not None:
         position = PositionOut(lat=event.lat, lon=event.lon, accuracy_m=event.accuracy_m)
@@ -41,7 +46,10 @@ def event_out(event: CustodyEvent) -> EventOut:
         id=event.id, seq=event.seq, type=event.type, upu_code=upu_code(EventType(event.type)),
         occurred_at=event.occurred_at, received_at=event.received_at,
         actor=event.actor.username, unit=event.actor_unit.code,
-        position=position, evidence=event.evidence, status_after=event.status_after,
+        position=position,
+        evidence=(event.evidence if personal else
+                  {k: v for k, v in event.evidence.items() if k not in PERSONAL_EVIDENCE_KEYS}),
+        status_after=event.status_after,
         previous_hash=event.previous_hash, hash=event.hash,
     )
 
@@ -56,8 +64,9 @@ def papers_to_collect(item: Item) -> list[str]:
 
 
 def item_out(item: Item, events: list[CustodyEvent] | None = None,
-             invitations: InvitationStatus | None = None) -> ItemOut:
-    """An item as the post's and agency's staff see it."""
+             invitations: InvitationStatus | None = None, personal: bool = True) -> ItemOut:
+    """An item as the post's and agency's staff see it; without the citizen's name, phone,
+    ID, street line and the recipient unless `personal` (`shows_personal_data`)."""
     return ItemOut(
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
         procedure_code=item.procedure.code, procedure_name=item.procedure.name,
@@ -66,11 +75,15 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         post_office_unit=item.post_office_unit.code if item.post_office_unit else None,
         linked_dossier=item.linked_dossier.tracking_number if item.linked_dossier else None,
         citizen=CitizenOut(
-            name=item.citizen_name, phone=item.citizen_phone, id_type=item.id_type,
-            id_last4=item.id_last4,
+            name=item.citizen_name if personal else None,
+            phone=item.citizen_phone if personal else None,
+            id_type=item.id_type if personal else None,
+            id_last4=item.id_last4 if personal else None,
             address=AddressOut(province=item.address_province, commune=item.address_commune,
-                               district=item.address_district, line=item.address_line,
-                               lat=item.address_lat, lon=item.address_lon),
+                               district=item.address_district,
+                               line=item.address_line if personal else None,
+                               lat=item.address_lat if personal else None,
+                               lon=item.address_lon if personal else None),
         ),
         documents=item.documents,
         fees={"postage_vnd": item.postage_vnd, "official_fee_vnd": item.official_fee_vnd},
@@ -87,7 +100,8 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         papers_to_collect=papers_to_collect(item),
         procedure_documents=item.procedure.documents,
         invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,
-        events=[event_out(e) for e in events] if events is not None else None,
+        events=[event_out(e, personal) for e in events] if events is not None else None,
+        personal_data_withheld=not personal,
     )
 
 
