@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import String, cast, select
 
 from server.extensions import db
@@ -35,6 +37,31 @@ class UnsupportedType(ServiceError):
 def media_path(media_dir: str | os.PathLike[str], sha256: str) -> Path:
     """Where an image lives in the local store: fanned out by the first hex digits."""
     return Path(media_dir) / fanned_out_key(sha256)
+
+
+#: Pillow's name of each accepted type.
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+#: Largest picture accepted, in pixels: a phone's photo is a few million; a small file that
+#: unpacks into billions of pixels (a decompression bomb) is refused before it is decoded.
+MAX_PIXELS = 40_000_000
+
+
+def decodes_as(body: bytes, content_type: str) -> bool:
+    """Whether the bytes decode, every pixel of them, as an image of `content_type`.
+
+    The first bytes only say what a file claims to be; a PNG header before garbage, or a
+    truncated JPEG, would be kept as evidence no one can ever look at.
+    """
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            width, height = image.size
+            if image.format != PILLOW_FORMATS.get(content_type) or width * height > MAX_PIXELS:
+                return False
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError):
+        return False
+    return True
 
 
 def sniff_type(body: bytes) -> str | None:
@@ -66,6 +93,10 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     if actual_type is None or declared != actual_type:
         raise UnsupportedType("unsupported_media_type", "Chỉ nhận ảnh PNG hoặc JPEG.",
                               {"declared": declared, "detected": actual_type})
+    if not decodes_as(body, actual_type):
+        raise UnsupportedType("undecodable_image",
+                              "Ảnh bị hỏng hoặc không đúng định dạng PNG/JPEG đã khai; hãy chụp "
+                              "hoặc ký lại rồi gửi.", {"declared": declared})
     if hashlib.sha256(body).hexdigest() != sha256:
         raise Invalid("hash_mismatch", "Nội dung ảnh không khớp mã SHA-256; hãy gửi lại.")
     existing = db.session.get(Media, sha256)

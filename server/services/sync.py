@@ -31,6 +31,7 @@ from server.models import (
     Unit,
     User,
 )
+from server.schemas.common import JSON_BODY
 from server.schemas.sync import SyncEvent
 from server.services.custody import BatchAppender, Holder, append_event
 from server.services.flags import RecentFixes
@@ -66,14 +67,15 @@ def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
     """Validate one raw event; answer the model, or the rejection to report."""
     event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
     try:
-        return EVENT_MODEL.validate_python(raw), None
+        return EVENT_MODEL.validate_python(raw, context=JSON_BODY), None
     except ValidationError as error:
         issue = error.errors(include_url=False, include_context=False)[0]
         location = list(issue["loc"])
         if location and isinstance(raw, dict) and location[0] == raw.get("type"):
             location = location[1:]  # the union's tag: name the field as the phone sent it
         field = ".".join(str(part) for part in location) or "(event)"
-        domain_codes = {"wrong_check_digit", "invalid_tracking_format", "invalid_id_last4"}
+        domain_codes = {"wrong_check_digit", "invalid_tracking_format", "invalid_id_last4",
+                        "time_out_of_range", "forbidden_character", "json_type"}
         code = issue["type"] if issue["type"] in domain_codes else "invalid_event"
         message = f"Sự kiện không hợp lệ — {field}: {issue['msg']}"
         return None, _rejected(event_id, code, message, {"field": field})
