@@ -57,7 +57,9 @@ def decodes_as(body: bytes, content_type: str) -> bool:
             width, height = image.size
             if image.format != PILLOW_FORMATS.get(content_type) or width * height > MAX_PIXELS:
                 return False
-            image.load()
+            image.verify()  # the structure: chunks and their checksums, up to the end
+        with Image.open(io.BytesIO(body)) as image:
+            image.load()  # every pixel (verify leaves the image unusable, so opened again)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
             Image.DecompressionBombError):
         return False
