@@ -286,10 +286,13 @@ def test_an_item_given_to_another_province_is_out_of_reach_of_the_first_office(a
         db.session.commit()
     number = desk.numbers[0]
     _give_to(app, number, "postman_lc")
-    for former in (desk.postman, signed_in(new_api(), "postman2"), desk.clerk):
+    for former in (desk.postman, desk.clerk):  # they handled it: they may still read it
         with nothing_written(app):
             [result] = sync(former, event(number, "out_for_delivery"))
         assert result["error"]["code"] == "out_of_scope"
+    with nothing_written(app):  # a colleague who never handled it learns nothing of it
+        [result] = sync(signed_in(new_api(), "postman2"), event(number, "out_for_delivery"))
+    assert result["error"]["code"] == "unknown_item"
 
 
 # --- 4. backdated events ----------------------------------------------------------------------
