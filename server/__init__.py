@@ -87,3 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(statement_page.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(handover_record.bp)
+    from server.transparency import views as log_views, witness
+    from server.transparency.integrator import register_integrator
+
+    app.register_blueprint(log_views.bp)
+    app.register_blueprint(log_views.api)
+    app.register_blueprint(witness.bp)
+    register_integrator(app)

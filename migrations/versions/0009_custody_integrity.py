@@ -2,13 +2,13 @@
 one hand-over each signature or authorisation image is bound to.
 
 Revision ID: 0009_custody_integrity
-Revises: 0008_report_rollups
+Revises: 0015_transparency_log
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0009_custody_integrity'
-down_revision = '0008_report_rollups'
+down_revision = '0015_transparency_log'
 branch_labels = None
 depends_on = None
 

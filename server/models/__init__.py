@@ -9,6 +9,14 @@ from server.models.notification import Notification
 from server.models.procedure import Procedure
 from server.models.report_rollup import ReportDayPartial, ReportRollup
 from server.models.tariff import FeeReduction, PostageTariff
+from server.models.transparency import (
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogTile,
+    WitnessedLog,
+    WitnessRefusal,
+)
 from server.models.unit import Unit, UnitKind
 from server.models.user import ApiToken, Role, User
 
@@ -23,6 +31,10 @@ __all__ = [
     "HandoverLine",
     "HandoverRecord",
     "Item",
+    "LogCheckpoint",
+    "LogCosignature",
+    "LogEntry",
+    "LogTile",
     "Media",
     "PostageTariff",
     "Notification",
@@ -34,4 +46,6 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "WitnessedLog",
+    "WitnessRefusal",
 ]

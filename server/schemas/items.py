@@ -155,6 +155,8 @@ class EventOut(ResponseModel):
     status_after: str
     previous_hash: str
     hash: str
+    #: Its index in the public custody log (/log/), once the log has integrated it.
+    log_index: int | None = None
 
 
 class InvitationsOut(ResponseModel):

@@ -40,6 +40,7 @@ from server.services.auth import create_user
 from server.services.corrections import request_correction
 from server.services.flags import raise_flag
 from server.services.proof import last_closed_day, seal_day
+from server.transparency.log import integrate
 from tests.api.checks import UNKNOWN_NUMBER
 from tests.api.scenario import result_body
 from tests.conftest import png_bytes
@@ -276,6 +277,26 @@ def _accept_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
                 json={"scanned": [number], "signature_sha256": signature}), None
 
 
+def _a_record_sent_by(stage: Stage, username: str | None) -> int:
+    """A pending record the own user of this role sent (and so may withdraw)."""
+    if username == "agency":
+        return stage.handover("agency", stage.agency_item(), to_unit="BC-TRUNGTAM")
+    if username == "postman":
+        return stage.handover("postman", stage.postman_item(), to_unit="BC-TRUNGTAM")
+    return stage.handover("clerk", stage.counter_item(), to_user="postman")
+
+
+def _cancel_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("POST", f"/api/v1/handovers/{_a_record_sent_by(stage, username)}/cancel",
+                json={"reason": "Lập nhầm bảng kê"}), None
+
+
+def _handover_candidates(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = {"agency": stage.agency_item, "postman": stage.postman_item}.get(
+        username or "", stage.counter_item)()
+    return Call("GET", "/api/v1/handovers/candidates?source=held"), number
+
+
 _DOSSIER_SERIALS = itertools.count(1)
 
 
@@ -357,6 +378,17 @@ def _countersign(stage: Stage, username: str | None) -> tuple[Call, Any]:
 
 def _day(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("GET", f"/api/v1/audit/days/{stage.sealed_day()}"), None
+
+
+def _inclusion(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    """An event of a counter item, logged: its inclusion proof is public."""
+    number = stage.counter_item()
+    with stage.app.app_context():
+        event_id = db.session.execute(select(CustodyEvent.id).join(Item).where(
+            Item.tracking_number == number)).scalars().first()
+        size = integrate().checkpoint.tree_size
+        db.session.commit()
+    return Call("GET", f"/api/v1/log/inclusion?event_id={event_id}&size={size}"), None
 
 
 def _report(suffix: str) -> Callable[[Stage, str | None], tuple[Call, Any]]:
@@ -522,6 +554,13 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                         scope="object"),
     ("POST", "/api/v1/handovers/<int:handover_id>/accept"): Row(PARTIES, _accept_handover,
                                                                 scope="object"),
+    ("POST", "/api/v1/handovers/<int:handover_id>/cancel"): Row(PARTIES, _cancel_handover,
+                                                                scope="object"),
+    # Every party has receivers in the province; who they are is tested in test_handovers.py.
+    ("GET", "/api/v1/handovers/receivers"): Row(PARTIES, _fixed(Call(
+        "GET", "/api/v1/handovers/receivers"))),
+    ("GET", "/api/v1/handovers/candidates"): Row(PARTIES, _handover_candidates, scope="list",
+                                                 holds=_holds_item),
     ("POST", "/api/v1/results/import"): Row(frozenset({"agency"}), _csv_import, 201, "lines"),
     ("POST", "/api/v1/results/batch"): Row(frozenset({"agency"}), _batch, 201, "lines"),
     ("PUT", "/api/v1/media/<sha256>"): Row(EVERYONE, _upload, 201),
@@ -543,6 +582,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/audit/days/<day>"): Row(AUDITORS, _day),
     ("GET", "/api/v1/audit/export-key"): Row(None, _fixed(Call("GET", "/api/v1/audit/export-key"))),
     ("GET", "/healthz"): Row(None, _fixed(Call("GET", "/healthz"))),
+    # The custody log's proofs: public, like its tiles (hashes only, nothing personal).
+    ("GET", "/api/v1/log/inclusion"): Row(None, _inclusion),
+    ("GET", "/api/v1/log/consistency"): Row(None, _fixed(Call(
+        "GET", "/api/v1/log/consistency?from=0&to=0"))),
     ("GET", "/api/v1/reports/summary"): Row(REPORTERS, _report(""), scope="object"),
     ("GET", "/api/v1/reports/summary.csv"): Row(REPORTERS, _report(".csv"), scope="object"),
     ("GET", "/api/v1/reports/summary.xlsx"): Row(REPORTERS, _report(".xlsx"), scope="object"),
