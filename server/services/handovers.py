@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from server.domain.errors import DomainError
 from server.domain.handover_rules import (
@@ -25,7 +25,7 @@ from server.models.types import utc_now
 from server.services.custody import Holder, append_event, raise_flag
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from server.services.media import require_own_images
-from server.services.scope import in_subtree, province_root_path, visible_items
+from server.services.scope import custody_scope, in_subtree, province_root_path, visible_items
 
 
 def _tracking_numbers(values: list[str], field: str) -> list[str]:
@@ -427,8 +427,11 @@ def _record_unexpected(record: HandoverRecord, numbers: list[str], actor: User) 
     A number outside the receiver's scope (another office's or province's item) is recorded
     as unknown: no link to the item, no flag on it, nothing of it printed (issue 13 point 6).
     """
+    # A postman reads only what he holds or handled, yet an item his office holds is still
+    # his office's discrepancy (`custody_scope`): flagged, as before, for its supervisor.
+    in_reach = or_(visible_items(actor), custody_scope(actor))
     known = {item.tracking_number: item for item in db.session.execute(
-        select(Item).where(Item.tracking_number.in_(numbers), visible_items(actor))
+        select(Item).where(Item.tracking_number.in_(numbers), in_reach)
     ).scalars()} if numbers else {}
     for number in numbers:
         item = known.get(number)
