@@ -33,7 +33,13 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0015) added the custody log and each sealed day's checkpoint.
+    # The newest migration (0009_custody_integrity) added the payload digest of synced
+    # events and the hand-over an image is bound to.
+    assert "payload_digest" not in _columns(session_app, "custody_events")
+    assert not {"bound_key", "bound_at"} & _columns(session_app, "media")
+    with session_app.app_context():
+        downgrade(revision="0011_handover_workspace")
+    # 0015 added the custody log and each sealed day's checkpoint.
     assert not {"log_entries", "log_tiles", "log_checkpoints"} & _tables(session_app)
     assert "log_size" not in _columns(session_app, "daily_roots")
     with session_app.app_context():
