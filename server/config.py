@@ -116,6 +116,8 @@ def settings_from_environment() -> dict[str, object]:
         # a field event outside them is after_hours. Parsed here so a typo stops the start.
         "FLAG_WORKING_HOURS": working_hours(env_str("FLAG_WORKING_HOURS", "07:00-19:00")),
         "SYNC_MAX_EVENTS": env_int("SYNC_MAX_EVENTS", 200),
+        # What a postman may still read of the items he handled (Law 91/2025/QH15).
+        "POSTMAN_RECENT_DAYS": env_int("POSTMAN_RECENT_DAYS", 7),
         # Hours a handover record waits for the receiver's signature; then it expires (its
         # items may be listed again). A morning load not signed by the next morning is stale.
         "HANDOVER_PENDING_HOURS": env_int("HANDOVER_PENDING_HOURS", 24),

@@ -181,6 +181,18 @@ def png_bytes(seed: str) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+def jpeg_bytes(seed: str) -> bytes:
+    """A tiny valid JPEG whose colour depends on `seed` (Pillow decodes it whole)."""
+    import io
+
+    from PIL import Image
+
+    colour = tuple(hashlib.sha256(seed.encode()).digest()[:3])
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
 @pytest.fixture()
 def world(app: Flask):  # type: ignore[no-untyped-def]
     """The demo province's units, procedures and staff (no items), committed."""

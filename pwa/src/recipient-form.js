@@ -13,7 +13,7 @@ export class RecipientForm {
   // `prefix` keeps element ids apart between screens ("" at the door, "counter-" at the counter).
   constructor(item, prefix = "") {
     const id = (name) => `${prefix}${name}`;
-    this.name = h("input", { id: id("recipient-name"), value: item.citizen.name, autocomplete: "off" });
+    this.name = h("input", { id: id("recipient-name"), value: item.citizen.name ?? "", autocomplete: "off" });
     this.relation = h("select", { id: id("relation") }, h("option", { value: "self" }, t("self")), h("option", { value: "proxy" }, t("proxy")));
     this.relationship = h("input", { id: id("relationship"), autocomplete: "off" });
     this.authorization = h("input", { id: id("authorization-photo"), type: "file", accept: "image/*", capture: "environment" });

@@ -44,9 +44,15 @@ def _viewer_role() -> str:
     return current_user.role if current_user.is_authenticated else ""
 
 
-def event_out(event: CustodyEvent, log_index: int | None = None) -> EventOut:
-    """One custody event with its chain hashes (and its index in the custody log, once logged);
-    its position as the caller may see it."""
+#: Evidence keys that name or identify a person: left out where personal data is withheld.
+PERSONAL_EVIDENCE_KEYS = frozenset({"recipient"})
+
+
+def event_out(event: CustodyEvent, log_index: int | None = None,
+              personal: bool = True) -> EventOut:
+    """One custody event with its chain hashes (and its index in the custody log, once
+    logged); its position as the caller may see it; without whom it was handed to, unless
+    `personal`."""
     position = None
     if event.lat is not None and event.lon is not None:
         lat, lon = position_for(_viewer_role(), event.lat, event.lon)
@@ -55,7 +61,10 @@ def event_out(event: CustodyEvent, log_index: int | None = None) -> EventOut:
         id=event.id, seq=event.seq, type=event.type, upu_code=upu_code(EventType(event.type)),
         occurred_at=event.occurred_at, received_at=event.received_at,
         actor=event.actor.username, unit=event.actor_unit.code,
-        position=position, evidence=event.evidence, status_after=event.status_after,
+        position=position,
+        evidence=(event.evidence if personal else
+                  {k: v for k, v in event.evidence.items() if k not in PERSONAL_EVIDENCE_KEYS}),
+        status_after=event.status_after,
         previous_hash=event.previous_hash, hash=event.hash, log_index=log_index,
     )
 
@@ -70,8 +79,10 @@ def papers_to_collect(item: Item) -> list[str]:
 
 
 def item_out(item: Item, events: list[CustodyEvent] | None = None,
-             invitations: InvitationStatus | None = None) -> ItemOut:
-    """An item as the post's and agency's staff see it (the home position per their role)."""
+             invitations: InvitationStatus | None = None, personal: bool = True) -> ItemOut:
+    """An item as the post's and agency's staff see it; without the citizen's name, phone,
+    ID, street line and the recipient unless `personal` (`shows_personal_data`); the home
+    position as precise as the caller's role may see it."""
     home_lat, home_lon = position_for(_viewer_role(), item.address_lat, item.address_lon)
     return ItemOut(
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
@@ -81,14 +92,18 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         post_office_unit=item.post_office_unit.code if item.post_office_unit else None,
         linked_dossier=item.linked_dossier.tracking_number if item.linked_dossier else None,
         citizen=CitizenOut(
-            name=item.citizen_name, phone=item.citizen_phone, id_type=item.id_type,
-            id_last4=item.id_last4,
+            name=item.citizen_name if personal else None,
+            phone=item.citizen_phone if personal else None,
+            id_type=item.id_type if personal else None,
+            id_last4=item.id_last4 if personal else None,
             address=AddressOut(province=item.address_province, commune=item.address_commune,
                                province_code=item.address_province_code,
                                commune_code=item.address_commune_code,
-                               district=item.address_district, line=item.address_line,
-                               legacy=item.address_legacy,
-                               lat=home_lat, lon=home_lon),
+                               district=item.address_district,
+                               line=item.address_line if personal else None,
+                               legacy=item.address_legacy if personal else None,
+                               lat=home_lat if personal else None,
+                               lon=home_lon if personal else None),
         ),
         documents=item.documents,
         fees={"postage_vnd": item.postage_vnd, "official_fee_vnd": item.official_fee_vnd},
@@ -105,14 +120,15 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         papers_to_collect=papers_to_collect(item),
         procedure_documents=item.procedure.documents,
         invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,
-        events=_events_out(events) if events is not None else None,
+        events=_events_out(events, personal) if events is not None else None,
+        personal_data_withheld=not personal,
     )
 
 
-def _events_out(events: list[CustodyEvent]) -> list[EventOut]:
+def _events_out(events: list[CustodyEvent], personal: bool = True) -> list[EventOut]:
     """The events, each with its log index when the custody log holds it (one query)."""
     indexes = log_indexes(event.id for event in events)
-    return [event_out(event, indexes.get(event.id)) for event in events]
+    return [event_out(event, indexes.get(event.id), personal) for event in events]
 
 
 def _person_name(user: User | None) -> str:

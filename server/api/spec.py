@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest
 
 from server.api.errors import ApiError
 from server.extensions import db
-from server.schemas.common import ErrorEnvelope
+from server.schemas.common import JSON_BODY, ErrorEnvelope
 from server.security import authenticated_by_token, csrf_header_valid
 from server.services.personal_data import COMMIT_READ
 
@@ -83,7 +83,7 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     # Well-formed JSON that is not an object (a list, a string, null) is a wrong value, not
     # unreadable: the model refuses it with 422 and the field "(body)".
     try:
-        return model.model_validate(payload)
+        return model.model_validate(payload, context=JSON_BODY)
     except ValidationError as error:
         raise ApiError(
             422, "validation_failed", "Dữ liệu không hợp lệ.", {"fields": _field_errors(error)}

@@ -8,7 +8,12 @@ from pydantic import Field, SerializerFunctionWrapHandler, field_validator, mode
 from pydantic_core import PydanticCustomError
 
 from server.domain.custody_chain import canonical_json
-from server.schemas.common import RequestModel, ResponseModel
+from server.schemas.common import (
+    RequestModel,
+    ResponseModel,
+    forbidden_character,
+    refuse_deep_json,
+)
 
 #: Largest correction accepted, as canonical JSON: a few fields, not a document.
 MAX_CORRECTION_BYTES = 4096
@@ -71,11 +76,17 @@ class CorrectionCreate(RequestModel):
     @field_validator("correction")
     @classmethod
     def _small_json_object(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """Non-empty, JSON that hashes (no NaN), no NUL, at most MAX_CORRECTION_BYTES."""
+        """Non-empty, JSON that hashes (no NaN), no NUL, at most MAX_JSON_DEPTH deep and
+        MAX_CORRECTION_BYTES long."""
         if not value:
             raise PydanticCustomError("correction_empty", "Cần nêu ít nhất một trường được điều chỉnh.")
         if _holds_nul_anywhere(value):
             raise PydanticCustomError("nul_character", "Dữ liệu không được chứa ký tự NUL (\\x00).")
+        refuse_deep_json(value)  # stored, then shown and hashed: a 255-deep one broke the item
+        if (found := forbidden_character(value, deep=True)) is not None:
+            raise PydanticCustomError(
+                "forbidden_character", "Không được chứa ký tự điều khiển, xuống dòng hay ký tự "
+                "đảo chiều/ẩn (mã {code_point}).", {"code_point": f"U+{ord(found):04X}"})
         try:
             size = len(canonical_json(value))
         except (TypeError, ValueError):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from server.domain.errors import DomainError
 from server.domain.handover_rules import (
@@ -20,12 +20,13 @@ from server.domain.service_time import LOCAL_TZ
 from server.domain.s10 import parse_tracking_number
 from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
-from server.models import HandoverLine, HandoverRecord, Item, Media, Role, Unit, UnitKind, User
+from server.models import HandoverLine, HandoverRecord, Item, Role, Unit, UnitKind, User
 from server.models.types import utc_now
 from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event, raise_flag
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
-from server.services.scope import in_subtree, province_root_path, visible_items
+from server.services.media import require_own_images
+from server.services.scope import custody_scope, in_subtree, province_root_path, visible_items
 
 
 def _tracking_numbers(values: list[str], field: str) -> list[str]:
@@ -183,13 +184,6 @@ def _check_item_scope(held: dict[str, Item], receiver_unit: Unit) -> None:
                    "được: " + ", ".join(outside) + ". Bỏ chúng khỏi bảng kê.", {"items": outside})
 
 
-def _require_image(sha256: str, field: str) -> None:
-    """A signature must have been uploaded before it is referenced."""
-    if db.session.get(Media, sha256) is None:
-        raise Invalid("missing_media", "Chữ ký chưa được tải lên; hãy tải ảnh chữ ký trước.",
-                      {"missing": [sha256], "field": field})
-
-
 def create_handover(actor: User, to_user: str | None, to_unit: str | None,
                     tracking_numbers: list[str], *,
                     sender_signature: str | None = None) -> HandoverRecord:
@@ -229,7 +223,7 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
                       "Nộp hồ sơ cho cơ quan cần chữ ký của người giao trên biên bản giao nhận.",
                       {"field": "signature_sha256"})
     if sender_signature is not None:
-        _require_image(sender_signature, "signature_sha256")
+        require_own_images(actor, {"signature_sha256": sender_signature})
     pending = list(db.session.execute(
         select(HandoverLine.tracking_number).join(HandoverRecord)
         .where(HandoverRecord.status == "pending", HandoverLine.tracking_number.in_(numbers))
@@ -352,7 +346,7 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     _check_receiver(actor, record)
     numbers = _tracking_numbers(scanned, "scanned")
     marks = _incomplete_numbers(record, incomplete or {}, numbers)
-    _require_image(signature_sha256, "signature_sha256")
+    require_own_images(actor, {"signature_sha256": signature_sha256})
     record.status, record.accepted_at = "accepted", utc_now()
     record.accepted_by_id, record.receiver_signature_sha256 = actor.id, signature_sha256
     listed = {line.tracking_number: line for line in record.lines}
@@ -434,8 +428,11 @@ def _record_unexpected(record: HandoverRecord, numbers: list[str], actor: User) 
     A number outside the receiver's scope (another office's or province's item) is recorded
     as unknown: no link to the item, no flag on it, nothing of it printed (issue 13 point 6).
     """
+    # A postman reads only what he holds or handled, yet an item his office holds is still
+    # his office's discrepancy (`custody_scope`): flagged, as before, for its supervisor.
+    in_reach = or_(visible_items(actor), custody_scope(actor))
     known = {item.tracking_number: item for item in db.session.execute(
-        select(Item).where(Item.tracking_number.in_(numbers), visible_items(actor))
+        select(Item).where(Item.tracking_number.in_(numbers), in_reach)
     ).scalars()} if numbers else {}
     for number in numbers:
         item = known.get(number)

@@ -32,6 +32,7 @@ from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.items import build_item, eligible_procedure, find_visible_item
+from server.services.media import require_own_images
 
 # --- the fee catalogue ---------------------------------------------------------------------
 
@@ -129,8 +130,9 @@ def quote_dossier(actor: User, procedure_code: str, route_class: RouteClass | No
 
 # --- counter intake ------------------------------------------------------------------------
 
-def _require_signatures(body: CounterIntake) -> tuple[str, str]:
-    """Both signatures of the consignment note (TT17 Art.9), uploaded before the intake."""
+def _require_signatures(actor: User, body: CounterIntake) -> tuple[str, str]:
+    """Both signatures of the consignment note (TT17 Art.9), uploaded before the intake
+    from the clerk's own screen, where the citizen signs too."""
     for field, who in (("citizen_signature_sha256", "người dân"),
                        ("clerk_signature_sha256", "giao dịch viên")):
         value = getattr(body, field)
@@ -141,6 +143,8 @@ def _require_signatures(body: CounterIntake) -> tuple[str, str]:
             raise Invalid("missing_media",
                           f"Ảnh chữ ký của {who} chưa được tải lên; hãy ký lại rồi gửi.",
                           {"field": field})
+    require_own_images(actor, {"citizen_signature_sha256": body.citizen_signature_sha256,  # type: ignore[dict-item]
+                               "clerk_signature_sha256": body.clerk_signature_sha256})
     return body.citizen_signature_sha256, body.clerk_signature_sha256  # type: ignore[return-value]
 
 
@@ -171,7 +175,7 @@ def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
     except DomainError as error:
         raise Invalid(error.code, error.message, error.details) from None
     _require_id_number(body)
-    citizen_signature, clerk_signature = _require_signatures(body)
+    citizen_signature, clerk_signature = _require_signatures(actor, body)
     item = build_item(actor, ItemCreate(
         kind=ItemKind.dossier, procedure_code=quote.procedure.code, dossier_code=body.dossier_code,
         citizen=body.citizen,

@@ -88,7 +88,9 @@ class Stage:
     def send(self, username: str | None, call: Call) -> Any:
         """Make the call as `username` (None: anonymous)."""
         headers = {"Authorization": f"Bearer {self.tokens[username]}"} if username else {}
-        return self.client.open(call.url, method=call.method, json=call.json, data=call.data,
+        # A body made for its sender (what only the sender may cite, e.g. its own images).
+        body = call.json(username) if callable(call.json) else call.json
+        return self.client.open(call.url, method=call.method, json=body, data=call.data,
                                 content_type=call.content_type, headers=headers)
 
     def ok(self, username: str, call: Call, status: int = 200) -> Any:
@@ -125,8 +127,10 @@ class Stage:
 
     def accept(self, receiver: str, record: int, number: str) -> None:
         """The receiver scans and signs."""
+        # Signed on the receiver's own screen: an image is its uploader's alone (issue #13).
+        signature = self.upload(receiver, f"accept-{record}-{receiver}")
         self.ok(receiver, Call("POST", f"/api/v1/handovers/{record}/accept",
-                               json={"scanned": [number], "signature_sha256": self.signature}))
+                               json={"scanned": [number], "signature_sha256": signature}))
 
     def postman_item(self) -> str:
         """A result the postman holds (the morning load check signed)."""
@@ -210,7 +214,8 @@ def _fixed(call: Call) -> Callable[[Stage, str | None], tuple[Call, Any]]:
 
 def _item_call(suffix: str = "") -> Callable[[Stage, str | None], tuple[Call, Any]]:
     def prepare(stage: Stage, username: str | None) -> tuple[Call, Any]:
-        number = stage.counter_item()
+        # A postman reads what he holds, not his office's counter (issue #13).
+        number = stage.postman_item() if username == "postman" else stage.counter_item()
         return Call("GET", f"/api/v1/items/{number}{suffix}"), number
     return prepare
 
@@ -222,7 +227,8 @@ def _register_for_own_units(stage: Stage, username: str | None) -> tuple[Call, A
 
 
 def _list_items(stage: Stage, username: str | None) -> tuple[Call, Any]:
-    number = stage.counter_item()
+    # A postman reads what he holds, not his office's counter (issue #13).
+    number = stage.postman_item() if username == "postman" else stage.counter_item()
     return Call("GET", f"/api/v1/items?q={number}"), number
 
 
@@ -265,8 +271,10 @@ def _accept_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
     else:  # the agency hands a result to the post office's counter
         number = stage.agency_item()
         record = stage.handover("agency", number, to_unit="BC-TRUNGTAM")
+    # Signed on the receiver's own screen: an image is its uploader's alone (issue #13).
+    signature = stage.upload(username, f"accept-{record}") if username else stage.signature
     return Call("POST", f"/api/v1/handovers/{record}/accept",
-                json={"scanned": [number], "signature_sha256": stage.signature}), None
+                json={"scanned": [number], "signature_sha256": signature}), None
 
 
 def _a_record_sent_by(stage: Stage, username: str | None) -> int:
@@ -319,7 +327,7 @@ def _upload(stage: Stage, username: str | None) -> tuple[Call, Any]:
 
 
 def _read_media(stage: Stage, username: str | None) -> tuple[Call, Any]:
-    stage.postman_item()  # its handover's custody event names `stage.signature`
+    _delivered_with_cash(stage)  # its delivery, by the uploader, names `stage.signature`
     return Call("GET", f"/api/v1/media/{stage.signature}"), None
 
 
@@ -421,12 +429,18 @@ def _holds_correction(answer: Any, correction_id: int) -> bool:
 def _counter_intake(stage: Stage, username: str | None) -> tuple[Call, Any]:
     checklist = [{"name": "Tờ khai căn cước (mẫu CC01)", "original": True, "count": 1},
                  {"name": "Thẻ căn cước cũ", "original": True, "count": 1}]
-    signature = stage.upload(username or "clerk", f"intake-{uuid.uuid4()}")
-    body = {**result_body(), "documents": checklist, "citizen_signature_sha256": signature,
-            "clerk_signature_sha256": signature}
-    for key in ("kind", "dossier_code", "fees"):
-        body.pop(key)
-    return Call("POST", "/api/v1/intake/counter", json=body), None
+
+    def signed_by(sender: str | None) -> dict[str, Any]:
+        # Both sign on the sender's own screen: an image is its uploader's alone (issue #13).
+        signature = (stage.upload(sender, f"intake-{uuid.uuid4()}") if sender
+                     else stage.signature)
+        body = {**result_body(), "documents": checklist, "citizen_signature_sha256": signature,
+                "clerk_signature_sha256": signature}
+        for key in ("kind", "dossier_code", "fees"):
+            body.pop(key)
+        return body
+
+    return Call("POST", "/api/v1/intake/counter", json=signed_by), None
 
 
 def _pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
@@ -463,7 +477,8 @@ def _deliver_at_counter(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("POST", f"/api/v1/counter/items/{number}/deliver", json={
         "recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
                       "id_last4": "7890"},
-        "signature_sha256": stage.signature, "cash_collected_vnd": 1000}), None
+        "signature_sha256": stage.upload("clerk", f"counter-{number}"),
+        "cash_collected_vnd": 1000}), None
 
 
 def _delivered_with_cash(stage: Stage) -> str:

@@ -204,9 +204,15 @@ def test_a_days_real_answers_match_the_document(app, world):
                       **json_body(result_body())).json()["tracking_number"]
     counter = {"path_parameters": {"tn": at_counter}}
     call("clerk", "POST", "/api/v1/counter/items/{tn}/hold", **counter, **json_body({}))
+    # The citizen signs on the clerk's screen: the clerk's own upload (issue #13).
+    counter_signature = png_bytes("counter-delivery-signature")
+    counter_sha = hashlib.sha256(counter_signature).hexdigest()
+    call("clerk", "PUT", "/api/v1/media/{sha256}", 201, path_parameters={"sha256": counter_sha},
+         body=counter_signature, media_type="image/png")
     call("clerk", "POST", "/api/v1/counter/items/{tn}/deliver", **counter, **json_body(
         {"recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
-                       "id_last4": "7890"}, "signature_sha256": sha, "cash_collected_vnd": 0}))
+                       "id_last4": "7890"}, "signature_sha256": counter_sha,
+         "cash_collected_vnd": 0}))
 
     flags = call("supervisor", "GET", "/api/v1/audit/flags", query={"status": "open"}).json()
     assert flags["flags"], "the far, cash-short delivery raises flags"

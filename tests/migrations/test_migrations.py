@@ -35,8 +35,15 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0014) added the personal-data access log and the 2025 map's codes
-    # on item addresses; 0013's working calendar stays below it.
+    # The newest migration (0009_custody_integrity) added the payload digest of synced
+    # events and the hand-over an image is bound to; 0014 stays below it.
+    assert "payload_digest" not in _columns(session_app, "custody_events")
+    assert not {"bound_key", "bound_at"} & _columns(session_app, "media")
+    assert "personal_data_accesses" in _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0013_working_calendar")
+    # 0014 added the personal-data access log and the 2025 map's codes on item addresses;
+    # 0013's working calendar stays below it.
     assert "personal_data_accesses" not in _tables(session_app)
     assert "address_commune_code" not in _columns(session_app, "items")
     assert {"calendar_decisions", "due_date_changes"} <= _tables(session_app)
