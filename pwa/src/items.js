@@ -15,6 +15,12 @@ export async function refreshFromServer() {
   const byNumber = new Map();
   for (const item of [...held.items, ...pickups.items]) byNumber.set(item.tracking_number, item);
   await replaceItems([...byNumber.values()]);
+  // The route of the day is the postman's alone: others would only collect 403s.
+  if ((await readMeta("session"))?.user?.role === "postman") await refreshRoute();
+}
+
+// Download the route of the day (kept for the day offline).
+export async function refreshRoute() {
   const route = await call("GET", "/route").catch(() => null);
   if (route) await writeMeta("route", { ...route, downloaded_at: new Date().toISOString() });
 }

@@ -35,7 +35,7 @@ export async function collectScreen(app, number) {
       signature_sha256: await queueMedia(await citizenSignature.toBlob()),
       postman_signature_sha256: await queueMedia(await postmanSignature.toBlob()),
       cash_collected_vnd: Number(cash.value || 0),
-    }, where.position ?? (await where.ready));
+    }, await where.fresh());
     toast(t(navigator.onLine ? "saved" : "saved_offline"));
     app.syncSoon();
     app.go("#/");

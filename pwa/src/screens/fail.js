@@ -17,7 +17,7 @@ export async function failScreen(app, number) {
   const where = new PositionLine();
 
   async function submit() {
-    await recordEvent(item, "attempt_failed", { reason: reason.value, action: action.value }, where.position ?? (await where.ready));
+    await recordEvent(item, "attempt_failed", { reason: reason.value, action: action.value }, await where.fresh());
     toast(t(navigator.onLine ? "saved" : "saved_offline"));
     app.syncSoon();
     app.go(`#/item/${item.tracking_number}`);
