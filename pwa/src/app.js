@@ -97,7 +97,7 @@ class FieldApp {
   _navigated() {
     const target = location.hash || "#/";
     if (this._leaveGuard?.() && this._shownHash && target !== this._shownHash) {
-      history.replaceState(null, "", this._shownHash);
+      history.pushState(null, "", this._shownHash);
       this._confirmLeave(target);
       return;
     }

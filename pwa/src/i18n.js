@@ -1,5 +1,5 @@
 // Screen words, Vietnamese first (GLOSSARY.md), English switchable. `t(key, values)`.
-const WORDS = {
+export const WORDS = {
   vi: {
     app_name: "TậnTay", sign_in: "Đăng nhập", username: "Tên đăng nhập", password: "Mật khẩu",
     sign_out: "Đăng xuất", offline: "Ngoại tuyến", online: "Trực tuyến",
@@ -124,7 +124,7 @@ const WORDS = {
     cash_mismatch: "Số tiền thu ({collected}) khác số phải thu ({due}).", deviation_reason: "Lý do chênh lệch (bắt buộc)",
     second_notice_today: "Đã để giấy mời hôm nay: giấy mời thứ hai cùng ngày không được tính là lần mời (hai lần mời cách nhau 2 ngày làm việc).",
     remove: "Xóa", remove_scan: "Xóa {tn}", not_this_service: "Số hiệu {tn} không phải bưu gửi dịch vụ hành chính công (phải kết thúc bằng VN).",
-    navigate: "Chỉ đường", replan: "Tính lại tuyến", due: "Hạn",
+    navigate: "Chỉ đường", replan: "Tính lại tuyến", due: "Hạn", sign_and_accept_n: "Ký nhận {n} bưu gửi đã quét",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -232,7 +232,18 @@ const WORDS = {
     cash_mismatch: "Cash collected ({collected}) differs from the cash due ({due}).", deviation_reason: "Reason for the difference (required)",
     second_notice_today: "A notice was already left today: a second one the same day does not count as an invitation (two working days apart).",
     remove: "Remove", remove_scan: "Remove {tn}", not_this_service: "{tn} is not a public-service item (must end in VN).",
-    navigate: "Directions", replan: "Re-plan the route", due: "Due",
+    navigate: "Directions", replan: "Re-plan the route", due: "Due", sign_and_accept_n: "Sign for the {n} item(s) scanned",
+    status_at_post: "At the post office", status_out_for_delivery: "Out for delivery", status_attempt_failed: "Delivery failed",
+    status_held_for_pickup: "Held for pickup at the office", status_delivered: "Delivered", status_returned: "Returned to the agency",
+    status_requested: "Home pickup requested", status_collected: "Dossier collected", status_registered: "Result registered by the agency",
+    status_in_transit: "In transit", status_filed: "Dossier filed with the agency", status_cancelled: "Cancelled",
+    reason_absent: "Recipient away", reason_address_wrong: "Wrong or unclear address",
+    reason_moved: "Recipient has moved", reason_not_found: "Recipient not found",
+    reason_refused: "Recipient refused the item", reason_id_missing: "No identity document shown",
+    reason_proxy_invalid: "Written authorisation not valid", reason_papers_missing: "Papers to take back are missing",
+    reason_deceased: "Recipient deceased", reason_force_majeure: "Force majeure (disaster, epidemic…)",
+    action_retry: "Try again", action_notice_left: "Leave a notice", action_return_to_agency: "Return to the agency",
+    id_cccd: "Citizen ID card (CCCD)", id_can_cuoc: "Identity card", id_passport: "Passport", id_cmnd: "Old ID card (CMND)", id_vneid: "VNeID",
   },
 };
 

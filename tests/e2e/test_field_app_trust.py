@@ -22,12 +22,12 @@ from tests.e2e.postman_day import OFFICE, hand_to, register_result
 
 
 def new_phone(browser, position: tuple[float, float] | None = None, accuracy: float = 9,  # type: ignore[no-untyped-def]
-              worker: bool = True):
+              worker: bool = True, **extra):
     """A 360×740 phone; with `position`, geolocation is allowed and set there. Without
     `worker` the service worker is blocked: Playwright's offline switch does not reach it,
     and its Background Sync would send what a test needs kept on the phone."""
     options = {"viewport": {"width": 360, "height": 740}, "locale": "vi-VN", "is_mobile": True, "has_touch": True,
-               "device_scale_factor": 2, "service_workers": "allow" if worker else "block"}
+               "device_scale_factor": 2, "service_workers": "allow" if worker else "block", **extra}
     if position:
         options |= {"geolocation": {"latitude": position[0], "longitude": position[1], "accuracy": accuracy},
                     "permissions": ["geolocation"]}
