@@ -27,6 +27,15 @@ os.environ.setdefault("EXPORT_SIGNING_KEY", (
     "-----BEGIN PRIVATE KEY-----\n"
     "MC4CAQAwBQYDK2VwBCIEIBxvsDm3sCGBqU6nAkCRP2i0ybG6c7YVqjWgWvrVcyg2\n"
     "-----END PRIVATE KEY-----\n"))
+# The custody log's checkpoint key and this deployment's witness key (synthetic, tests only).
+os.environ.setdefault("LOG_SIGNING_KEY", (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIKLlQfRRp0vBydgFma8irMGyiTE6MZIulfQ3Z5EJgzfv\n"
+    "-----END PRIVATE KEY-----\n"))
+os.environ.setdefault("WITNESS_SIGNING_KEY", (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIMWtwHp5OyhgIkE4d+RGE4vz0cXTTHD/xtaex0JtZ70Y\n"
+    "-----END PRIVATE KEY-----\n"))
 
 
 def test_database_url(tmp_dir: Path) -> str:

@@ -14,6 +14,7 @@ from server.models import CustodyEvent, Role
 from server.schemas.items import ItemCreate, ItemList, ItemListQuery, ItemOut
 from server.services.items import create_item, find_visible_item, invitations_for, list_items
 from server.services.labels import label_png, label_svg, tracking_url
+from server.services.personal_data import log_access
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1/items")
 
@@ -45,6 +46,7 @@ def browse_items(query: ItemListQuery) -> ItemList:
 def read_item(tn: str) -> ItemOut:
     """The item and its whole chain."""
     item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    log_access(current_user, item, "item_details")  # type: ignore[arg-type]
     events = db.session.execute(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars().all()

@@ -142,6 +142,13 @@ class BrokenLinkOut(ResponseModel):
     #: Where the image is named: an evidence field of the event, or a handover record.
     field: str | None = None
     handover_id: int | None = None
+    #: The custody log: a checkpoint's or a sealed day's tree size, an entry's index, the
+    #: log's size, the witness that refused or whose cosignature fails, and why.
+    tree_size: int | None = None
+    log_index: int | None = None
+    log_size: int | None = None
+    witness: str | None = None
+    detail: str | None = None
 
     @model_serializer(mode="wrap")
     def _only_what_applies(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
@@ -161,6 +168,9 @@ class VerifyOut(ResponseModel):
     days_checked: int
     media_checked: int
     first_broken: BrokenLinkOut | None
+    #: Entries of the custody log checked against their events, and kept checkpoints.
+    log_entries_checked: int = 0
+    checkpoints_checked: int = 0
 
 
 class DayRootOut(ResponseModel):
@@ -171,6 +181,9 @@ class DayRootOut(ResponseModel):
     event_count: int
     computed_at: datetime
     verified: bool
+    #: The custody log's last checkpoint of the day (None for a day sealed before the log).
+    log_size: int | None = None
+    log_root: str | None = None
 
 
 class ExportSignature(ResponseModel):

@@ -27,6 +27,9 @@ class AddressIn(RequestModel):
     district: str | None = Field(default=None, max_length=100,
                                  description="legacy quận/huyện of older records")
     line: str = Field(min_length=1, max_length=300)
+    legacy: str | None = Field(default=None, max_length=300,
+                               description="the pre-2025 three-level address as written on old "
+                                           "papers, kept verbatim beside the 2025 one")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
@@ -106,8 +109,11 @@ class AddressOut(ResponseModel):
 
     province: str
     commune: str
+    province_code: str | None = None
+    commune_code: str | None = None
     district: str | None
     line: str
+    legacy: str | None = None
     lat: float | None
     lon: float | None
 
@@ -154,6 +160,8 @@ class EventOut(ResponseModel):
     status_after: str
     previous_hash: str
     hash: str
+    #: Its index in the public custody log (/log/), once the log has integrated it.
+    log_index: int | None = None
 
 
 class InvitationsOut(ResponseModel):

@@ -10,9 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.domain.errors import DomainError
+from server.domain.identity import check_id_document_in_force
 from server.domain.lifecycle import STATUS_LABELS_VI, EventType, ItemKind, ItemStatus, apply_event
+from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import CustodyEvent, Item, Media, User
+from server.models.types import utc_now
 from server.schemas.counter import CounterDelivery
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid
@@ -64,6 +67,7 @@ def deliver_at_counter(clerk: User, tracking_number: str, body: CounterDelivery)
                        "Hãy ghi nhận “Chờ nhận tại bưu cục” trước khi phát tại quầy.",
                        {"status": item.status})
     _check_transition(item, EventType.delivered)
+    check_id_document_in_force(body.recipient.id_type, utc_now().astimezone(LOCAL_TZ).date())
     evidence = body.model_dump(mode="json", exclude_none=True)
     _require_media([value for key, value in evidence.items() if key.endswith("_sha256")])
     evidence["channel"] = "counter"

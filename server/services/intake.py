@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.fees import CountedDocument, FeeQuote, Reduction, check_counted_documents, quote_fees
-from server.domain.identity import validate_id_number
+from server.domain.identity import check_id_document_in_force, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.service_time import (
+    LOCAL_TZ,
     ROUTE_CLASS_LABELS_VI,
     RouteClass,
     route_class_between,
@@ -27,6 +28,7 @@ from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff
 from server.models.types import utc_now
 from server.schemas.intake import CounterIntake, PickupRequest
 from server.schemas.items import DocumentLine, FeesIn, ItemCreate
+from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.items import build_item, eligible_procedure, find_visible_item
@@ -122,7 +124,7 @@ def quote_dossier(actor: User, procedure_code: str, route_class: RouteClass | No
                                                agency.province, agency.commune)
     reduction = _reduction(reduction_code)
     fees = quote_fees(_postage_of(route), procedure.official_fee_vnd, _as_rule(reduction))
-    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False))
+    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False, working_decisions()))
 
 
 # --- counter intake ------------------------------------------------------------------------
@@ -150,6 +152,7 @@ def _require_id_number(body: CounterIntake | PickupRequest) -> None:
                       {"field": "citizen.id_number"})
     try:
         validate_id_number(citizen.id_type, citizen.id_number)
+        check_id_document_in_force(citizen.id_type, utc_now().astimezone(LOCAL_TZ).date())
     except DomainError as error:
         raise Invalid(error.code, error.message, {"field": "citizen.id_number"}) from None
 

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
 
+from server.domain.errors import DomainError
 from server.domain.geo import Position
+from server.domain.identity import check_id_document_in_force
 from server.domain.lifecycle import EventType
+from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import CustodyEvent, Item, Media, User
 from server.schemas.sync import SyncEvent
@@ -109,6 +112,18 @@ def _media_named(event: Any) -> set[str]:
     return {hash_ for name in MEDIA_FIELDS if name in fields and (hash_ := getattr(event, name))}
 
 
+def _document_refusal(event: Any) -> DomainError | None:
+    """Why the identity document an event records was not valid on its day (CMND after 2024)."""
+    recipient = getattr(event, "recipient", None)
+    if recipient is None:
+        return None
+    try:
+        check_id_document_in_force(recipient.id_type, event.occurred_at.astimezone(LOCAL_TZ).date())
+    except DomainError as error:
+        return error
+    return None
+
+
 def _holder_after(event_type: EventType, actor: User) -> Holder | None:
     """Custody follows the field: the collector holds a dossier, nobody holds a delivered result."""
     if event_type is EventType.collected:
@@ -141,6 +156,9 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
         return _rejected(event_id, "missing_media",
                          "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
                          {"missing": missing})
+    refusal = _document_refusal(event)
+    if refusal is not None:
+        return _rejected(event_id, refusal.code, refusal.message, refusal.details)
     event_type = EventType(event.type)
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)

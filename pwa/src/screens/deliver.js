@@ -62,6 +62,7 @@ export async function deliverScreen(app, number) {
     const deviations = recipient.deviations(cashDue());
     if (deviations.length && !reason.value.trim()) missing.push(t("deviation_reason"));
     if (missing.length) return (error.textContent = t("required", { fields: missing.join(", ") }));
+    if (recipient.refusal()) return (error.textContent = recipient.refusal());
     const draft = { recipient: { name: recipient.name.value.trim(), id_last4: recipient.idLast4.value.trim().toUpperCase(), ...(recipient.isProxy() ? { relationship: recipient.relationship.value.trim() } : {}) },
       cash_collected_vnd: Number(recipient.cash.value || 0), ...(deviations.length ? { deviation_note: reason.value.trim() } : {}) };
     const problems = limitProblems(draft);
@@ -92,6 +93,7 @@ export async function deliverScreen(app, number) {
   refresh();
   app.afterMount(() => recipient.signature.mount());
   app.guardLeave(() => !saved && (recipient.touched() || Boolean(photo.files[0])));
+  app.onLeave(() => recipient.cardScan.stop());
   return form;
 }
 

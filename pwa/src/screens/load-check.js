@@ -72,7 +72,7 @@ function handoverView(app, record, kept = []) {
 
   return h("div", { class: "screen load-check", id: "load-check" },
     h("h1", {}, t("load_check")),
-    h("p", {}, `${t("listed")}: ${listed.length} · ${record.from_unit}`),
+    h("p", {}, `${t("listed")}: ${listed.length} · ${record.from_name}`),
     scan.element, lists, signature.element, error, button);
 }
 
