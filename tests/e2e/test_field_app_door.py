@@ -333,6 +333,8 @@ def test_every_postman_screen_is_accessible_with_large_targets_and_large_text(li
             page.wait_for_selector(ready)
             page.add_style_tag(content="html { font-size: 200% !important; }")
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at 200 % text"
+            wide = page.evaluate("""() => [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                .slice(0, 5).map((el) => `${el.tagName}#${el.id}.${el.className}`)""")
+            assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at 200 % text: {wide}"
     finally:
         context.close()
