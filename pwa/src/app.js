@@ -2,8 +2,8 @@
 // screens, the outbox drain triggers, and the service worker's update prompt.
 import { currentLanguage, t, toggleLanguage } from "./i18n.js";
 import { refreshFromServer } from "./items.js";
-import { drain, OUTBOX_CHANGED, waitingCount } from "./outbox.js";
-import { restoreSession, signOut } from "./session.js";
+import { drain, OUTBOX_CHANGED, refusedEntries, waitingCount, waitingEventCount } from "./outbox.js";
+import { restoreSession, settleOwedSignOut, signOut } from "./session.js";
 import { serverTransport } from "./transport.js";
 import { h, toast } from "./ui.js";
 import { collectScreen } from "./screens/collect.js";
@@ -56,15 +56,18 @@ class FieldApp {
     this._mountHandlers = [];
     this._draining = null;
     this._updateRequested = false;
+    // A screen with unsaved work (a signature, filled fields) answers true: leaving asks first.
+    this._leaveGuard = null;
+    this._shownHash = null;
   }
 
   async start() {
     document.documentElement.lang = currentLanguage();
     this._registerWorker();
     globalThis.addEventListener(OUTBOX_CHANGED, () => this._updateCounter());
-    globalThis.addEventListener("online", () => { this._updateNetwork(); this.syncNow(); });
+    globalThis.addEventListener("online", () => { this._updateNetwork(); settleOwedSignOut(); if (this.session) this.syncNow(); });
     globalThis.addEventListener("offline", () => this._updateNetwork());
-    globalThis.addEventListener("hashchange", () => this.render());
+    globalThis.addEventListener("hashchange", () => this._navigated());
     const { session } = await restoreSession();
     if (!session) return this._show(signInScreen(this));
     await this.started(session);
@@ -72,6 +75,7 @@ class FieldApp {
 
   async started(session) {
     this.session = session;
+    this._askForPersistentStorage();
     this._renderHeader();
     await this.syncNow();
     await this.render();
@@ -91,8 +95,36 @@ class FieldApp {
     this._mountHandlers.push(handler);
   }
 
+  // `hasUnsavedWork()` answers true while leaving the screen would throw work away.
+  guardLeave(hasUnsavedWork) {
+    this._leaveGuard = hasUnsavedWork;
+  }
+
+  // The back button (or any link) while a form holds unsaved work: ask before leaving.
+  _navigated() {
+    const target = location.hash || "#/";
+    if (this._leaveGuard?.() && this._shownHash && target !== this._shownHash) {
+      history.pushState(null, "", this._shownHash);
+      this._confirmLeave(target);
+      return;
+    }
+    this.render();
+  }
+
+  _confirmLeave(target) {
+    const dialog = h("div", { class: "confirm-panel", id: "leave-confirm", role: "alertdialog", "aria-labelledby": "leave-confirm-text" },
+      h("p", { id: "leave-confirm-text" }, t("leave_form")),
+      h("button", { type: "button", class: "danger", id: "leave-form", onclick: () => { this._leaveGuard = null; dialog.remove(); location.hash = target; } }, t("leave")),
+      h("button", { type: "button", class: "secondary", id: "stay-on-form", onclick: () => dialog.remove() }, t("stay")));
+    document.getElementById("leave-confirm")?.remove();
+    this._main.prepend(dialog);
+    dialog.querySelector("button").focus();
+  }
+
   async render() {
     if (!this.session) return;
+    this._leaveGuard = null;
+    this._shownHash = location.hash || "#/";
     this._leaveHandlers.splice(0).forEach((handler) => handler());
     const hash = location.hash || "#/";
     for (const [pattern, screen] of ROUTES) {
@@ -150,9 +182,44 @@ class FieldApp {
       h("button", { type: "button", id: "sync-now", class: "counter", onclick: () => this.syncNow() },
         h("span", { id: "outbox-count" }, t("outbox_waiting", { n: 0 }))),
       h("button", { type: "button", id: "language", class: "link light", onclick: () => { toggleLanguage(); this._renderHeader(); this.render(); } }, t("language")),
-      h("button", { type: "button", id: "sign-out", class: "link light", onclick: async () => { await signOut(); this.session = null; this._show(signInScreen(this)); } }, t("sign_out")));
+      h("button", { type: "button", id: "sign-out", class: "link light", onclick: () => this._signOutAsked() }, t("sign_out")));
     document.getElementById("who").textContent = `${this.session.user.full_name || this.session.user.username} · ${this.session.user.unit.name}`;
     this._updateNetwork();
+  }
+
+  // Entries still waiting are the postman's proof: say they stay, in his name, before leaving.
+  async _signOutAsked() {
+    const waiting = await waitingEventCount();
+    if (waiting === 0) return this._signOutNow();
+    const panel = h("div", { class: "confirm-panel", id: "sign-out-confirm", role: "alertdialog", "aria-labelledby": "sign-out-waiting" },
+      h("p", { id: "sign-out-waiting" }, t("sign_out_waiting", { n: waiting })),
+      h("button", { type: "button", class: "danger", id: "confirm-sign-out", onclick: () => this._signOutNow() }, t("confirm_sign_out")),
+      h("button", { type: "button", class: "secondary", id: "cancel-sign-out", onclick: () => panel.remove() }, t("cancel")));
+    document.getElementById("sign-out-confirm")?.remove();
+    this._main.prepend(panel);
+    panel.querySelector("button").focus();
+  }
+
+  // The phone forgets the session at once (identity, screens, header); the server is told
+  // now or when the network returns.
+  async _signOutNow() {
+    this.session = null;
+    this._leaveGuard = null;
+    this._leaveHandlers.splice(0).forEach((handler) => handler());
+    document.getElementById("header-tools").replaceChildren();
+    document.getElementById("who").textContent = "";
+    document.getElementById("refused-alert")?.classList.add("hidden");
+    const told = await signOut();
+    this._show(signInScreen(this, told ? "" : t("signed_out_offline")));
+  }
+
+  // An evicted outbox is lost proof: ask the browser to keep our storage, say when it won't.
+  async _askForPersistentStorage() {
+    const banner = document.getElementById("storage-warning");
+    if (!banner || !navigator.storage?.persist) return;
+    const kept = (await navigator.storage.persisted?.()) || (await navigator.storage.persist().catch(() => false));
+    banner.textContent = kept ? "" : t("storage_refused");
+    banner.classList.toggle("hidden", Boolean(kept));
   }
 
   _updateNetwork(failed = false) {
@@ -163,9 +230,17 @@ class FieldApp {
     badge.className = `network ${offline ? "offline" : "online"}`;
   }
 
+  // The header counts events waiting (one per act, not its images); a refused entry raises
+  // an alert on every screen until the postman corrects or discards it.
   async _updateCounter() {
+    if (!this.session) return;
     const counter = document.getElementById("outbox-count");
-    if (counter) counter.textContent = t("outbox_waiting", { n: await waitingCount() });
+    if (counter) counter.textContent = t("outbox_waiting", { n: await waitingEventCount() });
+    const alert = document.getElementById("refused-alert");
+    if (!alert) return;
+    const refused = (await refusedEntries()).length;
+    alert.replaceChildren(refused ? h("a", { href: "#/outbox", id: "refused-alert-link" }, t("refused_alert", { n: refused })) : "");
+    alert.classList.toggle("hidden", refused === 0);
   }
 
   _registerWorker() {

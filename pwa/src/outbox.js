@@ -1,8 +1,11 @@
 // The outbox (hàng chờ gửi): every event and image goes into IndexedDB first and stays
 // until the server has acknowledged it (DESIGN §6). Drained oldest first; images before
 // the events that name them; an entry whose sending fails on the network is kept as is;
-// an entry the server refuses is kept, marked rejected with the server's message.
-import { database } from "./store.js";
+// an entry the server refuses is kept, marked rejected with the server's message, until
+// the postman corrects it (a new event, the refused one kept as "corrected") or discards it
+// with a reason (kept as "discarded"). Every entry belongs to the postman signed in when it
+// was made: another postman on the same phone never sees nor sends it.
+import { database, readMeta } from "./store.js";
 
 export const OUTBOX_CHANGED = "outbox-changed";
 const EVENT_BATCH = 50;
@@ -17,14 +20,19 @@ export async function sha256Hex(bytes) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// The username of the postman signed in on this phone (null once signed out).
+async function currentOwner() {
+  return (await readMeta("session"))?.user?.username ?? null;
+}
+
 // Queue an image; answers its SHA-256 (the address the event refers to).
 export async function queueMedia(blob) {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const sha256 = await sha256Hex(bytes);
-  const db = await database();
-  const existing = (await db.getAll("outbox")).find((entry) => entry.kind === "media" && entry.sha256 === sha256);
+  const owner = await currentOwner();
+  const existing = (await entries()).find((entry) => entry.kind === "media" && entry.sha256 === sha256);
   if (!existing) {
-    await db.add("outbox", { kind: "media", sha256, type: blob.type, bytes, state: "waiting", created_at: new Date().toISOString() });
+    await (await database()).add("outbox", { kind: "media", sha256, type: blob.type, bytes, owner, state: "waiting", created_at: new Date().toISOString() });
   }
   announce();
   return sha256;
@@ -32,16 +40,47 @@ export async function queueMedia(blob) {
 
 // Queue one custody event (it already carries its UUID, made on the phone).
 export async function queueEvent(event) {
-  await (await database()).add("outbox", { kind: "event", id: event.id, event, state: "waiting", created_at: new Date().toISOString() });
+  const owner = await currentOwner();
+  await (await database()).add("outbox", { kind: "event", id: event.id, event, owner, state: "waiting", created_at: new Date().toISOString() });
   announce();
 }
 
+// The entries of the postman signed in (none when nobody is).
 export async function entries() {
-  return (await database()).getAll("outbox");
+  const owner = await currentOwner();
+  if (!owner) return [];
+  return (await (await database()).getAll("outbox")).filter((entry) => entry.owner === owner);
 }
 
+// Entries waiting to be sent (events and images): what the outbox holds back.
 export async function waitingCount() {
   return (await entries()).filter((entry) => entry.state === "waiting").length;
+}
+
+// Events waiting: what the header counts (one delivery is one entry, not its images).
+export async function waitingEventCount() {
+  return (await entries()).filter((entry) => entry.kind === "event" && entry.state === "waiting").length;
+}
+
+// Entries the server refused that the postman has not yet corrected or discarded.
+export async function refusedEntries() {
+  return (await entries()).filter((entry) => entry.state === "rejected");
+}
+
+// Drop a refused entry from the queue with the postman's reason; it stays on the phone.
+export async function discard(seq, reason) {
+  const db = await database();
+  const entry = await db.get("outbox", seq);
+  if (entry) await db.put("outbox", { ...entry, state: "discarded", discard_reason: reason, discarded_at: new Date().toISOString() });
+  announce();
+}
+
+// Mark a refused entry as replaced by the corrected event `newId` (queued by the caller).
+export async function markCorrected(seq, newId) {
+  const db = await database();
+  const entry = await db.get("outbox", seq);
+  if (entry) await db.put("outbox", { ...entry, state: "corrected", corrected_by: newId, corrected_at: new Date().toISOString() });
+  announce();
 }
 
 async function remove(seq) {

@@ -1,7 +1,7 @@
 // The recipient's part of handing a result over (TT17 Art.5(2)), at the door or at the
 // counter: who takes it, the identity document checked, a proxy's relationship and written
 // authorisation, the papers taken back, the cash and the recipient's signature.
-import { t } from "./i18n.js";
+import { formatVnd, t } from "./i18n.js";
 import { CardScan, documentRefusal, sameName } from "./id-card.js";
 import { downscale } from "./photo.js";
 import { SignatureField } from "./signature-field.js";
@@ -13,6 +13,7 @@ export class RecipientForm {
   // `prefix` keeps element ids apart between screens ("" at the door, "counter-" at the counter).
   constructor(item, prefix = "") {
     const id = (name) => `${prefix}${name}`;
+    this._item = item;
     this.name = h("input", { id: id("recipient-name"), value: item.citizen.name ?? "", autocomplete: "off" });
     this.relation = h("select", { id: id("relation") }, h("option", { value: "self" }, t("self")), h("option", { value: "proxy" }, t("proxy")));
     this.relationship = h("input", { id: id("relationship"), autocomplete: "off" });
@@ -65,6 +66,25 @@ export class RecipientForm {
     if (this.isProxy() && !this.authorization.files[0]) missing.push(t("authorization"));
     if (this.signature.isEmpty()) missing.push(t("signature"));
     return missing;
+  }
+
+  // Where what the postman entered differs from the record: the last four characters of an
+  // ID the agency gave, or the cash due (`cashDue`, summed over the items handed over).
+  deviations(cashDue) {
+    const found = [];
+    const expected = this._item.citizen?.id_last4;
+    const typed = this.idLast4.value.trim().toUpperCase();
+    if (expected && typed.length === 4 && typed !== expected.toUpperCase()) found.push(t("last4_mismatch", { expected }));
+    const collected = Number(this.cash.value || 0);
+    if (collected !== cashDue) found.push(t("cash_mismatch", { collected: formatVnd(collected), due: formatVnd(cashDue) }));
+    return found;
+  }
+
+  // True once the postman has typed, chosen or signed anything (leaving would lose it).
+  touched() {
+    return !this.signature.isEmpty() || this.idLast4.value.trim() !== "" || this.relationship.value.trim() !== ""
+      || Boolean(this.authorization.files[0]) || this.papers.some((label) => label.querySelector("input").checked)
+      || this.name.value !== this.name.defaultValue;
   }
 
   // The evidence of the hand-over; `store(blob)` keeps an image and answers its SHA-256.

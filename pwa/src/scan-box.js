@@ -24,6 +24,11 @@ export class ScanBox {
       this._error.textContent = t(parsed.code);
       return;
     }
+    if (!parsed.number.endsWith("VN")) {
+      // Only Vietnam Post's own numbers carry a dossier or result of this service.
+      this._error.textContent = t("not_this_service", { tn: parsed.number });
+      return;
+    }
     this._error.textContent = "";
     this._input.value = "";
     this._onNumber(parsed.number);

@@ -8,7 +8,7 @@ import { beforeEach, describe, test } from "node:test";
 
 import { ApiError } from "../src/api.js";
 import { drain, entries, OUTBOX_CHANGED, queueEvent, queueMedia, requeue, waitingCount } from "../src/outbox.js";
-import { database } from "../src/store.js";
+import { database, writeMeta } from "../src/store.js";
 
 // A transport that records what it was asked to send and answers as each test tells it:
 // `media(entry)` may throw; `events(events)` answers one result per event or throws.
@@ -69,6 +69,20 @@ beforeEach(async () => {
   const db = await database();
   const tx = db.transaction(["outbox", "items", "meta"], "readwrite");
   await Promise.all([tx.objectStore("outbox").clear(), tx.objectStore("items").clear(), tx.objectStore("meta").clear(), tx.done]);
+  await writeMeta("session", { user: { username: "postman" } });
+});
+
+describe("one postman's entries", () => {
+  test("another postman signed in on the same phone neither sees nor sends them", async () => {
+    await queueEvent(deliveredEvent());
+    await writeMeta("session", { user: { username: "postman2" } });
+    assert.equal(await waitingCount(), 0);
+    const transport = new RecordingTransport();
+    await drain(transport);
+    assert.deepEqual(transport.calls, []);
+    await writeMeta("session", { user: { username: "postman" } });
+    assert.equal(await waitingCount(), 1);
+  });
 });
 
 describe("queueing", () => {

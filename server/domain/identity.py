@@ -18,7 +18,9 @@ _PHONE_SEPARATORS_RE = re.compile(r"[\s.\-]+")
 _TWELVE_DIGITS_RE = re.compile(r"\d{12}", re.ASCII)
 _CMND_RE = re.compile(r"\d{9}|\d{12}", re.ASCII)
 _PASSPORT_RE = re.compile(r"[A-Z]\d{7,8}", re.ASCII)
-_LAST4_RE = re.compile(r"[0-9A-Z]{4}", re.ASCII)
+#: The last four characters of an identity number as recorded (also read by the field app).
+LAST4_PATTERN = r"[0-9A-Z]{4}"
+_LAST4_RE = re.compile(LAST4_PATTERN, re.ASCII)
 _WHITESPACE_RE = re.compile(r"\s+")
 # TT 01/2018/TT-VPCP Art.19: <unit code per QCVN 102:2016/BTTTT>-YYMMDD-NNNN.
 _DOSSIER_CODE_RE = re.compile(

@@ -19,6 +19,9 @@ class PositionIn(RequestModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    #: When the phone's receiver took the fix (its own timestamp, not the event's): a fix
+    #: much older than the event shows a position carried from an earlier stop.
+    fixed_at: AwareDatetime | None = Field(default=None, ge=EARLIEST_EVENT_TIME, le=LATEST_EVENT_TIME)
 
 
 class EventBase(RequestModel):
@@ -88,6 +91,9 @@ class HandOverEvidence(RequestModel):
     authorization_sha256: Sha256 | None = None
     cash_collected_vnd: Money = 0
     papers_collected: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
+    #: The postman's reason when the identity's last four characters differ from the ones
+    #: on record or the cash differs from what is due (the server still flags the event).
+    deviation_note: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")
     def _proxy_needs_authorisation(self) -> HandOverEvidence:

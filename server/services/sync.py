@@ -356,6 +356,11 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     event_type = EventType(event.type)
     position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
                 if event.position else None)
+    if event.position and event.position.fixed_at:
+        # The fix's own time and accuracy belong to the evidence: they show how fresh the
+        # position was when the postman confirmed.
+        evidence["position_fix"] = {"fixed_at": event.position.fixed_at.isoformat(),
+                                    "accuracy_m": event.position.accuracy_m}
     holder = _holder_after(event_type, actor)
     if not alone:
         batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,

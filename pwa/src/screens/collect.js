@@ -35,12 +35,15 @@ export async function collectScreen(app, number) {
       signature_sha256: await queueMedia(await citizenSignature.toBlob()),
       postman_signature_sha256: await queueMedia(await postmanSignature.toBlob()),
       cash_collected_vnd: Number(cash.value || 0),
-    }, where.position ?? (await where.ready));
+    }, await where.fresh());
+    saved = true;
     toast(t(navigator.onLine ? "saved" : "saved_offline"));
     app.syncSoon();
     app.go("#/");
   }
 
+  let saved = false;
+  app.guardLeave(() => !saved && (!citizenSignature.isEmpty() || !postmanSignature.isEmpty()));
   app.afterMount(() => { citizenSignature.mount(); postmanSignature.mount(); });
   return h("form", { class: "screen form", id: "collect-form", onsubmit: oneAtATime(submit) },
     h("h1", {}, `${t("collect")} · ${item.tracking_number}`),

@@ -1,7 +1,7 @@
 // A failed attempt: reason and action (DESIGN §8), with the invitations so far and when
 // the next is allowed (two invitations, two working days apart: TT17 Art.5(2)(h)).
 import { t } from "../i18n.js";
-import { findItem, recordEvent } from "../items.js";
+import { findItem, recordEvent, vietnamDate } from "../items.js";
 import { PositionLine } from "../position-line.js";
 import { invitationText, notHeldScreen } from "./item.js";
 import { field, h, oneAtATime, toast } from "../ui.js";
@@ -15,9 +15,16 @@ export async function failScreen(app, number) {
   const reason = h("select", { id: "failure-reason" }, REASONS.map((code) => h("option", { value: code }, t(`reason_${code}`))));
   const action = h("select", { id: "failure-action" }, ACTIONS.map((code) => h("option", { value: code }, t(`action_${code}`))));
   const where = new PositionLine();
+  // A second notice the same day is not a second invitation (two working days apart,
+  // TT17 Art.5(2)(h)): say so before the postman leaves it.
+  const secondNotice = h("p", { class: "warning hidden", id: "second-notice", role: "status" }, t("second_notice_today"));
+  const noticedToday = item.invitations?.last_on === vietnamDate();
+  const showWarning = () => secondNotice.classList.toggle("hidden", !(noticedToday && action.value === "notice_left"));
+  action.addEventListener("change", showWarning);
+  showWarning();
 
   async function submit() {
-    await recordEvent(item, "attempt_failed", { reason: reason.value, action: action.value }, where.position ?? (await where.ready));
+    await recordEvent(item, "attempt_failed", { reason: reason.value, action: action.value }, await where.fresh());
     toast(t(navigator.onLine ? "saved" : "saved_offline"));
     app.syncSoon();
     app.go(`#/item/${item.tracking_number}`);
@@ -26,6 +33,6 @@ export async function failScreen(app, number) {
   return h("form", { class: "screen form", id: "fail-form", onsubmit: oneAtATime(submit) },
     h("h1", {}, `${t("failed_attempt")} · ${item.tracking_number}`),
     h("p", { class: "invitations", id: "fail-invitations" }, invitationText(item)),
-    field(t("reason"), reason), field(t("action"), action), where.element,
+    field(t("reason"), reason), field(t("action"), action), secondNotice, where.element,
     h("button", { type: "submit", class: "primary", id: "confirm-failure" }, t("confirm_failure")));
 }
