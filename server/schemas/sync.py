@@ -11,8 +11,6 @@ from server.domain.lifecycle import FailureAction, FailureReason
 from server.schemas.common import ClientTime, IdLast4, Money, RequestModel, ResponseModel, Sha256, ShortText, TrackingNumber
 
 
-
-
 class PositionIn(RequestModel):
     """A GPS fix taken by the phone, with its accuracy in metres."""
 
@@ -21,7 +19,7 @@ class PositionIn(RequestModel):
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
     #: When the phone's receiver took the fix (its own timestamp, not the event's): a fix
     #: much older than the event shows a position carried from an earlier stop.
-    fixed_at: AwareDatetime | None = Field(default=None, ge=EARLIEST_EVENT_TIME, le=LATEST_EVENT_TIME)
+    fixed_at: ClientTime | None = None
 
 
 class EventBase(RequestModel):
