@@ -24,6 +24,10 @@ def sign_in(username: str, password: str) -> User:
     ).scalar_one_or_none()
     if not verify_password(user, password) or user is None or not user.active:
         raise LoginFailed("invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    # A new session and CSRF token at every sign-in: whatever the browser carried before
+    # (a cookie planted by someone else, or another user's) is dropped, so nobody who knew
+    # the old CSRF token can ride on the new session (no session fixation).
+    session.clear()
     # A permanent session outlives closing the browser: a postman signed in in the morning
     # keeps working all day, offline included (PERMANENT_SESSION_LIFETIME, SESSION_DAYS).
     session.permanent = True
@@ -32,9 +36,14 @@ def sign_in(username: str, password: str) -> User:
 
 
 def sign_out(user: User) -> None:
-    """End every session of the user: the session version in their cookies no longer matches."""
+    """End every session of the user: the session version in their cookies no longer matches.
+
+    This browser's session is emptied too, its CSRF token with it: the next sign-in starts
+    from nothing.
+    """
     user.session_version += 1
     logout_user()
+    session.clear()
 
 
 def create_user(username: str, password: str, role: str, unit_id: int, full_name: str = "") -> User:

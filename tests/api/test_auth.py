@@ -184,6 +184,47 @@ def test_logout_needs_the_csrf_header(app, world, new_api):
     assert clerk.get("/api/v1/auth/me").status_code == 200
 
 
+# --- a new session at every sign-in and sign-out (no session fixation) -------------------
+
+def test_a_sign_in_gives_a_new_csrf_token_even_over_an_earlier_session(app, world, new_api):
+    """Someone who planted their own signed-in cookie in a browser knows its CSRF token: the
+    victim's sign-in in that browser must not keep it."""
+    attacker = signed_in(new_api(), "postman2")
+    planted = attacker.client.get_cookie("session").value
+    victim = new_api()
+    victim.client.set_cookie("session", planted)
+    assert victim.login("clerk").status_code == 200
+    assert victim.csrf != attacker.csrf
+    assert victim.get("/api/v1/auth/me").get_json()["user"]["username"] == "clerk"
+    with nothing_written(app):
+        response = victim.client.post("/api/v1/items", json=result_body(),
+                                      headers={"X-CSRF-Token": attacker.csrf})
+        assert_error(response, 403, "csrf_failed")
+    assert victim.post("/api/v1/items", json=result_body()).status_code == 201
+
+
+def test_a_sign_out_empties_the_session_and_the_next_sign_in_gets_a_new_csrf_token(
+        app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    before = clerk.csrf
+    assert clerk.post("/api/v1/auth/logout").status_code == 200
+    emptied = clerk.client.get_cookie("session")
+    assert emptied is None or before not in app.session_interface.get_signing_serializer(
+        app).loads(emptied.value).values()
+    assert clerk.login("clerk").status_code == 200
+    assert clerk.csrf != before
+    with nothing_written(app):
+        assert_error(clerk.client.post("/api/v1/items", json=result_body(),
+                                       headers={"X-CSRF-Token": before}), 403, "csrf_failed")
+
+
+def test_a_failed_sign_in_keeps_the_session_it_came_with(app, world, new_api):
+    """A wrong password does not end a session (nor hand out a new token): nothing happened."""
+    clerk = signed_in(new_api(), "clerk")
+    assert clerk.login("clerk", "wrong password").status_code == 401
+    assert clerk.get("/api/v1/auth/me").get_json()["csrf_token"] == clerk.csrf
+
+
 # --- bearer tokens ----------------------------------------------------------------------
 
 def test_a_bearer_token_registers_a_result_without_csrf(app, world):
