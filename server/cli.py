@@ -10,11 +10,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from server.domain.errors import DomainError
 from server.extensions import db
 from server.models import Role, Unit, User
 from server.schemas.audit import VerifyOut
 from server.security import issue_api_token
-from server.services.auth import create_user
+from server.services.auth import change_password, create_user
 from server.services.errors import ServiceError
 from server.services.media_storage import media_storage
 from server.services.proof import (
@@ -30,6 +31,7 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app wsgi …`."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(set_password_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -51,7 +53,10 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
         click.echo("Demo data already there; nothing to do.")
     else:
-        seed_demo(citizen_count=citizens, seed=seed)
+        try:
+            seed_demo(citizen_count=citizens, seed=seed)
+        except DomainError as refusal:  # a DEMO_PASSWORD the password policy refuses
+            raise click.ClickException(f"DEMO_PASSWORD: {refusal.message}") from None
         db.session.commit()
     click.echo("Demo logins (password: %s):" % demo_password())
     for username, role, _unit in DEMO_USERS:
@@ -69,9 +74,36 @@ def create_user_command(username: str, role: str, unit_code: str, password: str)
     unit = db.session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
     if unit is None:
         raise click.ClickException(f"unknown unit {unit_code}")
-    create_user(username, password, role, unit.id)
+    try:
+        create_user(username, password, role, unit.id)
+    except DomainError as refusal:  # the password policy (server/domain/passwords.py)
+        raise click.ClickException(refusal.message) from None
     db.session.commit()
     click.echo(f"created {username} ({role}, {unit.name})")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.password_option()
+def set_password_command(username: str, password: str) -> None:
+    """Give USERNAME a new password (same policy as create-user); ends their sessions."""
+    user = _user_named(username)
+    try:
+        change_password(user, password)
+    except DomainError as refusal:
+        raise click.ClickException(refusal.message) from None
+    db.session.commit()
+    click.echo(f"password of {user.username} changed; their sessions are ended")
+
+
+def _user_named(username: str) -> User:
+    """The user of that name (as typed at sign-in: case and spaces ignored), or a CLI error."""
+    user = db.session.execute(
+        select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"unknown user {username}")
+    return user
 
 
 @click.command("create-token")

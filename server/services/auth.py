@@ -5,6 +5,7 @@ from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import select
 
+from server.domain.passwords import check_password
 from server.extensions import db
 from server.models import User
 from server.security import hash_password, verify_password
@@ -47,9 +48,18 @@ def sign_out(user: User) -> None:
 
 
 def create_user(username: str, password: str, role: str, unit_id: int, full_name: str = "") -> User:
-    """Add a user with a hashed password."""
-    user = User(username=username.strip().lower(), password_hash=hash_password(password),
+    """Add a user with a hashed password that passes the policy (server/domain/passwords.py)."""
+    username = username.strip().lower()
+    check_password(username, password)
+    user = User(username=username, password_hash=hash_password(password),
                 role=role, unit_id=unit_id, full_name=full_name)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set a new password that passes the policy, and end every session of the user."""
+    check_password(user.username, new_password)
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1

@@ -22,6 +22,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import select, text, update
 
 from server.api.spec import OPERATIONS, UNSAFE_METHODS
+from server.domain.errors import DomainError
 from server.extensions import db
 from server.models import ApiToken, Procedure, Unit, User
 from server.models.types import utc_now
@@ -108,6 +109,58 @@ def test_passwords_are_stored_as_argon2id_hashes(app, world):
         hashes = db.session.execute(select(User.password_hash)).scalars().all()
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
     assert not any("tantay-demo" in h for h in hashes)
+
+
+# --- the password policy: create-user and every password change -------------------------
+
+@pytest.mark.parametrize(("password", "why"), [
+    ("ngan123", "ít nhất 10 ký tự"), ("kiemtra_tinh", "tên đăng nhập"),
+    ("Password123!", "phổ biến"), ("matkhau@2024", "phổ biến")])
+def test_create_user_refuses_a_weak_password(app, world, password, why):
+    result = app.test_cli_runner().invoke(args=["create-user", "kiemtra_tinh", "supervisor",
+                                                "TINH", "--password", password])
+    assert result.exit_code != 0 and why in result.output, result.output
+    with app.app_context():
+        assert db.session.execute(select(User).where(User.username == "kiemtra_tinh")
+                                  ).scalar_one_or_none() is None
+
+
+def test_create_user_accepts_a_pass_phrase_that_signs_in(app, world, new_api):
+    result = app.test_cli_runner().invoke(args=["create-user", "kiemtra_tinh", "supervisor",
+                                                "TINH", "--password", "ba con mèo đen"])
+    assert result.exit_code == 0, result.output
+    assert new_api().login("kiemtra_tinh", "ba con mèo đen").status_code == 200
+
+
+def test_the_service_refuses_a_weak_password_whoever_calls_it(app, world):
+    with app.app_context():
+        unit = db.session.execute(select(Unit).where(Unit.code == "BC-TRUNGTAM")).scalar_one()
+        with pytest.raises(DomainError) as refused:
+            create_user("NewClerk", "newclerk2026", "clerk", unit.id)
+        assert refused.value.code == "weak_password"
+        assert refused.value.details["rule"] == "contains_username"
+
+
+def test_set_password_applies_the_policy_and_ends_the_users_sessions(app, world, new_api):
+    phone = signed_in(new_api(), "postman")
+    weak = app.test_cli_runner().invoke(args=["set-password", "postman", "--password",
+                                              "1234567890"])
+    assert weak.exit_code != 0 and "phổ biến" in weak.output
+    assert phone.get("/api/v1/auth/me").status_code == 200  # a refused change changes nothing
+    assert new_api().login("postman").status_code == 200
+
+    changed = app.test_cli_runner().invoke(args=["set-password", "Postman", "--password",
+                                                 "đường làng mưa to"])
+    assert changed.exit_code == 0, changed.output
+    assert_error(phone.get("/api/v1/auth/me"), 401, "auth_required")
+    assert_error(new_api().login("postman"), 401, "invalid_credentials")
+    assert new_api().login("postman", "đường làng mưa to").status_code == 200
+
+
+def test_set_password_of_an_unknown_user_is_an_error(app, world):
+    result = app.test_cli_runner().invoke(args=["set-password", "nobody", "--password",
+                                                "đường làng mưa to"])
+    assert result.exit_code != 0 and "unknown user" in result.output
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -501,3 +554,11 @@ def test_an_api_path_that_names_no_route_is_404_whatever_the_method(app, world):
         assert_error(client.open(url, method=method, headers=headers), 404, "not_found")
     # A real route with a method it does not take is still 405.
     assert_error(client.delete("/api/v1/sync", headers=headers), 405, "method_not_allowed")
+
+
+def test_the_demo_refuses_a_demo_password_the_policy_refuses(app, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo1234")
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--citizens", "1"])
+    assert result.exit_code != 0 and "DEMO_PASSWORD" in result.output, result.output
+    with app.app_context():
+        assert db.session.execute(select(User)).first() is None
