@@ -4,6 +4,7 @@ from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
+from server.models.login_failure import LoginFailure
 from server.models.media import Media
 from server.models.notification import Notification
 from server.models.procedure import Procedure
@@ -23,6 +24,7 @@ __all__ = [
     "HandoverLine",
     "HandoverRecord",
     "Item",
+    "LoginFailure",
     "Media",
     "PostageTariff",
     "Notification",

@@ -33,21 +33,30 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0008) added the report's daily roll-ups; 0007's covering
-    # indexes stay below it.
-    below = _event_indexes(session_app)
-    assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
-    assert "ix_custody_events_type_occurred_item" in below
-    assert {"daily_roots", "corrections"} <= _tables(session_app)
+    # The newest migration (0010) counts failed sign-ins in the database; 0008's daily
+    # roll-ups stay below it.
+    assert "login_failures" not in _tables(session_app)
+    assert {"report_day_partials", "report_rollups", "daily_roots"} <= _tables(session_app)
     with session_app.app_context():
         upgrade()
     assert _tables(session_app) == set(db.metadata.tables)
+    assert {"account_digest", "address_digest", "failed_at"} <= _columns(session_app,
+                                                                        "login_failures")
+    with session_app.app_context():
+        downgrade(revision="-2")
+    # 0008 itself comes down and back too: the roll-ups, over 0007's covering indexes.
+    below = _event_indexes(session_app)
+    assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
+    assert "ix_custody_events_type_occurred_item" in below
+    with session_app.app_context():
+        upgrade()
     head = _event_indexes(session_app)
     assert {"ix_custody_events_type_occurred_item",
             "ix_custody_events_item_type_occurred_seq"} <= head
     assert "ix_custody_events_type_occurred" not in head
     assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
     assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
+    assert _tables(session_app) == set(db.metadata.tables)
 
 
 def _columns(app: Flask, table: str) -> set[str]:
