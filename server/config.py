@@ -125,6 +125,8 @@ def settings_from_environment() -> dict[str, object]:
         # Failed sign-ins from one address, whatever the account: higher, as a whole post
         # office signs in from behind one address.
         "LOGIN_ADDRESS_RATE_LIMIT": env_str("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
+        # Days an agency system's API token lasts (`flask create-token`, `--days` to differ).
+        "API_TOKEN_DAYS": env_int("API_TOKEN_DAYS", 90),
         "TRACKING_RATE_LIMIT": env_str("TRACKING_RATE_LIMIT", "120 per minute"),
         "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI", "memory://"),
         # Names the counters in a shared store, so two deployments can share one Redis.

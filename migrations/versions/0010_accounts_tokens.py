@@ -1,10 +1,19 @@
-"""Accounts and tokens: failed sign-ins counted in the database (shared by every worker).
+"""Accounts and tokens: failed sign-ins counted in the database (shared by every worker),
+and an expiry on every API token.
+
+Tokens issued before this revision expire 90 days (API_TOKEN_DAYS's default) after they
+were made; `flask create-token` issues new ones.
 
 Revision ID: 0010_accounts_tokens
 Revises: 0008_report_rollups
 """
+from datetime import timedelta
+
 from alembic import op
 import sqlalchemy as sa
+
+#: The lifetime given to the tokens that existed before expiry did.
+EXISTING_TOKEN_DAYS = 90
 
 revision = '0010_accounts_tokens'
 down_revision = '0008_report_rollups'
@@ -13,6 +22,18 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True))
+    tokens = sa.table('api_tokens', sa.column('id', sa.Integer()),
+                      sa.column('created_at', sa.DateTime(timezone=True)),
+                      sa.column('expires_at', sa.DateTime(timezone=True)))
+    connection = op.get_bind()
+    for token_id, created_at in connection.execute(sa.select(tokens.c.id, tokens.c.created_at)):
+        connection.execute(tokens.update().where(tokens.c.id == token_id).values(
+            expires_at=created_at + timedelta(days=EXISTING_TOKEN_DAYS)))
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.alter_column('expires_at', existing_type=sa.DateTime(timezone=True),
+                              nullable=False)
     op.create_table(
         'login_failures',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -36,3 +57,5 @@ def downgrade():
         batch_op.drop_index('ix_login_failures_address_failed_at')
         batch_op.drop_index('ix_login_failures_account_failed_at')
     op.drop_table('login_failures')
+    with op.batch_alter_table('api_tokens', schema=None) as batch_op:
+        batch_op.drop_column('expires_at')

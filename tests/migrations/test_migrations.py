@@ -1,11 +1,14 @@
 """Migrations: an empty database goes to head, and head comes down one step and back."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
 from server.extensions import db
+from server.models import ApiToken
 from tests.conftest import reset_schema
 
 
@@ -57,6 +60,31 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
     assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
     assert _tables(session_app) == set(db.metadata.tables)
+
+
+def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -> None:
+    reset_schema(session_app)
+    with session_app.app_context():
+        downgrade(revision="-1")
+        made = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+        with db.engine.begin() as connection:
+            unit = connection.execute(text(
+                "INSERT INTO units (code, name, kind, path, province, commune, address_line) "
+                "VALUES ('U', 'Đơn vị', 'agency', '/1/', 'Ninh Bình', 'Phường A', '') "
+                "RETURNING id")).scalar_one()
+            user = connection.execute(text(
+                "INSERT INTO users (username, full_name, password_hash, role, unit_id, active, "
+                "session_version, created_at) VALUES ('agency', '', 'x', 'agency', :unit, "
+                ":yes, 1, :made) RETURNING id"), {"unit": unit, "made": made, "yes": True}
+            ).scalar_one()
+            connection.execute(text(
+                "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) "
+                "VALUES (:user, 'old', :digest, :made)"),
+                {"user": user, "digest": "0" * 64, "made": made})
+        upgrade()
+        expires_at = db.session.execute(select(ApiToken.expires_at)).scalar_one()
+        db.session.remove()
+    assert expires_at == made + timedelta(days=90)
 
 
 def _columns(app: Flask, table: str) -> set[str]:
