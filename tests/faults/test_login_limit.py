@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from server.demo import DEMO_USERS, OTHER_UNIT_USERS
 from tests.e2e.conftest import _free_port
 from tests.faults.conftest import FaultServer, flask_command
 from tests.live import own_database
@@ -136,3 +137,22 @@ def test_an_office_address_is_not_locked_out_by_one_account(two_workers: FaultSe
     assert _login(second, "clerk_pl", "typo", office) == 429
     assert _login(first, "postman_pl", "tantay-demo", office) == 200
     assert _login(second, "postman_pl", "tantay-demo", office) == 200
+
+
+def test_every_demo_login_signs_in_on_the_make_run_layout(two_workers: FaultServer) -> None:
+    """`make run`'s steps (db upgrade, seed-demo, gunicorn with 2 workers): the demo's
+    password passes the password policy, so every demo login works."""
+    connection = http.client.HTTPConnection("127.0.0.1", two_workers.port, timeout=30)
+    for index, (username, _role, _unit) in enumerate(DEMO_USERS + OTHER_UNIT_USERS):
+        assert _login(connection, username, "tantay-demo", f"10.80.0.{index}") == 200, username
+
+
+def test_create_user_from_the_command_line_obeys_the_policy(two_workers: FaultServer) -> None:
+    weak = flask_command(two_workers.env, "create-user", "kiemtra_pl", "supervisor", "BC-PHULY",
+                         "--password", "kiemtra_pl2026")
+    assert weak.returncode != 0 and "tên đăng nhập" in weak.stderr, weak.stderr
+    made = flask_command(two_workers.env, "create-user", "kiemtra_pl", "supervisor", "BC-PHULY",
+                         "--password", "sông Đáy mùa nước")
+    assert made.returncode == 0, made.stderr
+    connection = http.client.HTTPConnection("127.0.0.1", two_workers.port, timeout=30)
+    assert _login(connection, "kiemtra_pl", "sông Đáy mùa nước", "10.90.0.1") == 200
