@@ -51,7 +51,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same data each run).")
 def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
     """Create a demo province, its users (password tantay-demo or DEMO_PASSWORD) and items."""
-    from server.demo import DEMO_USERS, demo_password, seed_demo
+    from server.demo import DEMO_USERS, OTHER_UNIT_USERS, demo_password, seed_demo
 
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
         click.echo("Demo data already there; nothing to do.")
@@ -62,8 +62,8 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
             raise click.ClickException(f"DEMO_PASSWORD: {refusal.message}") from None
         db.session.commit()
     click.echo("Demo logins (password: %s):" % demo_password())
-    for username, role, _unit in DEMO_USERS:
-        click.echo(f"  {username:<11} {role}")
+    for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS:
+        click.echo(f"  {username:<11} {role:<10} {unit}")
 
 
 @click.command("create-user")

@@ -8,7 +8,7 @@ from datetime import time
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.demo import DEMO_UNITS, DEMO_USERS, seed_demo
+from server.demo import DEMO_UNITS, DEMO_USERS, OTHER_UNIT_USERS, seed_demo
 from server.domain.invitations import FailedAttempt, invitation_status
 from server.domain.lifecycle import FailureAction, FailureReason, ItemStatus
 from server.domain.service_time import LOCAL_TZ, working_days_between
@@ -178,7 +178,7 @@ def test_cli_seeds_once_and_prints_the_logins(app: Flask) -> None:
     first = _invoke(app, "seed-demo", "--if-empty", "--citizens", "25")
     assert first.exit_code == 0, first.output
     assert "Demo logins" in first.output
-    for username, _role, _unit in DEMO_USERS:
+    for username, _role, _unit in DEMO_USERS + OTHER_UNIT_USERS:
         assert username in first.output
     with app.app_context():
         count = db.session.scalar(select(func.count(Item.id)))
