@@ -9,7 +9,7 @@ from sqlalchemy import inspect, select, text
 
 from server.extensions import db
 from server.models import ApiToken
-from tests.conftest import reset_schema
+from tests.conftest import empty_tables, reset_schema
 
 
 def _tables(app: Flask) -> set[str]:
@@ -64,6 +64,7 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
 
 def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -> None:
     reset_schema(session_app)
+    empty_tables(session_app)  # SQLite keeps the rows earlier tests of the session left
     with session_app.app_context():
         downgrade(revision="-1")
         made = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
