@@ -18,6 +18,7 @@ from server.schemas.audit import VerifyOut
 from server.security import issue_api_token, token_digest
 from server.services.auth import change_password, create_user
 from server.services.errors import ServiceError
+from server.services.handovers import expire_stale_handovers
 from server.services.media_storage import media_storage
 from server.services.proof import (
     MAX_VERIFY_JOBS,
@@ -42,6 +43,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(media_group)
     app.cli.add_command(notifications_group)
     app.cli.add_command(reports_group)
+    app.cli.add_command(expire_handovers_command)
 
 
 @click.command("seed-demo")
@@ -319,3 +321,16 @@ def roll_up_command(through: datetime | None, rebuild: bool) -> None:
         "through": outcome.through.isoformat() if outcome.through else None,
         "days_rolled": len(outcome.days), "already_rolled": outcome.already,
     }, ensure_ascii=False))
+
+
+@click.command("expire-handovers")
+@with_appcontext
+def expire_handovers_command() -> None:
+    """Close the handover records left unsigned beyond HANDOVER_PENDING_HOURS (run hourly).
+
+    Reading or writing handovers closes them too; this keeps the records right for reports
+    when nobody opens the app.
+    """
+    expired = expire_stale_handovers()
+    db.session.commit()
+    click.echo(json.dumps({"expired": expired}))

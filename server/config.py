@@ -116,6 +116,12 @@ def settings_from_environment() -> dict[str, object]:
         # a field event outside them is after_hours. Parsed here so a typo stops the start.
         "FLAG_WORKING_HOURS": working_hours(env_str("FLAG_WORKING_HOURS", "07:00-19:00")),
         "SYNC_MAX_EVENTS": env_int("SYNC_MAX_EVENTS", 200),
+        # Hours a handover record waits for the receiver's signature; then it expires (its
+        # items may be listed again). A morning load not signed by the next morning is stale.
+        "HANDOVER_PENDING_HOURS": env_int("HANDOVER_PENDING_HOURS", 24),
+        # Working days a result waits for collection at the post office after the last
+        # invitation (the post's holding period, told to the citizen on the tracking page).
+        "PICKUP_HOLD_WORKING_DAYS": env_int("PICKUP_HOLD_WORKING_DAYS", 5),
         # An unfinished item due by the close of this many working days after today, and not
         # yet in hand (out for delivery), is at risk of missing its deadline (TT17 Art.7).
         "DEADLINE_AT_RISK_WORKING_DAYS": env_int("DEADLINE_AT_RISK_WORKING_DAYS", 1),

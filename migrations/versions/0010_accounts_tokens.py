@@ -5,7 +5,7 @@ Tokens issued before this revision expire 90 days (API_TOKEN_DAYS's default) aft
 were made; `flask create-token` issues new ones.
 
 Revision ID: 0010_accounts_tokens
-Revises: 0008_report_rollups
+Revises: 0011_handover_workspace
 """
 from datetime import timedelta
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 EXISTING_TOKEN_DAYS = 90
 
 revision = '0010_accounts_tokens'
-down_revision = '0008_report_rollups'
+down_revision = '0011_handover_workspace'
 branch_labels = None
 depends_on = None
 

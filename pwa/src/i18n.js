@@ -1,4 +1,6 @@
 // Screen words, Vietnamese first (GLOSSARY.md), English switchable. `t(key, values)`.
+import { HANDOVER_WORDS } from "./i18n-handovers.js";
+
 const WORDS = {
   vi: {
     app_name: "TậnTay", sign_in: "Đăng nhập", username: "Tên đăng nhập", password: "Mật khẩu",
@@ -166,6 +168,8 @@ const WORDS = {
     remittance_closed_toast: "Received {amount}; the remittance is signed by both.", remittance_waiting: "Remittance #{id} ({amount}) is signed by the postman and waits for the clerk.",
   },
 };
+
+for (const language of Object.keys(WORDS)) Object.assign(WORDS[language], HANDOVER_WORDS[language]);
 
 let language = (globalThis.localStorage?.getItem("language")) || "vi";
 

@@ -18,7 +18,7 @@ from server.services.export import (
     custody_export,
     public_key_pem,
 )
-from server.services.tracking import public_tracking
+from server.services.tracking import failure_notice, public_tracking
 from server.domain.service_time import LOCAL_TZ
 from server.web.consignment_note import note_context
 from server.web.custody_page import custody_rows
@@ -53,7 +53,7 @@ def tracking_page(tn: str) -> tuple[str, int] | str:
         return render_template("tracking.html", tracking=None, error=error.message, number=tn), 422
     except NotFound as error:
         return render_template("tracking.html", tracking=None, error=error.message, number=tn), 404
-    tracking = track_out(item, events, unit_names)
+    tracking = track_out(item, events, unit_names, failure_notice(item, events))
     return render_template("tracking.html", tracking=tracking, error=None, number=tn,
                            status_label=STATUS_LABELS_VI[ItemStatus(item.status)])
 

@@ -295,6 +295,26 @@ def _accept_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
                 json={"scanned": [number], "signature_sha256": stage.signature}), None
 
 
+def _a_record_sent_by(stage: Stage, username: str | None) -> int:
+    """A pending record the own user of this role sent (and so may withdraw)."""
+    if username == "agency":
+        return stage.handover("agency", stage.agency_item(), to_unit="BC-TRUNGTAM")
+    if username == "postman":
+        return stage.handover("postman", stage.postman_item(), to_unit="BC-TRUNGTAM")
+    return stage.handover("clerk", stage.counter_item(), to_user="postman")
+
+
+def _cancel_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("POST", f"/api/v1/handovers/{_a_record_sent_by(stage, username)}/cancel",
+                json={"reason": "Lập nhầm bảng kê"}), None
+
+
+def _handover_candidates(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = {"agency": stage.agency_item, "postman": stage.postman_item}.get(
+        username or "", stage.counter_item)()
+    return Call("GET", "/api/v1/handovers/candidates?source=held"), number
+
+
 _DOSSIER_SERIALS = itertools.count(1)
 
 
@@ -534,6 +554,13 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                         scope="object"),
     ("POST", "/api/v1/handovers/<int:handover_id>/accept"): Row(PARTIES, _accept_handover,
                                                                 scope="object"),
+    ("POST", "/api/v1/handovers/<int:handover_id>/cancel"): Row(PARTIES, _cancel_handover,
+                                                                scope="object"),
+    # Every party has receivers in the province; who they are is tested in test_handovers.py.
+    ("GET", "/api/v1/handovers/receivers"): Row(PARTIES, _fixed(Call(
+        "GET", "/api/v1/handovers/receivers"))),
+    ("GET", "/api/v1/handovers/candidates"): Row(PARTIES, _handover_candidates, scope="list",
+                                                 holds=_holds_item),
     ("POST", "/api/v1/results/import"): Row(frozenset({"agency"}), _csv_import, 201, "lines"),
     ("POST", "/api/v1/results/batch"): Row(frozenset({"agency"}), _batch, 201, "lines"),
     ("PUT", "/api/v1/media/<sha256>"): Row(EVERYONE, _upload, 201),

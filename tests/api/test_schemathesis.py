@@ -159,6 +159,13 @@ def test_a_days_real_answers_match_the_document(app, world, new_api):
     call("clerk", "GET", "/api/v1/items/{tn}/label.png", **tn)
     call("clerk", "GET", "/api/v1/items/{tn}/label.svg", **tn)
 
+    call("clerk", "GET", "/api/v1/handovers/receivers")
+    for source in ("held", "due_today", "evening_return"):
+        call("clerk", "GET", "/api/v1/handovers/candidates", query={"source": source})
+    withdrawn = call("clerk", "POST", "/api/v1/handovers", 201,
+                     **json_body({"to_user": "postman", "items": [number]})).json()["id"]
+    call("clerk", "POST", "/api/v1/handovers/{handover_id}/cancel",
+         path_parameters={"handover_id": withdrawn}, **json_body({"reason": "Lập nhầm bảng kê"}))
     handover = call("clerk", "POST", "/api/v1/handovers", 201,
                     **json_body({"to_user": "postman", "items": [number]})).json()["id"]
     call("clerk", "GET", "/api/v1/handovers", query={"status": "pending"})

@@ -36,30 +36,35 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0010) counts failed sign-ins in the database; 0008's daily
-    # roll-ups stay below it.
+    # The newest migration (0010, after 0011) counts failed sign-ins in the database and
+    # gives API tokens an expiry.
     assert "login_failures" not in _tables(session_app)
-    assert {"report_day_partials", "report_rollups", "daily_roots"} <= _tables(session_app)
+    assert "expires_at" not in _columns(session_app, "api_tokens")
     with session_app.app_context():
-        upgrade()
-    assert _tables(session_app) == set(db.metadata.tables)
-    assert {"account_digest", "address_digest", "failed_at"} <= _columns(session_app,
-                                                                        "login_failures")
+        downgrade(revision="0008_report_rollups")
+    # 0011 added why a handover record was cancelled or expired.
+    assert not {"cancelled_at", "cancelled_by_id", "cancel_reason"} & _columns(
+        session_app, "handover_records")
     with session_app.app_context():
-        downgrade(revision="-2")
-    # 0008 itself comes down and back too: the roll-ups, over 0007's covering indexes.
+        downgrade(revision="0007_covering_event_indexes")
+    # 0008 added the report's daily roll-ups; 0007's covering indexes stay below it.
     below = _event_indexes(session_app)
     assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
     assert "ix_custody_events_type_occurred_item" in below
+    assert {"daily_roots", "corrections"} <= _tables(session_app)
     with session_app.app_context():
         upgrade()
+    assert _tables(session_app) == set(db.metadata.tables)
     head = _event_indexes(session_app)
     assert {"ix_custody_events_type_occurred_item",
             "ix_custody_events_item_type_occurred_seq"} <= head
     assert "ix_custody_events_type_occurred" not in head
     assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
-    assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
-    assert _tables(session_app) == set(db.metadata.tables)
+    assert {"sender_signature_sha256", "cancelled_at", "cancelled_by_id",
+            "cancel_reason"} <= _columns(session_app, "handover_records")
+    assert {"account_digest", "address_digest", "failed_at"} <= _columns(session_app,
+                                                                        "login_failures")
+    assert "expires_at" in _columns(session_app, "api_tokens")
 
 
 def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -> None:

@@ -3,6 +3,7 @@
 // how a refusal of the server is shown.
 import { ApiError, call } from "../api.js";
 import { t } from "../i18n.js";
+import { matchesSearch } from "../fold.js";
 import { field, h } from "../ui.js";
 
 const PHONE = /^0(3|5|7|8|9)\d{8}$/;
@@ -48,8 +49,9 @@ export class ProcedurePicker {
   }
 
   _render() {
-    const needle = this._search.value.trim().toLowerCase();
-    const shown = this._procedures.filter((p) => !needle || p.name.toLowerCase().includes(needle) || p.code.toLowerCase().includes(needle));
+    // Accents and case aside: "can cuoc" finds "Căn cước" (issue 12).
+    const needle = this._search.value;
+    const shown = this._procedures.filter((p) => matchesSearch(`${p.name} ${p.code}`, needle));
     if (shown.length === 0) return this._list.replaceChildren(h("li", { class: "empty" }, t("no_procedure")));
     this._list.replaceChildren(...shown.map((procedure) => h("li", {},
       h("button", {
