@@ -717,7 +717,8 @@ def test_an_id_beyond_the_databases_range_is_404_not_500(app, world, new_api, op
         url = re.sub(r"<int:\w+>", str(huge), op.rule)
         body = {"resolve": {"note": "x"}, "countersign": {},
                 "accept": {"scanned": [], "signature_sha256": "0" * 64},
-                "sign": {"clerk_signature_sha256": "0" * 64}}.get(url.rsplit("/", 1)[1])
+                "sign": {"clerk_signature_sha256": "0" * 64},
+                "cancel": {"reason": "Nhầm người nhận."}}.get(url.rsplit("/", 1)[1])
         response = caller.client.open(url, method=op.method, json=body,
                                       headers={"X-CSRF-Token": caller.csrf})
         assert_error(response, 404, response.get_json()["error"]["code"])
