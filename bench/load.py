@@ -3,7 +3,8 @@
 A real server (gunicorn, gthread) on a seeded SQLite database in a temporary folder, or on
 PostgreSQL with `--postgres URL` (a SCRATCH database: its `public` schema is dropped and
 rebuilt). Before the run, `--postmen` postman accounts are added (200 by default, spread over
-the demo's post offices), each with a bearer token and a few results of its office to work on.
+the demo's post offices), each signed in as the field app is (session cookie and CSRF
+token) with a few results of its office to work on.
 
 During `--seconds` (30 by default), on threads of this process:
 
@@ -55,15 +56,17 @@ DOORSTEP = {"lat": 20.2602, "lon": 105.9801, "accuracy_m": 15}
 
 @dataclass
 class Workload:
-    """What the postmen work on: a bearer token each and the numbers of their items."""
+    """What the postmen work on: a sign-in each and the numbers of their items."""
 
-    postmen: list[tuple[str, list[str]]]
-    supervisors: list[str]
+    #: ((username, password), the postman's items)
+    postmen: list[tuple[tuple[str, str], list[str]]]
+    #: (username, password) of the supervisors and admins watching
+    supervisors: list[tuple[str, str]]
     numbers: list[str]
 
 
 def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Workload:
-    """Add the postmen (with tokens and items of their office) and supervisors' tokens.
+    """Add the postmen (with items of their office); the watchers are the demo's auditors.
 
     Runs in this process against the same database, through the app's own services.
     """
@@ -76,7 +79,7 @@ def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Wor
         from server.extensions import db
         from server.models import Role, Unit, UnitKind, User
         from server.schemas.items import ItemCreate
-        from server.security import issue_api_token
+        from server.demo import demo_password
         from server.services.auth import create_user
         from server.services.items import create_item
 
@@ -88,7 +91,7 @@ def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Wor
                 User.unit_id == unit.id, User.role == Role.clerk)).scalars().first()
                 for unit in offices}
             offices = [unit for unit in offices if clerks[unit.id] is not None]
-            tokens_and_items: list[tuple[str, list[str]]] = []
+            logins_and_items: list[tuple[tuple[str, str], list[str]]] = []
             numbers: list[str] = []
             for index in range(postmen):
                 office = offices[index % len(offices)]
@@ -106,12 +109,12 @@ def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Wor
                         "documents": [{"name": "Thẻ căn cước", "original": True, "count": 1}],
                         "fees": {"postage_vnd": 26000}})
                     mine.append(create_item(clerks[office.id], body).tracking_number)
-                tokens_and_items.append((issue_api_token(user, "bench"), mine))
+                logins_and_items.append(((user.username, "bench-password"), mine))
                 numbers += mine
-            watchers = [issue_api_token(user, "bench") for user in db.session.execute(
+            watchers = [(user.username, demo_password()) for user in db.session.execute(
                 select(User).where(User.role.in_([Role.supervisor, Role.admin]))).scalars()]
             db.session.commit()
-        return Workload(tokens_and_items, (watchers * supervisors)[:supervisors], numbers)
+        return Workload(logins_and_items, (watchers * supervisors)[:supervisors], numbers)
     finally:
         os.environ.clear()
         os.environ.update(saved)
@@ -153,11 +156,21 @@ def _event(number: str, event_type: str, **fields: Any) -> dict[str, Any]:
             "occurred_at": datetime.now(UTC).isoformat(), "position": DOORSTEP, **fields}
 
 
-def postman(base: str, token: str, numbers: list[str], deadline: float, tally: Tally,
-            rng: random.Random) -> None:
+def signed_in(base: str, login: tuple[str, str]) -> requests.Session:
+    """A session signed in as the field app does: the cookie, and the CSRF token to send."""
+    session = requests.Session()
+    username, password = login
+    answer = session.post(f"{base}/api/v1/auth/login",
+                          json={"username": username, "password": password}, timeout=60)
+    answer.raise_for_status()
+    session.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+    return session
+
+
+def postman(base: str, login: tuple[str, str], numbers: list[str], deadline: float,
+            tally: Tally, rng: random.Random) -> None:
     """Drain the outbox between doors: each item out for delivery, then a notice left."""
-    with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {token}"
+    with signed_in(base, login) as session:
         time.sleep(rng.uniform(0, 2))  # not everyone at the same instant
         while time.monotonic() < deadline:
             events = []
@@ -176,10 +189,10 @@ def postman(base: str, token: str, numbers: list[str], deadline: float, tally: T
             time.sleep(rng.uniform(0.5, 2.0))
 
 
-def supervisor(base: str, token: str, deadline: float, tally: Tally, rng: random.Random) -> None:
+def supervisor(base: str, login: tuple[str, str], deadline: float, tally: Tally,
+               rng: random.Random) -> None:
     """Read the month's summary and the dashboard, now and then."""
-    with requests.Session() as session:
-        session.headers["Authorization"] = f"Bearer {token}"
+    with signed_in(base, login) as session:
         while time.monotonic() < deadline:
             _request(tally, "report", session, "GET", f"{base}/api/v1/reports/summary",
                      params={"period": "month"})
@@ -201,12 +214,12 @@ def run_load(base: str, workload: Workload, seconds: float, citizens: int,
     """Every simulated person on a thread of their own until the deadline."""
     tally = Tally()
     deadline = time.monotonic() + seconds
-    threads = [threading.Thread(target=postman, args=(base, token, numbers, deadline, tally,
+    threads = [threading.Thread(target=postman, args=(base, login, numbers, deadline, tally,
                                                       random.Random(seed + index)))
-               for index, (token, numbers) in enumerate(workload.postmen)]
-    threads += [threading.Thread(target=supervisor, args=(base, token, deadline, tally,
+               for index, (login, numbers) in enumerate(workload.postmen)]
+    threads += [threading.Thread(target=supervisor, args=(base, login, deadline, tally,
                                                           random.Random(seed - index - 1)))
-                for index, token in enumerate(workload.supervisors)]
+                for index, login in enumerate(workload.supervisors)]
     threads += [threading.Thread(target=citizen, args=(base, workload.numbers, deadline, tally,
                                                        random.Random(seed * 7 + index)))
                 for index in range(citizens)]

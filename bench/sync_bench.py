@@ -2,7 +2,7 @@
 
 For each database (a fresh SQLite file in a temporary folder; the scratch PostgreSQL database
 of `--postgres URL` / `BENCH_POSTGRES_URL`, whose `public` schema is rebuilt), the demo's
-units and staff are seeded, then `--clients` postmen, each with a bearer token, 24 results of
+units and staff are seeded, then `--clients` postmen, each signed in (session cookie and CSRF token), 24 results of
 its round and a pool of results to deliver. Every batch a postman sends has 50 realistic
 events: its 24 round results out for delivery then a failed attempt with a notice left, and
 one result out for delivery then delivered to the citizen (recipient, signature and photo
@@ -69,6 +69,8 @@ TARGET_EVENTS_S = 5000
 EVENTS_PER_BATCH = 50
 ROUND_ITEMS = 24  # each: out for delivery + attempt failed = 48 events, + 1 delivery (2)
 REQUEST_TIMEOUT_S = 120
+#: The password of the bench's staff (it passes the password policy).
+BENCH_PASSWORD = "bench-password"
 EVENT_SPACING = timedelta(microseconds=100)
 #: A doorstep in Ninh Bình: the seeded citizens live here, ~900 m from the central office.
 DOORSTEP = {"lat": 20.2602, "lon": 105.9801, "accuracy_m": 12.0}
@@ -100,9 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 @dataclass
 class Postman:
-    """One client: its token, its round, the results it will deliver, its images."""
+    """One client: its username, its round, the results it will deliver, its images."""
 
-    token: str
+    username: str
     user_id: int
     unit_id: int
     round_: list[str]
@@ -128,20 +130,19 @@ def _stored_image(env: dict[str, str], *parts: Any) -> str:
 
 
 def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
-    """Demo structure, then per client a postman with a token, its results and images."""
+    """Demo structure, then per client a postman (password BENCH_PASSWORD), results, images."""
     from sqlalchemy import insert, select, update
 
     from server.demo import seed_structure
     from server.extensions import db
     from server.models import Item, Media, Role, User
     from server.schemas.items import ItemCreate
-    from server.security import issue_api_token
     from server.services.auth import create_user
     from server.services.items import create_item
 
     postmen: list[Postman] = []
     with app_context(env):
-        world = seed_structure("bench-password")
+        world = seed_structure(BENCH_PASSWORD)
         clerks = [user for user in world.users.values() if user.role == Role.clerk]
         media_rows = []
         for index in range(clients):
@@ -162,7 +163,7 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
                 numbers.append(item.tracking_number)
             # The postman works at the office that delivers these results (the clerk's
             # office places a result at the office serving the citizen's commune).
-            user: User = create_user(f"bench_postman_{index:03d}", "bench-password", "postman",
+            user: User = create_user(f"bench_postman_{index:03d}", BENCH_PASSWORD, "postman",
                                      item.post_office_unit_id)
             # In his hands, as the morning's signed handover leaves them: events by someone
             # who does not hold the item would each raise a `not_holder` flag.
@@ -172,7 +173,7 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
                       for n in range(deliveries)]
             media_rows += [{"sha256": sha, "content_type": "image/png", "size_bytes": 20_000,
                             "uploaded_by_id": user.id} for pair in images for sha in pair]
-            postmen.append(Postman(issue_api_token(user, "bench"), user.id, user.unit_id,
+            postmen.append(Postman(user.username, user.id, user.unit_id,
                                    numbers[:ROUND_ITEMS], numbers[ROUND_ITEMS:], images))
         if media_rows:
             db.session.execute(insert(Media), media_rows)
@@ -241,9 +242,12 @@ def post_batches(base_url: str, path: str, work: list[tuple[str, list[bytes]]],
     start_line = threading.Barrier(len(work) + 1)
     deadline_box: list[float] = []
 
-    def client(token: str, bodies: list[bytes]) -> None:
+    def client(username: str, bodies: list[bytes]) -> None:
         with requests.Session() as session:
-            session.headers.update({"Authorization": f"Bearer {token}",
+            signed = session.post(base_url + "/api/v1/auth/login", timeout=REQUEST_TIMEOUT_S,
+                                  json={"username": username, "password": BENCH_PASSWORD})
+            signed.raise_for_status()
+            session.headers.update({"X-CSRF-Token": signed.json()["csrf_token"],
                                     "Content-Type": "application/json"})
             start_line.wait()
             for body in bodies:
@@ -280,8 +284,8 @@ def post_batches(base_url: str, path: str, work: list[tuple[str, list[bytes]]],
 
 def serialise(postmen: list[Postman], batches: dict[str, list[list[dict[str, Any]]]]) -> list[tuple[str, list[bytes]]]:
     sent_at = datetime.now(UTC).isoformat()
-    return [(p.token, [json.dumps({"events": b, "sent_at": sent_at}).encode()
-                       for b in batches[p.token]]) for p in postmen]
+    return [(p.username, [json.dumps({"events": b, "sent_at": sent_at}).encode()
+                          for b in batches[p.username]]) for p in postmen]
 
 
 # --- baseline (a): raw executemany ---------------------------------------------------------
@@ -304,7 +308,7 @@ def executemany_baseline(env: dict[str, str], postmen: list[Postman],
     payloads: list[list[dict[str, Any]]] = []
     seq = 1_000_000
     for postman in postmen:
-        for batch in batches[postman.token]:
+        for batch in batches[postman.username]:
             rows = []
             for event in batch:
                 seq += 1
@@ -371,7 +375,7 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
     postmen = seed(env, args.clients, args.batches * runs)
 
     def plan(run: int) -> dict[str, list[list[dict[str, Any]]]]:
-        return {p.token: build_batches(p, args.batches, run * args.batches) for p in postmen}
+        return {p.username: build_batches(p, args.batches, run * args.batches) for p in postmen}
 
     executemany_s = executemany_baseline(env, postmen, plan(0), args.seconds)
     print(f"  executemany: {executemany_s:,.0f} rows/s", file=sys.stderr, flush=True)
@@ -432,18 +436,26 @@ def profile_sync(args: argparse.Namespace) -> list[dict[str, Any]]:
         env = server_env(f"sqlite:///{folder / 'bench.sqlite3'}", folder)
         Gunicorn(env, 0, folder / "unused.log").flask("db", "upgrade", timeout=300)
         postmen = seed(env, args.clients, args.batches)
-        bodies = serialise(postmen, {p.token: build_batches(p, args.batches, 0) for p in postmen})
+        bodies = serialise(postmen, {p.username: build_batches(p, args.batches, 0)
+                                     for p in postmen})
         # No app context around the requests: each has its own `g`, hence its own user.
         app = make_app(env)
-        client = app.test_client()
+        # Signed in before the profiler starts: the profile is of the sync path only.
+        sessions = {}
+        for username, _batches in bodies:
+            client = app.test_client()
+            signed = client.post("/api/v1/auth/login",
+                                 json={"username": username, "password": BENCH_PASSWORD})
+            sessions[username] = (client, signed.get_json()["csrf_token"])
         profiler = Profiler(interval=0.0005)
         events = 0
         began = time.perf_counter()
         profiler.start()
-        for token, batches in bodies:
+        for username, batches in bodies:
+            client, csrf = sessions[username]
             for body in batches:
                 response = client.post("/api/v1/sync", data=body, headers={
-                    "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                    "X-CSRF-Token": csrf, "Content-Type": "application/json"})
                 events += sum(r["status"] == "accepted" for r in response.get_json()["results"])
         profiler.stop()
         elapsed = time.perf_counter() - began

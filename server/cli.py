@@ -10,11 +10,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from server.domain.errors import DomainError
 from server.extensions import db
-from server.models import Role, Unit, User
+from server.models import ApiToken, Role, Unit, User
+from server.models.types import utc_now
 from server.schemas.audit import VerifyOut
-from server.security import issue_api_token
-from server.services.auth import create_user
+from server.security import issue_api_token, token_digest
+from server.services.auth import change_password, create_user
 from server.services.errors import ServiceError
 from server.services.handovers import expire_stale_handovers
 from server.services.media_storage import media_storage
@@ -32,7 +34,10 @@ def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app wsgi …`."""
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(set_password_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(revoke_token_command)
+    app.cli.add_command(list_tokens_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(custody_group)
@@ -54,7 +59,10 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
         click.echo("Demo data already there; nothing to do.")
     else:
-        seed_demo(citizen_count=citizens, seed=seed)
+        try:
+            seed_demo(citizen_count=citizens, seed=seed)
+        except DomainError as refusal:  # a DEMO_PASSWORD the password policy refuses
+            raise click.ClickException(f"DEMO_PASSWORD: {refusal.message}") from None
         db.session.commit()
     click.echo("Demo logins (password: %s):" % demo_password())
     for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS:
@@ -72,23 +80,100 @@ def create_user_command(username: str, role: str, unit_code: str, password: str)
     unit = db.session.execute(select(Unit).where(Unit.code == unit_code)).scalar_one_or_none()
     if unit is None:
         raise click.ClickException(f"unknown unit {unit_code}")
-    create_user(username, password, role, unit.id)
+    try:
+        create_user(username, password, role, unit.id)
+    except DomainError as refusal:  # the password policy (server/domain/passwords.py)
+        raise click.ClickException(refusal.message) from None
     db.session.commit()
     click.echo(f"created {username} ({role}, {unit.name})")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.password_option()
+def set_password_command(username: str, password: str) -> None:
+    """Give USERNAME a new password (same policy as create-user); ends their sessions."""
+    user = _user_named(username)
+    try:
+        change_password(user, password)
+    except DomainError as refusal:
+        raise click.ClickException(refusal.message) from None
+    db.session.commit()
+    click.echo(f"password of {user.username} changed; their sessions are ended")
+
+
+def _user_named(username: str) -> User:
+    """The user of that name (as typed at sign-in: case and spaces ignored), or a CLI error."""
+    user = db.session.execute(
+        select(User).where(User.username == username.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"unknown user {username}")
+    return user
 
 
 @click.command("create-token")
 @with_appcontext
 @click.argument("username")
 @click.argument("name")
-def create_token_command(username: str, name: str) -> None:
-    """Issue a bearer token for a machine client acting as USERNAME; printed once."""
-    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        raise click.ClickException(f"unknown user {username}")
-    raw = issue_api_token(user, name)
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="How long it lasts; default API_TOKEN_DAYS.")
+def create_token_command(username: str, name: str, days: int | None) -> None:
+    """Issue a bearer token for an agency's system acting as USERNAME; printed once.
+
+    Only an agency's account may have tokens; a token registers results and reads items,
+    nothing else.
+    """
+    user = _user_named(username)
+    try:
+        raw = issue_api_token(user, name, days)
+    except ServiceError as refusal:
+        raise click.ClickException(refusal.message) from None
     db.session.commit()
+    expires_at = db.session.execute(select(ApiToken.expires_at).where(
+        ApiToken.token_sha256 == token_digest(raw))).scalar_one()
     click.echo(raw)
+    click.echo(f"token {name!r} of {user.username} expires {expires_at:%Y-%m-%d %H:%M} UTC; "
+               "it is not shown again", err=True)
+
+
+@click.command("revoke-token")
+@with_appcontext
+@click.argument("username")
+@click.argument("name", required=False)
+def revoke_token_command(username: str, name: str | None) -> None:
+    """Revoke USERNAME's live tokens named NAME (all of USERNAME's tokens without NAME)."""
+    user = _user_named(username)
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    if name is not None:
+        query = query.where(ApiToken.name == name)
+    tokens = db.session.execute(query).scalars().all()
+    if not tokens:
+        what = f"named {name!r} " if name is not None else ""
+        raise click.ClickException(f"{user.username} has no live token {what}to revoke")
+    now = utc_now()
+    for token in tokens:
+        token.revoked_at = now
+    db.session.commit()
+    click.echo(f"revoked {len(tokens)} token(s) of {user.username}")
+
+
+@click.command("list-tokens")
+@with_appcontext
+@click.argument("username", required=False)
+def list_tokens_command(username: str | None) -> None:
+    """List the API tokens (of USERNAME, or all): name, dates and state; never the token."""
+    query = select(ApiToken).join(ApiToken.user).order_by(User.username, ApiToken.id)
+    if username is not None:
+        query = query.where(ApiToken.user_id == _user_named(username).id)
+    now = utc_now()
+    for token in db.session.execute(query).scalars():
+        state = ("revoked" if token.revoked_at is not None
+                 else "expired" if token.expires_at <= now else "live")
+        used = f"{token.last_used_at:%Y-%m-%d}" if token.last_used_at else "never"
+        click.echo(f"{token.user.username}\t{token.name}\t{state}\tcreated "
+                   f"{token.created_at:%Y-%m-%d}\texpires {token.expires_at:%Y-%m-%d}\t"
+                   f"last used {used}")
 
 
 @click.command("backup")

@@ -127,7 +127,14 @@ def settings_from_environment() -> dict[str, object]:
         # An unfinished item due by the close of this many working days after today, and not
         # yet in hand (out for delivery), is at risk of missing its deadline (TT17 Art.7).
         "DEADLINE_AT_RISK_WORKING_DAYS": env_int("DEADLINE_AT_RISK_WORKING_DAYS", 1),
+        # Failed sign-ins of one account (server/domain/login_throttle.py), counted in the
+        # database so every worker and server shares the count.
         "LOGIN_RATE_LIMIT": env_str("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Failed sign-ins from one address, whatever the account: higher, as a whole post
+        # office signs in from behind one address.
+        "LOGIN_ADDRESS_RATE_LIMIT": env_str("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
+        # Days an agency system's API token lasts (`flask create-token`, `--days` to differ).
+        "API_TOKEN_DAYS": env_int("API_TOKEN_DAYS", 90),
         "TRACKING_RATE_LIMIT": env_str("TRACKING_RATE_LIMIT", "120 per minute"),
         "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI", "memory://"),
         # Names the counters in a shared store, so two deployments can share one Redis.

@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,11 +13,18 @@ from flask import Flask, current_app, g, request, session
 from sqlalchemy import select
 
 from server.extensions import db, login_manager
-from server.models import ApiToken, User
+from server.models import ApiToken, Role, User
 from server.models.types import utc_now
+from server.services.errors import Forbidden
 
 CSRF_SESSION_KEY = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+#: Only an agency's own system is a machine client (DESIGN: "registers results and reads
+#: statuses with an API token"); people sign in.
+TOKEN_ROLES = frozenset({Role.agency})
+#: Endpoints (Flask endpoint names) a bearer token may call, filled by `operation(token=True)`:
+#: registering results and reading items. Anywhere else, a page included, a token is no one.
+TOKEN_ENDPOINTS: set[str] = set()
 
 #: Argon2id, memory-hard (RFC 9106 second recommended profile: 64 MiB, 3 passes).
 _STRONG_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=2)
@@ -71,15 +80,52 @@ def authenticated_by_token() -> bool:
     return bool(g.get("authenticated_by_token"))
 
 
+def allow_api_tokens(endpoint: str) -> None:
+    """Let bearer tokens call the endpoint (the agency-system API)."""
+    TOKEN_ENDPOINTS.add(endpoint)
+
+
+@dataclass(frozen=True)
+class BearerRefusal:
+    """Why a bearer token that names a real token did not authenticate this request."""
+
+    status: int
+    code: str
+    message: str
+
+
+TOKEN_EXPIRED = BearerRefusal(401, "token_expired", "Mã truy cập API đã hết hạn; hãy xin quản "
+                              "trị hệ thống cấp mã mới.")
+TOKEN_NOT_HERE = BearerRefusal(403, "token_not_allowed", "Mã truy cập API chỉ dùng để đăng ký "
+                               "kết quả và tra cứu trạng thái; việc này cần đăng nhập.")
+TOKEN_WRONG_ROLE = BearerRefusal(403, "token_not_allowed", "Mã truy cập API chỉ dành cho hệ "
+                                 "thống của cơ quan giải quyết thủ tục.")
+
+
+def bearer_refusal() -> BearerRefusal | None:
+    """The refusal of this request's bearer token, if it named a real token that may not be used."""
+    return g.get("bearer_refusal")
+
+
 def token_digest(raw_token: str) -> str:
     """SHA-256 of a bearer token: tokens are random, so a plain hash is enough to store."""
     return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
-def issue_api_token(user: User, name: str) -> str:
-    """Create a token for a machine client; the raw value is shown once and never stored."""
+def issue_api_token(user: User, name: str, days: int | None = None) -> str:
+    """Create a token for an agency's system; the raw value is shown once and never stored.
+
+    It lasts `days` (default API_TOKEN_DAYS). Other roles are refused (Forbidden).
+    """
+    if user.role not in TOKEN_ROLES:
+        raise Forbidden("token_role", f"Chỉ cấp mã truy cập API cho tài khoản của cơ quan (agency); "
+                        f"{user.username} là {user.role}.")
+    if not user.active:
+        raise Forbidden("user_inactive", f"Tài khoản {user.username} đã bị khoá.")
+    lifetime = timedelta(days=days if days is not None else current_app.config["API_TOKEN_DAYS"])
     raw = "tt_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, name=name, token_sha256=token_digest(raw)))
+    db.session.add(ApiToken(user_id=user.id, name=name, token_sha256=token_digest(raw),
+                            expires_at=utc_now() + lifetime))
     db.session.flush()
     return raw
 
@@ -96,7 +142,12 @@ def _load_user_from_session(session_id: str) -> User | None:
 
 
 def _load_user_from_bearer(req) -> User | None:  # type: ignore[no-untyped-def]
-    """Flask-Login request loader: `Authorization: Bearer <token>` of a live API token."""
+    """Flask-Login request loader: `Authorization: Bearer <token>` of a live API token.
+
+    Only on the agency-system endpoints (TOKEN_ENDPOINTS) and only for an agency's account:
+    elsewhere — signing handovers, logging out, pages — a token is nobody. An expired or
+    misplaced token leaves its reason in `g.bearer_refusal` for the answer.
+    """
     header = req.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
@@ -105,6 +156,15 @@ def _load_user_from_bearer(req) -> User | None:  # type: ignore[no-untyped-def]
         select(ApiToken).where(ApiToken.token_sha256 == token_digest(raw.strip()))
     ).scalar_one_or_none()
     if token is None or token.revoked_at is not None or not token.user.active:
+        return None
+    if token.expires_at <= utc_now():
+        g.bearer_refusal = TOKEN_EXPIRED
+        return None
+    if token.user.role not in TOKEN_ROLES:
+        g.bearer_refusal = TOKEN_WRONG_ROLE
+        return None
+    if req.endpoint not in TOKEN_ENDPOINTS:
+        g.bearer_refusal = TOKEN_NOT_HERE
         return None
     if req.method not in ("GET", "HEAD", "OPTIONS"):
         # Only writing requests commit; reads must stay read-only transactions.

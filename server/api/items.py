@@ -24,7 +24,7 @@ LABEL_ROLES = {Role.clerk, Role.agency, Role.supervisor, Role.admin}
 
 @operation(bp, "", "POST", summary="Register an item (dossier at the counter, or a result)",
            tag="items", body=ItemCreate, response=ItemOut, status=201,
-           roles={Role.clerk, Role.agency}, errors=(404,))
+           roles={Role.clerk, Role.agency}, errors=(404,), token=True)
 def register_item(body: ItemCreate) -> ItemOut:
     """Create the item, its S10 number, its deadline and its first custody events."""
     item = create_item(current_user, body)  # type: ignore[arg-type]
@@ -32,7 +32,7 @@ def register_item(body: ItemCreate) -> ItemOut:
 
 
 @operation(bp, "", "GET", summary="Items within the caller's scope", tag="items",
-           query=ItemListQuery, response=ItemList)
+           query=ItemListQuery, response=ItemList, token=True)
 def browse_items(query: ItemListQuery) -> ItemList:
     """A page of items the caller may see."""
     items, total = list_items(current_user, query)  # type: ignore[arg-type]
@@ -45,7 +45,7 @@ def browse_items(query: ItemListQuery) -> ItemList:
 
 
 @operation(bp, "/<tn>", "GET", summary="One item with its custody events", tag="items",
-           response=ItemOut, errors=(404,))
+           response=ItemOut, errors=(404,), token=True)
 def read_item(tn: str) -> ItemOut:
     """The item and its whole chain."""
     item = find_visible_item(current_user, tn)  # type: ignore[arg-type]

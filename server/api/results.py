@@ -28,7 +28,7 @@ def _answer(imported: list[ImportedResult]) -> ResultImportOut:
 
 @operation(bp, "/import", "POST", summary="Register results from a CSV file (all or none)",
            tag="results", raw_body="text/csv", response=ResultImportOut, status=201,
-           roles={Role.agency}, errors=(422,))
+           roles={Role.agency}, errors=(422,), token=True)
 def import_csv() -> ResultImportOut:
     """UTF-8 CSV (a BOM is fine); a bad line refuses the file with each line's number and reason."""
     return _answer(import_results_csv(current_user, request.get_data(cache=False)))  # type: ignore[arg-type]
@@ -36,7 +36,7 @@ def import_csv() -> ResultImportOut:
 
 @operation(bp, "/batch", "POST", summary="Register results from an agency system (all or none)",
            tag="results", body=ResultBatch, document_body=ResultBatchDocumented,
-           response=ResultImportOut, status=201, roles={Role.agency})
+           response=ResultImportOut, status=201, roles={Role.agency}, token=True)
 def register_batch(body: ResultBatch) -> ResultImportOut:
     """Each result is checked on its own; one refused line refuses the batch, naming each."""
     lines = [(position, values) for position, values in enumerate(body.results, start=1)]

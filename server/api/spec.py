@@ -23,7 +23,12 @@ from werkzeug.exceptions import BadRequest
 from server.api.errors import ApiError
 from server.extensions import db
 from server.schemas.common import JSON_BODY, ErrorEnvelope
-from server.security import authenticated_by_token, csrf_header_valid
+from server.security import (
+    allow_api_tokens,
+    authenticated_by_token,
+    bearer_refusal,
+    csrf_header_valid,
+)
 from server.services.personal_data import COMMIT_READ
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -49,6 +54,9 @@ class Operation:
     status: int = 200
     roles: Collection[str] | None = None
     public: bool = False
+    #: An agency system may call it with a bearer API token (server/security.py); no other
+    #: operation accepts a token.
+    token: bool = False
     raw_body: str | None = None
     produces: str = "application/json"
     errors: tuple[int, ...] = ()
@@ -109,6 +117,9 @@ def _check_access(op: Operation) -> None:
     if op.public:
         return
     if not current_user.is_authenticated:
+        refusal = bearer_refusal()
+        if refusal is not None:
+            raise ApiError(refusal.status, refusal.code, refusal.message)
         raise ApiError(401, "auth_required", "Vui lòng đăng nhập.")
     if op.roles is not None and current_user.role not in op.roles:
         raise ApiError(403, "forbidden", "Vai trò của bạn không được thực hiện thao tác này.")
@@ -156,6 +167,8 @@ def operation(
             return response
 
         blueprint.add_url_rule(rule, view.__name__, handle, methods=[method])
+        if op.token:
+            allow_api_tokens(f"{blueprint.name}.{view.__name__}")
         return handle
 
     return decorate
@@ -256,8 +269,15 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             }
         if op.public:
             entry["security"] = []
+        elif not op.token:
+            entry["security"] = [{"session": []}]  # a bearer token is refused here (403)
+        description = []
         if op.roles is not None:
-            entry["description"] = "Roles: " + ", ".join(sorted(op.roles))
+            description.append("Roles: " + ", ".join(sorted(op.roles)))
+        if op.token:
+            description.append("Agency systems may call it with a bearer API token.")
+        if description:
+            entry["description"] = ". ".join(description)
         paths.setdefault(path, {})[op.method.lower()] = entry
     return {
         "openapi": "3.1.0",

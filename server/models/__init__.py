@@ -5,6 +5,7 @@ from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
+from server.models.login_failure import LoginFailure
 from server.models.media import Media
 from server.models.notification import Notification
 from server.models.personal_data import PersonalDataAccess
@@ -39,6 +40,7 @@ __all__ = [
     "LogCosignature",
     "LogEntry",
     "LogTile",
+    "LoginFailure",
     "Media",
     "PersonalDataAccess",
     "PostageTariff",

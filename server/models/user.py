@@ -71,6 +71,8 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    #: Refused from then on (API_TOKEN_DAYS after it was issued, unless told otherwise).
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

@@ -1,15 +1,16 @@
 """Sign-in, sessions, CSRF and bearer tokens."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from server.config import settings_from_environment
 from server.extensions import db
-from server.models import ApiToken, Item, User
+from server.models import ApiToken, Item, LoginFailure, User
 from server.models.types import utc_now
 from server.security import issue_api_token
 from tests.api.checks import assert_error, count_where, nothing_written, signed_in
@@ -83,24 +84,29 @@ def test_a_failed_login_starts_no_session(app, world, new_api):
     assert_error(client.get("/api/v1/auth/me"), 401, "auth_required")
 
 
-def test_the_login_limit_defaults_to_ten_a_minute(monkeypatch):
-    monkeypatch.delenv("LOGIN_RATE_LIMIT", raising=False)
+def test_the_login_limits_default_to_ten_an_account_and_thirty_an_address(monkeypatch):
+    for name in ("LOGIN_RATE_LIMIT", "LOGIN_ADDRESS_RATE_LIMIT"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SECRET_KEY", "test-secret")  # no key file written under instance/
-    assert settings_from_environment()["LOGIN_RATE_LIMIT"] == "10 per minute"
+    settings = settings_from_environment()
+    assert settings["LOGIN_RATE_LIMIT"] == "10 per minute"
+    assert settings["LOGIN_ADDRESS_RATE_LIMIT"] == "30 per minute"
 
 
 @pytest.fixture()
 def default_login_limit(app, monkeypatch):  # type: ignore[no-untyped-def]
-    """The default limit, whatever the environment of the test run says."""
+    """The default limits, whatever the environment of the test run says."""
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "10 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_ADDRESS_RATE_LIMIT", "30 per minute")
 
 
 def test_repeated_failed_logins_are_answered_429(app, world, new_api, default_login_limit):
     client = new_api()
     for _ in range(10):
         assert_error(client.login("clerk", "guess"), 401, "invalid_credentials")
-    assert_error(client.login("clerk", "guess"), 429, "rate_limited")
-    # Even the right password waits now: the limit protects the account, not the guess.
+    refused = assert_error(client.login("clerk", "guess"), 429, "rate_limited")
+    assert refused["details"]["retry_after_s"] == 60
+    # The address that hammered the account waits even with the right password.
     assert_error(client.login("clerk"), 429, "rate_limited")
 
 
@@ -114,12 +120,92 @@ def test_one_account_is_rate_limited_across_many_addresses(app, world, new_api,
     assert_error(_login_from(client, "postman", "guess", "10.0.1.2"), 401, "invalid_credentials")
 
 
+def test_a_correct_password_gets_through_an_account_lock_from_an_address_not_hammering(
+        app, world, new_api, default_login_limit):
+    """Someone guessing the clerk's password elsewhere does not lock the clerk out."""
+    attacker = new_api()
+    for attempt in range(12):
+        _login_from(attacker.client, "clerk", "guess", f"203.0.113.{attempt % 3}")
+    assert_error(_login_from(attacker.client, "clerk", "guess", "203.0.113.1"), 429,
+                 "rate_limited")
+    office = new_api()
+    answer = _login_from(office.client, "clerk", "tantay-demo", "10.20.0.1")
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["user"]["username"] == "clerk"
+
+
+def test_a_locked_account_gives_each_other_address_one_guess(app, world, new_api,
+                                                              default_login_limit):
+    client = new_api()
+    for attempt in range(10):
+        _login_from(client.client, "clerk", "guess", f"198.51.100.{attempt}")
+    # A new address's wrong guess at the locked account is told to wait…
+    assert_error(_login_from(client.client, "clerk", "guess 2", "192.0.2.7"), 429, "rate_limited")
+    # …and that address may not try the account again in the window, right password or not:
+    assert_error(_login_from(client.client, "clerk", "tantay-demo", "192.0.2.7"), 429,
+                 "rate_limited")
+    # while the clerk, from an address that has not failed, signs in.
+    assert _login_from(client.client, "clerk", "tantay-demo", "192.0.2.8").status_code == 200
+
+
+def test_one_address_hammering_an_account_does_not_lock_out_its_office(app, world, new_api,
+                                                                      default_login_limit):
+    """Many postmen sign in from behind one office address (NAT)."""
+    office = "10.30.0.1"
+    hammer = new_api()
+    for _ in range(10):
+        assert _login_from(hammer.client, "postman2", "guess", office).status_code == 401
+    assert_error(_login_from(hammer.client, "postman2", "guess", office), 429, "rate_limited")
+    colleague = new_api()
+    assert _login_from(colleague.client, "postman", "tantay-demo", office).status_code == 200
+    assert_error(_login_from(new_api().client, "clerk", "typo", office), 401,
+                 "invalid_credentials")
+
+
 def test_one_address_is_rate_limited_across_many_accounts(app, world, new_api,
                                                           default_login_limit):
     client = new_api()
-    for attempt in range(10):
+    for attempt in range(30):
         assert _login_from(client, f"user{attempt}", "guess", "10.9.9.9").status_code == 401
-    assert_error(_login_from(client, "someone-else", "guess", "10.9.9.9"), 429, "rate_limited")
+    refused = assert_error(_login_from(client, "someone-else", "guess", "10.9.9.9"), 429,
+                           "rate_limited")
+    assert refused["details"]["retry_after_s"] == 60
+    # Spraying many accounts from one address: it may not even try the right password now.
+    assert_error(_login_from(client, "clerk", "tantay-demo", "10.9.9.9"), 429, "rate_limited")
+    assert _login_from(client, "clerk", "tantay-demo", "10.9.9.10").status_code == 200
+
+
+def test_a_successful_sign_in_clears_its_addresses_failures_on_the_account(
+        app, world, new_api, default_login_limit):
+    client = new_api()
+    for _ in range(9):
+        assert _login_from(client, "clerk", "typo", "10.40.0.1").status_code == 401
+    assert _login_from(client, "clerk", "tantay-demo", "10.40.0.1").status_code == 200
+    for _ in range(10):
+        assert_error(_login_from(client, "clerk", "typo", "10.40.0.1"), 401,
+                     "invalid_credentials")
+
+
+def test_failures_older_than_the_window_no_longer_count_and_are_deleted(
+        app, world, new_api, default_login_limit):
+    client = new_api()
+    for _ in range(10):
+        _login_from(client, "clerk", "guess", "10.50.0.1")
+    with app.app_context():
+        db.session.execute(update(LoginFailure).values(
+            failed_at=utc_now() - timedelta(seconds=61)))
+        db.session.commit()
+    assert_error(_login_from(client, "clerk", "guess", "10.50.0.1"), 401, "invalid_credentials")
+    assert count_where(app, LoginFailure) == 1  # the old ones went as the new one came
+
+
+def test_failed_sign_ins_are_kept_as_digests_only(app, world, new_api):
+    typed = "my-secret-passphrase-typed-as-username"
+    _login_from(new_api(), typed, "guess", "172.16.5.4")
+    with app.app_context():
+        rows = db.session.execute(text("SELECT * FROM login_failures")).all()
+    assert len(rows) == 1
+    assert typed not in repr(rows) and "172.16.5.4" not in repr(rows)
 
 
 # --- CSRF -------------------------------------------------------------------------------
@@ -184,6 +270,47 @@ def test_logout_needs_the_csrf_header(app, world, new_api):
     assert clerk.get("/api/v1/auth/me").status_code == 200
 
 
+# --- a new session at every sign-in and sign-out (no session fixation) -------------------
+
+def test_a_sign_in_gives_a_new_csrf_token_even_over_an_earlier_session(app, world, new_api):
+    """Someone who planted their own signed-in cookie in a browser knows its CSRF token: the
+    victim's sign-in in that browser must not keep it."""
+    attacker = signed_in(new_api(), "postman2")
+    planted = attacker.client.get_cookie("session").value
+    victim = new_api()
+    victim.client.set_cookie("session", planted)
+    assert victim.login("clerk").status_code == 200
+    assert victim.csrf != attacker.csrf
+    assert victim.get("/api/v1/auth/me").get_json()["user"]["username"] == "clerk"
+    with nothing_written(app):
+        response = victim.client.post("/api/v1/items", json=result_body(),
+                                      headers={"X-CSRF-Token": attacker.csrf})
+        assert_error(response, 403, "csrf_failed")
+    assert victim.post("/api/v1/items", json=result_body()).status_code == 201
+
+
+def test_a_sign_out_empties_the_session_and_the_next_sign_in_gets_a_new_csrf_token(
+        app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    before = clerk.csrf
+    assert clerk.post("/api/v1/auth/logout").status_code == 200
+    emptied = clerk.client.get_cookie("session")
+    assert emptied is None or before not in app.session_interface.get_signing_serializer(
+        app).loads(emptied.value).values()
+    assert clerk.login("clerk").status_code == 200
+    assert clerk.csrf != before
+    with nothing_written(app):
+        assert_error(clerk.client.post("/api/v1/items", json=result_body(),
+                                       headers={"X-CSRF-Token": before}), 403, "csrf_failed")
+
+
+def test_a_failed_sign_in_keeps_the_session_it_came_with(app, world, new_api):
+    """A wrong password does not end a session (nor hand out a new token): nothing happened."""
+    clerk = signed_in(new_api(), "clerk")
+    assert clerk.login("clerk", "wrong password").status_code == 401
+    assert clerk.get("/api/v1/auth/me").get_json()["csrf_token"] == clerk.csrf
+
+
 # --- bearer tokens ----------------------------------------------------------------------
 
 def test_a_bearer_token_registers_a_result_without_csrf(app, world):
@@ -213,15 +340,19 @@ def test_a_bearer_token_records_its_last_use(app, world):
 
 def test_a_bearer_token_is_bound_by_its_users_role(app, world):
     raw = _token_for(app, "agency")
-    response = app.test_client().post("/api/v1/sync", json={"events": [{}]}, headers=_bearer(raw))
-    assert_error(response, 403, "forbidden")
+    response = app.test_client().post("/api/v1/results/batch", json={"results": []},
+                                      headers=_bearer(raw))
+    assert response.status_code != 403  # a token endpoint of the agency's role: let in
+    clerk_only = app.test_client().post("/api/v1/pickups", json={}, headers=_bearer(raw))
+    assert_error(clerk_only, 403, "token_not_allowed")
 
 
 def test_a_bearer_token_starts_no_session(app, world):
     raw = _token_for(app, "agency")
     machine = app.test_client()
-    assert machine.get("/api/v1/auth/me", headers=_bearer(raw)).status_code == 200
-    assert_error(machine.get("/api/v1/auth/me"), 401, "auth_required")
+    assert machine.get("/api/v1/items", headers=_bearer(raw)).status_code == 200
+    assert machine.get_cookie("session") is None
+    assert_error(machine.get("/api/v1/items"), 401, "auth_required")
 
 
 def test_a_revoked_token_is_refused(app, world):

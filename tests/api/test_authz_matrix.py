@@ -15,8 +15,12 @@ as the same role in another unit (other), plus an anonymous caller:
   403 `other_unit`, and unscoped operations succeed.
 
 The objects (items of the central post office `BC-TRUNGTAM` and the police agency `CA-TINH`)
-are made fresh for every call that changes them. Callers use bearer tokens (the CSRF header
-is tested in test_security.py); authorisation is the same for a session.
+are made fresh for every call that changes them. Callers are signed in with a session cookie
+and send the CSRF header (its absence is tested in test_security.py).
+
+API tokens have a table of their own, `TOKEN_OPERATIONS`: the agency-system endpoints, the
+only ones an agency's token may call; everywhere else it is refused with 403
+`token_not_allowed` (`test_an_agency_token_reaches_only_the_agency_system_endpoints`).
 """
 from __future__ import annotations
 
@@ -70,28 +74,52 @@ class Call:
 
 
 class Stage:
-    """The demo province plus bearer tokens, and makers of fresh objects through the API."""
+    """The demo province, its staff signed in, and makers of fresh objects through the API."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
-        self.client = app.test_client()
         with app.app_context():
             nd = db.session.execute(select(Unit).where(Unit.code == "BC-NAMDINH")).scalar_one()
             create_user("supervisor_nd", "tantay-demo", "supervisor", nd.id)
-            self.tokens = {
-                user.username: issue_api_token(user, "matrix")
-                for user in db.session.execute(select(User)).scalars()
-            }
+            agency = db.session.execute(select(User).where(User.username == "agency")).scalar_one()
+            self.agency_token = issue_api_token(agency, "matrix")
             db.session.commit()
+        self.sessions: dict[str, tuple[Any, str]] = {}
         self.signature = self.upload("postman", "matrix-signature")
 
+    def _session(self, username: str) -> tuple[Any, str]:
+        """A test client signed in as `username`, and its CSRF token (signed in once)."""
+        if username not in self.sessions:
+            client = self.app.test_client()
+            answer = client.post("/api/v1/auth/login",
+                                 json={"username": username, "password": "tantay-demo"})
+            assert answer.status_code == 200, answer.get_json()
+            self.sessions[username] = (client, answer.get_json()["csrf_token"])
+        return self.sessions[username]
+
     def send(self, username: str | None, call: Call) -> Any:
-        """Make the call as `username` (None: anonymous)."""
-        headers = {"Authorization": f"Bearer {self.tokens[username]}"} if username else {}
+        """Make the call as `username` (None: anonymous, on a client of its own)."""
+        if username is None:
+            client, headers = self.app.test_client(), {}
+        else:
+            client, csrf = self._session(username)
+            headers = {"X-CSRF-Token": csrf}
         # A body made for its sender (what only the sender may cite, e.g. its own images).
         body = call.json(username) if callable(call.json) else call.json
-        return self.client.open(call.url, method=call.method, json=body, data=call.data,
-                                content_type=call.content_type, headers=headers)
+        response = client.open(call.url, method=call.method, json=body, data=call.data,
+                               content_type=call.content_type, headers=headers)
+        if username is not None and call.url == "/api/v1/auth/login" and response.status_code == 200:
+            # A sign-in starts a new session: keep its CSRF token for the next calls.
+            self.sessions[username] = (client, response.get_json()["csrf_token"])
+        return response
+
+    def send_with_token(self, call: Call) -> Any:
+        """Make the call with the agency's API token (no cookie, no CSRF header)."""
+        body = call.json("agency") if callable(call.json) else call.json
+        return self.app.test_client().open(
+            call.url, method=call.method, json=body, data=call.data,
+            content_type=call.content_type,
+            headers={"Authorization": f"Bearer {self.agency_token}"})
 
     def ok(self, username: str, call: Call, status: int = 200) -> Any:
         """Make a setup call that must succeed; answer its JSON."""
@@ -710,3 +738,32 @@ def test_the_operation_answers_each_role_as_the_table_says(app, world, key):
                 assert unknown.status_code == 409, context  # the same as for an unknown item
             else:
                 pytest.fail(f"unknown scope {row.scope}")
+
+
+#: The agency-system endpoints: the only ones an API token may call (agency accounts only).
+TOKEN_OPERATIONS = {
+    ("POST", "/api/v1/items"),
+    ("GET", "/api/v1/items"),
+    ("GET", "/api/v1/items/<tn>"),
+    ("POST", "/api/v1/results/import"),
+    ("POST", "/api/v1/results/batch"),
+}
+
+
+def test_the_token_table_agrees_with_the_declarations(app):
+    assert {(op.method, op.rule) for op in OPERATIONS if op.token} == TOKEN_OPERATIONS
+
+
+@pytest.mark.parametrize("key", list(MATRIX), ids=[f"{m} {r}" for m, r in MATRIX])
+def test_an_agency_token_reaches_only_the_agency_system_endpoints(app, world, key):
+    row = MATRIX[key]
+    stage = Stage(app)
+    call, _marker = row.prepare(stage, "agency")
+    response = stage.send_with_token(call)
+    if row.roles is None:  # public: the token is simply not needed
+        assert response.status_code == row.status, (key, response.get_json())
+    elif key in TOKEN_OPERATIONS:
+        assert "agency" in row.roles
+        assert response.status_code == row.status, (key, response.get_json())
+    else:
+        _expect_error(response, 403, "token_not_allowed", key)

@@ -1,8 +1,9 @@
 """Schemathesis against the served OpenAPI document: no 5xx, and every answer as documented.
 
 The document at `/api/v1/openapi.json` is loaded from the app itself and every operation is
-called with generated requests, valid and invalid, signed in with a bearer token as each of a
-few roles. Each answer must not be a server error, must carry a documented status code and
+called with generated requests, valid and invalid, signed in (session cookie and CSRF
+header) as each role, and with an agency system's API token (refused outside the agency-system
+endpoints with a documented 403). Each answer must not be a server error, must carry a documented status code and
 content type, and a JSON body must match the documented schema of that status.
 
 Bounded so `make test` stays quick: a fixed seed (the same requests every run), no shrinking,
@@ -38,25 +39,39 @@ MAX_EXAMPLES = 25
 SEED = 20260107
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-ROLES = ["admin", "supervisor", "clerk", "agency", "postman"]
+#: Callers: each role signed in, and the agency's system with its API token.
+ROLES = ["admin", "supervisor", "clerk", "agency", "postman", "agency_token"]
+
+
+def _session_credentials(client: Any) -> dict[str, Any]:
+    """What a signed-in browser sends: its session cookie, and the CSRF token in a header."""
+    return {"cookies": {"session": client.client.get_cookie("session").value},
+            "headers": {"X-CSRF-Token": client.csrf}}
+
+
+def _token_credentials(app: Flask, username: str, name: str) -> dict[str, Any]:
+    """A bearer header of a fresh API token of `username` (an agency account)."""
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        raw = issue_api_token(user, name)
+        db.session.commit()
+    return {"cookies": {}, "headers": {"Authorization": f"Bearer {raw}"}}
 
 
 @pytest.fixture()
-def bearer(app: Flask, world, new_api, role: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Some items in custody (so reads find something), and a bearer token of `role`'s user."""
+def bearer(app: Flask, world, new_api, role: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Some items in custody (so reads find something), and the credentials of `role`."""
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
     held = register_result(clerk)["tracking_number"]
     register_result(clerk)
     hand_over(clerk, postman, "postman", [held])
-    with app.app_context():
-        user = db.session.execute(select(User).where(User.username == role)).scalar_one()
-        raw = issue_api_token(user, f"schemathesis {role}")
-        db.session.commit()
-    return {"Authorization": f"Bearer {raw}"}
+    if role == "agency_token":
+        return _token_credentials(app, "agency", "schemathesis")
+    return _session_credentials(signed_in(new_api(), role))
 
 
 @pytest.fixture()
-def api_schema(app: Flask, bearer: dict[str, str]) -> Any:
+def api_schema(app: Flask, bearer: dict[str, Any]) -> Any:
     """The served document, loaded through the WSGI app, with bounded generation."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,
                                             config=schemathesis.Config(seed=SEED))
@@ -73,22 +88,17 @@ lazy_schema = schemathesis.pytest.from_fixture("api_schema")
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("role", ROLES)
 @lazy_schema.parametrize()
-def test_every_answer_matches_the_document(case: Any, bearer: dict[str, str], role: str) -> None:
+def test_every_answer_matches_the_document(case: Any, bearer: dict[str, Any], role: str) -> None:
     """Generated calls of every operation, as `role`: no 5xx, only documented answers."""
-    case.call_and_validate(headers=bearer, checks=CHECKS)
+    case.call_and_validate(headers=bearer["headers"], cookies=bearer["cookies"], checks=CHECKS)
 
 
 # --- real objects: the documented success answers, checked on a day's work ----------------
 
-def _tokens(app: Flask, *usernames: str) -> dict[str, dict[str, str]]:
-    """A bearer header for each user."""
-    headers = {}
-    with app.app_context():
-        for username in usernames:
-            user = db.session.execute(select(User).where(User.username == username)).scalar_one()
-            headers[username] = {"Authorization": f"Bearer {issue_api_token(user, 'journey')}"}
-        db.session.commit()
-    return headers
+def _signed_in_credentials(new_api: Any, *usernames: str) -> dict[str, dict[str, Any]]:
+    """The session cookie and CSRF header of each user, signed in."""
+    return {username: _session_credentials(signed_in(new_api(), username))
+            for username in usernames}
 
 
 def _seal_yesterday(app: Flask) -> str:
@@ -100,17 +110,19 @@ def _seal_yesterday(app: Flask) -> str:
     return day.isoformat()
 
 
-def test_a_days_real_answers_match_the_document(app, world):
+def test_a_days_real_answers_match_the_document(app, world, new_api):
     """Generated requests rarely name a real item; these do, so success bodies are checked."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    who = _tokens(app, "clerk", "postman", "supervisor", "agency", "admin")
+    who = _signed_in_credentials(new_api, "clerk", "postman", "supervisor", "agency", "admin")
+    who["agency_system"] = _token_credentials(app, "agency", "journey")
     seen: set[tuple[str, str]] = set()
 
     def call(username: str | None, method: str, path: str, expected: int = 200,
              **case: Any) -> Any:
         documented = schema[path][method].Case(**case)
-        headers = who[username] if username else {}
-        response = documented.call(headers=headers)
+        credentials = who[username] if username else {"headers": {}, "cookies": {}}
+        headers = credentials["headers"]
+        response = documented.call(headers=headers, cookies=credentials["cookies"])
         documented.validate_response(response, checks=CHECKS, headers=headers)
         assert response.status_code == expected, (method, path, response.text[:300])
         seen.add((method, path))
@@ -142,13 +154,14 @@ def test_a_days_real_answers_match_the_document(app, world):
          query={"event_id": first_event, "size": str(size)})
     batch = result_body(dossier_code="000.00.04.H51-260105-0101")
     del batch["kind"]
-    call("agency", "POST", "/api/v1/results/batch", 201, **json_body({"results": [batch]}))
+    call("agency_system", "POST", "/api/v1/results/batch", 201, **json_body({"results": [batch]}))
     citizen = result_body()["citizen"]
     csv_file = ("dossier_code,procedure_code,citizen_name,citizen_phone,province,commune,"
                 "address_line\n000.00.04.H51-260105-0102,CA-CCCD-DOI,"
                 f"{citizen['name']},{citizen['phone']},Ninh Bình,Phường Hoa Lư,Số 2\n")
-    call("agency", "POST", "/api/v1/results/import", 201, body=csv_file.encode(),
+    call("agency_system", "POST", "/api/v1/results/import", 201, body=csv_file.encode(),
          media_type="text/csv")
+    call("agency_system", "GET", "/api/v1/items", query={"limit": "5"})
     tn = {"path_parameters": {"tn": number}}
     call("clerk", "GET", "/api/v1/items", query={"q": number[:6]})
     call("clerk", "GET", "/api/v1/items/{tn}", **tn)

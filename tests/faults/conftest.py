@@ -46,12 +46,14 @@ def child_pids(parent: int) -> set[int]:
 
 
 class FaultServer:
-    """gunicorn with one gthread worker, its logs, and the pause switch of gunicorn_pause.py."""
+    """gunicorn with gthread workers (one unless told), its logs, and the pause switch of
+    gunicorn_pause.py."""
 
-    def __init__(self, tmp: Path, env: dict[str, str], port: int) -> None:
+    def __init__(self, tmp: Path, env: dict[str, str], port: int, workers: int = 1) -> None:
         self.base_url = f"http://127.0.0.1:{port}"
         self.env = env
         self.port = port
+        self.worker_count = workers
         self.pause_dir = Path(env["TANTAY_FAULTS_PAUSE_DIR"])
         self.access_log = tmp / "access.log"
         self.error_log = tmp / "error.log"
@@ -59,11 +61,12 @@ class FaultServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        """Start the master (which starts the worker) and wait until it answers."""
+        """Start the master (which starts the workers) and wait until it answers."""
         with self.app_log.open("ab") as app_log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", str(PAUSE_CONFIG), "--workers", "1",
-                 "--worker-class", "gthread", "--threads", "4", "--bind", f"127.0.0.1:{self.port}",
+                [sys.executable, "-m", "gunicorn", "-c", str(PAUSE_CONFIG),
+                 "--workers", str(self.worker_count), "--worker-class", "gthread",
+                 "--threads", "4", "--bind", f"127.0.0.1:{self.port}",
                  "--graceful-timeout", "5", "--access-logfile", str(self.access_log),
                  "--error-logfile", str(self.error_log), "wsgi:app"],
                 cwd=PROJECT, env=self.env, stdout=subprocess.DEVNULL, stderr=app_log)

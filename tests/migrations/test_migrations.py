@@ -1,14 +1,16 @@
 """Migrations: an empty database goes to head, and head comes down one step and back."""
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from server.domain.official_calendar import OFFICIAL_DECISIONS
 from server.extensions import db
-from server.models import CalendarDecisionRow
-from tests.conftest import reset_schema
+from server.models import ApiToken, CalendarDecisionRow
+from tests.conftest import empty_tables, reset_schema
 
 
 def _tables(app: Flask) -> set[str]:
@@ -35,7 +37,14 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0009_custody_integrity) added the payload digest of synced
+    # The newest migration (0010) counts failed sign-ins in the database and gives API
+    # tokens an expiry; 0009 stays below it.
+    assert "login_failures" not in _tables(session_app)
+    assert "expires_at" not in _columns(session_app, "api_tokens")
+    assert "payload_digest" in _columns(session_app, "custody_events")
+    with session_app.app_context():
+        downgrade(revision="0014_admin_map_personal_data")
+    # 0009 added the payload digest of synced
     # events and the hand-over an image is bound to; 0014 stays below it.
     assert "payload_digest" not in _columns(session_app, "custody_events")
     assert not {"bound_key", "bound_at"} & _columns(session_app, "media")
@@ -83,6 +92,35 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert {"log_size", "log_root"} <= _columns(session_app, "daily_roots")
     assert {"address_province_code", "address_commune_code", "address_legacy"} <= _columns(
         session_app, "items")
+    assert {"account_digest", "address_digest", "failed_at"} <= _columns(session_app,
+                                                                        "login_failures")
+    assert "expires_at" in _columns(session_app, "api_tokens")
+
+
+def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -> None:
+    reset_schema(session_app)
+    empty_tables(session_app)  # SQLite keeps the rows earlier tests of the session left
+    with session_app.app_context():
+        downgrade(revision="-1")
+        made = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
+        with db.engine.begin() as connection:
+            unit = connection.execute(text(
+                "INSERT INTO units (code, name, kind, path, province, commune, address_line) "
+                "VALUES ('U', 'Đơn vị', 'agency', '/1/', 'Ninh Bình', 'Phường A', '') "
+                "RETURNING id")).scalar_one()
+            user = connection.execute(text(
+                "INSERT INTO users (username, full_name, password_hash, role, unit_id, active, "
+                "session_version, created_at) VALUES ('agency', '', 'x', 'agency', :unit, "
+                ":yes, 1, :made) RETURNING id"), {"unit": unit, "made": made, "yes": True}
+            ).scalar_one()
+            connection.execute(text(
+                "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) "
+                "VALUES (:user, 'old', :digest, :made)"),
+                {"user": user, "digest": "0" * 64, "made": made})
+        upgrade()
+        expires_at = db.session.execute(select(ApiToken.expires_at)).scalar_one()
+        db.session.remove()
+    assert expires_at == made + timedelta(days=90)
 
 
 def _columns(app: Flask, table: str) -> set[str]:
