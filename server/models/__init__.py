@@ -1,5 +1,5 @@
 """Typed SQLAlchemy 2.0 models, one aggregate per module; imported here so Alembic sees all."""
-from server.models.audit import Correction, DailyRoot
+from server.models.audit import Correction, DailyRoot, VerificationJob
 from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
@@ -34,4 +34,5 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "VerificationJob",
 ]
