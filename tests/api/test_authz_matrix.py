@@ -339,7 +339,8 @@ def _read_flag(stage: Stage, username: str | None) -> tuple[Call, Any]:
 
 
 def _poll_verification(stage: Stage, username: str | None) -> tuple[Call, Any]:
-    return Call("GET", f"/api/v1/audit/verify/{stage.verification_job(username or '')}"), None
+    owner = username if username in AUDITORS else "supervisor"
+    return Call("GET", f"/api/v1/audit/verify/{stage.verification_job(owner)}"), None
 
 
 def _resolve_flag(stage: Stage, username: str | None) -> tuple[Call, Any]:
