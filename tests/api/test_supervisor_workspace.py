@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from server.extensions import db
-from server.models import VerificationJob
+from server.models import Item, VerificationJob
 from server.models.types import utc_now
+from server.services.flags import raise_flag
 from tests.api.audit_world import add_people
 from tests.api.checks import assert_error, signed_in, verify_in_background
 from tests.api.scenario import HOME
@@ -110,3 +111,17 @@ def test_a_job_whose_worker_died_is_reported_interrupted_and_a_new_one_starts(de
     assert polled["status"] == "failed" and "gián đoạn" in polled["message"]
     fresh = verify_in_background(desk.supervisor)
     assert fresh["id"] != dead_id and fresh["status"] == "done"
+
+
+def test_a_flag_naming_a_time_at_the_calendars_edge_does_not_break_the_dashboard(desk, app):
+    item = desk.result()
+    with app.app_context():
+        found = db.session.execute(select(Item).where(
+            Item.tracking_number == item["tracking_number"])).scalar_one()
+        for edge in ("9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00"):
+            raise_flag(found, "clock_skew", None, {"sent_at": edge})
+        db.session.commit()
+    answer = desk.supervisor.get("/api/v1/dashboard")
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    summaries = " ".join(row["summary"] for row in answer.get_json()["flags"]["rows"])
+    assert "9999-12-31T23:59:59+00:00" in summaries and "0001-01-01" in summaries

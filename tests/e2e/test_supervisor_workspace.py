@@ -15,7 +15,7 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.live_api import LiveSession
 
 VIEWPORTS = {"phone-360": (360, 740), "tablet-768": (768, 1024), "desktop-1280": (1280, 800)}
-LONG = 180_000  # ms: a loaded machine may be slow; nothing here is a timing assertion
+LONG = 40_000  # ms: a loaded machine may be slow; nothing here is a timing assertion
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,8 @@ def _page(browser, size: str):  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def desktop(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context, page = _page(browser, "desktop-1280")
+    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
+    page.on("pageerror", lambda e: print("PAGEERROR", e))
     yield page
     context.close()
 
@@ -70,8 +72,10 @@ def test_a_supervisor_resolves_a_flag_after_looking_at_the_signature(live_server
     flag = _flag_with(reader, "signature")
     _sign_in(page, live_server.base_url, "supervisor")
     page.click(f"button.open-flag[data-flag='{flag['id']}']")
+    page.wait_for_timeout(3000)
+    print("DIALOG", page.evaluate("document.getElementById('flag-dialog').open"), repr(page.inner_html("#flag-dialog")[:2500]))
     signature = page.locator("#flag-dialog img.proof-image[data-field='signature_sha256']")
-    signature.wait_for(timeout=LONG)
+    signature.wait_for(state="attached", timeout=LONG)
     page.wait_for_function(
         "() => { const i = document.querySelector(\"#flag-dialog img[data-field='signature_sha256']\");"
         " return i && i.complete && i.naturalWidth > 0; }", timeout=LONG)
