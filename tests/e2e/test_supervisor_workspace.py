@@ -15,7 +15,7 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.live_api import LiveSession
 
 VIEWPORTS = {"phone-360": (360, 740), "tablet-768": (768, 1024), "desktop-1280": (1280, 800)}
-LONG = 40_000  # ms: a loaded machine may be slow; nothing here is a timing assertion
+LONG = 180_000  # ms: a loaded machine may be slow; nothing here is a timing assertion
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +30,16 @@ def second_supervisor(live_server) -> str:
 def _page(browser, size: str):  # type: ignore[no-untyped-def]
     width, height = VIEWPORTS[size]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
-                                  accept_downloads=True)
+                                  accept_downloads=True,
+                                  # axe-core is injected as an inline script, which the
+                                  # page's CSP (rightly) refuses; the CSP has its own tests.
+                                  bypass_csp=True)
     return context, context.new_page()
 
 
 @pytest.fixture()
 def desktop(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context, page = _page(browser, "desktop-1280")
-    page.on("console", lambda m: print("CONSOLE", m.type, m.text))
-    page.on("pageerror", lambda e: print("PAGEERROR", e))
     yield page
     context.close()
 
@@ -72,8 +73,6 @@ def test_a_supervisor_resolves_a_flag_after_looking_at_the_signature(live_server
     flag = _flag_with(reader, "signature")
     _sign_in(page, live_server.base_url, "supervisor")
     page.click(f"button.open-flag[data-flag='{flag['id']}']")
-    page.wait_for_timeout(3000)
-    print("DIALOG", page.evaluate("document.getElementById('flag-dialog').open"), repr(page.inner_html("#flag-dialog")[:2500]))
     signature = page.locator("#flag-dialog img.proof-image[data-field='signature_sha256']")
     signature.wait_for(state="attached", timeout=LONG)
     page.wait_for_function(
@@ -96,7 +95,9 @@ def test_a_supervisor_resolves_a_flag_after_looking_at_the_signature(live_server
     after = reader.get(f"/audit/flags/{flag['id']}").json()
     assert after["status"] == "resolved" and after["resolved_by"] == "supervisor"
     assert after["resolution_note"].startswith("Đã xem chữ ký")
-    assert page.locator(f"button.open-flag[data-flag='{flag['id']}']").count() == 0
+    # The board is drawn again without the resolved flag.
+    page.locator(f"button.open-flag[data-flag='{flag['id']}']").wait_for(state="detached",
+                                                                         timeout=LONG)
 
 
 def test_a_correction_is_countersigned_by_a_second_supervisor(live_server, desktop,

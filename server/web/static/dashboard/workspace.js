@@ -146,12 +146,14 @@ export async function openFlag(flagId) {
   try {
     const flag = await call("GET", `/audit/flags/${flagId}`);
     document.getElementById("flag-dialog-title").textContent = `${flag.label} · ${flag.tracking_number}`;
-    body.replaceChildren(
+    // replaceChildren takes nodes only: the sections' arrays are flattened first.
+    body.replaceChildren(...[
       el("p", { class: "note", text: flag.summary || "—" }),
       proofSection(flag.proof),
       flag.status === "open" ? [el("h3", { text: "Xử lý cảnh báo" }), resolveForm(flag)]
         : el("p", { class: "note", text: `Đã xử lý bởi ${flag.resolved_by}: ${flag.resolution_note}` }),
-      flag.event_id ? [el("h3", { text: "Đề nghị điều chỉnh sự kiện" }), correctionForm(flag)] : null);
+      flag.event_id ? [el("h3", { text: "Đề nghị điều chỉnh sự kiện" }), correctionForm(flag)] : null,
+    ].flat(Infinity).filter(Boolean));
   } catch (error) {
     body.replaceChildren(el("p", { class: "error", role: "alert", text: message(error) }));
   }
