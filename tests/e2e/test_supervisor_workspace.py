@@ -113,8 +113,9 @@ def test_a_correction_is_countersigned_by_a_second_supervisor(live_server, deskt
     page.fill("#correction-reason", "Bưu tá nhập nhầm số tiền đã thu.")
     page.click("#correction-form button[type=submit]")
     page.locator("#status").filter(has_text="chờ một kiểm soát viên khác").wait_for(timeout=LONG)
-    [asked] = [c for c in reader.get("/audit/corrections?status=pending").json()["corrections"]
-               if c["event_id"] == flag["event_id"]]
+    pending = reader.get("/audit/corrections?status=pending")
+    assert pending.status_code == 200, pending.text[:300]
+    [asked] = [c for c in pending.json()["corrections"] if c["event_id"] == flag["event_id"]]
     assert asked["correction"] == {"cash_collected_vnd": 26000}
     mine = page.locator(f"#corrections li[data-id='{asked['id']}']")
     mine.wait_for(timeout=LONG)
@@ -128,8 +129,11 @@ def test_a_correction_is_countersigned_by_a_second_supervisor(live_server, deskt
     screenshot(page, "workspace-countersign-1280")
     theirs.click()
     page.locator("#corrections-status").filter(has_text="Đã ký duyệt").wait_for(timeout=LONG)
-    [applied] = [c for c in reader.get("/audit/corrections?status=applied").json()["corrections"]
-                 if c["id"] == asked["id"]]
+    # A fresh reader: signing out in the browser ended the supervisor's sessions.
+    applied_list = LiveSession(live_server.base_url, "supervisor2").get(
+        "/audit/corrections?status=applied")
+    assert applied_list.status_code == 200, applied_list.text[:300]
+    [applied] = [c for c in applied_list.json()["corrections"] if c["id"] == asked["id"]]
     assert applied["countersigned_by"] == "supervisor2" and applied["corrected_event_id"]
 
 

@@ -157,7 +157,7 @@ function postmenPanel(postmen) {
   ]);
   grid.append(el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: `Cộng (${postmen.length} bưu tá)` }),
     columns.map((c) => el("td", { class: "n", text: number(totals[c]) })))));
-  return section("postmen", "Bưu tá hôm nay", el("div", { class: "table-wrap" }, grid));
+  return section("postmen", "Bưu tá hôm nay", el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, grid));
 }
 
 function overdueFor(dueAt, now) {
@@ -179,7 +179,7 @@ function overduePanel(overdue, now) {
     el("td", {}, el("span", { text: item.post_office ?? "—" }),
       item.holder && item.holder !== item.post_office ? el("span", { class: "sub", text: `đang giữ: ${item.holder}` }) : null),
   ]);
-  return section("overdue", `Bưu gửi quá hạn (${number(overdue.count)})`, summary, more, el("div", { class: "table-wrap" }, grid));
+  return section("overdue", `Bưu gửi quá hạn (${number(overdue.count)})`, summary, more, el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, grid));
 }
 
 function mapPanel(map, flags) {

@@ -241,7 +241,7 @@ function reportQuery() {
 }
 
 function figureTable(caption, rows) {
-  return el("div", { class: "table-wrap" }, el("table", { class: "report" },
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, el("table", { class: "report" },
     el("caption", { text: caption }),
     el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Chỉ tiêu" }), el("th", { scope: "col", class: "n", text: "Số lượng" }))),
     el("tbody", {}, rows.map(([label, value]) => el("tr", {}, el("th", { scope: "row", text: label }), el("td", { class: "n", text: value }))))));
@@ -250,7 +250,7 @@ function figureTable(caption, rows) {
 function reportTables(r) {
   const d = r.items.dossiers, res = r.items.results;
   const rate = (o) => (o.rate === null ? "—" : `${Math.round(o.rate * 1000) / 10}%`);
-  const byField = el("div", { class: "table-wrap" }, el("table", { class: "report" },
+  const byField = el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, el("table", { class: "report" },
     el("caption", { text: "Theo lĩnh vực" }),
     el("thead", {}, el("tr", {}, ["Lĩnh vực", "Hồ sơ nhận", "Hồ sơ đã nộp", "Kết quả tiếp nhận", "Kết quả đã phát", "Chuyển hoàn"].map((h, i) => el("th", { scope: "col", class: i ? "n" : "", text: h })))),
     el("tbody", {}, r.by_field.map((f) => el("tr", {}, el("th", { scope: "row", text: f.label }),
