@@ -7,8 +7,18 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed in QR labels and links: the one `make run` serves on, unless set.
+BASE_URL ?= http://$(HOST):$(PORT)
+# SQLite has one writer at a time: one process with threads is its fastest safe shape (the
+# writers queue on an in-process lock instead of the busy handler; bench/sync_bench.py measured
+# 1×8 ahead of 2×4). PostgreSQL takes several writers, so there several processes share the cores.
+ifneq ($(filter postgres%,$(DATABASE_URL)),)
 WORKERS ?= 2
 THREADS ?= 4
+else
+WORKERS ?= 1
+THREADS ?= 8
+endif
 # The PostgreSQL leg of `make test`; under CI=true an unreachable server fails the run.
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/build.mjs pwa/package-lock.json
@@ -19,9 +29,9 @@ PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/build.mj
 run: install pwa
 	@mkdir -p instance
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo --if-empty
-	@echo "TậnTay is at http://$(HOST):$(PORT)/ (field app) · http://$(HOST):$(PORT)/supervisor (dashboard) · http://$(HOST):$(PORT)/t/ (public tracking)"
-	$(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
+	BASE_URL=$(BASE_URL) $(FLASK) seed-demo --if-empty
+	@echo "TậnTay is at $(BASE_URL)/ (field app) · $(BASE_URL)/supervisor (dashboard) · $(BASE_URL)/t/ (public tracking)"
+	BASE_URL=$(BASE_URL) $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 ## make test: install the test tools and Chromium, then the whole suite on SQLite and PostgreSQL.

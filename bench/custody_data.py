@@ -196,20 +196,20 @@ def _reference_rows(connection: Any, media_dir: Path, media_count: int) -> World
     from server.models import Media, Procedure, Unit, User
 
     now = datetime(2026, 6, 1, tzinfo=timezone.utc)
-    units = [dict(id=1, code="BENCH-PROV", name="Tỉnh Thử Nghiệm", kind="province",
-                  parent_id=None, path="/1/", province="Tỉnh Thử Nghiệm", commune="",
+    units = [dict(id=1, code="BENCH-PROV", name="Tỉnh Ninh Bình", kind="province",
+                  parent_id=None, path="/1/", province="Ninh Bình", commune="",
                   address_line="", lat=20.25, lon=105.97)]
     offices = list(range(2, 2 + POST_OFFICES))
     agencies = list(range(2 + POST_OFFICES, 2 + POST_OFFICES + AGENCIES))
     for uid in offices:
         units.append(dict(id=uid, code=f"BC-{uid:03d}", name=f"Bưu cục số {uid}",
                           kind="post_office", parent_id=1, path=f"/1/{uid}/",
-                          province="Tỉnh Thử Nghiệm", commune=COMMUNES[uid % len(COMMUNES)],
+                          province="Ninh Bình", commune=COMMUNES[uid % len(COMMUNES)],
                           address_line=f"{uid} Đường Trần Hưng Đạo", lat=20.2 + uid / 100,
                           lon=105.9 + uid / 100))
     for uid in agencies:
         units.append(dict(id=uid, code=f"CQ-{uid:03d}", name=f"Cơ quan số {uid}", kind="agency",
-                          parent_id=1, path=f"/1/{uid}/", province="Tỉnh Thử Nghiệm",
+                          parent_id=1, path=f"/1/{uid}/", province="Ninh Bình",
                           commune=COMMUNES[uid % len(COMMUNES)], address_line="Trung tâm hành chính",
                           lat=20.25, lon=105.97))
     connection.execute(Unit.__table__.insert(), units)
@@ -400,7 +400,7 @@ class _Chains:
         item = (item_id, tracking, kind, status, procedure, None, agency, office, None,
                 rng.choice(NAMES), f"09{rng.randrange(10**8):08d}", "cccd",
                 f"{rng.randrange(10000):04d}", hashlib.sha256(str(item_id).encode()).hexdigest(),
-                "Tỉnh Thử Nghiệm", COMMUNES[item_id % len(COMMUNES)], None,
+                "Ninh Bình", COMMUNES[item_id % len(COMMUNES)], None,
                 f"{item_id % 300 + 1} Đường Lê Lợi", lat, lon,
                 [{"name": "Tờ khai", "original": True, "count": 1}], 26000, fee, "intra_province",
                 bool(item_id % 3), consigned, due, holder_user, holder_unit, previous,

@@ -129,7 +129,7 @@ def _stored_image(env: dict[str, str], *parts: Any) -> str:
 
 def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
     """Demo structure, then per client a postman with a token, its results and images."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, update
 
     from server.demo import seed_structure
     from server.extensions import db
@@ -164,6 +164,10 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
             # office places a result at the office serving the citizen's commune).
             user: User = create_user(f"bench_postman_{index:03d}", "bench-password", "postman",
                                      item.post_office_unit_id)
+            # In his hands, as the morning's signed handover leaves them: events by someone
+            # who does not hold the item would each raise a `not_holder` flag.
+            db.session.execute(update(Item).where(Item.tracking_number.in_(numbers))
+                               .values(holder_user_id=user.id, holder_unit_id=user.unit_id))
             images = [(_stored_image(env, "signature", index, n), _stored_image(env, "photo", index, n))
                       for n in range(deliveries)]
             media_rows += [{"sha256": sha, "content_type": "image/png", "size_bytes": 20_000,

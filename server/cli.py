@@ -16,6 +16,7 @@ from server.schemas.audit import VerifyOut
 from server.security import issue_api_token
 from server.services.auth import create_user
 from server.services.errors import ServiceError
+from server.services.handovers import expire_stale_handovers
 from server.services.media_storage import media_storage
 from server.services.proof import (
     MAX_VERIFY_JOBS,
@@ -24,6 +25,7 @@ from server.services.proof import (
     seal_day,
     verify_all,
 )
+from server.transparency.cli import add_log_commands
 
 
 def register_commands(app: Flask) -> None:
@@ -37,6 +39,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(media_group)
     app.cli.add_command(notifications_group)
     app.cli.add_command(reports_group)
+    app.cli.add_command(expire_handovers_command)
 
 
 @click.command("seed-demo")
@@ -46,7 +49,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed (same data each run).")
 def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
     """Create a demo province, its users (password tantay-demo or DEMO_PASSWORD) and items."""
-    from server.demo import DEMO_USERS, demo_password, seed_demo
+    from server.demo import DEMO_USERS, OTHER_UNIT_USERS, demo_password, seed_demo
 
     if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
         click.echo("Demo data already there; nothing to do.")
@@ -54,8 +57,8 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
         seed_demo(citizen_count=citizens, seed=seed)
         db.session.commit()
     click.echo("Demo logins (password: %s):" % demo_password())
-    for username, role, _unit in DEMO_USERS:
-        click.echo(f"  {username:<11} {role}")
+    for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS:
+        click.echo(f"  {username:<11} {role:<10} {unit}")
 
 
 @click.command("create-user")
@@ -137,6 +140,9 @@ def custody_group() -> None:
     """Custody chain commands."""
 
 
+add_log_commands(custody_group)
+
+
 @custody_group.command("verify")
 @with_appcontext
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
@@ -170,6 +176,8 @@ def seal_day_command(day: datetime | None) -> None:
         "computed_at": sealed.computed_at.isoformat(), "created": outcome.created,
         "verified": outcome.verified, "recomputed_root": outcome.recomputed.root,
         "recomputed_event_count": outcome.recomputed.event_count,
+        # The day's last checkpoint of the custody log: what the daily report prints.
+        "log_size": sealed.log_size, "log_root": sealed.log_root,
     }, ensure_ascii=False))
     if not outcome.verified:
         current_app.logger.error("sealed day %s no longer matches its events", sealed.day)
@@ -234,3 +242,16 @@ def roll_up_command(through: datetime | None, rebuild: bool) -> None:
         "through": outcome.through.isoformat() if outcome.through else None,
         "days_rolled": len(outcome.days), "already_rolled": outcome.already,
     }, ensure_ascii=False))
+
+
+@click.command("expire-handovers")
+@with_appcontext
+def expire_handovers_command() -> None:
+    """Close the handover records left unsigned beyond HANDOVER_PENDING_HOURS (run hourly).
+
+    Reading or writing handovers closes them too; this keeps the records right for reports
+    when nobody opens the app.
+    """
+    expired = expire_stale_handovers()
+    db.session.commit()
+    click.echo(json.dumps({"expired": expired}))

@@ -116,6 +116,14 @@ def settings_from_environment() -> dict[str, object]:
         # a field event outside them is after_hours. Parsed here so a typo stops the start.
         "FLAG_WORKING_HOURS": working_hours(env_str("FLAG_WORKING_HOURS", "07:00-19:00")),
         "SYNC_MAX_EVENTS": env_int("SYNC_MAX_EVENTS", 200),
+        # What a postman may still read of the items he handled (Law 91/2025/QH15).
+        "POSTMAN_RECENT_DAYS": env_int("POSTMAN_RECENT_DAYS", 7),
+        # Hours a handover record waits for the receiver's signature; then it expires (its
+        # items may be listed again). A morning load not signed by the next morning is stale.
+        "HANDOVER_PENDING_HOURS": env_int("HANDOVER_PENDING_HOURS", 24),
+        # Working days a result waits for collection at the post office after the last
+        # invitation (the post's holding period, told to the citizen on the tracking page).
+        "PICKUP_HOLD_WORKING_DAYS": env_int("PICKUP_HOLD_WORKING_DAYS", 5),
         # An unfinished item due by the close of this many working days after today, and not
         # yet in hand (out for delivery), is at risk of missing its deadline (TT17 Art.7).
         "DEADLINE_AT_RISK_WORKING_DAYS": env_int("DEADLINE_AT_RISK_WORKING_DAYS", 1),
@@ -137,4 +145,17 @@ def settings_from_environment() -> dict[str, object]:
         "PASSWORD_HASH_FAST": env_bool("PASSWORD_HASH_FAST", False),
         "PWA_DIST": env_str("PWA_DIST", str(PROJECT_ROOT / "pwa" / "dist")),
         "EXPORT_SIGNING_KEY": env_str("EXPORT_SIGNING_KEY", ""),  # Ed25519 PEM; else instance/
+        # The custody log (server/transparency): its checkpoints' Ed25519 key (PEM; else one
+        # generated once into instance/), its origin line (default: BASE_URL without scheme
+        # + "/log"), how often the server integrates new events by itself (0: never), and
+        # the witnesses it asks to cosign: "URL vkey" pairs separated by commas.
+        "LOG_SIGNING_KEY": env_str("LOG_SIGNING_KEY", ""),
+        "LOG_ORIGIN": env_str("LOG_ORIGIN", ""),
+        "LOG_CHECKPOINT_SECONDS": env_float("LOG_CHECKPOINT_SECONDS", 10.0),
+        "LOG_WITNESSES": env_str("LOG_WITNESSES", ""),
+        # As a witness of other logs: their verifier keys (vkey), separated by commas, and
+        # this witness's own cosigning key (PEM; else generated once into instance/).
+        "WITNESS_LOGS": env_str("WITNESS_LOGS", ""),
+        "WITNESS_SIGNING_KEY": env_str("WITNESS_SIGNING_KEY", ""),
+        "WITNESS_NAME": env_str("WITNESS_NAME", ""),
     }

@@ -41,6 +41,7 @@ from server.services.auth import create_user
 from server.services.custody import Holder, append_event
 from server.services.handovers import custody_event_type, start_result_consignment
 from server.services.items import (
+    checked_address,
     default_route_class,
     eligible_procedure,
     item_placement,
@@ -126,6 +127,8 @@ class Citizen:
     line: str
     lat: float
     lon: float
+    #: The pre-2025 three-level address on the citizen's older papers, as written.
+    legacy: str | None = None
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -195,7 +198,28 @@ def make_citizens(rng: random.Random, count: int, offices: dict[str, Unit]) -> l
             id_type="can_cuoc" if rng.random() < 0.2 else "cccd",
             id_number=_unique(rng, numbers, lambda: _personal_number(rng, sex)),
             office_code=code, commune=office.commune, line=_street_line(rng), lat=lat, lon=lon))
-    return citizens
+    return [_with_legacy_address(citizen) for citizen in citizens]
+
+
+#: The town and province (before the 2025 merger and the end of districts) around each
+#: demo office's ward: older papers still carry these three-level addresses.
+LEGACY_AREAS = {
+    "Phường Hoa Lư": "thành phố Hoa Lư, tỉnh Ninh Bình",
+    "Phường Nam Định": "thành phố Nam Định, tỉnh Nam Định",
+    "Phường Phủ Lý": "thành phố Phủ Lý, tỉnh Hà Nam",
+}
+
+
+def _with_legacy_address(citizen: Citizen) -> Citizen:
+    """About three citizens in ten also give the address of their older papers.
+
+    Chosen from the phone number's last digit, so the random draws (and the demo) stay as
+    they were.
+    """
+    area = LEGACY_AREAS.get(citizen.commune)
+    if area is None or int(citizen.phone[-1]) >= 3:
+        return citizen
+    return replace(citizen, legacy=f"{citizen.line}, {area}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -897,6 +921,7 @@ class Replayer:
                         "id_number": citizen.id_number,
                         "address": {"province": plan.staff.office.province,
                                     "commune": citizen.commune, "line": citizen.line,
+                                    "legacy": citizen.legacy,
                                     "lat": citizen.lat, "lon": citizen.lon}},
             "documents": documents, "fees": self._fees(plan),
             "with_appointment_slip": plan.slip,
@@ -943,6 +968,7 @@ class Replayer:
         procedure = eligible_procedure(body.procedure_code)
         placement = item_placement(actor, body, procedure)
         citizen, address = body.citizen, body.citizen.address
+        on_map = checked_address(address.province, address.commune)
         number = validate_id_number(citizen.id_type, citizen.id_number or "")
         digest = digest_id_number(citizen.id_type, number, current_app.config["ID_HASH_KEY"].encode())
         route_class = default_route_class(placement.post_office, body)
@@ -956,9 +982,10 @@ class Replayer:
             linked_dossier_id=plan.linked.made.id if plan.linked else None,
             citizen_name=citizen.name, citizen_phone=citizen.phone,
             id_type=digest.id_type.value, id_last4=digest.last4, id_keyed_hash=digest.keyed_hash,
-            address_province=address.province, address_commune=address.commune,
+            address_province=on_map.province.name, address_commune=on_map.commune.name,
+            address_province_code=on_map.province.code, address_commune_code=on_map.commune.code,
             address_district=address.district, address_line=address.line,
-            address_lat=address.lat, address_lon=address.lon,
+            address_legacy=address.legacy, address_lat=address.lat, address_lon=address.lon,
             documents=[line.model_dump() for line in body.documents],
             postage_vnd=body.fees.postage_vnd,
             official_fee_vnd=(body.fees.official_fee_vnd if body.fees.official_fee_vnd is not None

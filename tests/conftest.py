@@ -27,6 +27,15 @@ os.environ.setdefault("EXPORT_SIGNING_KEY", (
     "-----BEGIN PRIVATE KEY-----\n"
     "MC4CAQAwBQYDK2VwBCIEIBxvsDm3sCGBqU6nAkCRP2i0ybG6c7YVqjWgWvrVcyg2\n"
     "-----END PRIVATE KEY-----\n"))
+# The custody log's checkpoint key and this deployment's witness key (synthetic, tests only).
+os.environ.setdefault("LOG_SIGNING_KEY", (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIKLlQfRRp0vBydgFma8irMGyiTE6MZIulfQ3Z5EJgzfv\n"
+    "-----END PRIVATE KEY-----\n"))
+os.environ.setdefault("WITNESS_SIGNING_KEY", (
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIMWtwHp5OyhgIkE4d+RGE4vz0cXTTHD/xtaex0JtZ70Y\n"
+    "-----END PRIVATE KEY-----\n"))
 
 
 def test_database_url(tmp_dir: Path) -> str:
@@ -170,6 +179,18 @@ def png_bytes(seed: str) -> bytes:
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def jpeg_bytes(seed: str) -> bytes:
+    """A tiny valid JPEG whose colour depends on `seed` (Pillow decodes it whole)."""
+    import io
+
+    from PIL import Image
+
+    colour = tuple(hashlib.sha256(seed.encode()).digest()[:3])
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 @pytest.fixture()

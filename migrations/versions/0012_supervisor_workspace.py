@@ -1,13 +1,13 @@
 """Background custody verifications: one row per job, its progress and its answer.
 
 Revision ID: 0012_supervisor_workspace
-Revises: 0008_report_rollups
+Revises: 0009_custody_integrity
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0012_supervisor_workspace'
-down_revision = '0008_report_rollups'
+down_revision = '0009_custody_integrity'
 branch_labels = None
 depends_on = None
 

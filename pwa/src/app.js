@@ -6,7 +6,6 @@ import { drain, OUTBOX_CHANGED, waitingCount } from "./outbox.js";
 import { restoreSession, signOut } from "./session.js";
 import { serverTransport } from "./transport.js";
 import { h, toast } from "./ui.js";
-import { agencyFilingScreen } from "./screens/agency-filing.js";
 import { collectScreen } from "./screens/collect.js";
 import { deliverScreen } from "./screens/deliver.js";
 import { failScreen } from "./screens/fail.js";
@@ -22,6 +21,9 @@ import { cashScreen } from "./screens/cash-day.js";
 import { cashRemitScreen } from "./screens/cash-remit.js";
 import { counterDeliverScreen, counterScreen } from "./screens/counter-pickup.js";
 import { deadlinesScreen } from "./screens/deadlines-list.js";
+import { calendarScreen } from "./screens/calendar.js";
+import { handoverNewScreen, handoversScreen } from "./screens/handovers.js";
+import { handoverRecordScreen } from "./screens/handover-record.js";
 
 const ROUTES = [
   [/^#\/item\/(\w+)$/, itemScreen],
@@ -33,10 +35,15 @@ const ROUTES = [
   [/^#\/outbox$/, outboxScreen],
   [/^#\/intake$/, intakeCounterScreen],
   [/^#\/pickup-request$/, intakePickupScreen],
-  [/^#\/agency\/filing\/(\d+)$/, agencyFilingScreen],
+  // The officer's filing is a handover record like any other (issue 12).
+  [/^#\/agency\/filing\/(\d+)$/, handoverRecordScreen],
+  [/^#\/handovers$/, handoversScreen],
+  [/^#\/handovers\/new(?:\/(evening))?$/, handoverNewScreen],
+  [/^#\/handovers\/(\d+)$/, handoverRecordScreen],
   [/^#\/deadlines(?:\/(overdue|due_today|at_risk))?$/, deadlinesScreen],
   [/^#\/counter(?:\/(\w+))?$/, counterScreen],
   [/^#\/counter\/(\w+)\/deliver$/, counterDeliverScreen],
+  [/^#\/calendar(?:\/(\d{4}-\d{2}))?$/, calendarScreen],
   [/^#\/cash(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashScreen],
   [/^#\/cash\/remit\/([\w.-]+)(?:\/(\d{4}-\d{2}-\d{2}))?$/, cashRemitScreen],
 ];

@@ -1,4 +1,6 @@
 // Screen words, Vietnamese first (GLOSSARY.md), English switchable. `t(key, values)`.
+import { HANDOVER_WORDS } from "./i18n-handovers.js";
+
 const WORDS = {
   vi: {
     app_name: "TậnTay", sign_in: "Đăng nhập", username: "Tên đăng nhập", password: "Mật khẩu",
@@ -43,13 +45,14 @@ const WORDS = {
     reason_deceased: "Người nhận đã mất", reason_force_majeure: "Bất khả kháng (thiên tai, dịch bệnh…)",
     action_retry: "Phát lại", action_notice_left: "Để lại giấy mời", action_return_to_agency: "Chuyển hoàn về cơ quan",
     phone: "Điện thoại", address: "Địa chỉ", invitation: "Giấy mời",
-    id_cccd: "CCCD", id_can_cuoc: "Thẻ căn cước", id_passport: "Hộ chiếu", id_cmnd: "CMND", id_vneid: "VNeID",
+    id_cccd: "CCCD", id_can_cuoc: "Thẻ căn cước", id_passport: "Hộ chiếu", id_cmnd: "CMND", id_vneid: "VNeID mức 2 (đã kiểm tra trên ứng dụng)",
     intake_counter: "Nhận hồ sơ tại quầy", pickup_request: "Yêu cầu thu gom tại nhà",
     procedure: "Thủ tục hành chính", search_procedure: "Tìm thủ tục (tên hoặc mã)",
     no_procedure: "Không có thủ tục nào nhận qua bưu chính khớp với từ tìm.", choose_procedure: "Hãy chọn thủ tục.",
     agency: "Cơ quan nhận hồ sơ", count_help: "Số lượng 0 nghĩa là người dân không mang giấy tờ đó.",
     citizen: "Người gửi (người dân)", id_number: "Số giấy tờ tùy thân", province: "Tỉnh/Thành phố",
-    commune: "Xã/Phường", address_line: "Số nhà, đường, thôn/xóm", route_class: "Tuyến chuyển phát",
+    commune: "Xã/Phường", address_line: "Số nhà, đường, thôn/xóm",
+    legacy_address: "Địa chỉ cũ (3 cấp, như trên giấy tờ cũ)", legacy_address_hint: "Không bắt buộc", route_class: "Tuyến chuyển phát",
     route_auto: "Tự động", route_same_area: "Cùng khu vực", route_intra_province: "Nội tỉnh",
     route_major_cities: "Giữa các thành phố lớn", route_inter_province: "Liên tỉnh",
     reduction: "Miễn, giảm (TT22/2017)", no_reduction: "Không miễn, giảm", postage: "Cước phí",
@@ -90,6 +93,17 @@ const WORDS = {
     remittance_closed: "đã ký đủ", take_remittance: "Nhận tiền nộp", unknown_postman: "Không tìm thấy bưu tá {name}.",
     remit_amount: "Số tiền nộp (đồng)", confirm_remittance: "Ký xác nhận nộp tiền",
     remittance_closed_toast: "Đã nhận {amount}; phiếu nộp tiền đã ký đủ.", remittance_waiting: "Phiếu nộp tiền #{id} ({amount}) đã có chữ ký bưu tá, chờ giao dịch viên ký.",
+    scan_id_card: "Quét mã QR trên thẻ căn cước", not_an_id_card: "Mã vừa quét không phải mã QR của thẻ căn cước / CCCD.",
+    id_card_read: "Đã đọc thẻ căn cước của {name}.", id_name_mismatch: "Tên trên thẻ “{card}” khác tên người nhận “{name}”. Kiểm tra lại người nhận trước khi tiếp tục.",
+    id_name_mismatch_citizen: "Tên trên thẻ “{card}” khác họ tên người dân đã nhập “{name}”. Kiểm tra lại giấy tờ trước khi nhận hồ sơ.",
+    cmnd_no_longer_valid: "Chứng minh nhân dân (CMND) hết giá trị sử dụng từ ngày 01/01/2025 (Luật Căn cước 2023, Điều 46). Hãy kiểm tra thẻ căn cước / CCCD gắn chip, hộ chiếu hoặc tài khoản VNeID mức 2.",
+    calendar: "Lịch làm việc", calendar_month: "Tháng {month}/{year}", calendar_months: "Chọn tháng",
+    calendar_previous: "Tháng trước", calendar_next: "Tháng sau", calendar_weekdays: "T2,T3,T4,T5,T6,T7,CN",
+    calendar_off: "Nghỉ", calendar_worked: "Làm bù", calendar_working_day: "Ngày làm việc", calendar_day_off: "Ngày nghỉ",
+    calendar_nothing_special: "Tháng này không có ngày lễ hay ngày hoán đổi.", calendar_basis: "Căn cứ",
+    calendar_decision: "Ghi quyết định của Nhà nước", calendar_date: "Ngày", calendar_kind: "Ngày đó là",
+    calendar_decision_help: "Thời hạn của các bưu gửi đang mở bị ảnh hưởng sẽ được tính lại; thời hạn đã in được giữ lại và ghi kèm thời hạn mới.",
+    calendar_save: "Lưu quyết định", calendar_saved: "Đã lưu ngày {date}; {n} thời hạn được tính lại.",
   },
   en: {
     app_name: "TậnTay", sign_in: "Sign in", username: "Username", password: "Password",
@@ -124,7 +138,8 @@ const WORDS = {
     no_procedure: "No postal procedure matches the search.", choose_procedure: "Choose a procedure.",
     agency: "Receiving agency", count_help: "A count of 0 means the citizen did not bring that document.",
     citizen: "Sender (citizen)", id_number: "Identity document number", province: "Province/City",
-    commune: "Commune/Ward", address_line: "House number, street, hamlet", route_class: "Route class",
+    commune: "Commune/Ward", address_line: "House number, street, hamlet",
+    legacy_address: "Former address (3 levels, as on older papers)", legacy_address_hint: "Optional", route_class: "Route class",
     route_auto: "Automatic", route_same_area: "Same area", route_intra_province: "Within the province",
     route_major_cities: "Between major cities", route_inter_province: "Inter-provincial",
     reduction: "Exemption or reduction (TT22/2017)", no_reduction: "None", postage: "Postage",
@@ -164,8 +179,21 @@ const WORDS = {
     remittance_closed: "signed by both", take_remittance: "Take the cash", unknown_postman: "Postman {name} not found.",
     remit_amount: "Amount handed over (VND)", confirm_remittance: "Sign the remittance",
     remittance_closed_toast: "Received {amount}; the remittance is signed by both.", remittance_waiting: "Remittance #{id} ({amount}) is signed by the postman and waits for the clerk.",
+    scan_id_card: "Scan the QR on the ID card", not_an_id_card: "This is not the QR code of a citizen ID card.",
+    id_card_read: "Read the ID card of {name}.", id_name_mismatch: "The name on the card “{card}” differs from the recipient's “{name}”. Check who you hand it to before going on.",
+    id_name_mismatch_citizen: "The name on the card “{card}” differs from the citizen's name typed “{name}”. Check the document before taking the dossier in.",
+    cmnd_no_longer_valid: "The old ID card (CMND) is no longer valid since 01/01/2025 (Identity Law 2023, Art.46). Check the chip ID card, a passport or the VNeID level-2 account.",
+    calendar: "Working calendar", calendar_month: "{month}/{year}", calendar_months: "Choose the month",
+    calendar_previous: "Previous month", calendar_next: "Next month", calendar_weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+    calendar_off: "Off", calendar_worked: "Worked", calendar_working_day: "Working day", calendar_day_off: "Day off",
+    calendar_nothing_special: "No holiday or swapped day this month.", calendar_basis: "Legal basis",
+    calendar_decision: "Record the State's decision", calendar_date: "Date", calendar_kind: "That day is",
+    calendar_decision_help: "The deadlines of the open items it affects are recomputed; a printed deadline is kept beside the new one.",
+    calendar_save: "Save the decision", calendar_saved: "Saved {date}; {n} deadline(s) recomputed.",
   },
 };
+
+for (const language of Object.keys(WORDS)) Object.assign(WORDS[language], HANDOVER_WORDS[language]);
 
 let language = (globalThis.localStorage?.getItem("language")) || "vi";
 

@@ -2,6 +2,7 @@
 // counter: who takes it, the identity document checked, a proxy's relationship and written
 // authorisation, the papers taken back, the cash and the recipient's signature.
 import { t } from "./i18n.js";
+import { CardScan, documentRefusal, sameName } from "./id-card.js";
 import { downscale } from "./photo.js";
 import { SignatureField } from "./signature-field.js";
 import { field, h } from "./ui.js";
@@ -12,7 +13,7 @@ export class RecipientForm {
   // `prefix` keeps element ids apart between screens ("" at the door, "counter-" at the counter).
   constructor(item, prefix = "") {
     const id = (name) => `${prefix}${name}`;
-    this.name = h("input", { id: id("recipient-name"), value: item.citizen.name, autocomplete: "off" });
+    this.name = h("input", { id: id("recipient-name"), value: item.citizen.name ?? "", autocomplete: "off" });
     this.relation = h("select", { id: id("relation") }, h("option", { value: "self" }, t("self")), h("option", { value: "proxy" }, t("proxy")));
     this.relationship = h("input", { id: id("relationship"), autocomplete: "off" });
     this.authorization = h("input", { id: id("authorization-photo"), type: "file", accept: "image/*", capture: "environment" });
@@ -20,10 +21,27 @@ export class RecipientForm {
     this.relation.addEventListener("change", () => this.proxyFields.classList.toggle("hidden", !this.isProxy()));
     this.idType = h("select", { id: id("id-type") }, ID_TYPES.map((type) => h("option", { value: type }, t(`id_${type}`))));
     this.idLast4 = h("input", { id: id("id-last4"), inputmode: "text", maxlength: "4", autocomplete: "off", autocapitalize: "characters" });
+    // The chip card's QR fills the type and last four (the number itself is not kept) and
+    // warns when the card's name is not the recipient's.
+    this.idNotice = h("p", { class: "warning", role: "alert", id: id("id-notice") });
+    this.cardScan = new CardScan(prefix, (card) => this._fromCard(card));
+    this.idType.addEventListener("change", () => { this.idNotice.textContent = documentRefusal(this.idType.value) ?? ""; });
     this.papers = (item.papers_to_collect ?? []).map((paper) => h("label", { class: "check" }, h("input", { type: "checkbox", value: paper, class: "paper" }), paper));
     // Any amount: what the citizen really paid, checked against what was due on the server.
     this.cash = h("input", { id: id("cash-collected"), type: "number", inputmode: "numeric", min: "0", step: "1", value: String(item.cash_due_vnd ?? 0) });
     this.signature = new SignatureField(t("signature"), { name: id("recipient") });
+  }
+
+  _fromCard(card) {
+    this.idType.value = "cccd";
+    this.idLast4.value = card.number.slice(-4);
+    this.idNotice.textContent = sameName(card.name, this.name.value)
+      ? t("id_card_read", { name: card.name }) : t("id_name_mismatch", { card: card.name, name: this.name.value.trim() });
+  }
+
+  // Why the identity document checked cannot be accepted (a CMND after 2024), or null.
+  refusal() {
+    return documentRefusal(this.idType.value);
   }
 
   isProxy() {
@@ -33,7 +51,7 @@ export class RecipientForm {
   // The fields from the recipient's name to the cash, in the order the postman fills them.
   fields() {
     return [field(t("name"), this.name), field(t("recipient"), this.relation), this.proxyFields,
-      field(t("id_type"), this.idType), field(t("id_last4"), this.idLast4),
+      this.cardScan.element, field(t("id_type"), this.idType), field(t("id_last4"), this.idLast4), this.idNotice,
       this.papers.length ? h("fieldset", {}, h("legend", {}, t("papers_collected")), this.papers) : null,
       field(t("cash_collected"), this.cash)];
   }

@@ -200,7 +200,8 @@ def day_root(day: str) -> DayRootOut:
     if sealed is None:
         raise NotFound("day_not_sealed", f"Ngày {wanted:%d/%m/%Y} chưa được niêm phong.")
     return DayRootOut(day=sealed.day, root=sealed.root, event_count=sealed.event_count,
-                      computed_at=sealed.computed_at, verified=verify_sealed_day(sealed))
+                      computed_at=sealed.computed_at, verified=verify_sealed_day(sealed),
+                      log_size=sealed.log_size, log_root=sealed.log_root)
 
 
 @operation(bp, "/audit/export-key", "GET", summary="Public key of custody exports (PEM)",

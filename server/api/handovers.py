@@ -1,4 +1,4 @@
-"""Handover records: create, read, accept (scan and sign)."""
+"""Handover records: create, read, accept (scan and sign), cancel; whom and what to list."""
 from __future__ import annotations
 
 from flask import Blueprint
@@ -8,15 +8,30 @@ from server.api.serializers import handover_out
 from server.api.spec import operation
 from server.models import Role
 from server.schemas.handovers import (
+    CandidateList,
+    CandidateOut,
+    CandidateQuery,
     HandoverAccept,
+    HandoverCancel,
     HandoverAccepted,
     HandoverCreate,
     HandoverCreated,
     HandoverList,
     HandoverOut,
     HandoverQuery,
+    ReceiverList,
+    ReceiverOut,
 )
-from server.services.handovers import accept_handover, create_handover, handovers_for, visible_handover
+from server.services.handovers import (
+    accept_handover,
+    cancel_handover,
+    create_handover,
+    eligible_receivers,
+    handover_candidates,
+    handovers_for,
+    status_label,
+    visible_handover,
+)
 
 bp = Blueprint("handovers", __name__, url_prefix="/api/v1/handovers")
 
@@ -38,14 +53,14 @@ def open_handover(body: HandoverCreate) -> HandoverCreated:
 def list_handovers(query: HandoverQuery) -> HandoverList:
     """The morning load check starts here: what waits for the caller's signature."""
     records = handovers_for(current_user, query.status)  # type: ignore[arg-type]
-    return HandoverList(handovers=[handover_out(record) for record in records])
+    return HandoverList(handovers=[handover_out(record, current_user) for record in records])  # type: ignore[arg-type]
 
 
 @operation(bp, "/<int:handover_id>", "GET", summary="A handover record", tag="handovers",
            response=HandoverOut, errors=(404,))
 def read_handover(handover_id: int) -> HandoverOut:
     """The record with each line's outcome."""
-    return handover_out(visible_handover(current_user, handover_id))  # type: ignore[arg-type]
+    return handover_out(visible_handover(current_user, handover_id), current_user)  # type: ignore[arg-type]
 
 
 @operation(bp, "/<int:handover_id>/accept", "POST", summary="Scan and sign a handover",
@@ -60,3 +75,34 @@ def sign_handover(handover_id: int, body: HandoverAccept) -> HandoverAccepted:
                             received=outcome.received, missing=outcome.missing,
                             unexpected=outcome.unexpected, filed=outcome.filed,
                             supplement_requested=outcome.supplement_requested)
+
+
+@operation(bp, "/<int:handover_id>/cancel", "POST", summary="Withdraw a pending handover",
+           tag="handovers", body=HandoverCancel, response=HandoverOut, roles=PARTIES,
+           errors=(403, 404, 409))
+def withdraw_handover(handover_id: int, body: HandoverCancel) -> HandoverOut:
+    """The sender cancels an unsigned record with a reason; its items may be listed again."""
+    record = cancel_handover(current_user, handover_id, body.reason)  # type: ignore[arg-type]
+    return handover_out(record, current_user)  # type: ignore[arg-type]
+
+
+@operation(bp, "/receivers", "GET", summary="Who can accept a handover from the caller",
+           tag="handovers", response=ReceiverList, roles=PARTIES)
+def list_receivers() -> ReceiverList:
+    """Postmen and desks the caller may name, by name (only those who can accept)."""
+    return ReceiverList(receivers=[
+        ReceiverOut(field=r.field, key=r.key, name=r.name, unit_name=r.unit_name,  # type: ignore[arg-type]
+                    kind=r.unit_kind)
+        for r in eligible_receivers(current_user)])  # type: ignore[arg-type]
+
+
+@operation(bp, "/candidates", "GET", summary="Held items the caller may list",
+           tag="handovers", query=CandidateQuery, response=CandidateList, roles=PARTIES)
+def list_candidates(query: CandidateQuery) -> CandidateList:
+    """What the caller holds (or what is due today, or a postman's evening return)."""
+    items = handover_candidates(current_user, query.source)  # type: ignore[arg-type]
+    return CandidateList(items=[CandidateOut(
+        tracking_number=item.tracking_number, kind=item.kind, status=item.status,
+        status_label=status_label(item), procedure=item.procedure.name,
+        agency_unit=item.agency_unit.code, agency_name=item.agency_unit.name, due_at=item.due_at)
+        for item in items])

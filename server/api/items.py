@@ -14,6 +14,8 @@ from server.models import CustodyEvent, Role
 from server.schemas.items import ItemCreate, ItemList, ItemListQuery, ItemOut
 from server.services.items import create_item, find_visible_item, invitations_for, list_items
 from server.services.labels import label_png, label_svg, tracking_url
+from server.services.personal_data import log_access
+from server.services.scope import shows_personal_data
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1/items")
 
@@ -35,7 +37,9 @@ def browse_items(query: ItemListQuery) -> ItemList:
     """A page of items the caller may see."""
     items, total = list_items(current_user, query)  # type: ignore[arg-type]
     invitations = invitations_for(items)
-    return ItemList(items=[item_out(i, invitations=invitations.get(i.id)) for i in items],
+    reader = current_user._get_current_object()  # type: ignore[attr-defined]
+    return ItemList(items=[item_out(i, invitations=invitations.get(i.id),
+                                    personal=shows_personal_data(reader, i)) for i in items],
                     total=total, limit=query.limit,
                     offset=query.offset)
 
@@ -45,10 +49,13 @@ def browse_items(query: ItemListQuery) -> ItemList:
 def read_item(tn: str) -> ItemOut:
     """The item and its whole chain."""
     item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    log_access(current_user, item, "item_details")  # type: ignore[arg-type]
     events = db.session.execute(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars().all()
-    return item_out(item, list(events), invitations_for([item]).get(item.id))
+    reader = current_user._get_current_object()  # type: ignore[attr-defined]
+    return item_out(item, list(events), invitations_for([item]).get(item.id),
+                    personal=shows_personal_data(reader, item))
 
 
 def _label(tn: str, render: Callable[[str, str], bytes | str], mimetype: str) -> Response:

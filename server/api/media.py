@@ -8,6 +8,7 @@ from server.api.spec import operation
 from server.schemas.common import ResponseModel
 from server.services.media import SIGNATURES, read_media, store_media
 from server.services.media_storage import media_storage
+from server.services.personal_data import log_image_access
 
 bp = Blueprint("media", __name__, url_prefix="/api/v1/media")
 
@@ -40,6 +41,7 @@ def download_media(sha256: str) -> Response:
     """The stored bytes with their stored type; 404 to anyone outside the image's scope."""
     user = current_user._get_current_object()  # type: ignore[attr-defined]
     found = read_media(user, sha256, media_storage())
+    log_image_access(user, found.media.sha256)
     return Response(found.body, mimetype=found.media.content_type, headers={
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": "inline",

@@ -1,14 +1,21 @@
 """Turning models into the documented answers (kept apart from the models)."""
 from __future__ import annotations
 
+from flask_login import current_user
+
 from server.domain.fees import cash_due_vnd
+from server.domain.privacy import position_for
 from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus, upu_code
-from server.models import CustodyEvent, HandoverRecord, Item, Procedure, Unit, User
+from server.domain.handover_rules import citizen_initials
+from server.domain.tracking_notice import AfterFailure
+from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Procedure, Unit, User
 from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
 from server.schemas.handovers import HandoverLineOut, HandoverOut
 from server.domain.invitations import InvitationStatus
 from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, InvitationsOut, ItemOut, PositionOut
-from server.schemas.tracking import TrackEvent, TrackOut
+from server.schemas.tracking import TrackEvent, TrackNotice, TrackOut
+from server.services.handovers import is_receiver, is_sender
+from server.transparency.log import log_indexes
 
 
 def user_out(user: User) -> UserOut:
@@ -32,17 +39,33 @@ def procedure_out(procedure: Procedure) -> ProcedureOut:
                         documents=procedure.documents, official_fee_vnd=procedure.official_fee_vnd)
 
 
-def event_out(event: CustodyEvent) -> EventOut:
-    """One custody event with its chain hashes."""
+def _viewer_role() -> str:
+    """The signed-in caller's role: how precise a position it may see (domain.privacy)."""
+    return current_user.role if current_user.is_authenticated else ""
+
+
+#: Evidence keys that name or identify a person: left out where personal data is withheld.
+PERSONAL_EVIDENCE_KEYS = frozenset({"recipient"})
+
+
+def event_out(event: CustodyEvent, log_index: int | None = None,
+              personal: bool = True) -> EventOut:
+    """One custody event with its chain hashes (and its index in the custody log, once
+    logged); its position as the caller may see it; without whom it was handed to, unless
+    `personal`."""
     position = None
     if event.lat is not None and event.lon is not None:
-        position = PositionOut(lat=event.lat, lon=event.lon, accuracy_m=event.accuracy_m)
+        lat, lon = position_for(_viewer_role(), event.lat, event.lon)
+        position = PositionOut(lat=lat, lon=lon, accuracy_m=event.accuracy_m)
     return EventOut(
         id=event.id, seq=event.seq, type=event.type, upu_code=upu_code(EventType(event.type)),
         occurred_at=event.occurred_at, received_at=event.received_at,
         actor=event.actor.username, unit=event.actor_unit.code,
-        position=position, evidence=event.evidence, status_after=event.status_after,
-        previous_hash=event.previous_hash, hash=event.hash,
+        position=position,
+        evidence=(event.evidence if personal else
+                  {k: v for k, v in event.evidence.items() if k not in PERSONAL_EVIDENCE_KEYS}),
+        status_after=event.status_after,
+        previous_hash=event.previous_hash, hash=event.hash, log_index=log_index,
     )
 
 
@@ -56,8 +79,11 @@ def papers_to_collect(item: Item) -> list[str]:
 
 
 def item_out(item: Item, events: list[CustodyEvent] | None = None,
-             invitations: InvitationStatus | None = None) -> ItemOut:
-    """An item as the post's and agency's staff see it."""
+             invitations: InvitationStatus | None = None, personal: bool = True) -> ItemOut:
+    """An item as the post's and agency's staff see it; without the citizen's name, phone,
+    ID, street line and the recipient unless `personal` (`shows_personal_data`); the home
+    position as precise as the caller's role may see it."""
+    home_lat, home_lon = position_for(_viewer_role(), item.address_lat, item.address_lon)
     return ItemOut(
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
         procedure_code=item.procedure.code, procedure_name=item.procedure.name,
@@ -66,11 +92,18 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         post_office_unit=item.post_office_unit.code if item.post_office_unit else None,
         linked_dossier=item.linked_dossier.tracking_number if item.linked_dossier else None,
         citizen=CitizenOut(
-            name=item.citizen_name, phone=item.citizen_phone, id_type=item.id_type,
-            id_last4=item.id_last4,
+            name=item.citizen_name if personal else None,
+            phone=item.citizen_phone if personal else None,
+            id_type=item.id_type if personal else None,
+            id_last4=item.id_last4 if personal else None,
             address=AddressOut(province=item.address_province, commune=item.address_commune,
-                               district=item.address_district, line=item.address_line,
-                               lat=item.address_lat, lon=item.address_lon),
+                               province_code=item.address_province_code,
+                               commune_code=item.address_commune_code,
+                               district=item.address_district,
+                               line=item.address_line if personal else None,
+                               legacy=item.address_legacy if personal else None,
+                               lat=home_lat if personal else None,
+                               lon=home_lon if personal else None),
         ),
         documents=item.documents,
         fees={"postage_vnd": item.postage_vnd, "official_fee_vnd": item.official_fee_vnd},
@@ -87,30 +120,60 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
         papers_to_collect=papers_to_collect(item),
         procedure_documents=item.procedure.documents,
         invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,
-        events=[event_out(e) for e in events] if events is not None else None,
+        events=_events_out(events, personal) if events is not None else None,
+        personal_data_withheld=not personal,
     )
 
 
-def handover_out(record: HandoverRecord) -> HandoverOut:
-    """A handover record with its lines."""
+def _events_out(events: list[CustodyEvent], personal: bool = True) -> list[EventOut]:
+    """The events, each with its log index when the custody log holds it (one query)."""
+    indexes = log_indexes(event.id for event in events)
+    return [event_out(event, indexes.get(event.id), personal) for event in events]
+
+
+def _person_name(user: User | None) -> str:
+    return (user.full_name or user.username) if user else ""
+
+
+def handover_line_out(line: HandoverLine) -> HandoverLineOut:
+    """One line: its outcome and, for an item of the parties, what to check on the paper."""
+    item = line.item
+    return HandoverLineOut(
+        tracking_number=line.tracking_number, outcome=line.outcome, complete=line.complete,
+        missing_documents=line.missing_documents,
+        kind=item.kind if item else None, procedure=item.procedure.name if item else None,
+        citizen_initials=citizen_initials(item.citizen_name) if item else None)
+
+
+def handover_out(record: HandoverRecord, viewer: User | None = None) -> HandoverOut:
+    """A handover record with its lines; `viewer` learns whether he may sign or withdraw it."""
+    pending = record.status == "pending"
     return HandoverOut(
         id=record.id, status=record.status,
         from_user=record.from_user.username if record.from_user else None,
         from_unit=record.from_unit.code,
         to_user=record.to_user.username if record.to_user else None, to_unit=record.to_unit.code,
+        from_name=_person_name(record.from_user) or record.from_unit.name,
+        to_name=_person_name(record.to_user) or record.to_unit.name,
+        from_unit_name=record.from_unit.name, to_unit_name=record.to_unit.name,
         created_at=record.created_at, accepted_at=record.accepted_at,
         accepted_by=record.accepted_by.username if record.accepted_by else None,
         sender_signed=record.sender_signature_sha256 is not None,
         receiver_signed=record.receiver_signature_sha256 is not None,
-        lines=[HandoverLineOut(tracking_number=line.tracking_number, outcome=line.outcome,
-                               complete=line.complete, missing_documents=line.missing_documents)
-               for line in record.lines],
+        cancelled_at=record.cancelled_at, cancel_reason=record.cancel_reason,
+        expired=record.status == "cancelled" and record.cancelled_by_id is None,
+        can_accept=pending and viewer is not None and is_receiver(viewer, record),
+        can_cancel=pending and viewer is not None and is_sender(viewer, record),
+        lines=[handover_line_out(line) for line in record.lines],
     )
 
 
-def track_out(item: Item, events: list[CustodyEvent], unit_names: dict[int, str]) -> TrackOut:
+def track_out(item: Item, events: list[CustodyEvent], unit_names: dict[int, str],
+              notice: AfterFailure | None = None) -> TrackOut:
     """Public tracking: status and steps with the unit's name, nothing personal."""
     return TrackOut(
+        notice=TrackNotice(what_happened=notice.what_happened, what_next=notice.what_next,
+                           held_at=notice.held_at) if notice else None,
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
         status_label=STATUS_LABELS_VI[ItemStatus(item.status)], due_at=item.due_at,
         events=[TrackEvent(type=e.type, label=EVENT_LABELS_VI[EventType(e.type)],

@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import BadRequest
 
 from server.api.errors import ApiError
 from server.extensions import db
-from server.schemas.common import ErrorEnvelope
+from server.schemas.common import JSON_BODY, ErrorEnvelope
 from server.security import authenticated_by_token, csrf_header_valid
+from server.services.personal_data import COMMIT_READ
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: The largest row id the tables hold (`Integer` keys: 32-bit signed on PostgreSQL). A larger
@@ -82,7 +83,7 @@ def _parse_body(model: type[BaseModel]) -> BaseModel:
     # Well-formed JSON that is not an object (a list, a string, null) is a wrong value, not
     # unreadable: the model refuses it with 422 and the field "(body)".
     try:
-        return model.model_validate(payload)
+        return model.model_validate(payload, context=JSON_BODY)
     except ValidationError as error:
         raise ApiError(
             422, "validation_failed", "Dữ liệu không hợp lệ.", {"fields": _field_errors(error)}
@@ -149,7 +150,8 @@ def operation(
             if op.query is not None:
                 path_values["query"] = _parse_query(op.query)
             response = _serialise(view(**path_values), op.status)
-            if request.method in UNSAFE_METHODS:
+            # A read commits only what it was asked to keep: the personal-data access log.
+            if request.method in UNSAFE_METHODS or g.get(COMMIT_READ):
                 db.session.commit()
             return response
 

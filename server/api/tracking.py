@@ -7,7 +7,7 @@ from server.api.serializers import track_out
 from server.api.spec import openapi_document, operation
 from server.extensions import limiter
 from server.schemas.tracking import TrackOut
-from server.services.tracking import public_tracking
+from server.services.tracking import failure_notice, public_tracking
 
 bp = Blueprint("tracking", __name__, url_prefix="/api/v1")
 
@@ -18,7 +18,7 @@ bp = Blueprint("tracking", __name__, url_prefix="/api/v1")
 def track(tn: str) -> TrackOut:
     """Status and steps, with no personal data."""
     item, events, unit_names = public_tracking(tn)
-    return track_out(item, events, unit_names)
+    return track_out(item, events, unit_names, failure_notice(item, events))
 
 
 @bp.get("/openapi.json")

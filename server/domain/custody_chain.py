@@ -196,6 +196,23 @@ _SMALL_FLOAT_MARKS = (b":0.0000", b",0.0000", b"[0.0000", b"-0.0000")
 _NEGATIVE_EXPONENT = re.compile(rb"[:,\[]-?[0-9]+(?:\.[0-9]+)?e-")
 
 
+def payload_digest(event_type: str, tracking_number: str, actor_user_id: int,
+                   occurred_at: datetime, position: Mapping[str, Any] | None,
+                   evidence: Mapping[str, Any]) -> str:
+    """SHA-256 of what a client sent as one event: the idempotency key's payload.
+
+    The same event id sent again with this same digest is the same event (a resend); with
+    another digest it is another event under a reused id (Stripe's idempotency-key rule). The
+    sender is part of it, and the time is taken as an instant (UTC), so a resend that writes
+    the same moment with another offset is still the same event.
+    """
+    payload = {"type": event_type, "tracking_number": tracking_number,
+               "actor_user_id": actor_user_id, "occurred_at": iso_utc(occurred_at),
+               "position": dict(position) if position is not None else None,
+               "evidence": dict(evidence)}
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
 def canonical_json_with_plain(body: Mapping[str, Any], plain_key: str) -> bytes | None:
     """`canonical_json(body)` for a dict whose `plain_key` value came from `loads_plain`,
     or None when it cannot vouch that the text decoded by `json` would give these bytes.

@@ -13,7 +13,14 @@ from typing import Any
 from server.domain.custody_chain import chain_hash, chain_hash_of_decoded, stored_body
 from server.domain.errors import DomainError
 from server.domain.geo import Position
-from server.domain.lifecycle import EventType, ItemKind, ItemStatus, apply_event, field_target
+from server.domain.lifecycle import (
+    CLOSED,
+    EventType,
+    ItemKind,
+    ItemStatus,
+    apply_event,
+    field_target,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,9 @@ class Step:
     conflict: dict[str, Any] | None
     #: The item's filing time after the event (QĐ45 Art.7).
     filed_at: datetime | None
+    #: The event did not fit and left the item where it was: nothing of the item moves
+    #: (status, holder, filing time); the event is recorded and the conflict flagged.
+    kept: bool = False
 
 
 def next_status(kind: str, status: str | None, event_type: EventType, occurred_at: datetime,
@@ -47,8 +57,11 @@ def next_status(kind: str, status: str | None, event_type: EventType, occurred_a
 
     The field is the truth (DESIGN §4): an event that no longer fits the item's state is
     recorded anyway; the item takes the state the event reports unless a later event
-    already moved it on. `latest_occurred_at` (the time of the item's last event) is only
-    asked on a conflict.
+    already moved it on, or its life is over: a filed dossier (QĐ45 Art.7: filed at the
+    signature), a delivered result, a result returned to its agency or a cancelled item
+    keeps its status, since no late event from the field may rewrite that end silently
+    (`state_conflict` says it came). `latest_occurred_at` (the time of the item's last
+    event) is only asked on a conflict.
     """
     current = ItemStatus(status) if status else None
     try:
@@ -56,6 +69,8 @@ def next_status(kind: str, status: str | None, event_type: EventType, occurred_a
     except DomainError as refusal:
         conflict = {"status_before": status, "event_type": event_type.value,
                     "reason": refusal.code}
+    if current in CLOSED:
+        return status, {**conflict, "item_finished": True}  # type: ignore[return-value]
     target = field_target(ItemKind(kind), event_type)
     latest = latest_occurred_at()
     if target is None or (latest is not None and latest > occurred_at):
@@ -80,12 +95,13 @@ def step(head: ItemHead, event_type: EventType, *, event_id: str, actor_user_id:
          actor_unit_id: int, occurred_at: datetime, received_at: datetime,
          position: Position | None, evidence: dict[str, Any],
          latest_occurred_at: Callable[[], datetime | None],
-         string_keys: bool = False) -> Step:
+         string_keys: bool = False, payload_digest: str | None = None) -> Step:
     """Apply one event to the item `head` describes: the next link of its chain.
 
     `string_keys`: every mapping in `evidence` is known to have string keys only (a
     JSON-mode dump of a model), so the hash skips the walk that refuses other keys; the
-    hash is the same (`chain_hash_of_decoded`).
+    hash is the same (`chain_hash_of_decoded`). `payload_digest`: the digest of what a
+    client sent under `event_id` (sync), kept beside the event, outside its hash.
     """
     status_after, conflict = next_status(head.kind, head.status, event_type, occurred_at,
                                          latest_occurred_at)
@@ -102,6 +118,9 @@ def step(head: ItemHead, event_type: EventType, *, event_id: str, actor_user_id:
         "lat": lat, "lon": lon, "accuracy_m": accuracy_m, "evidence": evidence,
         "status_after": status_after, "previous_hash": head.head_hash,
         "hash": (chain_hash_of_decoded if string_keys else chain_hash)(body, head.head_hash),
+        "payload_digest": payload_digest,
     }
-    return Step(row, conflict,
-                filing_time_after(event_type, status_after, occurred_at, head.filed_at))
+    kept = conflict is not None and status_after == head.status
+    filed_at = head.filed_at if kept else filing_time_after(event_type, status_after,
+                                                            occurred_at, head.filed_at)
+    return Step(row, conflict, filed_at, kept)

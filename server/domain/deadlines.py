@@ -16,7 +16,13 @@ from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 
 from server.domain.lifecycle import CLOSED, ItemStatus
-from server.domain.service_time import END_OF_WORKING_DAY, LOCAL_TZ, add_working_days
+from server.domain.service_time import (
+    END_OF_WORKING_DAY,
+    LOCAL_TZ,
+    NO_DECISIONS,
+    WorkingDecisions,
+    add_working_days,
+)
 
 
 class DeadlineClass(StrEnum):
@@ -54,7 +60,8 @@ class DeadlineBounds:
     at_risk_until: datetime
 
 
-def deadline_bounds(now: datetime, at_risk_working_days: int = 1) -> DeadlineBounds:
+def deadline_bounds(now: datetime, at_risk_working_days: int = 1,
+                    decisions: WorkingDecisions = NO_DECISIONS) -> DeadlineBounds:
     """The cut-offs of the classes at `now` (timezone-aware) for the at-risk setting."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -62,7 +69,7 @@ def deadline_bounds(now: datetime, at_risk_working_days: int = 1) -> DeadlineBou
         raise ValueError(f"at_risk_working_days must be 0 or more, got {at_risk_working_days}")
     today = now.astimezone(LOCAL_TZ).date()
     end_of_today = datetime.combine(today + timedelta(days=1), time(), tzinfo=LOCAL_TZ)
-    last_day = add_working_days(today, at_risk_working_days)
+    last_day = add_working_days(today, at_risk_working_days, decisions)
     at_risk_until = datetime.combine(last_day, END_OF_WORKING_DAY, tzinfo=LOCAL_TZ)
     return DeadlineBounds(now=now.astimezone(UTC), end_of_today=end_of_today.astimezone(UTC),
                           at_risk_until=max(at_risk_until, end_of_today).astimezone(UTC))

@@ -43,6 +43,10 @@ class FlagCode(StrEnum):
     handover_discrepancy = "handover_discrepancy"
     #: a result sent back before the two invitations (TT17 Art.5(2)(h))
     early_return = "early_return"
+    #: an event recorded by someone who did not hold the item (DESIGN §5)
+    not_holder = "not_holder"
+    #: an event dated before the item reached its actor, or before the item's previous event
+    backdated = "backdated"
 
 
 #: What a supervisor reads for each flag code (DESIGN §5, §8), on the dashboard and in reviews.
@@ -58,6 +62,8 @@ FLAG_LABELS_VI: dict[FlagCode, str] = {
     FlagCode.state_conflict: "Xung đột trạng thái sau đồng bộ",
     FlagCode.handover_discrepancy: "Chênh lệch khi bàn giao",
     FlagCode.early_return: "Chuyển hoàn khi chưa đủ 2 giấy mời",
+    FlagCode.not_holder: "Người ghi nhận không giữ bưu gửi",
+    FlagCode.backdated: "Sự kiện ghi lùi ngày",
 }
 
 
@@ -254,3 +260,65 @@ def early_return(invitations: InvitationStatus) -> dict[str, Any] | None:
         "next_allowed_on": (invitations.next_allowed_on.isoformat()
                             if invitations.next_allowed_on else None),
     }
+
+
+@dataclass(frozen=True)
+class Custodian:
+    """Who held an item when an event came in: a person of a unit, a unit, or nobody."""
+
+    user_id: int | None
+    unit_id: int | None
+    #: The person's username and the unit's code, as a supervisor reads them.
+    username: str | None = None
+    unit_code: str | None = None
+
+
+def not_holder(actor_user_id: int, actor_unit_id: int, at_the_counter: bool, status: str | None,
+               holder: Custodian) -> dict[str, Any] | None:
+    """Return the evidence of an event recorded by someone who did not hold the item.
+
+    Custody passes from hand to hand only by a handover record both sign (QĐ45 Art.7, 9;
+    TT17 Art.5), so the holder is the one who may report what happened to the item. The
+    field is the truth (DESIGN §4): the event is recorded, and the holder at the time named.
+    The counter (`at_the_counter`: a clerk) acts for its unit when the unit itself holds
+    the item; a home pickup not yet given to anyone (`requested`, held by the office) is for
+    any postman of the office to collect. Nobody holds a delivered result: nothing to name.
+    """
+    if holder.user_id is None and holder.unit_id is None:
+        return None
+    if holder.user_id == actor_user_id:
+        return None
+    unit_holds = holder.user_id is None and holder.unit_id == actor_unit_id
+    if unit_holds and (at_the_counter or status == "requested"):
+        return None
+    return {"holder_user": holder.username, "holder_unit": holder.unit_code,
+            "holder_user_id": holder.user_id, "holder_unit_id": holder.unit_id}
+
+
+def backdated(occurred_at: datetime, previous_at: datetime | None,
+              received_at: datetime | None, tolerance_s: float) -> dict[str, Any] | None:
+    """Return the evidence of an event dated before what must have come first.
+
+    An event cannot happen before the item's previous event, nor before the handover that
+    put the item in its actor's hands (QĐ45 Art.7, 9: custody passes at the signature of the
+    handover record). A phone's clock may be off by `tolerance_s` (the clock-skew threshold)
+    without being evidence.
+    """
+    found: dict[str, Any] = {}
+    if previous_at is not None and (previous_at - occurred_at).total_seconds() > tolerance_s:
+        found["previous_at"] = _iso_utc(previous_at)
+    if received_at is not None and (received_at - occurred_at).total_seconds() > tolerance_s:
+        found["received_by_actor_at"] = _iso_utc(received_at)
+    if not found:
+        return None
+    return {"occurred_at": _iso_utc(occurred_at), **found, "tolerance_s": tolerance_s}
+
+
+def before_item_existed(occurred_at: datetime, created_at: datetime, tolerance_s: float) -> bool:
+    """Whether an event is dated before its item was registered, beyond the clock tolerance.
+
+    Nothing can happen to an item that does not exist yet: such a date is not a skewed
+    clock of the field but a forged or broken one, and is refused (DESIGN §4: structurally
+    invalid input), not recorded.
+    """
+    return (created_at - occurred_at).total_seconds() > tolerance_s

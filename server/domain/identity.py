@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+import unicodedata
 from datetime import date
 from enum import StrEnum
 
@@ -36,8 +37,17 @@ class IdType(StrEnum):
     passport = "passport"
     #: chứng minh nhân dân (old, 9 or 12 digits)
     cmnd = "cmnd"
-    #: tài khoản định danh điện tử VNeID (the 12-digit personal number)
+    #: tài khoản định danh điện tử VNeID mức độ 2, checked in the app (the 12-digit personal
+    #: number): it has the value of the paper documents (Luật Căn cước 2023, Điều 31)
     vneid = "vneid"
+
+
+#: Luật Căn cước 2023, Điều 46 khoản 3: an old ID card (CMND) is valid until 31/12/2024 at most.
+CMND_LAST_VALID_DAY = date(2024, 12, 31)
+CMND_NO_LONGER_VALID_VI = (
+    "Chứng minh nhân dân (CMND) hết giá trị sử dụng từ ngày 01/01/2025 (Luật Căn cước 2023, "
+    "Điều 46). Hãy kiểm tra thẻ căn cước / CCCD gắn chip, hộ chiếu hoặc tài khoản VNeID mức 2."
+)
 
 
 #: What a reader calls each identity document (TT17 Art.5(2)).
@@ -128,6 +138,29 @@ def digest_id_number(id_type: IdType | str, number: str, key: bytes) -> IdDigest
     canonical = validate_id_number(kind, number)
     keyed_hash = hmac.new(key, f"{kind}:{canonical}".encode("ascii"), hashlib.sha256).hexdigest()
     return IdDigest(id_type=kind, last4=canonical[-4:], keyed_hash=keyed_hash)
+
+
+def check_id_document_in_force(id_type: IdType | str, on: date) -> None:
+    """Refuse an identity document no longer valid on the day of the act: CMND after 2024.
+
+    Raises DomainError `cmnd_no_longer_valid` (Luật Căn cước 2023, Điều 46 khoản 3).
+    """
+    if _id_type(id_type) is IdType.cmnd and on > CMND_LAST_VALID_DAY:
+        raise DomainError("cmnd_no_longer_valid", CMND_NO_LONGER_VALID_VI,
+                          {"id_type": "cmnd", "last_valid_day": CMND_LAST_VALID_DAY.isoformat()})
+
+
+def fold_name(name: str) -> str:
+    """A name without accents, case or extra spaces, to compare "Nguyễn Văn Ánh" with "NGUYEN VAN ANH"."""
+    # đ/Đ is a letter of its own, not d with a mark: NFD does not split it.
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+    return " ".join(bare.casefold().split())
+
+
+def same_person_name(first: str, second: str) -> bool:
+    """Whether two written names are the same name, ignoring accents, case and spacing."""
+    return fold_name(first) == fold_name(second)
 
 
 def validate_last4(text: str) -> str:

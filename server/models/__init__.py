@@ -1,19 +1,31 @@
 """Typed SQLAlchemy 2.0 models, one aggregate per module; imported here so Alembic sees all."""
 from server.models.audit import Correction, DailyRoot, VerificationJob
+from server.models.calendar import CalendarDecisionRow, DueDateChange
 from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
 from server.models.handover import HandoverLine, HandoverRecord
 from server.models.item import Item, TrackingSerial
 from server.models.media import Media
 from server.models.notification import Notification
+from server.models.personal_data import PersonalDataAccess
 from server.models.procedure import Procedure
 from server.models.report_rollup import ReportDayPartial, ReportRollup
 from server.models.tariff import FeeReduction, PostageTariff
+from server.models.transparency import (
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogTile,
+    WitnessedLog,
+    WitnessRefusal,
+)
 from server.models.unit import Unit, UnitKind
 from server.models.user import ApiToken, Role, User
 
 __all__ = [
     "ApiToken",
+    "CalendarDecisionRow",
+    "DueDateChange",
     "CashRemittance",
     "AuditFlag",
     "Correction",
@@ -23,7 +35,12 @@ __all__ = [
     "HandoverLine",
     "HandoverRecord",
     "Item",
+    "LogCheckpoint",
+    "LogCosignature",
+    "LogEntry",
+    "LogTile",
     "Media",
+    "PersonalDataAccess",
     "PostageTariff",
     "Notification",
     "Procedure",
@@ -35,4 +52,6 @@ __all__ = [
     "UnitKind",
     "User",
     "VerificationJob",
+    "WitnessedLog",
+    "WitnessRefusal",
 ]

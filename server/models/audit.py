@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.extensions import db
@@ -28,6 +28,10 @@ class DailyRoot(db.Model):
     root: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    #: The day's last checkpoint of the custody log (its tree size and hex root) when the
+    #: day was sealed; None for a day sealed before the log existed (its `root` still holds).
+    log_size: Mapped[int | None] = mapped_column(BigInteger)
+    log_root: Mapped[str | None] = mapped_column(String(64))
 
 
 class Correction(db.Model):

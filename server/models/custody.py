@@ -49,6 +49,11 @@ class CustodyEvent(db.Model):
     status_after: Mapped[str] = mapped_column(String(20))
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of the payload the client sent under this id (`payload_digest`): a resend
+    #: with the same payload is a duplicate, another payload under the id is refused
+    #: (`id_reused`). None for events made by the server itself (handovers, counter…),
+    #: whose ids no client chooses, and for events stored before the digest existed.
+    payload_digest: Mapped[str | None] = mapped_column(String(64))
 
     item: Mapped[Item] = relationship()
     actor: Mapped[User] = relationship()

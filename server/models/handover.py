@@ -38,6 +38,12 @@ class HandoverRecord(db.Model):
     #: The service checks the image exists; no foreign key, so that adding the column never
     #: rebuilds this table (SQLite cannot rebuild a table other rows point at).
     sender_signature_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: When a pending record was closed without a signature: cancelled by its sender, or
+    #: expired (`cancelled_by_id` None) after HANDOVER_PENDING_HOURS; custody never moved.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The sender who cancelled (no foreign key: added without rebuilding the table).
+    cancelled_by_id: Mapped[int | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
 
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     from_unit: Mapped[Unit] = relationship(foreign_keys=[from_unit_id])
@@ -45,6 +51,8 @@ class HandoverRecord(db.Model):
     to_unit: Mapped[Unit] = relationship(foreign_keys=[to_unit_id])
     accepted_by: Mapped[User | None] = relationship(foreign_keys=[accepted_by_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    cancelled_by: Mapped[User | None] = relationship(
+        primaryjoin="foreign(HandoverRecord.cancelled_by_id) == User.id", viewonly=True)
     lines: Mapped[list[HandoverLine]] = relationship(
         back_populates="handover", order_by="HandoverLine.id"
     )

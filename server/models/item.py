@@ -61,6 +61,12 @@ class Item(db.Model):
     id_keyed_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     address_province: Mapped[str] = mapped_column(String(100))
     address_commune: Mapped[str] = mapped_column(String(100))
+    #: Official codes (Decision 19/2025/QĐ-TTg) of the checked province and commune; None on
+    #: records made before the two-level map was checked.
+    address_province_code: Mapped[str | None] = mapped_column(String(2))
+    address_commune_code: Mapped[str | None] = mapped_column(String(5))
+    #: The pre-2025 three-level address as written on the citizen's papers, kept verbatim.
+    address_legacy: Mapped[str | None] = mapped_column(String(300))
     #: Quận/huyện of records made before the two-level reform of 1 July 2025.
     address_district: Mapped[str | None] = mapped_column(String(100))
     address_line: Mapped[str] = mapped_column(String(300))

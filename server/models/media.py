@@ -20,3 +20,8 @@ class Media(db.Model):
     size_bytes: Mapped[int]
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    #: The one hand-over a signature or authorisation was first cited for
+    #: (`server.domain.evidence_images.handover_key`: a digest of the parties, nothing
+    #: personal), and when it happened; None while no event cites it so.
+    bound_key: Mapped[str | None] = mapped_column(String(64))
+    bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -8,7 +8,12 @@ from pydantic import Field, SerializerFunctionWrapHandler, field_validator, mode
 from pydantic_core import PydanticCustomError
 
 from server.domain.custody_chain import canonical_json
-from server.schemas.common import RequestModel, ResponseModel
+from server.schemas.common import (
+    RequestModel,
+    ResponseModel,
+    forbidden_character,
+    refuse_deep_json,
+)
 
 #: Largest correction accepted, as canonical JSON: a few fields, not a document.
 MAX_CORRECTION_BYTES = 4096
@@ -107,11 +112,17 @@ class CorrectionCreate(RequestModel):
     @field_validator("correction")
     @classmethod
     def _small_json_object(cls, value: dict[str, Any]) -> dict[str, Any]:
-        """Non-empty, JSON that hashes (no NaN), no NUL, at most MAX_CORRECTION_BYTES."""
+        """Non-empty, JSON that hashes (no NaN), no NUL, at most MAX_JSON_DEPTH deep and
+        MAX_CORRECTION_BYTES long."""
         if not value:
             raise PydanticCustomError("correction_empty", "Cần nêu ít nhất một trường được điều chỉnh.")
         if _holds_nul_anywhere(value):
             raise PydanticCustomError("nul_character", "Dữ liệu không được chứa ký tự NUL (\\x00).")
+        refuse_deep_json(value)  # stored, then shown and hashed: a 255-deep one broke the item
+        if (found := forbidden_character(value, deep=True)) is not None:
+            raise PydanticCustomError(
+                "forbidden_character", "Không được chứa ký tự điều khiển, xuống dòng hay ký tự "
+                "đảo chiều/ẩn (mã {code_point}).", {"code_point": f"U+{ord(found):04X}"})
         try:
             size = len(canonical_json(value))
         except (TypeError, ValueError):
@@ -178,6 +189,13 @@ class BrokenLinkOut(ResponseModel):
     #: Where the image is named: an evidence field of the event, or a handover record.
     field: str | None = None
     handover_id: int | None = None
+    #: The custody log: a checkpoint's or a sealed day's tree size, an entry's index, the
+    #: log's size, the witness that refused or whose cosignature fails, and why.
+    tree_size: int | None = None
+    log_index: int | None = None
+    log_size: int | None = None
+    witness: str | None = None
+    detail: str | None = None
 
     @model_serializer(mode="wrap")
     def _only_what_applies(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
@@ -197,6 +215,9 @@ class VerifyOut(ResponseModel):
     days_checked: int
     media_checked: int
     first_broken: BrokenLinkOut | None
+    #: Entries of the custody log checked against their events, and kept checkpoints.
+    log_entries_checked: int = 0
+    checkpoints_checked: int = 0
 
 
 class VerifyJobOut(ResponseModel):
@@ -225,6 +246,9 @@ class DayRootOut(ResponseModel):
     event_count: int
     computed_at: datetime
     verified: bool
+    #: The custody log's last checkpoint of the day (None for a day sealed before the log).
+    log_size: int | None = None
+    log_root: str | None = None
 
 
 class ExportSignature(ResponseModel):

@@ -51,6 +51,12 @@ class HandoverLineOut(ResponseModel):
     #: Filing only: complete (filed) or not (a supplement is requested); None otherwise.
     complete: bool | None = None
     missing_documents: str | None = None
+    #: What to check against the paper, for a line that is one of the parties' items (None
+    #: for a number scanned that is no item of the receiver's): kind, procedure, the
+    #: citizen's initials only (Law 91/2025/QH15: the least personal data).
+    kind: str | None = None
+    procedure: str | None = None
+    citizen_initials: str | None = None
 
 
 class HandoverOut(ResponseModel):
@@ -69,6 +75,18 @@ class HandoverOut(ResponseModel):
     sender_signed: bool = False
     receiver_signed: bool = False
     lines: list[HandoverLineOut]
+    #: The parties by name, as people read them (codes above are for machines).
+    from_name: str = ""
+    to_name: str = ""
+    from_unit_name: str = ""
+    to_unit_name: str = ""
+    #: Set when a pending record was closed unsigned: cancelled by its sender, or expired.
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    expired: bool = False
+    #: Of the person asking: may he sign it (the receiver), or withdraw it (the sender)?
+    can_accept: bool = False
+    can_cancel: bool = False
 
 
 class HandoverCreated(ResponseModel):
@@ -91,6 +109,56 @@ class HandoverAccepted(ResponseModel):
     filed: list[str] = Field(default_factory=list)
     #: Dossiers found incomplete: a supplement is requested (QĐ45 Art.7(4)).
     supplement_requested: list[str] = Field(default_factory=list)
+
+
+class HandoverCancel(RequestModel):
+    """The sender withdraws a pending record, saying why."""
+
+    reason: str = Field(min_length=3, max_length=500, description="why the record is withdrawn")
+
+
+class ReceiverOut(ResponseModel):
+    """Someone who can accept a record from the caller, by name."""
+
+    #: Which field of a new record names this receiver, and its value.
+    field: Literal["to_user", "to_unit"]
+    key: str
+    name: str
+    unit_name: str
+    #: `postman`, `post_office` or `agency`.
+    kind: str
+
+
+class ReceiverList(ResponseModel):
+    """The receivers the caller may name on a handover record."""
+
+    receivers: list[ReceiverOut]
+
+
+class CandidateQuery(RequestModel):
+    """Which list of held items to pick from."""
+
+    source: Literal["held", "due_today", "evening_return"] = "held"
+
+
+class CandidateOut(ResponseModel):
+    """An item the caller holds and may list on a record."""
+
+    tracking_number: str
+    kind: str
+    status: str
+    status_label: str
+    procedure: str
+    #: The item's agency (code for matching a receiver; name to read).
+    agency_unit: str
+    agency_name: str
+    due_at: datetime | None
+
+
+class CandidateList(ResponseModel):
+    """Held items the caller may list now (not closed, not on a pending record)."""
+
+    items: list[CandidateOut]
 
 
 class HandoverQuery(RequestModel):

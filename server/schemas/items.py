@@ -27,6 +27,9 @@ class AddressIn(RequestModel):
     district: str | None = Field(default=None, max_length=100,
                                  description="legacy quận/huyện of older records")
     line: str = Field(min_length=1, max_length=300)
+    legacy: str | None = Field(default=None, max_length=300,
+                               description="the pre-2025 three-level address as written on old "
+                                           "papers, kept verbatim beside the 2025 one")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
 
@@ -102,21 +105,25 @@ class ItemListQuery(RequestModel):
 
 
 class AddressOut(ResponseModel):
-    """An address as stored."""
+    """An address as stored; the street line is None where it is withheld."""
 
     province: str
     commune: str
+    province_code: str | None = None
+    commune_code: str | None = None
     district: str | None
-    line: str
+    line: str | None
+    legacy: str | None = None
     lat: float | None
     lon: float | None
 
 
 class CitizenOut(ResponseModel):
-    """The citizen, as the post's own staff may see it (never the full ID number)."""
+    """The citizen, as the post's own staff may see it (never the full ID number); name,
+    phone, ID and street line are None where they are withheld (`personal_data_withheld`)."""
 
-    name: str
-    phone: str
+    name: str | None
+    phone: str | None
     id_type: str | None
     id_last4: str | None
     address: AddressOut
@@ -154,6 +161,8 @@ class EventOut(ResponseModel):
     status_after: str
     previous_hash: str
     hash: str
+    #: Its index in the public custody log (/log/), once the log has integrated it.
+    log_index: int | None = None
 
 
 class InvitationsOut(ResponseModel):
@@ -201,6 +210,9 @@ class ItemOut(ResponseModel):
     procedure_documents: list[dict[str, Any]]
     invitations: InvitationsOut | None = None
     events: list[EventOut] | None = None
+    #: The citizen's and recipient's personal data are left out for this reader (a postman
+    #: reading an item whose life is over: Law 91/2025/QH15, the least personal data).
+    personal_data_withheld: bool = False
 
 
 class ItemList(ResponseModel):

@@ -132,10 +132,18 @@ class CashOut(ResponseModel):
     due_without_cash_record_vnd: int
 
 
+class ReportRecipientOut(ResponseModel):
+    """The authority the report is addressed to (TT17 Art.13): the provincial Sở KH&CN."""
+
+    name: str = Field(examples=["Sở Khoa học và Công nghệ Ninh Bình"])
+    legal_basis: str
+
+
 class ReportSummary(ResponseModel):
     """`GET /reports/summary`: every figure derived from custody events (TT17 Art.13)."""
 
     unit: ReportUnitOut
+    submitted_to: ReportRecipientOut
     period: ReportPeriodOut
     items: DirectionCounts
     by_field: list[FieldCounts]

@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from server.domain.identity import IdType
 from server.domain.lifecycle import FailureAction, FailureReason
-from server.schemas.common import IdLast4, Money, RequestModel, ResponseModel, Sha256, ShortText, TrackingNumber
+from server.schemas.common import ClientTime, IdLast4, Money, RequestModel, ResponseModel, Sha256, ShortText, TrackingNumber
 
 
-EARLIEST_EVENT_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
-LATEST_EVENT_TIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
 class PositionIn(RequestModel):
@@ -31,7 +28,7 @@ class EventBase(RequestModel):
     tracking_number: TrackingNumber
     #: Bounded so that a garbage clock (year 1, year 9999) is refused, not a 500 when the
     #: time is turned into UTC; a merely skewed clock is recorded (DESIGN §5 clock_skew).
-    occurred_at: AwareDatetime = Field(ge=EARLIEST_EVENT_TIME, le=LATEST_EVENT_TIME)
+    occurred_at: ClientTime
     position: PositionIn | None = None
 
 
@@ -133,8 +130,9 @@ class SyncRequest(RequestModel):
 
     events: list[dict[str, Any]] = Field(min_length=1, max_length=500)
     #: The phone's clock when it sent the batch, compared with the server's (clock_skew).
-    #: Unbounded on purpose: a phone whose clock is absurd still gets its events recorded.
-    sent_at: AwareDatetime | None = None
+    #: A merely skewed clock is flagged; a year 1 or 9999 is refused (`time_out_of_range`):
+    #: stored in a flag, it broke every page that shows flags.
+    sent_at: ClientTime | None = None
 
 
 class SyncError(ResponseModel):
@@ -164,5 +162,6 @@ class SyncRequestDocument(RequestModel):
     service applies one by one (so one bad event does not refuse the others)."""
 
     events: list[SyncEvent] = Field(min_length=1, max_length=500)
-    #: The phone's clock when it sent the batch; a skewed clock is flagged, never refused.
-    sent_at: AwareDatetime | None = None
+    #: The phone's clock when it sent the batch; a skewed clock is flagged, an absurd one
+    #: (before 2000, after 2100) refused.
+    sent_at: ClientTime | None = None

@@ -15,6 +15,15 @@ class TrackEvent(ResponseModel):
     place: str | None
 
 
+class TrackNotice(ResponseModel):
+    """After a failed attempt, in plain words: what happened, what next, where the item is."""
+
+    what_happened: str
+    what_next: str
+    #: The post office holding the item (never a person).
+    held_at: str | None
+
+
 class TrackOut(ResponseModel):
     """Public tracking: no name, phone, address or ID (TT17 Art.12, Law 91/2025)."""
 
@@ -24,3 +33,4 @@ class TrackOut(ResponseModel):
     status_label: str
     due_at: datetime
     events: list[TrackEvent]
+    notice: TrackNotice | None = None

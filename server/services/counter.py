@@ -7,16 +7,19 @@ refused here rather than recorded as a conflict.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from server.domain.errors import DomainError
+from server.domain.identity import check_id_document_in_force
 from server.domain.lifecycle import STATUS_LABELS_VI, EventType, ItemKind, ItemStatus, apply_event
+from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
-from server.models import CustodyEvent, Item, Media, User
+from server.models import CustodyEvent, Item, User
+from server.models.types import utc_now
 from server.schemas.counter import CounterDelivery
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid
 from server.services.items import find_visible_item
+from server.services.media import require_own_images
 
 #: Where a result must be for the counter to take it in for pickup.
 HOLDABLE = frozenset({ItemStatus.at_post, ItemStatus.attempt_failed})
@@ -64,17 +67,12 @@ def deliver_at_counter(clerk: User, tracking_number: str, body: CounterDelivery)
                        "Hãy ghi nhận “Chờ nhận tại bưu cục” trước khi phát tại quầy.",
                        {"status": item.status})
     _check_transition(item, EventType.delivered)
+    check_id_document_in_force(body.recipient.id_type, utc_now().astimezone(LOCAL_TZ).date())
     evidence = body.model_dump(mode="json", exclude_none=True)
-    _require_media([value for key, value in evidence.items() if key.endswith("_sha256")])
+    require_own_images(clerk, {key: value for key, value in evidence.items()
+                               if key.endswith("_sha256")})
     evidence["channel"] = "counter"
     return append_event(item, EventType.delivered, clerk, evidence=evidence,
                         holder=Holder(None, None))
 
 
-def _require_media(hashes: list[str]) -> None:
-    """Refuse an act naming an image that was not uploaded first."""
-    present = set(db.session.execute(select(Media.sha256).where(Media.sha256.in_(hashes))).scalars())
-    missing = sorted(set(hashes) - present)
-    if missing:
-        raise Invalid("missing_media", "Ảnh chữ ký hoặc giấy tờ chưa được tải lên. Hãy ký lại "
-                      "rồi gửi lại.", {"missing": missing})

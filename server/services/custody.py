@@ -23,6 +23,7 @@ from server.domain.custody_chain import (
 from server.domain.custody_chain import iso_utc as iso_utc  # re-exported: export, corrections
 from server.domain.custody_step import ItemHead, Step, step
 from server.domain.errors import DomainError
+from server.domain.flags import FlagCode
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
 from server.extensions import db
@@ -68,7 +69,7 @@ def _move_item(item: Item, applied: Step, holder: Holder | None,
     assign(item, "status", applied.row["status_after"])
     assign(item, "event_count", applied.row["seq"])
     assign(item, "head_hash", applied.row["hash"])
-    if holder is not None:
+    if holder is not None and not applied.kept:  # an event that moved nothing moves no custody
         assign(item, "holder_user_id", holder.user_id)
         assign(item, "holder_unit_id", holder.unit_id)
     if applied.filed_at != item.filed_at:
@@ -89,12 +90,16 @@ def append_event(
     sent_at: datetime | None = None,
     fixes: RecentFixes | None = None,
     flush: bool = True,
+    payload_digest: str | None = None,
+    found: tuple[tuple[FlagCode, dict[str, Any]], ...] = (),
 ) -> CustodyEvent:
     """Apply one event to an item: new status, new holder, next link of the chain, flags.
 
     `sent_at` is the phone's clock when it sent the event (sync), checked for skew.
     `flush=False` leaves the event to the session's next flush (a query in between still
-    autoflushes it). A sync batch uses `BatchAppender` instead.
+    autoflushes it). A sync batch uses `BatchAppender` instead. `payload_digest`: what the
+    client sent under `event_id` (sync), so that a reused id is told from a resend.
+    `found`: flags the caller's own checks found (sync: `not_holder`, `backdated`).
     """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
@@ -104,7 +109,8 @@ def append_event(
                    actor_user_id=actor.id, actor_unit_id=actor.unit_id,
                    occurred_at=occurred_at, received_at=received_at, position=position,
                    evidence=evidence or {},
-                   latest_occurred_at=lambda: _latest_stored_occurred_at(item.id))
+                   latest_occurred_at=lambda: _latest_stored_occurred_at(item.id),
+                   payload_digest=payload_digest)
     event = CustodyEvent(**applied.row)
     _move_item(item, applied, holder, setattr)
     db.session.add(event)
@@ -112,7 +118,8 @@ def append_event(
         db.session.flush()
     queue_for_event(item, event)
     flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
-                                        conflict=applied.conflict, sent_at=sent_at, fixes=fixes))
+                                        conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
+                                        found=found))
     return event
 
 
@@ -148,7 +155,8 @@ class BatchAppender:
     def append(self, item: Item, event_type: EventType, actor: User, *, occurred_at: datetime,
                position: Position | None, evidence: dict[str, Any], event_id: str,
                holder: Holder | None, sent_at: datetime | None,
-               fixes: RecentFixes | None) -> None:
+               fixes: RecentFixes | None, payload_digest: str | None = None,
+               found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()) -> None:
         """Apply one event to the row-locked `item`; its rows are written by `write`.
 
         `evidence` must be a JSON-mode dump of a model (string keys only, see `step`).
@@ -158,7 +166,7 @@ class BatchAppender:
                        actor_unit_id=actor.unit_id, occurred_at=occurred_at,
                        received_at=utc_now(), position=position, evidence=evidence,
                        latest_occurred_at=lambda: self._latest_occurred_at(item.id),
-                       string_keys=True)
+                       string_keys=True, payload_digest=payload_digest)
         _move_item(item, applied, holder, set_committed_value)
         self._items[item.id] = item
         self._events.append(applied.row)
@@ -168,7 +176,7 @@ class BatchAppender:
             self._notifications.append(notification)
         context = FlagContext(actor=actor, status_before=status_before,
                               conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
-                              before_query=self.write)
+                              before_query=self.write, found=found)
         found = found_flags(item, event, context)  # may `write` (and renew the lists)
         self._flags.extend({"code": code, "item_id": item.id, "event_id": event.id,
                             "details": details} for code, details in found)

@@ -44,6 +44,7 @@ DETAIL_LABELS_VI: dict[str, str] = {
     "seconds": "Thời gian",
     "skew_s": "Độ lệch",
     "threshold_s": "Ngưỡng",
+    "tolerance_s": "Dung sai",
     "sent_at": "Giờ máy gửi",
     "received_at": "Giờ máy chủ nhận",
     "occurred_at": "Thời điểm",
@@ -64,10 +65,16 @@ DETAIL_LABELS_VI: dict[str, str] = {
     "action": "Cách xử lý",
     "missing": "Thiếu",
     "unexpected": "Thừa",
+    "holder_user": "Người đang giữ",
+    "holder_unit": "Đơn vị đang giữ",
+    "item_finished": "Bưu gửi đã kết thúc",
+    "previous_at": "Sự kiện trước lúc",
+    "received_by_actor_at": "Nhận bàn giao lúc",
 }
 #: Keys left out of the one-line summary: identifiers mean nothing to a reader, and the
 #: local time repeats `occurred_at`, which the summary already shows in local time.
-DETAIL_KEYS_HIDDEN = ("event_id", "previous_event_id", "local_time")
+DETAIL_KEYS_HIDDEN = ("event_id", "previous_event_id", "local_time", "holder_user_id",
+                      "holder_unit_id")
 #: Words for coded detail values: failure reasons and actions, domain error codes.
 DETAIL_VALUES_VI: dict[str, str] = {
     **FAILURE_REASON_LABELS_VI,

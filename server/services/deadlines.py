@@ -23,12 +23,14 @@ from server.domain.deadlines import (
 from server.extensions import db
 from server.models import Item, Role, User
 from server.models.types import utc_now
+from server.services.calendar import working_decisions
 from server.services.scope import visible_items
 
 
 def bounds_now(now: datetime | None = None) -> DeadlineBounds:
     """The cut-offs at `now` (default: the server's clock) with the configured at-risk days."""
-    return deadline_bounds(now or utc_now(), current_app.config["DEADLINE_AT_RISK_WORKING_DAYS"])
+    return deadline_bounds(now or utc_now(), current_app.config["DEADLINE_AT_RISK_WORKING_DAYS"],
+                           working_decisions())
 
 
 def class_conditions(bounds: DeadlineBounds) -> dict[DeadlineClass, ColumnElement[bool]]:

@@ -11,9 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -28,6 +25,16 @@ from server.models import CustodyEvent, DailyRoot, Media, Role, Unit, User
 from server.models.types import utc_now
 from server.services.custody import event_body, iso_utc
 from server.services.items import find_visible_item
+from server.services.personal_data import log_access
+from server.transparency.log import (
+    TileStore,
+    latest_checkpoint,
+    log_indexes,
+    log_origin,
+    served_note,
+)
+from server.services.signing_keys import KEY_FILE_NAME as KEY_FILE_NAME  # re-exported
+from server.services.signing_keys import signing_key
 from server.services.proof import local_day, media_fields
 
 #: Names the layout of the document, so a reader knows how to check it.
@@ -35,49 +42,9 @@ EXPORT_FORMAT = "tantay.custody-export.v1"
 SIGNATURE_ALGORITHM = "Ed25519"
 #: Who may take an item's custody out as a signed document: audit, and the agency it serves.
 EXPORT_ROLES = frozenset({Role.supervisor, Role.admin, Role.agency})
-#: Where a generated key is kept when EXPORT_SIGNING_KEY is not set.
-KEY_FILE_NAME = "export_signing_key.pem"
 
 
 # --- the key ----------------------------------------------------------------------------
-
-def _private_key_from_pem(pem: bytes) -> Ed25519PrivateKey:
-    """Load a PEM private key, which must be Ed25519."""
-    key = serialization.load_pem_private_key(pem, password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("EXPORT_SIGNING_KEY must be an Ed25519 private key (PEM, PKCS#8)")
-    return key
-
-
-def _generate_key_file(path: Path) -> None:
-    """Write a new key to `path` unless one is there; safe when several workers race."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".export-key-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(pem)
-        os.chmod(temporary, 0o600)
-        # A hard link never replaces an existing file: the first worker's key wins.
-        os.link(temporary, path)
-    except FileExistsError:
-        pass
-    finally:
-        Path(temporary).unlink(missing_ok=True)
-
-
-def signing_key(configured_pem: str, instance_dir: str) -> Ed25519PrivateKey:
-    """The export signing key: EXPORT_SIGNING_KEY, else one generated once into instance/."""
-    if configured_pem.strip():
-        # Environment files often carry a PEM on one line with literal "\n".
-        return _private_key_from_pem(configured_pem.strip().replace("\\n", "\n").encode())
-    path = Path(instance_dir) / KEY_FILE_NAME
-    if not path.exists():
-        _generate_key_file(path)
-    return _private_key_from_pem(path.read_bytes())
-
 
 def configured_signing_key() -> Ed25519PrivateKey:
     """The signing key of the running app (EXPORT_SIGNING_KEY or instance/)."""
@@ -107,6 +74,7 @@ def _links(entries: list[dict[str, Any]]) -> list[ChainLink]:
 def custody_body(actor: User, tracking_number: str) -> dict[str, Any]:
     """The unsigned body of an item's export, for someone who may see the item (else 404)."""
     item = find_visible_item(actor, tracking_number)
+    log_access(actor, item, "custody_record")
     events = db.session.execute(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars().all()
@@ -148,6 +116,28 @@ def custody_body(actor: User, tracking_number: str) -> dict[str, Any]:
         "actors": [{"user_id": user.id, "username": user.username, "full_name": user.full_name}
                    for user in users],
         "units": [{"unit_id": unit.id, "code": unit.code, "name": unit.name} for unit in units],
+        "log": custody_log_proofs([event.id for event in events]),
+    }
+
+
+def custody_log_proofs(event_ids: list[str]) -> dict[str, Any] | None:
+    """What an offline verifier needs to see the events in the public custody log: the
+    latest checkpoint with its cosignatures, and each logged event's inclusion proof in it.
+    None while the log has no checkpoint."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        return None
+    tiles = TileStore(checkpoint.tree_size)
+    indexes = log_indexes(event_ids)
+    return {
+        "origin": log_origin(),
+        "checkpoint": served_note(checkpoint),
+        "inclusion": [
+            {"event_id": event_id, "log_index": indexes[event_id],
+             "proof": [h.hex() for h in tiles.inclusion_proof(indexes[event_id],
+                                                              checkpoint.tree_size)]}
+            for event_id in event_ids
+            if event_id in indexes and indexes[event_id] < checkpoint.tree_size],
     }
 
 

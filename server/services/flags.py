@@ -100,6 +100,9 @@ class FlagContext:
     #: Called before a check reads events from the database: a batch whose events are not
     #: written yet writes them then, so that the check sees the events before this one.
     before_query: Callable[[], None] | None = None
+    #: Flags the caller's own checks found before the event was applied (sync:
+    #: `not_holder`, `backdated`, which need what the batch looked up).
+    found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()
 
     def about_to_query(self) -> None:
         """Let the events not yet written reach the database before a check reads it."""
@@ -148,6 +151,7 @@ def _evidence(item: Item, event: CustodyEvent,
     counter = _at_the_counter(event_type, event, context)
     checks: list[tuple[FlagCode, dict[str, Any] | None]] = [
         (FlagCode.state_conflict, context.conflict),
+        *context.found,
         (FlagCode.clock_skew, clock_skew(event.occurred_at, event.received_at, context.sent_at,
                                          config["FLAG_CLOCK_SKEW_S"])),
     ]

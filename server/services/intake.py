@@ -14,9 +14,10 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.fees import CountedDocument, FeeQuote, Reduction, check_counted_documents, quote_fees
-from server.domain.identity import validate_id_number
+from server.domain.identity import check_id_document_in_force, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.service_time import (
+    LOCAL_TZ,
     ROUTE_CLASS_LABELS_VI,
     RouteClass,
     route_class_between,
@@ -27,9 +28,11 @@ from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff
 from server.models.types import utc_now
 from server.schemas.intake import CounterIntake, PickupRequest
 from server.schemas.items import DocumentLine, FeesIn, ItemCreate
+from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.items import build_item, eligible_procedure, find_visible_item
+from server.services.media import require_own_images
 
 # --- the fee catalogue ---------------------------------------------------------------------
 
@@ -122,13 +125,14 @@ def quote_dossier(actor: User, procedure_code: str, route_class: RouteClass | No
                                                agency.province, agency.commune)
     reduction = _reduction(reduction_code)
     fees = quote_fees(_postage_of(route), procedure.official_fee_vnd, _as_rule(reduction))
-    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False))
+    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False, working_decisions()))
 
 
 # --- counter intake ------------------------------------------------------------------------
 
-def _require_signatures(body: CounterIntake) -> tuple[str, str]:
-    """Both signatures of the consignment note (TT17 Art.9), uploaded before the intake."""
+def _require_signatures(actor: User, body: CounterIntake) -> tuple[str, str]:
+    """Both signatures of the consignment note (TT17 Art.9), uploaded before the intake
+    from the clerk's own screen, where the citizen signs too."""
     for field, who in (("citizen_signature_sha256", "người dân"),
                        ("clerk_signature_sha256", "giao dịch viên")):
         value = getattr(body, field)
@@ -139,6 +143,8 @@ def _require_signatures(body: CounterIntake) -> tuple[str, str]:
             raise Invalid("missing_media",
                           f"Ảnh chữ ký của {who} chưa được tải lên; hãy ký lại rồi gửi.",
                           {"field": field})
+    require_own_images(actor, {"citizen_signature_sha256": body.citizen_signature_sha256,  # type: ignore[dict-item]
+                               "clerk_signature_sha256": body.clerk_signature_sha256})
     return body.citizen_signature_sha256, body.clerk_signature_sha256  # type: ignore[return-value]
 
 
@@ -150,6 +156,7 @@ def _require_id_number(body: CounterIntake | PickupRequest) -> None:
                       {"field": "citizen.id_number"})
     try:
         validate_id_number(citizen.id_type, citizen.id_number)
+        check_id_document_in_force(citizen.id_type, utc_now().astimezone(LOCAL_TZ).date())
     except DomainError as error:
         raise Invalid(error.code, error.message, {"field": "citizen.id_number"}) from None
 
@@ -168,7 +175,7 @@ def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
     except DomainError as error:
         raise Invalid(error.code, error.message, error.details) from None
     _require_id_number(body)
-    citizen_signature, clerk_signature = _require_signatures(body)
+    citizen_signature, clerk_signature = _require_signatures(actor, body)
     item = build_item(actor, ItemCreate(
         kind=ItemKind.dossier, procedure_code=quote.procedure.code, dossier_code=body.dossier_code,
         citizen=body.citizen,

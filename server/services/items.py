@@ -8,6 +8,8 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from server.domain.admin_map import CheckedAddress, check_address, fold
+from server.domain.errors import DomainError
 from server.domain.geo import distance_m
 from server.domain.identity import digest_id_number, validate_id_number
 from server.domain.invitations import FailedAttempt, InvitationStatus, invitation_status
@@ -18,6 +20,7 @@ from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Role, TrackingSerial, Unit, UnitKind, User
 from server.models.types import utc_now
 from server.schemas.items import ItemCreate, ItemListQuery
+from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Forbidden, Invalid, NotFound
 from server.services.scope import visible_items
@@ -85,9 +88,9 @@ def _nearest_post_office(agency: Unit, lat: float | None, lon: float | None) -> 
 def default_route_class(office: Unit, body: ItemCreate) -> RouteClass:
     """Same commune → same area; same province → within the province; else inter-provincial."""
     address = body.citizen.address
-    if office.province.casefold() != address.province.casefold():
+    if fold(office.province) != fold(address.province):
         return RouteClass.inter_province
-    if office.commune.casefold() == address.commune.casefold():
+    if fold(office.commune) == fold(address.commune):
         return RouteClass.same_area
     return RouteClass.intra_province
 
@@ -145,10 +148,20 @@ def create_item(actor: User, body: ItemCreate) -> Item:
     return item
 
 
+def checked_address(province: str, commune: str) -> CheckedAddress:
+    """The address's province and commune on the 2025 map, or a 422 naming the field."""
+    try:
+        return check_address(province, commune)
+    except DomainError as error:
+        raise Invalid(error.code, error.message, error.details) from None
+
+
 def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
     """The item row with its S10 number and deadline, flushed, before any custody event."""
-    placement = item_placement(actor, body, procedure)
     citizen, address = body.citizen, body.citizen.address
+    # Before the S10 number is taken: a refused address leaves no trace.
+    on_map = checked_address(address.province, address.commune)
+    placement = item_placement(actor, body, procedure)
     digest = None
     if citizen.id_number:
         number = validate_id_number(citizen.id_type, citizen.id_number)
@@ -167,8 +180,10 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
         id_type=digest.id_type.value if digest else None,
         id_last4=digest.last4 if digest else None,
         id_keyed_hash=digest.keyed_hash if digest else None,
-        address_province=address.province, address_commune=address.commune,
+        address_province=on_map.province.name, address_commune=on_map.commune.name,
+        address_province_code=on_map.province.code, address_commune_code=on_map.commune.code,
         address_district=address.district, address_line=address.line,
+        address_legacy=address.legacy,
         address_lat=address.lat, address_lon=address.lon,
         documents=[line.model_dump() for line in body.documents],
         postage_vnd=fees.postage_vnd,
@@ -176,7 +191,8 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
                           else procedure.official_fee_vnd),
         route_class=route_class.value, with_appointment_slip=body.with_appointment_slip,
         consigned_at=consigned_at,
-        due_at=service_deadline(consigned_at, route_class, body.with_appointment_slip),
+        due_at=service_deadline(consigned_at, route_class, body.with_appointment_slip,
+                                working_decisions()),
         created_by_id=actor.id, created_at=consigned_at,
     )
     db.session.add(item)

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, UnidentifiedImageError
 from sqlalchemy import String, cast, select
 
 from server.extensions import db
-from server.models import CustodyEvent, Item, Media, Role, User
+from server.models import CustodyEvent, HandoverRecord, Item, Media, Role, User
 from server.services.errors import Invalid, NotFound, ServiceError
 from server.services.media_storage import MediaStorage, as_media_storage, fanned_out_key
 from server.services.scope import visible_items
@@ -35,6 +37,33 @@ class UnsupportedType(ServiceError):
 def media_path(media_dir: str | os.PathLike[str], sha256: str) -> Path:
     """Where an image lives in the local store: fanned out by the first hex digits."""
     return Path(media_dir) / fanned_out_key(sha256)
+
+
+#: Pillow's name of each accepted type.
+PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
+#: Largest picture accepted, in pixels: a phone's photo is a few million; a small file that
+#: unpacks into billions of pixels (a decompression bomb) is refused before it is decoded.
+MAX_PIXELS = 40_000_000
+
+
+def decodes_as(body: bytes, content_type: str) -> bool:
+    """Whether the bytes decode, every pixel of them, as an image of `content_type`.
+
+    The first bytes only say what a file claims to be; a PNG header before garbage, or a
+    truncated JPEG, would be kept as evidence no one can ever look at.
+    """
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            width, height = image.size
+            if image.format != PILLOW_FORMATS.get(content_type) or width * height > MAX_PIXELS:
+                return False
+            image.verify()  # the structure: chunks and their checksums, up to the end
+        with Image.open(io.BytesIO(body)) as image:
+            image.load()  # every pixel (verify leaves the image unusable, so opened again)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError):
+        return False
+    return True
 
 
 def sniff_type(body: bytes) -> str | None:
@@ -66,6 +95,10 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     if actual_type is None or declared != actual_type:
         raise UnsupportedType("unsupported_media_type", "Chỉ nhận ảnh PNG hoặc JPEG.",
                               {"declared": declared, "detected": actual_type})
+    if not decodes_as(body, actual_type):
+        raise UnsupportedType("undecodable_image",
+                              "Ảnh bị hỏng hoặc không đúng định dạng PNG/JPEG đã khai; hãy chụp "
+                              "hoặc ký lại rồi gửi.", {"declared": declared})
     if hashlib.sha256(body).hexdigest() != sha256:
         raise Invalid("hash_mismatch", "Nội dung ảnh không khớp mã SHA-256; hãy gửi lại.")
     existing = db.session.get(Media, sha256)
@@ -80,6 +113,32 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     db.session.add(media)
     db.session.flush()
     return StoredMedia(media, created=True)
+
+
+# --- citing an image ----------------------------------------------------------------------
+
+def require_own_images(actor: User, images: dict[str, str]) -> None:
+    """Refuse an act citing an image not uploaded yet, or uploaded by someone else.
+
+    `images`: field → SHA-256. An image is bound to its uploader (DESIGN §5): a signature or
+    a photo is evidence only from the phone or screen it was captured on, so nobody can
+    cite another person's upload as their own act (issue #13).
+    """
+    if not images:
+        return
+    uploaders = dict(db.session.execute(
+        select(Media.sha256, Media.uploaded_by_id).where(Media.sha256.in_(set(images.values())))
+    ).tuples().all())
+    missing = {field: sha for field, sha in images.items() if sha not in uploaders}
+    if missing:
+        raise Invalid("missing_media", "Ảnh chữ ký hoặc giấy tờ chưa được tải lên; hãy ký hoặc "
+                      "chụp lại rồi gửi.", {"missing": sorted(set(missing.values())),
+                                            "field": next(iter(missing))})
+    foreign = {field: sha for field, sha in images.items() if uploaders[sha] != actor.id}
+    if foreign:
+        raise Invalid("foreign_media", "Chỉ được dùng ảnh do chính bạn chụp hoặc ký trên máy "
+                      "của bạn. Hãy ký lại trên máy này rồi gửi.",
+                      {"images": sorted(set(foreign.values())), "field": next(iter(foreign))})
 
 
 # --- reading an image back -----------------------------------------------------------------
@@ -99,20 +158,37 @@ def may_see_media(user: User, media: Media) -> bool:
     """Whether `user` may see an image (signatures and ID papers are personal data).
 
     Admin; the uploader; anyone who may see an item one of whose custody events names the
-    image: a supervisor over the item's units, the staff of its post office or agency
+    image as its uploader's own act: an event its uploader recorded, or the handover record
+    its uploader signed as sender. Citing an image never opens it to the one who cites it
+    (issue #13): only the uploader's own citations count. Who may see the item: a
+    supervisor over the item's units, the staff of its post office or agency
     (`visible_items`, the one place where role and unit become scope).
     """
     if user.role == Role.admin or media.uploaded_by_id == user.id:
         return True
+    if media.uploaded_by_id is None:
+        return False
     # The hash is 64 hex digits (checked), so it is safe inside LIKE. The text match only
     # narrows the rows; the evidence itself decides (a field named `*_sha256`).
     candidates = db.session.execute(
-        select(CustodyEvent.evidence)
+        select(CustodyEvent.evidence, CustodyEvent.actor_user_id)
         .join(Item, Item.id == CustodyEvent.item_id)
         .where(cast(CustodyEvent.evidence, String).like(f"%{media.sha256}%"), visible_items(user))
         .limit(_REFERENCE_CANDIDATES)
-    ).scalars()
-    return any(_named_in(evidence, media.sha256) for evidence in candidates)
+    ).tuples()
+    return any(_named_in(evidence, media.sha256) and _cited_by_uploader(evidence, actor_id, media)
+               for evidence, actor_id in candidates)
+
+
+def _cited_by_uploader(evidence: dict[str, object], actor_id: int, media: Media) -> bool:
+    """Whether an event naming the image names it as its uploader's own act."""
+    if actor_id == media.uploaded_by_id:
+        return True
+    handover_id = evidence.get("handover_id")
+    if evidence.get("sender_signature_sha256") != media.sha256 or not isinstance(handover_id, int):
+        return False
+    record = db.session.get(HandoverRecord, handover_id)
+    return record is not None and record.created_by_id == media.uploaded_by_id
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,13 @@ from sqlalchemy import ColumnElement, func, select, true
 from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import SQLITE_READ_ONLY, db
-from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item
+from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item, LogCheckpoint, LogEntry
 from server.models.types import utc_now
 from server.services.custody import VerificationReport, verify_custody
 from server.services.errors import Conflict
 from server.services.media import SHA256_PATTERN
 from server.services.media_storage import MediaStorage, as_media_storage
+from server.transparency.audit import verify_log
 
 #: A day is sealed only this long after it ends: requests that took their server time just
 #: before midnight have committed by then, so the root covers every event of the day.
@@ -110,11 +111,29 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
         raise Conflict("day_unverifiable",
                        f"Ngày {day:%d/%m/%Y} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
                        {"day": day.isoformat()})
+    checkpoint = _days_last_checkpoint(day, digest.event_count)
     sealed = DailyRoot(day=day, root=digest.root, event_count=digest.event_count,
-                       computed_at=now)
+                       computed_at=now,
+                       log_size=checkpoint.tree_size if checkpoint is not None else None,
+                       log_root=checkpoint.root.hex() if checkpoint is not None else None)
     db.session.add(sealed)
     db.session.flush()
     return SealOutcome(sealed, created=True, verified=True, recomputed=digest)
+
+
+def _days_last_checkpoint(day: date, event_count: int) -> LogCheckpoint | None:
+    """The custody log's first checkpoint that holds every event of the day: what the
+    supervisor's daily report prints. None while some event of the day is not logged yet."""
+    start, end = day_bounds(day)
+    logged, last_index = db.session.execute(
+        select(func.count(LogEntry.log_index), func.max(LogEntry.log_index))
+        .join(CustodyEvent, CustodyEvent.id == LogEntry.event_id)
+        .where(CustodyEvent.received_at >= start, CustodyEvent.received_at < end)).one()
+    if logged != event_count:
+        return None
+    return db.session.execute(
+        select(LogCheckpoint).where(LogCheckpoint.tree_size >= (last_index or -1) + 1)
+        .order_by(LogCheckpoint.tree_size).limit(1)).scalar_one_or_none()
 
 
 def sealed_day(day: date) -> DailyRoot | None:
@@ -220,6 +239,19 @@ class ProofReport:
     days_checked: int
     media_checked: int
     first_broken: dict[str, Any] | None
+    log_entries_checked: int = 0
+    checkpoints_checked: int = 0
+
+
+def _first_unsealed_gap() -> dict[str, Any] | None:
+    """The first day missing between the first and the last sealed day: sealing is nightly,
+    so a hole is a sealed day deleted."""
+    days = list(db.session.execute(select(DailyRoot.day).order_by(DailyRoot.day)).scalars())
+    for before, after in zip(days, days[1:]):
+        if after - before > timedelta(days=1):
+            return {"tracking_number": None, "event_id": None, "reason": "day_not_sealed",
+                    "day": (before + timedelta(days=1)).isoformat()}
+    return None
 
 
 def _first_broken_day(days: tuple[date, date] | None = None) -> tuple[int, dict[str, Any] | None]:
@@ -289,13 +321,20 @@ def verify_all(storage: MediaStorage | str, jobs: int = 1) -> ProofReport:
         chains = verify_custody(visit=references.visit_event)
     days_checked = media_checked = 0
     broken = chains.first_broken
+    log = verify_log() if broken is None else None
+    if log is not None:
+        broken = log.first_broken
     if broken is None:
         days_checked, broken = days if days is not None else _first_broken_day()
+    if broken is None:
+        broken = _first_unsealed_gap()
     if broken is None:
         media_checked, broken = _first_broken_media(as_media_storage(storage), references)
     return ProofReport(ok=broken is None, items_checked=chains.items_checked,
                        events_checked=chains.events_checked, days_checked=days_checked,
-                       media_checked=media_checked, first_broken=broken)
+                       media_checked=media_checked, first_broken=broken,
+                       log_entries_checked=log.entries_checked if log else 0,
+                       checkpoints_checked=log.checkpoints_checked if log else 0)
 
 
 # --- one scope, in steps (the background job of the supervisors' screen) ----------------

@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from server.domain.authorities import report_recipient
 from server.domain.lifecycle import (
     FAILURE_ACTION_LABELS_VI,
     FAILURE_REASON_LABELS_VI,
@@ -45,6 +46,7 @@ from server.schemas.reports import (
     OnTimeOut,
     OnTimeSection,
     ReportPeriodOut,
+    ReportRecipientOut,
     ReportSummary,
     ReportUnitOut,
 )
@@ -470,6 +472,7 @@ def summarize(actor: User, period: Period, unit_code: str | None,
     totals, by_field = _counts(rows, unit)
     return ReportSummary(
         unit=ReportUnitOut(code=unit.code, name=unit.name, kind=unit.kind),
+        submitted_to=_recipient(unit),
         period=ReportPeriodOut(kind=period.kind, label=period.label, start=period.start,
                                end=period.last_day, from_utc=period.starts_at,
                                until_utc=period.ends_before),
@@ -482,6 +485,12 @@ def summarize(actor: User, period: Period, unit_code: str | None,
         not_recorded=list(NOT_RECORDED),
         generated_at=utc_now(),
     )
+
+
+def _recipient(unit: Unit) -> ReportRecipientOut:
+    """The provincial Department of Science and Technology the report goes to (TT17 Art.13)."""
+    recipient = report_recipient(unit.province)
+    return ReportRecipientOut(name=recipient.name, legal_basis=recipient.legal_basis)
 
 
 # --- exports: one row per figure ----------------------------------------------------------------
@@ -512,6 +521,8 @@ def figure_rows(summary: ReportSummary) -> list[FigureRow]:
     """Every figure of the report as rows, for CSV and XLSX alike."""
     rows = [
         FigureRow("report", "unit", summary.unit.code, f"Đơn vị: {summary.unit.name}"),
+        FigureRow("report", "submitted_to", summary.submitted_to.name,
+                  f"Kính gửi: {summary.submitted_to.name} ({summary.submitted_to.legal_basis})"),
         FigureRow("report", "period", summary.period.kind.value,
                   f"Kỳ báo cáo: {summary.period.label}"),
         FigureRow("report", "start", summary.period.start.isoformat(), "Từ ngày"),

@@ -17,6 +17,7 @@ from server.domain.result_csv import FIELD_COLUMNS, read_result_csv, registratio
 from server.extensions import db
 from server.models import Item, User
 from server.schemas.items import ItemCreate
+from server.schemas.common import JSON_BODY
 from server.schemas.results import ResultRegistration
 from server.services.errors import Invalid, ServiceError
 from server.services.items import create_item
@@ -97,7 +98,9 @@ def register_results(actor: User, lines: list[tuple[int, dict[str, Any]]],
         try:
             # The documented line first: an agency may not set what the post decides (the
             # route class, another agency, a link to a dossier it cannot see).
-            registration = ResultRegistration.model_validate(values)
+            # A JSON batch's numbers must be JSON numbers; a CSV's cells are all text.
+            registration = ResultRegistration.model_validate(
+                values, context=JSON_BODY if columns is None else None)
             bodies.append((line, ItemCreate.model_validate(
                 {**registration.model_dump(exclude_unset=True), "kind": ItemKind.result})))
         except ValidationError as error:

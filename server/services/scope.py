@@ -1,9 +1,14 @@
 """Who sees what: the one place where role and unit turn into query filters (DESIGN §1)."""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from datetime import timedelta
 
-from server.models import Item, Role, Unit, User
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
+from server.domain.lifecycle import CLOSED, ItemStatus
+from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Role, Unit, User
+from server.models.types import utc_now
 
 
 def unit_subtree(unit: Unit):  # type: ignore[no-untyped-def]
@@ -31,11 +36,65 @@ def visible_items(user: User) -> ColumnElement[bool]:
         case Role.clerk:
             return or_(Item.post_office_unit_id == user.unit_id, Item.holder_unit_id == user.unit_id)
         case Role.postman:
-            # A post office's postmen share its round: each sees the office's items.
-            return or_(Item.holder_user_id == user.id, Item.post_office_unit_id == user.unit_id)
+            return postman_items(user)
         case Role.agency:
             return or_(Item.agency_unit_id == user.unit_id, Item.holder_unit_id == user.unit_id)
     return false()
+
+
+def postman_items(user: User) -> ColumnElement[bool]:
+    """What a postman may read (Law 91/2025/QH15 on personal data: the least to each role).
+
+    What he holds; what is listed for him on a handover not yet signed (the morning load
+    check); the home pickups his office owes and has given to nobody yet (any postman of the
+    office may go); and what he recorded an event on in the last `POSTMAN_RECENT_DAYS` days,
+    counted by the server's clock (a phone cannot date its way into more). Never the rest of
+    his office's items.
+    """
+    since = utc_now() - timedelta(days=current_app.config["POSTMAN_RECENT_DAYS"])
+    listed_for_him = (select(HandoverLine.item_id)
+                      .join(HandoverRecord, HandoverRecord.id == HandoverLine.handover_id)
+                      .where(HandoverRecord.to_user_id == user.id,
+                             HandoverRecord.status == "pending",
+                             HandoverLine.item_id.is_not(None)))
+    handled = select(CustodyEvent.item_id).where(CustodyEvent.actor_user_id == user.id,
+                                                 CustodyEvent.received_at >= since)
+    return or_(
+        Item.holder_user_id == user.id,
+        Item.id.in_(listed_for_him),
+        and_(Item.holder_unit_id == user.unit_id, Item.holder_user_id.is_(None),
+             Item.status == ItemStatus.requested.value),
+        Item.id.in_(handled),
+    )
+
+
+def shows_personal_data(user: User, item: Item) -> bool:
+    """Whether `user` reads the citizen's name, phone, address and recipient on `item`.
+
+    A postman needs them only while the item is still to be carried; once its life is over
+    (filed, delivered, returned, cancelled) he keeps the record of what he did, without the
+    person (Law 91/2025/QH15, Decree 356/2025/NĐ-CP: the least personal data).
+    """
+    return not (user.role == Role.postman and item.status in CLOSED)
+
+
+def custody_scope(user: User) -> ColumnElement[bool]:
+    """The filter on `Item` of what `user` may record a field event on now (sync).
+
+    The post's staff record events on what is in their office's hands now: what they or a
+    colleague hold, what the office holds, and the office's own items whose life is over
+    (a late event on them is recorded and flagged, never refused). An item handed on to
+    another office, another province or an agency before its end is out of reach: the
+    field may not write into another unit's custody. Other roles keep their reading scope.
+    """
+    if user.role in (Role.postman, Role.clerk):
+        return or_(
+            Item.holder_user_id == user.id,
+            Item.holder_unit_id == user.unit_id,
+            and_(Item.post_office_unit_id == user.unit_id,
+                 Item.status.in_([status.value for status in CLOSED])),
+        )
+    return visible_items(user)
 
 
 def province_root_path(unit: Unit) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from markupsafe import Markup
 
 from server.domain.service_time import ROUTE_CLASS_LABELS_VI, SERVICE_DAYS, RouteClass
+from server.services.calendar import printed_due_at
 from server.services.intake import ConsignmentNote
 from server.services.labels import label_svg, tracking_url
 
@@ -55,6 +56,7 @@ def note_context(note: ConsignmentNote, base_url: str) -> dict[str, Any]:
         "fees": fee_lines(note),
         "cash_vnd": evidence.get("cash_collected_vnd", 0),
         "route_label": ROUTE_CLASS_LABELS_VI[route],
+        "printed_due_at": printed_due_at(item),
         "service_days": SERVICE_DAYS[route][1 if item.with_appointment_slip else 0],
         "counter": evidence.get("channel") == "counter",
         "citizen_signature": evidence.get("signature_sha256"),

@@ -83,6 +83,7 @@ def handover_record_page(handover_id: int) -> Response | tuple[str, int] | str:
         sender=_person(record.from_user or record.created_by),
         receiver=_person(record.accepted_by or record.to_user),
         created_at=_exact(record.created_at), signed_at=_exact(record.accepted_at),
+        cancelled_at=_exact(record.cancelled_at),
         received=sum(1 for line in record.lines if line.outcome == "received"),
         incomplete=sum(1 for line in record.lines if line.complete is False),
     )

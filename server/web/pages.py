@@ -10,7 +10,7 @@ from flask_login import current_user
 from server.api.serializers import track_out
 from server.domain.errors import DomainError
 from server.domain.lifecycle import KIND_LABELS_VI, STATUS_LABELS_VI, ItemKind, ItemStatus
-from server.extensions import limiter
+from server.extensions import db, limiter
 from server.services.errors import NotFound
 from server.services.export import (
     EXPORT_ROLES,
@@ -18,7 +18,8 @@ from server.services.export import (
     custody_export,
     public_key_pem,
 )
-from server.services.tracking import public_tracking
+from server.services.personal_data import log_access
+from server.services.tracking import failure_notice, public_tracking
 from server.domain.service_time import LOCAL_TZ
 from server.web.consignment_note import note_context
 from server.web.custody_page import custody_rows
@@ -53,7 +54,7 @@ def tracking_page(tn: str) -> tuple[str, int] | str:
         return render_template("tracking.html", tracking=None, error=error.message, number=tn), 422
     except NotFound as error:
         return render_template("tracking.html", tracking=None, error=error.message, number=tn), 404
-    tracking = track_out(item, events, unit_names)
+    tracking = track_out(item, events, unit_names, failure_notice(item, events))
     return render_template("tracking.html", tracking=tracking, error=None, number=tn,
                            status_label=STATUS_LABELS_VI[ItemStatus(item.status)])
 
@@ -74,6 +75,7 @@ def custody_page(tn: str) -> Response | tuple[str, int] | str:
     except NotFound as error:
         return render_template("custody.html", document=None, number=tn, error=error.message), 404
     body = document["body"]
+    db.session.commit()  # the opening is logged (personal data, issue 16)
     return render_template(
         "custody.html", document=document, body=body, number=tn, error=None,
         rows=custody_rows(body), public_key_pem=public_key_pem(key),
@@ -96,6 +98,8 @@ def consignment_note_page(tn: str) -> Response | tuple[str, int] | str:
         return render_template("consignment_note.html", number=tn, error=error.message), 422
     except NotFound as error:
         return render_template("consignment_note.html", number=tn, error=error.message), 404
+    log_access(current_user, note.item, "item_details", "consignment_note")
+    db.session.commit()
     return render_template("consignment_note.html", number=tn, error=None,
                            **note_context(note, current_app.config["BASE_URL"]))
 

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+
+from server.models import types as model_types
 
 from tests.api.checks import signed_in
 from tests.conftest import ApiClient, png_bytes
@@ -95,3 +101,25 @@ def two_chains(new_api: Any) -> list[dict[str, Any]]:
     desk = clerk_and_postman(new_api, 2, handed_over=True)
     sync(desk.postman, *(event(number, "out_for_delivery") for number in desk.numbers))
     return [desk.postman.get(f"/api/v1/items/{number}").get_json() for number in desk.numbers]
+
+
+@contextmanager
+def server_clock_at(moment: datetime) -> Iterator[None]:
+    """Run the block with the server's clock (`utc_now`) at `moment`, a millisecond later
+    at each reading: the office's morning (registration, handover) made on the day the test
+    dates its field events, which must not come before the item existed."""
+    real = model_types.utc_now
+    ticks = itertools.count()
+
+    def clock() -> datetime:
+        return moment.astimezone(timezone.utc) + timedelta(milliseconds=next(ticks))
+
+    patched = [module for name, module in list(sys.modules.items())
+               if name.startswith("server") and getattr(module, "utc_now", None) is real]
+    for module in patched:
+        module.utc_now = clock  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module in patched:
+            module.utc_now = real  # type: ignore[attr-defined]

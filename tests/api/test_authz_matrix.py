@@ -40,6 +40,7 @@ from server.services.auth import create_user
 from server.services.corrections import request_correction
 from server.services.flags import raise_flag
 from server.services.proof import last_closed_day, seal_day
+from server.transparency.log import integrate
 from tests.api.checks import UNKNOWN_NUMBER
 from tests.api.scenario import result_body
 from tests.conftest import png_bytes
@@ -87,7 +88,9 @@ class Stage:
     def send(self, username: str | None, call: Call) -> Any:
         """Make the call as `username` (None: anonymous)."""
         headers = {"Authorization": f"Bearer {self.tokens[username]}"} if username else {}
-        return self.client.open(call.url, method=call.method, json=call.json, data=call.data,
+        # A body made for its sender (what only the sender may cite, e.g. its own images).
+        body = call.json(username) if callable(call.json) else call.json
+        return self.client.open(call.url, method=call.method, json=body, data=call.data,
                                 content_type=call.content_type, headers=headers)
 
     def ok(self, username: str, call: Call, status: int = 200) -> Any:
@@ -124,8 +127,10 @@ class Stage:
 
     def accept(self, receiver: str, record: int, number: str) -> None:
         """The receiver scans and signs."""
+        # Signed on the receiver's own screen: an image is its uploader's alone (issue #13).
+        signature = self.upload(receiver, f"accept-{record}-{receiver}")
         self.ok(receiver, Call("POST", f"/api/v1/handovers/{record}/accept",
-                               json={"scanned": [number], "signature_sha256": self.signature}))
+                               json={"scanned": [number], "signature_sha256": signature}))
 
     def postman_item(self) -> str:
         """A result the postman holds (the morning load check signed)."""
@@ -219,7 +224,8 @@ def _fixed(call: Call) -> Callable[[Stage, str | None], tuple[Call, Any]]:
 
 def _item_call(suffix: str = "") -> Callable[[Stage, str | None], tuple[Call, Any]]:
     def prepare(stage: Stage, username: str | None) -> tuple[Call, Any]:
-        number = stage.counter_item()
+        # A postman reads what he holds, not his office's counter (issue #13).
+        number = stage.postman_item() if username == "postman" else stage.counter_item()
         return Call("GET", f"/api/v1/items/{number}{suffix}"), number
     return prepare
 
@@ -231,7 +237,8 @@ def _register_for_own_units(stage: Stage, username: str | None) -> tuple[Call, A
 
 
 def _list_items(stage: Stage, username: str | None) -> tuple[Call, Any]:
-    number = stage.counter_item()
+    # A postman reads what he holds, not his office's counter (issue #13).
+    number = stage.postman_item() if username == "postman" else stage.counter_item()
     return Call("GET", f"/api/v1/items?q={number}"), number
 
 
@@ -274,8 +281,30 @@ def _accept_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
     else:  # the agency hands a result to the post office's counter
         number = stage.agency_item()
         record = stage.handover("agency", number, to_unit="BC-TRUNGTAM")
+    # Signed on the receiver's own screen: an image is its uploader's alone (issue #13).
+    signature = stage.upload(username, f"accept-{record}") if username else stage.signature
     return Call("POST", f"/api/v1/handovers/{record}/accept",
-                json={"scanned": [number], "signature_sha256": stage.signature}), None
+                json={"scanned": [number], "signature_sha256": signature}), None
+
+
+def _a_record_sent_by(stage: Stage, username: str | None) -> int:
+    """A pending record the own user of this role sent (and so may withdraw)."""
+    if username == "agency":
+        return stage.handover("agency", stage.agency_item(), to_unit="BC-TRUNGTAM")
+    if username == "postman":
+        return stage.handover("postman", stage.postman_item(), to_unit="BC-TRUNGTAM")
+    return stage.handover("clerk", stage.counter_item(), to_user="postman")
+
+
+def _cancel_handover(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("POST", f"/api/v1/handovers/{_a_record_sent_by(stage, username)}/cancel",
+                json={"reason": "Lập nhầm bảng kê"}), None
+
+
+def _handover_candidates(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = {"agency": stage.agency_item, "postman": stage.postman_item}.get(
+        username or "", stage.counter_item)()
+    return Call("GET", "/api/v1/handovers/candidates?source=held"), number
 
 
 _DOSSIER_SERIALS = itertools.count(1)
@@ -308,7 +337,7 @@ def _upload(stage: Stage, username: str | None) -> tuple[Call, Any]:
 
 
 def _read_media(stage: Stage, username: str | None) -> tuple[Call, Any]:
-    stage.postman_item()  # its handover's custody event names `stage.signature`
+    _delivered_with_cash(stage)  # its delivery, by the uploader, names `stage.signature`
     return Call("GET", f"/api/v1/media/{stage.signature}"), None
 
 
@@ -370,6 +399,17 @@ def _day(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("GET", f"/api/v1/audit/days/{stage.sealed_day()}"), None
 
 
+def _inclusion(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    """An event of a counter item, logged: its inclusion proof is public."""
+    number = stage.counter_item()
+    with stage.app.app_context():
+        event_id = db.session.execute(select(CustodyEvent.id).join(Item).where(
+            Item.tracking_number == number)).scalars().first()
+        size = integrate().checkpoint.tree_size
+        db.session.commit()
+    return Call("GET", f"/api/v1/log/inclusion?event_id={event_id}&size={size}"), None
+
+
 def _report(suffix: str) -> Callable[[Stage, str | None], tuple[Call, Any]]:
     def prepare(stage: Stage, username: str | None) -> tuple[Call, Any]:
         unit = "CA-TINH" if username == "agency" else "BC-TRUNGTAM"
@@ -408,12 +448,18 @@ def _holds_correction(answer: Any, correction_id: int) -> bool:
 def _counter_intake(stage: Stage, username: str | None) -> tuple[Call, Any]:
     checklist = [{"name": "Tờ khai căn cước (mẫu CC01)", "original": True, "count": 1},
                  {"name": "Thẻ căn cước cũ", "original": True, "count": 1}]
-    signature = stage.upload(username or "clerk", f"intake-{uuid.uuid4()}")
-    body = {**result_body(), "documents": checklist, "citizen_signature_sha256": signature,
-            "clerk_signature_sha256": signature}
-    for key in ("kind", "dossier_code", "fees"):
-        body.pop(key)
-    return Call("POST", "/api/v1/intake/counter", json=body), None
+
+    def signed_by(sender: str | None) -> dict[str, Any]:
+        # Both sign on the sender's own screen: an image is its uploader's alone (issue #13).
+        signature = (stage.upload(sender, f"intake-{uuid.uuid4()}") if sender
+                     else stage.signature)
+        body = {**result_body(), "documents": checklist, "citizen_signature_sha256": signature,
+                "clerk_signature_sha256": signature}
+        for key in ("kind", "dossier_code", "fees"):
+            body.pop(key)
+        return body
+
+    return Call("POST", "/api/v1/intake/counter", json=signed_by), None
 
 
 def _pickup(stage: Stage, username: str | None) -> tuple[Call, Any]:
@@ -450,7 +496,8 @@ def _deliver_at_counter(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("POST", f"/api/v1/counter/items/{number}/deliver", json={
         "recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
                       "id_last4": "7890"},
-        "signature_sha256": stage.signature, "cash_collected_vnd": 1000}), None
+        "signature_sha256": stage.upload("clerk", f"counter-{number}"),
+        "cash_collected_vnd": 1000}), None
 
 
 def _delivered_with_cash(stage: Stage) -> str:
@@ -498,6 +545,17 @@ def _holds_line(answer: Any, number: str) -> bool:
     return number in {line["tracking_number"] for line in answer["lines"]}
 
 
+def _accesses_of_item(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.counter_item()
+    stage.ok("clerk", Call("GET", f"/api/v1/items/{number}"))  # one logged opening
+    return Call("GET", f"/api/v1/personal-data/accesses?item={number}"), number
+
+
+def _citizen_export(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    number = stage.counter_item()
+    return Call("GET", f"/api/v1/personal-data/export?item={number}"), number
+
+
 #: (method, rule) of every operation → who may call it and how.
 MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/auth/login"): Row(None, lambda stage, username: (Call(
@@ -526,6 +584,13 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                         scope="object"),
     ("POST", "/api/v1/handovers/<int:handover_id>/accept"): Row(PARTIES, _accept_handover,
                                                                 scope="object"),
+    ("POST", "/api/v1/handovers/<int:handover_id>/cancel"): Row(PARTIES, _cancel_handover,
+                                                                scope="object"),
+    # Every party has receivers in the province; who they are is tested in test_handovers.py.
+    ("GET", "/api/v1/handovers/receivers"): Row(PARTIES, _fixed(Call(
+        "GET", "/api/v1/handovers/receivers"))),
+    ("GET", "/api/v1/handovers/candidates"): Row(PARTIES, _handover_candidates, scope="list",
+                                                 holds=_holds_item),
     ("POST", "/api/v1/results/import"): Row(frozenset({"agency"}), _csv_import, 201, "lines"),
     ("POST", "/api/v1/results/batch"): Row(frozenset({"agency"}), _batch, 201, "lines"),
     ("PUT", "/api/v1/media/<sha256>"): Row(EVERYONE, _upload, 201),
@@ -551,6 +616,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/audit/days/<day>"): Row(AUDITORS, _day),
     ("GET", "/api/v1/audit/export-key"): Row(None, _fixed(Call("GET", "/api/v1/audit/export-key"))),
     ("GET", "/healthz"): Row(None, _fixed(Call("GET", "/healthz"))),
+    # The custody log's proofs: public, like its tiles (hashes only, nothing personal).
+    ("GET", "/api/v1/log/inclusion"): Row(None, _inclusion),
+    ("GET", "/api/v1/log/consistency"): Row(None, _fixed(Call(
+        "GET", "/api/v1/log/consistency?from=0&to=0"))),
     ("GET", "/api/v1/reports/summary"): Row(REPORTERS, _report(""), scope="object"),
     ("GET", "/api/v1/reports/summary.csv"): Row(REPORTERS, _report(".csv"), scope="object"),
     ("GET", "/api/v1/reports/summary.xlsx"): Row(REPORTERS, _report(".xlsx"), scope="object"),
@@ -567,6 +636,12 @@ MATRIX: dict[tuple[str, str], Row] = {
                                                  scope="object"),
     ("GET", "/api/v1/intake/postmen"): Row(frozenset({"clerk"}), _fixed(Call(
         "GET", "/api/v1/intake/postmen"))),
+    ("GET", "/api/v1/calendar"): Row(EVERYONE, _fixed(Call(
+        "GET", "/api/v1/calendar?from=2026-08-01&to=2026-09-30"))),
+    ("PUT", "/api/v1/calendar/<day>"): Row(frozenset({"admin"}), _fixed(Call(
+        "PUT", "/api/v1/calendar/2026-08-31", json={
+            "working": False, "reason": "Nghỉ hoán đổi dịp Quốc khánh",
+            "legal_basis": "Thông báo 9441/TB-BNV ngày 16/10/2025 của Bộ Nội vụ"}))),
     ("GET", "/api/v1/deadlines"): Row(frozenset({"clerk", "supervisor", "postman", "admin"}),
                                       _deadlines, scope="list", holds=_holds_item),
     ("POST", "/api/v1/counter/items/<tn>/hold"): Row(frozenset({"clerk"}), _hold,
@@ -579,6 +654,15 @@ MATRIX: dict[tuple[str, str], Row] = {
                                               "object"),
     ("POST", "/api/v1/cash/remittances/<int:remittance_id>/sign"): Row(
         frozenset({"clerk"}), _sign_remittance, scope="object"),
+    ("GET", "/api/v1/places/provinces"): Row(EVERYONE, _fixed(Call(
+        "GET", "/api/v1/places/provinces?q=ninh%20binh"))),
+    ("GET", "/api/v1/places/communes"): Row(EVERYONE, _fixed(Call(
+        "GET", "/api/v1/places/communes?province=37&q=hoa%20lu"))),
+    # A supervisor reads the log of his own units' items: another's gets 404 for the item.
+    ("GET", "/api/v1/personal-data/accesses"): Row(frozenset({"supervisor"}), _accesses_of_item,
+                                                   scope="object"),
+    ("GET", "/api/v1/personal-data/export"): Row(frozenset({"clerk", "supervisor"}),
+                                                 _citizen_export, scope="object"),
     ("GET", "/api/v1/cash/agencies/<code>/statement"): Row(
         frozenset({"clerk", "supervisor", "admin", "agency"}), _statement, scope="list",
         holds=_holds_line),

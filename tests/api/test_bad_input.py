@@ -428,3 +428,153 @@ def test_a_handover_id_beyond_any_key_answers_404(app, stage, handover_id):
         response = stage.postman.post(f"/api/v1/handovers/{handover_id}/accept",
                                       json={"scanned": [], "signature_sha256": stage.signature})
         assert_error(response, 404, "unknown_handover")
+
+
+# --- issue #13: input that broke pages ---------------------------------------------------------
+
+@pytest.mark.parametrize("sent_at", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+05:00",
+                                     "1999-12-31T23:59:59Z", "2100-01-01T00:00:01Z"])
+def test_a_sync_sent_at_outside_any_real_clock_is_refused_with_a_clear_code(app, stage, sent_at):
+    with nothing_written(app):
+        response = stage.postman.post("/api/v1/sync", json={
+            "events": [event(stage.number, "out_for_delivery")], "sent_at": sent_at})
+        error = assert_error(response, 422, "validation_failed")
+    [issue] = error["details"]["fields"]
+    assert issue["field"] == "sent_at" and issue["type"] == "time_out_of_range"
+
+
+@pytest.mark.parametrize("occurred_at", ["9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00Z"])
+def test_an_event_time_outside_any_real_clock_is_rejected_with_a_clear_code(app, stage,
+                                                                            occurred_at):
+    with nothing_written(app):
+        [result] = stage.postman.post("/api/v1/sync", json={"events": [
+            {**event(stage.number, "out_for_delivery"), "occurred_at": occurred_at}]}
+        ).get_json()["results"]
+    assert result["error"]["code"] == "time_out_of_range"
+    assert result["error"]["details"]["field"] == "occurred_at"
+
+
+def test_the_dashboard_still_answers_after_a_refused_absurd_clock(app, stage, new_api):
+    stage.postman.post("/api/v1/sync", json={"events": [event(stage.number, "out_for_delivery")],
+                                              "sent_at": "9999-12-31T23:59:59+00:00"})
+    assert signed_in(new_api(), "supervisor").get("/api/v1/dashboard").status_code == 200
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth - 1):
+        value = {"a": value}
+    return value
+
+
+def test_a_correction_nested_too_deep_is_refused_and_one_of_normal_depth_accepted(app, stage, new_api):
+    from tests.api.scenario import sync
+
+    [done] = sync(stage.postman, event(stage.number, "out_for_delivery"))
+    supervisor = signed_in(new_api(), "supervisor")
+    with nothing_written(app):
+        response = supervisor.post("/api/v1/audit/corrections", json={
+            "event_id": done["id"], "reason": "Sai", "correction": _nested(255)})
+        error = assert_error(response, 422, "validation_failed")
+    assert [i["type"] for i in error["details"]["fields"]] == ["too_deeply_nested"]
+    ok = supervisor.post("/api/v1/audit/corrections", json={
+        "event_id": done["id"], "reason": "Sai", "correction": _nested(5)})
+    assert ok.status_code == 201, ok.get_json()
+
+
+BAD_CHARACTERS = {"rlo": "\u202e", "zero_width": "\u200b", "cr": "\r", "lf": "\n",
+                  "esc": "\x1b", "bidi_isolate": "\u2066", "bom": "\ufeff"}
+
+
+@pytest.mark.parametrize("where", ["citizen.name", "citizen.address.line", "documents.0.name"])
+@pytest.mark.parametrize("character", list(BAD_CHARACTERS))
+def test_control_and_bidi_characters_are_refused_in_person_facing_text(app, stage, where,
+                                                                       character):
+    body = result_body()
+    spoilt = f"Nguyễn{BAD_CHARACTERS[character]}Văn A"
+    if where == "citizen.name":
+        body["citizen"]["name"] = spoilt
+    elif where == "citizen.address.line":
+        body["citizen"]["address"] = {**body["citizen"]["address"], "line": spoilt}
+    else:
+        body["documents"] = [{**body["documents"][0], "name": spoilt}]
+    with nothing_written(app):
+        error = assert_error(stage.clerk.post("/api/v1/items", json=body), 422,
+                             "validation_failed")
+    [issue] = error["details"]["fields"]
+    assert issue["field"] == where and issue["type"] == "forbidden_character"
+
+
+def test_a_recipient_name_with_a_right_to_left_override_rejects_the_event(app, stage):
+    from tests.api.scenario import sync
+
+    sync(stage.postman, event(stage.number, "out_for_delivery"))  # not his yet: recorded, flagged
+    bad = event(stage.number, "delivered", signature_sha256=stage.signature,
+                recipient={"name": "Nguy\u202eễn", "relation": "self", "id_type": "cccd",
+                           "id_last4": "7890"})
+    with nothing_written(app):
+        [result] = sync(stage.postman, bad)
+    assert result["error"]["code"] == "forbidden_character"
+
+
+def test_vietnamese_text_with_diacritics_is_accepted(app, stage):
+    body = result_body()
+    body["citizen"]["name"] = "Đặng Thị Ngọc Ánh"
+    assert stage.clerk.post("/api/v1/items", json=body).status_code == 201
+
+
+@pytest.mark.parametrize("cash", ["100", True, "26000", False])
+def test_cash_must_be_a_json_number(app, stage, cash):
+    body = result_body()
+    body["fees"] = {"postage_vnd": cash}
+    with nothing_written(app):
+        error = assert_error(stage.clerk.post("/api/v1/items", json=body), 422,
+                             "validation_failed")
+    assert error["details"]["fields"][0]["type"] == "json_type"
+
+
+@pytest.mark.parametrize("cash", ["100", True])
+def test_cash_collected_at_the_door_must_be_a_json_number(app, stage, cash):
+    bad = {**event(stage.number, "delivered", signature_sha256=stage.signature,
+                   recipient={"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
+                              "id_last4": "7890"}), "cash_collected_vnd": cash}
+    with nothing_written(app):
+        [result] = stage.postman.post("/api/v1/sync", json={"events": [bad]}).get_json()["results"]
+    assert result["error"]["code"] == "json_type"
+
+
+@pytest.mark.parametrize("flag", ["true", 1])
+def test_a_yes_no_must_be_a_json_boolean(app, stage, flag):
+    body = result_body()
+    body["documents"] = [{**body["documents"][0], "original": flag}]
+    with nothing_written(app):
+        assert_error(stage.clerk.post("/api/v1/items", json=body), 422, "validation_failed")
+
+
+def test_a_query_number_is_still_read_from_text(app, stage):
+    assert stage.clerk.get("/api/v1/items?limit=5").status_code == 200
+
+
+@pytest.mark.parametrize("body, declared", [
+    (b"\x89PNG\r\n\x1a\n" + b"not really a picture" * 5, "image/png"),
+    (b"\xff\xd8\xff\xe0" + b"jpeg-bytes" * 10, "image/jpeg"),
+], ids=["png-header-then-garbage", "jpeg-header-then-garbage"])
+def test_an_upload_that_does_not_decode_as_its_type_is_refused(app, stage, body, declared):
+    import hashlib
+
+    sha = hashlib.sha256(body).hexdigest()
+    with nothing_written(app):
+        response = stage.postman.put(f"/api/v1/media/{sha}", data=body, content_type=declared)
+        assert_error(response, 415, "undecodable_image")
+
+
+def test_a_truncated_png_is_refused(app, stage):
+    import hashlib
+
+    from tests.conftest import png_bytes
+
+    body = png_bytes("cut short")[:-20]
+    sha = hashlib.sha256(body).hexdigest()
+    with nothing_written(app):
+        assert_error(stage.postman.put(f"/api/v1/media/{sha}", data=body,
+                                       content_type="image/png"), 415, "undecodable_image")

@@ -270,3 +270,46 @@ def test_a_route_class_without_postage_in_the_catalogue_cannot_be_quoted(app, cl
     error = assert_error(clerk.get("/api/v1/intake/quote?procedure_code=CA-GPLX-DOI"
                                    "&route_class=major_cities"), 422, "postage_not_set")
     assert "Giữa các thành phố lớn" in error["message"]
+
+
+# --- the 2025 administrative map (issue 16) -----------------------------------------------
+
+def test_an_address_whose_commune_is_in_another_province_is_refused(app, clerk):
+    wrong = dict(HOME, province="Ninh Bình", commune="Phường Ba Đình")  # a Hà Nội ward
+    body = intake_body(clerk, citizen={"name": "Trần Văn Thử", "phone": "0987654321",
+                                       "id_type": "cccd", "id_number": "037098001234",
+                                       "address": wrong})
+    with nothing_written(app):
+        answer = assert_error(clerk.post("/api/v1/intake/counter", json=body), 422,
+                              "commune_not_in_province")
+    assert "không thuộc Ninh Bình" in answer["message"]
+    assert answer["details"]["field"] == "citizen.address.commune"
+
+
+def test_an_address_is_stored_by_its_official_names_and_codes_with_the_legacy_one_as_written(clerk):
+    legacy = "Số 4 phố Lê Lợi, phường Quang Trung, thành phố Phủ Lý, tỉnh Hà Nam"
+    address = dict(HOME, province="ninh binh", commune="phuong phu ly", legacy=legacy)
+    body = intake_body(clerk, citizen={"name": "Trần Văn Thử", "phone": "0987654321",
+                                       "id_type": "cccd", "id_number": "037098001234",
+                                       "address": address})
+    answer = clerk.post("/api/v1/intake/counter", json=body)
+    assert answer.status_code == 201, answer.get_json()
+    stored = answer.get_json()["citizen"]["address"]
+    assert (stored["province"], stored["province_code"]) == ("Ninh Bình", "37")
+    assert (stored["commune"], stored["commune_code"]) == ("Phường Phủ Lý", "13291")
+    assert stored["legacy"] == legacy
+
+
+def test_address_suggestions_ignore_accents(clerk):
+    provinces = clerk.get("/api/v1/places/provinces?q=ninh%20binh").get_json()
+    assert [p["name"] for p in provinces["provinces"]] == ["Ninh Bình"]
+    assert "19/2025" in provinces["source"]
+    communes = clerk.get("/api/v1/places/communes?province=ninh%20binh&q=hoa%20lu").get_json()
+    assert communes["communes"][0] == {"code": "14329", "name": "Phường Hoa Lư", "kind": "phường",
+                                       "province_code": "37", "province_name": "Ninh Bình"}
+    assert_error(clerk.get("/api/v1/places/communes?province=Hà%20Nam&q=phu"), 422,
+                 "unknown_province")
+
+
+def test_address_suggestions_need_a_signed_in_user(new_api, world):
+    assert new_api().get("/api/v1/places/provinces?q=ninh").status_code == 401

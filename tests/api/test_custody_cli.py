@@ -43,7 +43,8 @@ def test_verify_exits_0_when_every_chain_holds(app, chains):
     assert code == 0
     # No day sealed yet; one image: the postman's signature on the one handover record.
     assert report == {"ok": True, "items_checked": 2, "events_checked": 8, "days_checked": 0,
-                      "media_checked": 1, "first_broken": None}
+                      "media_checked": 1, "first_broken": None,
+                      "log_entries_checked": 0, "checkpoints_checked": 0}
 
 
 def test_verify_exits_1_naming_the_item_whose_last_event_was_deleted(app, chains):

@@ -20,7 +20,7 @@ TERMINAL = {"delivered", "filed", "cancelled", "returned"}
 DOORSTEP = {"delivered", "attempt_failed", "collected"}
 FLAG_CODES = {"far_from_address", "poor_accuracy", "impossible_speed", "at_post_office",
               "clock_skew", "after_hours", "cash_mismatch", "late", "state_conflict",
-              "handover_discrepancy", "early_return"}
+              "handover_discrepancy", "early_return", "not_holder", "backdated"}
 
 
 @pytest.fixture()

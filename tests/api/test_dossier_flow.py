@@ -15,7 +15,8 @@ def _counter_dossier(clerk) -> str:  # type: ignore[no-untyped-def]
 
 
 def _hand(sender, receiver, numbers, **to):  # type: ignore[no-untyped-def]
-    sender_signature = upload_image(sender, f"sender-{numbers[0]}")
+    # Each signs on their own screen: the same bytes would be the first uploader's image.
+    sender_signature = upload_image(sender, f"sender-{numbers[0]}-{to}")
     created = sender.post("/api/v1/handovers", json={**to, "items": numbers,
                                                      "signature_sha256": sender_signature})
     assert created.status_code == 201, created.get_json()

@@ -109,7 +109,8 @@ def test_scanning_a_number_that_is_no_item_is_recorded_as_unexpected(app, counte
     assert answer["received"] == counter.numbers[:1] and answer["unexpected"] == [UNKNOWN_NUMBER]
     lines = counter.clerk.get(f"/api/v1/handovers/{handover_id}").get_json()["lines"]
     assert lines[-1] == {"tracking_number": UNKNOWN_NUMBER, "outcome": "unexpected",
-                         "complete": None, "missing_documents": None}
+                         "complete": None, "missing_documents": None, "kind": None,
+                         "procedure": None, "citizen_initials": None}
 
 
 def test_listing_an_item_the_sender_does_not_hold_is_refused(app, counter, new_api):

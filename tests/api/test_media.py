@@ -10,9 +10,9 @@ import pytest
 from server.models import Media
 from server.services.media import media_path
 from tests.api.checks import assert_error, count_where, nothing_written, signed_in
-from tests.conftest import ApiClient, png_bytes
+from tests.conftest import ApiClient, jpeg_bytes, png_bytes
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+JPEG = jpeg_bytes("a photo")
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
 
 

@@ -251,7 +251,8 @@ def test_an_intact_store_verifies_counting_chains_days_and_images(app, chains, s
     code, report = cli_verify(app)
     assert code == 0 and {key: answer[key] for key in report} == report
     assert report == {"ok": True, "items_checked": 2, "events_checked": 8, "days_checked": 2,
-                      "media_checked": 1, "first_broken": None}
+                      "media_checked": 1, "first_broken": None,
+                      "log_entries_checked": 0, "checkpoints_checked": 0}
 
 
 def test_a_changed_event_is_named(app, chains, supervisor):
@@ -391,7 +392,8 @@ def test_a_time_written_into_sqlite_by_hand_is_read_as_the_column_reads_it(app, 
                                 "replace(occurred_at, ' ', 'T') WHERE seq <= 2"))
         db.session.commit()
     assert cli_verify(app) == (0, {"ok": True, "items_checked": 2, "events_checked": 8,
-                                   "days_checked": 0, "media_checked": 1, "first_broken": None})
+                                   "days_checked": 0, "media_checked": 1, "first_broken": None,
+                                   "log_entries_checked": 0, "checkpoints_checked": 0})
     with app.app_context():  # one microsecond later, in that form too: a change
         db.session.execute(text("UPDATE custody_events SET occurred_at = "
                                 "substr(occurred_at, 1, 25) || CASE substr(occurred_at, 26, 1) "

@@ -25,9 +25,10 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import select
 
 from server.extensions import db
-from server.models import User
+from server.models import LogEntry, User
 from server.security import issue_api_token
 from server.services.proof import last_closed_day, seal_day
+from server.transparency.log import integrate
 from tests.api.checks import signed_in
 from tests.api.scenario import HOME, event, hand_over, register_result, result_body
 from tests.conftest import png_bytes
@@ -122,6 +123,7 @@ def test_a_days_real_answers_match_the_document(app, world):
     call(anonymous, "POST", "/api/v1/auth/login",
          **json_body({"username": "clerk", "password": "tantay-demo"}))
     call(anonymous, "GET", "/api/v1/audit/export-key")
+    call(anonymous, "GET", "/api/v1/log/consistency", query={"from": "0", "to": "0"})
     call(anonymous, "GET", "/healthz")
     for username in ("clerk", "postman"):
         call(username, "GET", "/api/v1/auth/me")
@@ -131,6 +133,13 @@ def test_a_days_real_answers_match_the_document(app, world):
     number = call("clerk", "POST", "/api/v1/items", 201, **json_body(result_body())).json()[
         "tracking_number"]
     call("agency", "POST", "/api/v1/items", 201, **json_body(result_body()))
+    with app.app_context():  # the custody log integrates the new item's first event
+        logged = integrate()
+        db.session.commit()
+        first_event = db.session.execute(select(LogEntry.event_id)).scalars().first()
+        size = logged.checkpoint.tree_size
+    call(anonymous, "GET", "/api/v1/log/inclusion",
+         query={"event_id": first_event, "size": str(size)})
     batch = result_body(dossier_code="000.00.04.H51-260105-0101")
     del batch["kind"]
     call("agency", "POST", "/api/v1/results/batch", 201, **json_body({"results": [batch]}))
@@ -146,6 +155,13 @@ def test_a_days_real_answers_match_the_document(app, world):
     call("clerk", "GET", "/api/v1/items/{tn}/label.png", **tn)
     call("clerk", "GET", "/api/v1/items/{tn}/label.svg", **tn)
 
+    call("clerk", "GET", "/api/v1/handovers/receivers")
+    for source in ("held", "due_today", "evening_return"):
+        call("clerk", "GET", "/api/v1/handovers/candidates", query={"source": source})
+    withdrawn = call("clerk", "POST", "/api/v1/handovers", 201,
+                     **json_body({"to_user": "postman", "items": [number]})).json()["id"]
+    call("clerk", "POST", "/api/v1/handovers/{handover_id}/cancel",
+         path_parameters={"handover_id": withdrawn}, **json_body({"reason": "Lập nhầm bảng kê"}))
     handover = call("clerk", "POST", "/api/v1/handovers", 201,
                     **json_body({"to_user": "postman", "items": [number]})).json()["id"]
     call("clerk", "GET", "/api/v1/handovers", query={"status": "pending"})
@@ -188,9 +204,15 @@ def test_a_days_real_answers_match_the_document(app, world):
                       **json_body(result_body())).json()["tracking_number"]
     counter = {"path_parameters": {"tn": at_counter}}
     call("clerk", "POST", "/api/v1/counter/items/{tn}/hold", **counter, **json_body({}))
+    # The citizen signs on the clerk's screen: the clerk's own upload (issue #13).
+    counter_signature = png_bytes("counter-delivery-signature")
+    counter_sha = hashlib.sha256(counter_signature).hexdigest()
+    call("clerk", "PUT", "/api/v1/media/{sha256}", 201, path_parameters={"sha256": counter_sha},
+         body=counter_signature, media_type="image/png")
     call("clerk", "POST", "/api/v1/counter/items/{tn}/deliver", **counter, **json_body(
         {"recipient": {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd",
-                       "id_last4": "7890"}, "signature_sha256": sha, "cash_collected_vnd": 0}))
+                       "id_last4": "7890"}, "signature_sha256": counter_sha,
+         "cash_collected_vnd": 0}))
 
     flags = call("supervisor", "GET", "/api/v1/audit/flags", query={"status": "open"}).json()
     assert flags["flags"], "the far, cash-short delivery raises flags"
@@ -210,6 +232,10 @@ def test_a_days_real_answers_match_the_document(app, world):
     call("supervisor", "GET", "/api/v1/audit/days/{day}",
          path_parameters={"day": _seal_yesterday(app)})
     call("supervisor", "GET", "/api/v1/items/{tn}/custody-export.json", **tn)
+    call("supervisor", "GET", "/api/v1/personal-data/accesses", query={"item": tn["path_parameters"]["tn"]})
+    call("supervisor", "GET", "/api/v1/personal-data/export", query={"item": tn["path_parameters"]["tn"]})
+    call("clerk", "GET", "/api/v1/places/provinces", query={"q": "ninh binh"})
+    call("clerk", "GET", "/api/v1/places/communes", query={"province": "Ninh Bình", "q": "hoa lu"})
     call("supervisor", "GET", "/api/v1/dashboard")
     for report in ("summary", "summary.csv", "summary.xlsx"):
         call("agency", "GET", f"/api/v1/reports/{report}", query={"period": "month"})
@@ -229,6 +255,10 @@ def _counter_work(call: Any, json_body: Any) -> None:
     call("clerk", "GET", "/api/v1/intake/quote",
          query={"procedure_code": "CA-CCCD-DOI", "reduction_code": "HO_NGHEO"})
     call("clerk", "GET", "/api/v1/intake/postmen")
+    call("postman", "GET", "/api/v1/calendar", query={"from": "2026-08-01", "to": "2026-09-30"})
+    call("admin", "PUT", "/api/v1/calendar/{day}", path_parameters={"day": "2026-08-31"},
+         **json_body({"working": False, "reason": "Nghỉ hoán đổi dịp Quốc khánh",
+                      "legal_basis": "Thông báo 9441/TB-BNV ngày 16/10/2025"}))
     signature = png_bytes("counter-signature")
     sha = hashlib.sha256(signature).hexdigest()
     call("clerk", "PUT", "/api/v1/media/{sha256}", 201, path_parameters={"sha256": sha},

@@ -8,7 +8,7 @@ from datetime import time
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.demo import DEMO_UNITS, DEMO_USERS, seed_demo
+from server.demo import DEMO_UNITS, DEMO_USERS, OTHER_UNIT_USERS, seed_demo
 from server.domain.invitations import FailedAttempt, invitation_status
 from server.domain.lifecycle import FailureAction, FailureReason, ItemStatus
 from server.domain.service_time import LOCAL_TZ, working_days_between
@@ -178,7 +178,7 @@ def test_cli_seeds_once_and_prints_the_logins(app: Flask) -> None:
     first = _invoke(app, "seed-demo", "--if-empty", "--citizens", "25")
     assert first.exit_code == 0, first.output
     assert "Demo logins" in first.output
-    for username, _role, _unit in DEMO_USERS:
+    for username, _role, _unit in DEMO_USERS + OTHER_UNIT_USERS:
         assert username in first.output
     with app.app_context():
         count = db.session.scalar(select(func.count(Item.id)))
@@ -203,3 +203,24 @@ def test_the_demo_postman_has_a_morning_load_to_check(app: Flask) -> None:
         assert record.to_user.username == "postman" and record.receiver_signature_sha256 is None
         assert record.lines and all(line.item.status == "at_post" and line.item.kind == "result"
                                     for line in record.lines)
+
+
+def test_every_demo_address_is_on_the_2025_map(app: Flask) -> None:
+    """Issue 16: the demo is Ninh Bình as merged in 2025 (Ninh Bình + Hà Nam + Nam Định)."""
+    from server.domain.admin_map import check_address
+    from server.models import Unit
+
+    _seed(app)
+    with app.app_context():
+        for unit in db.session.scalars(select(Unit).where(Unit.commune != "")):
+            on_map = check_address(unit.province, unit.commune)
+            assert on_map.province.code == "37", unit.code  # Ninh Bình, Decision 19/2025
+        items = db.session.scalars(select(Item)).all()
+        for item in items:
+            on_map = check_address(item.address_province, item.address_commune)
+            assert (item.address_province_code, item.address_commune_code) == (
+                on_map.province.code, on_map.commune.code), item.tracking_number
+            assert item.address_district is None
+        legacy = [item.address_legacy for item in items if item.address_legacy]
+        # Some citizens also gave the three-level address of their older papers, kept as written.
+        assert legacy and any("tỉnh Hà Nam" in text or "tỉnh Nam Định" in text for text in legacy)

@@ -68,7 +68,7 @@ def test_a_write_landing_before_the_batch_flush_refuses_only_that_event(desk, ap
     assert response.status_code == 200, response.get_json()
     results = response.get_json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
-    assert results[1]["error"]["code"] == "event_id_reused"
+    assert results[1]["error"]["code"] == "id_reused"
     assert loads == [True, False]  # the batch flush failed, then event by event
     items = {n: desk.clerk.get(f"/api/v1/items/{n}").get_json() for n in (first, second)}
     assert [e["id"] for e in items[first]["events"][-2:]] == [stored["id"], fine["id"]]

@@ -59,7 +59,9 @@ def test_public_tracking_answers_status_and_steps_without_an_account(app, delive
 
 def test_public_tracking_json_holds_only_the_documented_fields(app, delivered, new_api):
     body = new_api().get(f"/api/v1/track/{delivered}").get_json()
-    assert set(body) == {"tracking_number", "kind", "status", "status_label", "due_at", "events"}
+    assert set(body) == {"tracking_number", "kind", "status", "status_label", "due_at", "events",
+                         "notice"}
+    assert body["notice"] is None  # delivered: nothing to explain
     assert all(set(step) == {"type", "label", "at", "place"} for step in body["events"])
 
 
@@ -110,3 +112,49 @@ def test_public_tracking_is_rate_limited(app, delivered, new_api, monkeypatch):
     for _ in range(3):
         assert public.get(f"/api/v1/track/{delivered}").status_code == 200
     assert_error(public.get(f"/api/v1/track/{delivered}"), 429, "rate_limited")
+
+
+# --- after a failed attempt (issue 12) ---------------------------------------------------------
+
+def _failed(new_api, reason: str = "absent", action: str = "notice_left") -> str:  # type: ignore[no-untyped-def]
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    number = register_result(clerk, citizen={**result_body()["citizen"], **CITIZEN})["tracking_number"]
+    hand_over(clerk, postman, "postman", [number])
+    sync(postman, event(number, "out_for_delivery"),
+         event(number, "attempt_failed", reason=reason, action=action,
+               position={"lat": HOME["lat"], "lon": HOME["lon"], "accuracy_m": 5}))
+    return number
+
+
+def test_after_a_failed_attempt_the_page_says_what_happened_what_next_and_where(
+        app, world, new_api):
+    number = _failed(new_api)
+    notice = new_api().get(f"/api/v1/track/{number}").get_json()["notice"]
+    assert notice["what_happened"] == "Bưu tá đến nhưng không có ai ở nhà để nhận."
+    assert "phát lại lần sau từ ngày" in notice["what_next"] and "giấy mời lần 1/2" in notice["what_next"]
+    assert "Bưu cục Trung tâm Ninh Bình" in notice["what_next"] and "đến hết ngày" in notice["what_next"]
+    assert notice["held_at"] == "Bưu cục Trung tâm Ninh Bình"  # the office, never the postman
+    page = new_api().get(f"/t/{number}").get_data(as_text=True)
+    assert 'id="after-failure"' in page and "không có ai ở nhà" in page
+    _assert_nothing_personal(page)
+    for word in ("absent", "notice_left"):  # plain words, no codes
+        assert word not in page
+
+
+def test_a_refusal_says_the_result_goes_back_to_the_agency(app, world, new_api):
+    number = _failed(new_api, reason="refused")
+    notice = new_api().get(f"/api/v1/track/{number}").get_json()["notice"]
+    assert notice["what_happened"] == "Người nhận đã từ chối nhận."
+    assert notice["what_next"].startswith("Kết quả sẽ được chuyển hoàn về cơ quan")
+
+
+def test_a_result_held_at_the_counter_says_where_to_collect_it_until_when(app, world, new_api):
+    number = _failed(new_api)
+    clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
+    back = postman.post("/api/v1/handovers", json={"to_unit": "BC-TRUNGTAM", "items": [number]})
+    clerk.post(f"/api/v1/handovers/{back.get_json()['id']}/accept", json={
+        "scanned": [number], "signature_sha256": upload_image(clerk, "back")})
+    assert clerk.post(f"/api/v1/counter/items/{number}/hold", json={}).status_code == 200
+    notice = new_api().get(f"/api/v1/track/{number}").get_json()["notice"]
+    assert re.match(r"Kết quả đang chờ bạn đến nhận tại Bưu cục Trung tâm Ninh Bình đến hết "
+                    r"ngày \d\d/\d\d/\d{4}\.", notice["what_next"]), notice

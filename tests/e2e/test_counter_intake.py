@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import ARTIFACTS, screenshot
 from tests.e2e.field_app import draw_signature, sign_in
 from tests.e2e.live_api import LiveSession
@@ -132,3 +133,40 @@ def test_offline_the_intake_says_it_needs_the_network(live_server, browser):
         screenshot(page, "intake-07-offline-360")
     finally:
         context.close()
+
+
+def test_the_intake_suggests_2025_units_and_refuses_a_commune_of_another_province(live_server,
+                                                                                  browser):
+    """Issue 16: accent-free typing finds the 2025 unit; a Hà Nội ward in Ninh Bình is refused."""
+    for width, height in ((360, 740), (1280, 800)):
+        phone = width == 360
+        # bypass_csp: axe-core is injected as an inline script, which the app's CSP refuses.
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN",
+                                      is_mobile=phone, has_touch=phone, bypass_csp=True)
+        page = context.new_page()
+        try:
+            sign_in(page, live_server.base_url, "clerk")
+            page.click("#go-intake")
+            page.click("#procedure-list [data-code=CA-GPLX-DOI]")
+            _fill_citizen(page)
+            page.fill("#citizen-province", "")
+            page.type("#citizen-province", "ninh binh")
+            expect(page.locator("#province-suggestions option[value='Ninh Bình']")).to_have_count(
+                1, timeout=15_000)
+            page.fill("#citizen-province", "Ninh Bình")
+            page.fill("#citizen-commune", "")
+            page.type("#citizen-commune", "hoa lu")
+            expect(page.locator("#commune-suggestions option[value='Phường Hoa Lư']")).to_have_count(
+                1, timeout=15_000)
+            page.fill("#citizen-commune", "Phường Ba Đình")
+            page.fill("#citizen-legacy-address", "Số 8, phường Thanh Bình, thành phố Ninh Bình")
+            draw_signature(page, "citizen")
+            draw_signature(page, "clerk")
+            page.click("#submit-intake")
+            expect(page.locator("#intake-error")).to_contain_text("không thuộc Ninh Bình",
+                                                                 timeout=15_000)
+            page.locator("#citizen-commune").scroll_into_view_if_needed()
+            screenshot(page, f"intake-05-commune-refused-{width}")
+            assert_accessible(page, f"counter intake, address refused ({width})")
+        finally:
+            context.close()

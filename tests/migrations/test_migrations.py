@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
+from server.domain.official_calendar import OFFICIAL_DECISIONS
 from server.extensions import db
+from server.models import CalendarDecisionRow
 from tests.conftest import reset_schema
 
 
@@ -33,8 +35,36 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0008) added the report's daily roll-ups; 0007's covering
-    # indexes stay below it.
+    # The newest migration (0009_custody_integrity) added the payload digest of synced
+    # events and the hand-over an image is bound to; 0014 stays below it.
+    assert "payload_digest" not in _columns(session_app, "custody_events")
+    assert not {"bound_key", "bound_at"} & _columns(session_app, "media")
+    assert "personal_data_accesses" in _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0013_working_calendar")
+    # 0014 added the personal-data access log and the 2025 map's codes on item addresses;
+    # 0013's working calendar stays below it.
+    assert "personal_data_accesses" not in _tables(session_app)
+    assert "address_commune_code" not in _columns(session_app, "items")
+    assert {"calendar_decisions", "due_date_changes"} <= _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0015_transparency_log")
+    # 0013 added the working calendar; 0015's log stays below it.
+    assert not {"calendar_decisions", "due_date_changes"} & _tables(session_app)
+    assert {"log_entries", "log_tiles", "log_checkpoints"} <= _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0011_handover_workspace")
+    # 0015 added the custody log and each sealed day's checkpoint.
+    assert not {"log_entries", "log_tiles", "log_checkpoints"} & _tables(session_app)
+    assert "log_size" not in _columns(session_app, "daily_roots")
+    with session_app.app_context():
+        downgrade(revision="0008_report_rollups")
+    # 0011 added why a handover record was cancelled or expired.
+    assert not {"cancelled_at", "cancelled_by_id", "cancel_reason"} & _columns(
+        session_app, "handover_records")
+    with session_app.app_context():
+        downgrade(revision="0007_covering_event_indexes")
+    # 0008 added the report's daily roll-ups; 0007's covering indexes stay below it.
     below = _event_indexes(session_app)
     assert not {"report_day_partials", "report_rollups"} & _tables(session_app)
     assert "ix_custody_events_type_occurred_item" in below
@@ -46,8 +76,13 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert {"ix_custody_events_type_occurred_item",
             "ix_custody_events_item_type_occurred_seq"} <= head
     assert "ix_custody_events_type_occurred" not in head
-    assert {"cash_remittances", "report_day_partials", "report_rollups"} <= _tables(session_app)
-    assert {"sender_signature_sha256"} <= _columns(session_app, "handover_records")
+    assert {"cash_remittances", "report_day_partials", "report_rollups",
+            "calendar_decisions", "due_date_changes"} <= _tables(session_app)
+    assert {"sender_signature_sha256", "cancelled_at", "cancelled_by_id",
+            "cancel_reason"} <= _columns(session_app, "handover_records")
+    assert {"log_size", "log_root"} <= _columns(session_app, "daily_roots")
+    assert {"address_province_code", "address_commune_code", "address_legacy"} <= _columns(
+        session_app, "items")
 
 
 def _columns(app: Flask, table: str) -> set[str]:
@@ -68,3 +103,12 @@ def test_every_migration_comes_down_to_an_empty_database(session_app: Flask) -> 
 def _event_indexes(app: Flask) -> set[str]:
     with app.app_context():
         return {index["name"] for index in inspect(db.engine).get_indexes("custody_events")}
+
+
+def test_the_calendar_is_seeded_with_the_official_2025_and_2026_decisions(session_app: Flask) -> None:
+    reset_schema(session_app)
+    with session_app.app_context():
+        rows = db.session.execute(select(CalendarDecisionRow)).scalars().all()
+        seeded = {(r.day, r.working, r.reason, r.legal_basis) for r in rows}
+        db.session.remove()
+    assert seeded == {(d.day, d.working, d.reason, d.legal_basis) for d in OFFICIAL_DECISIONS}

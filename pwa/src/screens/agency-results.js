@@ -3,6 +3,7 @@
 import { ApiError, call, request } from "../api.js";
 import { t } from "../i18n.js";
 import { field, h, oneAtATime, toast } from "../ui.js";
+import { recordItem } from "./handovers.js";
 
 //: The columns of the CSV template, in the order the template lists them.
 export const CSV_COLUMNS = [
@@ -20,22 +21,30 @@ export async function agencyHomeScreen(app) {
     h("h1", {}, t("agency_results")),
     csvSection(),
     singleResultSection(ours),
-    handoverRecords(handovers, unit));
+    handoverRecords(handovers));
 }
 
-// The handover records of the desk, each with its printable page (biên bản giao nhận).
-function handoverRecords(handovers, unit) {
-  const status = { pending: t("record_pending"), accepted: t("record_signed"), cancelled: t("record_cancelled") };
+// The handover records of the desk, by name: those to sign open the count (scan, mark
+// incomplete, sign); the others show their outcome and the printable page.
+function handoverRecords(handovers) {
   return h("section", { class: "card", id: "handover-records" },
     h("h2", {}, t("handover_records")),
+    h("a", { class: "button primary", href: "#/handovers/new", id: "go-handover-new" }, t("handover_new")),
     handovers.length === 0 ? h("p", { class: "empty" }, t("no_handovers")) :
-      h("ul", { class: "items" }, handovers.slice(0, 20).map((record) => h("li", {},
-        h("a", record.status === "pending" && record.to_unit === unit
-          ? { href: `#/agency/filing/${record.id}`, class: "record-link to-sign" }
-          : { href: `/handovers/${record.id}/record`, target: "_blank", class: "record-link" },
-          h("span", { class: "number" }, `${t("record_number")} ${record.id}`),
-          h("span", {}, `${record.from_unit} → ${record.to_unit} · ${t("record_items", { n: record.lines.length })}`),
-          h("span", { class: "status" }, status[record.status] ?? record.status))))));
+      h("ul", { class: "items" }, handovers.slice(0, 20).map((record) => {
+        const item = recordItem(record);
+        if (record.can_accept) item.querySelector("a").classList.add("to-sign");
+        return item;
+      })));
+}
+
+// The template of the import: the header and one example line the officer overwrites.
+function csvTemplateLink() {
+  const example = ["000.00.04.H51-260105-0001", "CA-CCCD-DOI", "Nguyễn Văn Mẫu", "0912345678", "", "",
+    "Ninh Bình", "Phường Hoa Lư", "Số 1 đường Ví Dụ", "Thẻ căn cước", "0", "0", "", ""];
+  const text = `\ufeff${CSV_COLUMNS.join(",")}\r\n${example.join(",")}\r\n`;
+  const url = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+  return h("a", { class: "button secondary-blue", href: url, download: "mau-nhap-ket-qua.csv", id: "csv-template" }, t("csv_template"));
 }
 
 function csvSection() {
@@ -59,6 +68,7 @@ function csvSection() {
     h("h2", {}, t("csv_upload")),
     h("p", { class: "hint" }, t("csv_help")),
     h("p", { class: "hint mono" }, CSV_COLUMNS.join(",")),
+    csvTemplateLink(),
     field(t("csv_file"), input),
     h("button", { type: "submit", class: "primary", id: "csv-submit" }, t("csv_import")),
     outcome);

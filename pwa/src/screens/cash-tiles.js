@@ -6,7 +6,7 @@ const TILES = {
   clerk: [["#/deadlines", "deadlines", "go-deadlines"], ["#/counter", "counter", "go-counter"], ["#/cash", "cash_days", "go-cash"]],
   postman: [["#/deadlines", "deadlines", "go-deadlines"], ["#/cash", "cash_my_day", "go-cash"]],
   supervisor: [["#/deadlines", "deadlines", "go-deadlines"], ["#/cash", "cash_days", "go-cash"]],
-  admin: [["#/deadlines", "deadlines", "go-deadlines"], ["#/cash", "cash_days", "go-cash"]],
+  admin: [["#/deadlines", "deadlines", "go-deadlines"], ["#/cash", "cash_days", "go-cash"], ["#/calendar", "calendar", "go-calendar"]],
 };
 
 export function officeTiles(app) {

@@ -29,11 +29,31 @@ export async function counterScreen(app, number = "") {
     screen.append(h("p", { class: "error", role: "alert", id: "counter-error" }, error.message));
     return screen;
   }
-  screen.append(counterItem(app, item));
+  screen.append(counterItem(app, item, await holdingNote(app, item)));
   return screen;
 }
 
-function counterItem(app, item) {
+// A result still with a postman (or elsewhere) cannot be held at this counter: custody moves
+// hand to hand. Say who holds it, by name, and the way forward — the record of his return to
+// sign when he has made it (issue 12).
+async function holdingNote(app, item) {
+  const office = app.session.user.unit.code;
+  if (item.kind !== "result" || !["at_post", "attempt_failed"].includes(item.status)) return null;
+  if (item.holder.unit === office && !item.holder.user) return null;
+  if (item.holder.unit !== office) {
+    return h("p", { class: "note", id: "hold-blocked" }, t("held_elsewhere", { name: item.holder.unit_name ?? "" }));
+  }
+  const [{ postmen }, { handovers }] = await Promise.all([
+    call("GET", "/intake/postmen").catch(() => ({ postmen: [] })),
+    call("GET", "/handovers?status=pending").catch(() => ({ handovers: [] }))]);
+  const name = postmen.find((p) => p.username === item.holder.user)?.full_name || t("receiver_kind_postman");
+  const back = handovers.find((r) => r.can_accept && r.lines.some((line) => line.tracking_number === item.tracking_number));
+  return h("div", { class: "note", id: "hold-blocked" },
+    h("p", {}, t("held_by_postman", { name })),
+    back ? h("a", { class: "button primary", id: "sign-return-first", href: `#/handovers/${back.id}` }, t("sign_return_first", { id: back.id })) : null);
+}
+
+function counterItem(app, item, blocked) {
   const invitations = item.invitations;
   const hold = h("button", { type: "button", class: "primary", id: "hold-for-pickup", onclick: oneAtATime(async () => {
     await call("POST", `/counter/items/${item.tracking_number}/hold`, {});
@@ -41,7 +61,7 @@ function counterItem(app, item) {
     app.go(`#/counter/${item.tracking_number}`, true);
   }) }, t("hold_for_pickup"));
   const actions = [];
-  if (item.kind === "result" && ["at_post", "attempt_failed"].includes(item.status)) actions.push(hold);
+  if (item.kind === "result" && ["at_post", "attempt_failed"].includes(item.status) && !blocked) actions.push(hold);
   if (item.status === "held_for_pickup") {
     actions.push(h("a", { class: "button primary", href: `#/counter/${item.tracking_number}/deliver`, id: "go-counter-deliver" }, t("deliver_at_counter")));
   }
@@ -56,7 +76,7 @@ function counterItem(app, item) {
       invitations ? h("dd", { id: "counter-invitations" }, invitationText(item)) : null,
       invitations ? h("dt", {}, t("may_return")) : null,
       invitations ? h("dd", { id: "may-return", class: invitations.may_return ? "may-return yes" : "may-return no" }, invitations.return_rule_vi) : null),
-    h("div", { class: "actions" }, actions));
+    blocked, h("div", { class: "actions" }, actions));
 }
 
 export async function counterDeliverScreen(app, number) {
@@ -72,6 +92,7 @@ export async function counterDeliverScreen(app, number) {
   async function submit() {
     const missing = recipient.missing();
     if (missing.length) return (error.textContent = t("required", { fields: missing.join(", ") }));
+    if (recipient.refusal()) return (error.textContent = recipient.refusal());
     const body = await recipient.evidence(uploadNow);
     try {
       await call("POST", `/counter/items/${item.tracking_number}/deliver`, body);
@@ -89,5 +110,6 @@ export async function counterDeliverScreen(app, number) {
     ...recipient.fields(), recipient.signature.element, error,
     h("button", { type: "submit", class: "primary", id: "confirm-counter-delivery" }, t("confirm_delivery")));
   app.afterMount(() => recipient.signature.mount());
+  app.onLeave(() => recipient.cardScan.stop());
   return form;
 }

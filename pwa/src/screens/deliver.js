@@ -20,6 +20,7 @@ export async function deliverScreen(app, number) {
   async function submit() {
     const missing = recipient.missing();
     if (missing.length) return (error.textContent = t("required", { fields: missing.join(", ") }));
+    if (recipient.refusal()) return (error.textContent = recipient.refusal());
     const fields = await recipient.evidence(queueMedia);
     if (photo.files[0]) fields.photo_sha256 = await queueMedia(await downscale(photo.files[0]));
     await recordEvent(item, "delivered", fields, where.position ?? (await where.ready));
@@ -35,5 +36,6 @@ export async function deliverScreen(app, number) {
     recipient.signature.element, where.element, error,
     h("button", { type: "submit", class: "primary", id: "confirm-delivery" }, t("confirm_delivery")));
   app.afterMount(() => recipient.signature.mount());
+  app.onLeave(() => recipient.cardScan.stop());
   return form;
 }

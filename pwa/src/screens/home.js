@@ -26,6 +26,8 @@ export async function homeScreen(app) {
       app.session.user.role === "postman"
         ? h("a", { href: "#/route", class: "tile", id: "go-route" }, t("route")) : null,
       h("a", { href: "#/load-check", class: "tile", id: "go-load-check" }, t("load_check")),
+      ["clerk", "postman"].includes(app.session.user.role)
+        ? h("a", { href: "#/handovers", class: "tile", id: "go-handovers" }, t("handovers")) : null,
       h("a", { href: "#/outbox", class: "tile", id: "go-outbox" }, t("outbox"))),
     officeTiles(app),
     h("h1", {}, t("held_items")),

@@ -3,6 +3,8 @@
 // how a refusal of the server is shown.
 import { ApiError, call } from "../api.js";
 import { t } from "../i18n.js";
+import { CardScan, documentRefusal, sameName } from "../id-card.js";
+import { matchesSearch } from "../fold.js";
 import { field, h } from "../ui.js";
 
 const PHONE = /^0(3|5|7|8|9)\d{8}$/;
@@ -48,8 +50,9 @@ export class ProcedurePicker {
   }
 
   _render() {
-    const needle = this._search.value.trim().toLowerCase();
-    const shown = this._procedures.filter((p) => !needle || p.name.toLowerCase().includes(needle) || p.code.toLowerCase().includes(needle));
+    // Accents and case aside: "can cuoc" finds "Căn cước" (issue 12).
+    const needle = this._search.value;
+    const shown = this._procedures.filter((p) => matchesSearch(`${p.name} ${p.code}`, needle));
     if (shown.length === 0) return this._list.replaceChildren(h("li", { class: "empty" }, t("no_procedure")));
     this._list.replaceChildren(...shown.map((procedure) => h("li", {},
       h("button", {
@@ -58,6 +61,31 @@ export class ProcedurePicker {
         onclick: () => { this.selected = procedure; this._render(); this._onPick(procedure); },
       }, h("span", { class: "procedure-name" }, procedure.name), h("span", { class: "procedure-code" }, procedure.code)))));
   }
+}
+
+// Suggestions of the 2025 map for an address input, accents optional ("ninh binh" finds
+// "Ninh Bình"): a native <datalist> filled from /places as the user types.
+export function suggestPlaces(input, listId, path) {
+  const list = h("datalist", { id: listId });
+  input.setAttribute("list", listId);
+  input.setAttribute("autocomplete", "off");
+  let timer = null;
+  let asked = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      try {
+        const answer = await call("GET", path(input.value.trim()));
+        if (mine !== asked) return;
+        const places = answer.provinces ?? answer.communes ?? [];
+        list.replaceChildren(...places.map((place) => h("option", { value: place.name })));
+      } catch {
+        // No suggestion offline or on a refusal: the server checks the address at submit.
+      }
+    }, 200);
+  });
+  return list;
 }
 
 // The citizen's name, phone, identity document and two-level address.
@@ -71,11 +99,28 @@ export class CitizenForm {
     this.province = h("input", { id: "citizen-province", value: office?.province ?? "" });
     this.commune = h("input", { id: "citizen-commune", value: office?.commune ?? "" });
     this.line = h("input", { id: "citizen-line", maxlength: "300" });
+    this.legacy = h("input", { id: "citizen-legacy-address", maxlength: "300", placeholder: t("legacy_address_hint") });
+    const provinces = suggestPlaces(this.province, "province-suggestions",
+      (q) => `/places/provinces?q=${encodeURIComponent(q)}`);
+    const communes = suggestPlaces(this.commune, "commune-suggestions",
+      (q) => `/places/communes?q=${encodeURIComponent(q)}&province=${encodeURIComponent(this.province.value.trim())}`);
+    // The chip card's QR fills the document; the server keeps only its keyed hash and last four.
+    this.idNotice = h("p", { class: "warning", role: "alert", id: "citizen-id-notice" });
+    this.cardScan = new CardScan("citizen-", (card) => this._fromCard(card));
+    this.idType.addEventListener("change", () => { this.idNotice.textContent = documentRefusal(this.idType.value) ?? ""; });
     this.element = h("fieldset", {}, h("legend", {}, t("citizen")),
-      field(t("name"), this.name), field(t("phone"), this.phone),
-      field(t("id_type"), this.idType), field(t("id_number"), this.idNumber),
-      field(t("province"), this.province), field(t("commune"), this.commune),
-      field(t("address_line"), this.line));
+      field(t("name"), this.name), field(t("phone"), this.phone), this.cardScan.element,
+      field(t("id_type"), this.idType), field(t("id_number"), this.idNumber), this.idNotice,
+      field(t("province"), this.province), provinces, field(t("commune"), this.commune), communes,
+      field(t("address_line"), this.line), field(t("legacy_address"), this.legacy));
+  }
+
+  _fromCard(card) {
+    this.idType.value = "cccd";
+    this.idNumber.value = card.number;
+    if (!this.name.value.trim()) this.name.value = card.name;
+    this.idNotice.textContent = sameName(card.name, this.name.value)
+      ? t("id_card_read", { name: card.name }) : t("id_name_mismatch_citizen", { card: card.name, name: this.name.value.trim() });
   }
 
   // What is wrong before asking the server (the server checks again), or null.
@@ -88,6 +133,7 @@ export class CitizenForm {
     if (!PHONE.test(phone)) return t("invalid_phone_local");
     const id = this.idNumber.value.replace(/\s/g, "");
     if (id && ["cccd", "can_cuoc", "vneid"].includes(this.idType.value) && !TWELVE_DIGITS.test(id)) return t("invalid_cccd_local");
+    if (documentRefusal(this.idType.value)) return documentRefusal(this.idType.value);
     return null;
   }
 
@@ -96,6 +142,7 @@ export class CitizenForm {
       name: this.name.value.trim(), phone: this.phone.value.trim(), id_type: this.idType.value,
       address: { province: this.province.value.trim(), commune: this.commune.value.trim(), line: this.line.value.trim() },
     };
+    if (this.legacy.value.trim()) citizen.address.legacy = this.legacy.value.trim();
     if (this.idNumber.value.trim()) citizen.id_number = this.idNumber.value.trim();
     return citizen;
   }

@@ -29,6 +29,7 @@ export async function intakeCounterScreen(app) {
     fees.reductions.map((r) => h("option", { value: r.code }, r.name)));
   const quoteBox = h("div", { class: "quote", id: "quote", "aria-live": "polite" });
   const citizen = new CitizenForm(office);
+  app.onLeave(() => citizen.cardScan.stop());
   const citizenSignature = new SignatureField(t("citizen_signature"), { name: "citizen" });
   const clerkSignature = new SignatureField(t("clerk_signature"), { name: "clerk" });
   const error = h("p", { class: "error", role: "alert", id: "intake-error" });

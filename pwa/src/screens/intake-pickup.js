@@ -13,6 +13,7 @@ export async function intakePickupScreen(app) {
   const office = units.find((unit) => unit.code === app.session.user.unit.code);
   const picker = new ProcedurePicker(procedures, () => {});
   const citizen = new CitizenForm(office, { idRequired: false });
+  app.onLeave(() => citizen.cardScan.stop());
   const reduction = h("select", { id: "pickup-reduction" }, h("option", { value: "" }, t("no_reduction")),
     fees.reductions.map((r) => h("option", { value: r.code }, r.name)));
   const postman = h("select", { id: "pickup-postman" }, h("option", { value: "" }, t("unassigned")),

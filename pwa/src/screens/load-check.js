@@ -57,7 +57,7 @@ function handoverView(app, record) {
 
   return h("div", { class: "screen load-check", id: "load-check" },
     h("h1", {}, t("load_check")),
-    h("p", {}, `${t("listed")}: ${listed.length} · ${record.from_unit}`),
+    h("p", {}, `${t("listed")}: ${listed.length} · ${record.from_name}`),
     scan.element, lists, signature.element, error,
     h("button", { type: "button", class: "primary", id: "accept-handover", onclick: oneAtATime(accept) }, t("sign_and_accept")));
 }

@@ -1,0 +1,58 @@
+"""Which images a custody event may cite as its evidence (DESIGN §5).
+
+A signature is the recipient's own act over what they receive (TT17 Art.5(2): both sign at
+the hand-over; TT17 Art.9: the consignment note is the contract), and a written authorisation
+belongs to one proxy's hand-over. So an image is bound to its uploader, who alone may cite it,
+and a signature or authorisation to the one hand-over it was first cited for: the same
+recipient taking several items from the same person at once may share it; any other
+recipient, or the same one at another hand-over, may not.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from server.domain.custody_chain import canonical_json
+
+#: The evidence fields whose image belongs to one hand-over (recipient's act).
+HANDOVER_IMAGE_FIELDS = ("signature_sha256", "authorization_sha256")
+#: Items handed to one recipient "at once": their events fall within this span.
+SAME_HANDOVER_SPAN = timedelta(minutes=30)
+
+
+def handover_key(actor_user_id: int, recipient: Mapping[str, Any] | None,
+                 citizen_phone: str | None) -> str:
+    """A digest naming one hand-over's parties: who handed over, and to whom.
+
+    The recipient of a delivery is named by the identity checked at the door (name, ID type
+    and last four digits, self or proxy); a dossier collected at the door by its citizen's
+    phone number (the collection names nobody else). Only the digest is kept: no personal
+    data beside the image.
+    """
+    if recipient is not None:
+        party: dict[str, Any] = {
+            "name": " ".join(str(recipient.get("name", "")).casefold().split()),
+            "id_type": recipient.get("id_type"), "id_last4": recipient.get("id_last4"),
+            "relation": recipient.get("relation")}
+    else:
+        party = {"citizen_phone": citizen_phone}
+    payload = {"actor_user_id": actor_user_id, "recipient": party}
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def reuse_of_handover_image(bound_key: str | None, bound_at: datetime | None, key: str,
+                            occurred_at: datetime) -> str | None:
+    """Why citing an image already bound to a hand-over is refused, or None when it may be.
+
+    `another_recipient`: first cited for other parties; `another_handover`: the same parties,
+    but not at once (beyond `SAME_HANDOVER_SPAN` from its first citation).
+    """
+    if bound_key is None:
+        return None
+    if bound_key != key:
+        return "another_recipient"
+    if bound_at is not None and abs(occurred_at - bound_at) > SAME_HANDOVER_SPAN:
+        return "another_handover"
+    return None
