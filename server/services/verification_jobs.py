@@ -21,7 +21,7 @@ from server.models import Role, User, VerificationJob
 from server.models.types import utc_now
 from server.services.errors import NotFound
 from server.services.media_storage import media_storage
-from server.services.proof import ProofReport, verify_scope
+from server.services.proof import ProofReport, verify_all, verify_scope
 from server.services.scope import visible_items
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,10 @@ def _run(app: Flask, job_id: int, actor_id: int) -> None:
                 _write(job_id, items_total=total, items_checked=report.items_checked,
                        events_checked=report.events_checked)
 
-            report = verify_scope(media_storage(), scope, progress)
+            if scope is None:  # the whole country: chains, sealed days, images and the log
+                report = verify_all(media_storage())
+            else:
+                report = verify_scope(media_storage(), scope, progress)
             _write(job_id, status="done", ok=report.ok, items_checked=report.items_checked,
                    events_checked=report.events_checked, days_checked=report.days_checked,
                    media_checked=report.media_checked, first_broken=report.first_broken,
