@@ -4,24 +4,29 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, after_this_request, jsonify
 from flask_login import current_user
 
 from server.api.spec import operation
-from server.models import AuditFlag, Correction, Role
+from server.extensions import db
+from server.models import AuditFlag, Correction, Role, Unit, VerificationJob
 from server.schemas.audit import (
     CorrectionCreate,
     CorrectionList,
     CorrectionOut,
     CorrectionQuery,
+    BrokenLinkOut,
     CountersignIn,
     CustodyExportOut,
     DayRootOut,
+    EventProofOut,
+    FlagDetailOut,
     FlagList,
     FlagOut,
     FlagQuery,
     FlagResolve,
-    VerifyOut,
+    PositionOut,
+    VerifyJobOut,
 )
 from server.services.corrections import countersign_correction, list_corrections, request_correction
 from server.services.errors import Invalid, NotFound
@@ -31,9 +36,15 @@ from server.services.export import (
     custody_export,
     public_key_pem,
 )
-from server.services.flag_review import list_flags, resolve_flag, usernames
-from server.services.media_storage import media_storage
-from server.services.proof import sealed_day, verify_all, verify_sealed_day
+from server.services.flag_review import EventProof, flag_proof, list_flags, resolve_flag, usernames
+from server.services.proof import sealed_day, verify_sealed_day
+from server.services.verification_jobs import (
+    is_stale,
+    job_words,
+    launch,
+    start_job,
+    visible_job,
+)
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1")
 
@@ -72,6 +83,32 @@ def browse_flags(query: FlagQuery) -> FlagList:
     return FlagList(flags=[_flag_out(flag, number, names) for flag, number in found])
 
 
+def _proof_out(proof: EventProof) -> EventProofOut:
+    """An event's proof as the API shows it."""
+    def position(point: tuple[float, float] | None) -> PositionOut | None:
+        return PositionOut(lat=point[0], lon=point[1]) if point else None
+
+    return EventProofOut(
+        event_id=proof.event_id, event_type=proof.event_type, event_label=proof.event_label,
+        occurred_at=proof.occurred_at, actor=proof.actor, position=position(proof.position),
+        accuracy_m=proof.accuracy_m, address_position=position(proof.address_position),
+        distance_m=proof.distance_m, id_type=proof.id_type, id_type_label=proof.id_type_label,
+        id_last4=proof.id_last4, recipient_relation=proof.recipient_relation,
+        cash_collected_vnd=proof.cash_collected_vnd, images=proof.images)
+
+
+@operation(bp, "/audit/flags/<int:flag_id>", "GET",
+           summary="A flag with the proof of delivery of its event", tag="audit",
+           response=FlagDetailOut, roles=AUDIT_ROLES, errors=(404,))
+def flag_detail(flag_id: int) -> FlagDetailOut:
+    """What a supervisor looks at before resolving: images, position, identity, cash."""
+    found = flag_proof(current_user, flag_id)  # type: ignore[arg-type]
+    flag = found.flag
+    base = _flag_out(flag, found.tracking_number, usernames({flag.resolved_by_id}))
+    return FlagDetailOut(**base.model_dump(), label=found.label, summary=found.summary,
+                         proof=_proof_out(found.proof) if found.proof else None)
+
+
 @operation(bp, "/audit/flags/<int:flag_id>/resolve", "POST", summary="Resolve a flag with a note",
            tag="audit", body=FlagResolve, response=FlagOut, roles=AUDIT_ROLES, errors=(404, 409))
 def resolve(flag_id: int, body: FlagResolve) -> FlagOut:
@@ -108,12 +145,45 @@ def countersign(correction_id: int, body: CountersignIn) -> CorrectionOut:
     return _correction_out(correction)
 
 
-@operation(bp, "/audit/verify", "GET", summary="Verify every chain, sealed day and image",
-           tag="audit", response=VerifyOut, roles=AUDIT_ROLES)
-def verify() -> VerifyOut:
-    """Walk everything; name the first broken link, day or image."""
-    report = verify_all(media_storage())
-    return VerifyOut.model_validate(report, from_attributes=True)
+def _job_out(job: VerificationJob) -> VerifyJobOut:
+    """A verification job as the API shows it."""
+    unit = db.session.get(Unit, job.scope_unit_id) if job.scope_unit_id is not None else None
+    stale = is_stale(job)
+    return VerifyJobOut(
+        id=job.id, status="failed" if stale else job.status,  # type: ignore[arg-type]
+        scope=unit.name if unit else "Toàn quốc",
+        items_total=job.items_total, items_checked=job.items_checked,
+        events_checked=job.events_checked, days_checked=job.days_checked,
+        media_checked=job.media_checked, ok=job.ok,
+        first_broken=BrokenLinkOut.model_validate(job.first_broken) if job.first_broken else None,
+        message=job_words(job), created_at=job.created_at, finished_at=job.finished_at)
+
+
+@operation(bp, "/audit/verify", "POST",
+           summary="Start verifying the chains and images of the caller's scope (background)",
+           tag="audit", response=VerifyJobOut, status=202, roles=AUDIT_ROLES)
+def start_verification() -> tuple[VerifyJobOut, int]:
+    """A job over the caller's units (an admin: the whole country, sealed days included);
+    the one already running for the scope if any. Poll `GET /audit/verify/<job_id>`."""
+    job, created = start_job(current_user)  # type: ignore[arg-type]
+    if created:
+        job_id, actor_id = job.id, current_user.id
+
+        @after_this_request
+        def _launch(response: Response) -> Response:
+            # After the request's commit: the thread must find the job's row.
+            if response.status_code == 202:
+                launch(job_id, actor_id)
+            return response
+    return _job_out(job), 202
+
+
+@operation(bp, "/audit/verify/<int:job_id>", "GET",
+           summary="A custody verification's progress and answer", tag="audit",
+           response=VerifyJobOut, roles=AUDIT_ROLES, errors=(404,))
+def verification_job(job_id: int) -> VerifyJobOut:
+    """How far the job got; when done, whether everything held and the first broken link."""
+    return _job_out(visible_job(current_user, job_id))  # type: ignore[arg-type]
 
 
 @operation(bp, "/audit/days/<day>", "GET", summary="A sealed day's Merkle root, re-verified",

@@ -52,6 +52,13 @@ CMND_NO_LONGER_VALID_VI = (
 )
 
 
+#: What a reader calls each identity document (TT17 Art.5(2)).
+ID_TYPE_LABELS_VI: dict[IdType, str] = {
+    IdType.cccd: "Căn cước công dân", IdType.can_cuoc: "Thẻ căn cước", IdType.passport: "Hộ chiếu",
+    IdType.cmnd: "Chứng minh nhân dân", IdType.vneid: "Định danh điện tử VNeID",
+}
+
+
 _ID_RULES: dict[IdType, tuple[re.Pattern[str], str]] = {
     IdType.cccd: (_TWELVE_DIGITS_RE, "Số CCCD phải gồm đúng 12 chữ số."),
     IdType.can_cuoc: (_TWELVE_DIGITS_RE, "Số thẻ căn cước phải gồm đúng 12 chữ số."),

@@ -1,5 +1,5 @@
 """Typed SQLAlchemy 2.0 models, one aggregate per module; imported here so Alembic sees all."""
-from server.models.audit import Correction, DailyRoot
+from server.models.audit import Correction, DailyRoot, VerificationJob
 from server.models.calendar import CalendarDecisionRow, DueDateChange
 from server.models.cash import CashRemittance
 from server.models.custody import AuditFlag, CustodyEvent
@@ -53,6 +53,7 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "VerificationJob",
     "WitnessedLog",
     "WitnessRefusal",
 ]

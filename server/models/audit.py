@@ -74,3 +74,34 @@ class Correction(db.Model):
     item: Mapped[Item] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     countersigned_by: Mapped[User | None] = relationship(foreign_keys=[countersigned_by_id])
+
+
+class VerificationJob(db.Model):
+    """A custody verification run in the background for one caller's scope.
+
+    The row is the job's whole state, so any web worker can answer a poll: the worker that
+    started the job writes its progress here as it walks (`updated_at` is its heartbeat).
+    """
+
+    __tablename__ = "verification_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('running', 'done', 'failed')", name="status_known"),
+        Index("ix_verification_jobs_scope_status", "scope_unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: The unit whose subtree is verified; None for the whole country (an admin's job).
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    items_total: Mapped[int] = mapped_column(default=0)
+    items_checked: Mapped[int] = mapped_column(default=0)
+    events_checked: Mapped[int] = mapped_column(default=0)
+    days_checked: Mapped[int] = mapped_column(default=0)
+    media_checked: Mapped[int] = mapped_column(default=0)
+    #: None until done; then whether everything held.
+    ok: Mapped[bool | None]
+    first_broken: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -42,6 +42,42 @@ class FlagOut(ResponseModel):
     resolution_note: str | None = None
 
 
+class PositionOut(ResponseModel):
+    """A WGS-84 position."""
+
+    lat: float
+    lon: float
+
+
+class EventProofOut(ResponseModel):
+    """The flagged event's proof of delivery: identity checked, images, position, cash."""
+
+    event_id: str
+    event_type: str
+    event_label: str = Field(description="the event in Vietnamese")
+    occurred_at: datetime
+    actor: str | None = Field(description="who recorded it, by name")
+    position: PositionOut | None
+    accuracy_m: float | None
+    address_position: PositionOut | None = Field(description="where the address lies")
+    distance_m: float | None = Field(description="from the event to the address, in metres")
+    id_type: str | None
+    id_type_label: str | None
+    id_last4: str | None
+    recipient_relation: str | None = Field(description="self | proxy")
+    cash_collected_vnd: int | None
+    images: dict[str, str] = Field(description="evidence field → SHA-256 of the image "
+                                               "(read it at /api/v1/media/<sha256>)")
+
+
+class FlagDetailOut(FlagOut):
+    """A flag in words with the proof of the event that raised it."""
+
+    label: str = Field(description="Vietnamese name of the code")
+    summary: str = Field(description="the evidence in one Vietnamese line")
+    proof: EventProofOut | None
+
+
 class FlagList(ResponseModel):
     """Flags, newest first."""
 
@@ -182,6 +218,24 @@ class VerifyOut(ResponseModel):
     #: Entries of the custody log checked against their events, and kept checkpoints.
     log_entries_checked: int = 0
     checkpoints_checked: int = 0
+
+
+class VerifyJobOut(ResponseModel):
+    """A custody verification running in the background for the caller's scope."""
+
+    id: int
+    status: Literal["running", "done", "failed"]
+    scope: str = Field(description="the unit whose items are checked, by name; or the country")
+    items_total: int
+    items_checked: int
+    events_checked: int
+    days_checked: int
+    media_checked: int
+    ok: bool | None = Field(description="null until done")
+    first_broken: BrokenLinkOut | None
+    message: str = Field(description="the answer in Vietnamese, naming the first broken link")
+    created_at: datetime
+    finished_at: datetime | None
 
 
 class DayRootOut(ResponseModel):

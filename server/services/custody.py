@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import ColumnElement, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.domain.custody_chain import (
@@ -233,14 +233,16 @@ VERIFY_BATCH = 5000
 
 def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = None,
                    batch_size: int = VERIFY_BATCH,
-                   item_ids: tuple[int | None, int | None] = (None, None)) -> VerificationReport:
+                   item_ids: tuple[int | None, int | None] = (None, None),
+                   items_where: ColumnElement[bool] | None = None) -> VerificationReport:
     """Walk every item's chain in order and name the first broken link (DESIGN §5).
 
     One streamed query reads every item with its events in chain order (plain rows, never
     ORM objects, so memory stays flat over millions of events); each event is hashed once.
     `visit(event_id, tracking_number, evidence)` sees every checked event, so the images an
     evidence names are collected in the same pass. `item_ids` = (first, end): only the items
-    with first <= id < end (None: unbounded), for walks in parallel (`proof.verify_all`).
+    with first <= id < end (None: unbounded), for walks in parallel (`proof.verify_all`);
+    `items_where`: only the items it holds for (a caller's scope, `scope.visible_items`).
     """
     dialect = db.session.get_bind().dialect
     # Times read as text in SQLAlchemy's SQLite form and rewritten (`_time_text_reader`):
@@ -263,6 +265,8 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
         statement = statement.where(Item.id >= first_id)
     if end_id is not None:
         statement = statement.where(Item.id < end_id)
+    if items_where is not None:
+        statement = statement.where(items_where)
     as_time = _time_text_reader(dialect)
     items_checked = events_checked = 0
     walk: ChainWalk | None = None

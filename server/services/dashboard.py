@@ -423,7 +423,10 @@ def _local_moment(text: str) -> str:
         return text
     if moment.tzinfo is None:
         return text
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    try:
+        return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    except (OverflowError, ValueError):  # year 9999 or 0001 sent by a phone: shown as sent
+        return text
 
 
 def flag_summary(details: dict[str, Any]) -> str:

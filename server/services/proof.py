@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 
 from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
@@ -209,9 +209,13 @@ class MediaReferences:
             if sha256 not in self.first:
                 self.first[sha256] = MediaReference(sha256, field, tracking_number, event_id)
 
-    def in_order(self, batch_size: int = 1000) -> Iterator[MediaReference]:
-        """Every image once: those events name (chain order), then handover signatures."""
+    def in_order(self, batch_size: int = 1000,
+                 with_handovers: bool = True) -> Iterator[MediaReference]:
+        """Every image once: those events name (chain order), then handover signatures
+        (unless `with_handovers` is False: a scoped walk checks its events' images only)."""
         yield from self.first.values()
+        if not with_handovers:
+            return
         for column in (HandoverRecord.receiver_signature_sha256,
                        HandoverRecord.sender_signature_sha256):
             handovers = db.session.execute(
@@ -270,8 +274,8 @@ def _first_broken_day(days: tuple[date, date] | None = None) -> tuple[int, dict[
     return checked, None
 
 
-def _first_broken_media(storage: MediaStorage,
-                        references: MediaReferences) -> tuple[int, dict[str, Any] | None]:
+def _first_broken_media(storage: MediaStorage, references: MediaReferences,
+                        with_handovers: bool = True) -> tuple[int, dict[str, Any] | None]:
     """Hash every named image's file once; answer how many and the first missing or changed.
 
     A file deleted by the retention rule (past MEDIA_RETENTION_DAYS, every item closed) is
@@ -282,7 +286,7 @@ def _first_broken_media(storage: MediaStorage,
 
     purged = past_retention(current_app.config["MEDIA_RETENTION_DAYS"])
     seen: set[str] = set()
-    for reference in references.in_order():
+    for reference in references.in_order(with_handovers=with_handovers):
         if reference.sha256 in seen:
             continue
         seen.add(reference.sha256)
@@ -331,6 +335,66 @@ def verify_all(storage: MediaStorage | str, jobs: int = 1) -> ProofReport:
                        media_checked=media_checked, first_broken=broken,
                        log_entries_checked=log.entries_checked if log else 0,
                        checkpoints_checked=log.checkpoints_checked if log else 0)
+
+
+# --- one scope, in steps (the background job of the supervisors' screen) ----------------
+
+#: How many steps a scoped walk takes at least: each step reports progress.
+SCOPE_STEPS = 20
+
+
+def _scoped_ranges(items_where: ColumnElement[bool], steps: int) -> tuple[int, list[tuple[
+        int | None, int | None]]]:
+    """How many items the scope holds, and (first, end) id ranges of about equal size."""
+    total = db.session.execute(select(func.count()).select_from(Item).where(items_where)
+                               ).scalar_one()
+    bounds: list[int] = []
+    for part in range(1, steps):
+        bound = db.session.execute(select(Item.id).where(items_where).order_by(Item.id)
+                                   .offset(total * part // steps).limit(1)).scalar_one_or_none()
+        if bound is not None and (not bounds or bound > bounds[-1]):
+            bounds.append(bound)
+    edges: list[int | None] = [None, *bounds, None]
+    return total, list(zip(edges[:-1], edges[1:]))
+
+
+def verify_scope(storage: MediaStorage | str, items_where: ColumnElement[bool] | None,
+                 progress: Callable[[ProofReport, int], None]) -> ProofReport:
+    """`verify_all` limited to the items `items_where` holds for (None: every item), in
+    steps; `progress(report so far, items in scope)` runs between steps, each step its own
+    read transaction (so progress can be written in between).
+
+    A scoped walk checks its items' chains and the images their events name; sealed days
+    cover every province, so only the whole country's walk (None) recomputes them.
+    """
+    where = items_where if items_where is not None else true()
+    db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+    total, ranges = _scoped_ranges(where, SCOPE_STEPS)
+    db.session.rollback()
+    references = MediaReferences()
+    items = events = 0
+    broken: dict[str, Any] | None = None
+    for item_ids in ranges:
+        db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+        step = verify_custody(visit=references.visit_event, item_ids=item_ids,
+                              items_where=items_where)
+        db.session.rollback()
+        items, events = items + step.items_checked, events + step.events_checked
+        broken = step.first_broken
+        progress(ProofReport(False, items, events, 0, 0, None), total)
+        if broken is not None:
+            break
+    days_checked = media_checked = 0
+    db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+    if broken is None and items_where is None:
+        days_checked, broken = _first_broken_day()
+    if broken is None:
+        media_checked, broken = _first_broken_media(
+            as_media_storage(storage), references, with_handovers=items_where is None)
+    db.session.rollback()
+    return ProofReport(ok=broken is None, items_checked=items, events_checked=events,
+                       days_checked=days_checked, media_checked=media_checked,
+                       first_broken=broken)
 
 
 # --- in parallel ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from server.domain.lifecycle import (
     ItemKind,
 )
 from server.domain.periods import Period, rate
+from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Unit, User
 from server.models.types import utc_now
@@ -567,11 +568,68 @@ def summary_csv(summary: ReportSummary) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
+#: The columns of the by-field table: (heading, direction, count).
+FIELD_COLUMNS_VI = (
+    ("Hồ sơ đã nhận", "dossiers", "accepted"), ("Hồ sơ đã nộp", "dossiers", "filed"),
+    ("Kết quả đã tiếp nhận", "results", "registered"), ("Kết quả đã phát", "results", "delivered"),
+    ("Kết quả chuyển hoàn", "results", "returned"),
+)
+
+
+def _report_sheet(sheet: Any, summary: ReportSummary) -> None:
+    """The report as a person sends it: title, unit and period, tables with totals."""
+    bold = Font(bold=True)
+    period = summary.period
+    sheet.append(("BÁO CÁO TÌNH HÌNH CUNG CẤP DỊCH VỤ BƯU CHÍNH CÔNG ÍCH",))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(("Theo Điều 13 Thông tư 17/2017/TT-BTTTT",))
+    sheet.append((f"Đơn vị: {summary.unit.name}",))
+    sheet.append((f"Kỳ báo cáo: {period.label} (từ {period.start:%d/%m/%Y} "
+                  f"đến {period.end:%d/%m/%Y})",))
+    sheet.append(())
+    sheet.append(("Chỉ tiêu", "Số lượng"))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    items = summary.items
+    for label, value in (("Hồ sơ đã nhận", items.dossiers.accepted),
+                         ("Hồ sơ đã nộp cho cơ quan", items.dossiers.filed),
+                         ("Kết quả đã tiếp nhận", items.results.registered),
+                         ("Kết quả đã phát", items.results.delivered),
+                         ("Kết quả chuyển hoàn", items.results.returned),
+                         ("Số hoàn thành đúng hạn", summary.on_time.all.on_time),
+                         ("Số hoàn thành trễ hạn", summary.on_time.all.late),
+                         ("Số lần phát không thành công", summary.failures.attempts),
+                         ("Tiền đã thu (đồng)", summary.cash.collected_vnd),
+                         ("Tiền phải thu (đồng)", summary.cash.due_vnd)):
+        sheet.append((label, value))
+        sheet.cell(row=sheet.max_row, column=2).number_format = "#,##0"
+    sheet.append(("Tỷ lệ đúng hạn", summary.on_time.all.rate))
+    sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
+    sheet.append(())
+    sheet.append(("Lĩnh vực", *(heading for heading, _d, _c in FIELD_COLUMNS_VI)))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for field in summary.by_field:
+        sheet.append((field.label, *(getattr(getattr(field, direction), count)
+                                     for _h, direction, count in FIELD_COLUMNS_VI)))
+    sheet.append(("Tổng cộng", *(getattr(getattr(items, direction), count)
+                                 for _h, direction, count in FIELD_COLUMNS_VI)))
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    sheet.append(())
+    sheet.append((f"Lập lúc {summary.generated_at.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y}",))
+    sheet.column_dimensions["A"].width = 44
+    for column in "BCDEF":
+        sheet.column_dimensions[column].width = 18
+
+
 def summary_xlsx(summary: ReportSummary) -> bytes:
-    """The report as an Excel workbook: one sheet, Vietnamese headers, numbers as numbers."""
+    """The report as an Excel workbook: the first sheet to send (Vietnamese headings, units
+    by name, totals, the period); the second, "Dữ liệu", the CSV's rows for machines."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Báo cáo"
+    _report_sheet(workbook.active, summary)
+    workbook.active.title = "Báo cáo"
+    sheet = workbook.create_sheet("Dữ liệu")
     sheet.append(EXPORT_HEADERS_VI)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

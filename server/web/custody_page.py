@@ -12,7 +12,10 @@ from server.domain.service_time import LOCAL_TZ
 
 def _local(iso: str) -> str:
     """An ISO UTC time of an event body, as local time with seconds (evidence is exact)."""
-    return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%H:%M:%S %d/%m/%Y")
+    try:
+        return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%H:%M:%S %d/%m/%Y")
+    except (OverflowError, ValueError):  # a time at the calendar's edge: shown as recorded
+        return iso
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Assertions shared by the bad-input and security tests: the error envelope, row counts."""
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -85,3 +86,16 @@ def count_where(app: Flask, model: Any, *conditions: Any) -> int:
     """How many rows of `model` match."""
     with app.app_context():
         return db.session.execute(select(func.count()).select_from(model).where(*conditions)).scalar_one()
+
+
+def verify_in_background(client: ApiClient, timeout_s: float = 120) -> dict[str, Any]:
+    """Start a custody verification of the caller's scope and poll it until it ends."""
+    started = client.post("/api/v1/audit/verify")
+    assert started.status_code == 202, started.get_data(as_text=True)
+    job = started.get_json()
+    deadline = time.monotonic() + timeout_s
+    while job["status"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+        job = client.get(f"/api/v1/audit/verify/{job['id']}").get_json()
+    return job

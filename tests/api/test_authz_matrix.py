@@ -38,7 +38,7 @@ from sqlalchemy import select, update
 
 from server.api.spec import OPERATIONS
 from server.extensions import db
-from server.models import CustodyEvent, Item, Unit, User
+from server.models import CustodyEvent, Item, Unit, User, VerificationJob
 from server.security import issue_api_token
 from server.services.auth import create_user
 from server.services.corrections import request_correction
@@ -182,6 +182,16 @@ class Stage:
             flag = raise_flag(item, "handover_discrepancy", None, {"kind": "missing"})
             db.session.commit()
             return flag.id
+
+    def verification_job(self, username: str) -> int:
+        """A running verification job of `username`'s scope (its thread never started)."""
+        with self.app.app_context():
+            user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+            job = VerificationJob(requested_by_id=user.id, status="running",
+                                  scope_unit_id=None if user.role == "admin" else user.unit_id)
+            db.session.add(job)
+            db.session.commit()
+            return job.id
 
     def correction(self, author: str) -> int:
         """A pending correction of a fresh own item's first event, asked by `author`."""
@@ -379,6 +389,15 @@ def _track(stage: Stage, username: str | None) -> tuple[Call, Any]:
 
 def _list_flags(stage: Stage, username: str | None) -> tuple[Call, Any]:
     return Call("GET", "/api/v1/audit/flags?status=open"), stage.flag()
+
+
+def _read_flag(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    return Call("GET", f"/api/v1/audit/flags/{stage.flag()}"), None
+
+
+def _poll_verification(stage: Stage, username: str | None) -> tuple[Call, Any]:
+    owner = username if username in AUDITORS else "supervisor"
+    return Call("GET", f"/api/v1/audit/verify/{stage.verification_job(owner)}"), None
 
 
 def _resolve_flag(stage: Stage, username: str | None) -> tuple[Call, Any]:
@@ -610,6 +629,7 @@ MATRIX: dict[tuple[str, str], Row] = {
                                   holds=_holds_stop),
     ("GET", "/api/v1/track/<tn>"): Row(None, _track),
     ("GET", "/api/v1/audit/flags"): Row(AUDITORS, _list_flags, scope="list", holds=_holds_flag),
+    ("GET", "/api/v1/audit/flags/<int:flag_id>"): Row(AUDITORS, _read_flag, scope="object"),
     ("POST", "/api/v1/audit/flags/<int:flag_id>/resolve"): Row(AUDITORS, _resolve_flag,
                                                                scope="object"),
     ("GET", "/api/v1/audit/corrections"): Row(AUDITORS, _list_corrections, scope="list",
@@ -617,7 +637,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/audit/corrections"): Row(AUDITORS, _ask_correction, 201, "object"),
     ("POST", "/api/v1/audit/corrections/<int:correction_id>/countersign"): Row(
         AUDITORS, _countersign, scope="object"),
-    ("GET", "/api/v1/audit/verify"): Row(AUDITORS, _fixed(Call("GET", "/api/v1/audit/verify"))),
+    ("POST", "/api/v1/audit/verify"): Row(AUDITORS, _fixed(Call("POST", "/api/v1/audit/verify")),
+                                          202),
+    ("GET", "/api/v1/audit/verify/<int:job_id>"): Row(AUDITORS, _poll_verification,
+                                                      scope="object"),
     ("GET", "/api/v1/audit/days/<day>"): Row(AUDITORS, _day),
     ("GET", "/api/v1/audit/export-key"): Row(None, _fixed(Call("GET", "/api/v1/audit/export-key"))),
     ("GET", "/healthz"): Row(None, _fixed(Call("GET", "/healthz"))),

@@ -284,7 +284,8 @@ def test_signing_an_unknown_handover_answers_404(app, stage):
     ("agency", "post", "/api/v1/sync", {"events": [{}]}),
     ("supervisor", "post", "/api/v1/sync", {"events": [{}]}),
     ("clerk", "get", "/api/v1/audit/flags", None),
-    ("postman", "get", "/api/v1/audit/verify", None),
+    ("postman", "post", "/api/v1/audit/verify", None),
+    ("clerk", "get", "/api/v1/audit/flags/1", None),
 ])
 def test_an_action_outside_the_callers_role_is_forbidden(app, stage, new_api, caller, method,
                                                         url, body):
@@ -339,7 +340,7 @@ def test_linking_a_result_to_a_dossier_of_another_unit_answers_404(app, world, n
     ("get", "/api/v1/items/{number}"), ("get", "/api/v1/items/{number}/label.png"),
     ("post", "/api/v1/handovers"), ("get", "/api/v1/handovers/{handover}"),
     ("post", "/api/v1/handovers/{handover}/accept"), ("put", "/api/v1/media/{sha}"),
-    ("post", "/api/v1/sync"), ("get", "/api/v1/audit/flags"), ("get", "/api/v1/audit/verify"),
+    ("post", "/api/v1/sync"), ("get", "/api/v1/audit/flags"), ("post", "/api/v1/audit/verify"),
 ])
 def test_an_anonymous_call_needs_a_session(app, stage, new_api, method, url):
     url = url.format(number=stage.number, handover=stage.handover_id, sha=stage.signature)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from server.extensions import db
-from tests.api.checks import signed_in
+from tests.api.checks import signed_in, verify_in_background
 from tests.api.scenario import two_chains
 
 
@@ -82,6 +82,7 @@ def test_verify_names_an_event_whose_evidence_was_changed(app, chains):
 def test_the_verify_api_agrees_with_the_command(app, chains, new_api):
     _delete_event(app, chains[0]["events"][1]["id"])
     supervisor = signed_in(new_api(), "supervisor")
-    answer = supervisor.get("/api/v1/audit/verify").get_json()
+    answer = verify_in_background(supervisor)
     _, report = _verify(app)
     assert answer["ok"] is False and answer["first_broken"] == report["first_broken"]
+    assert answer["status"] == "done" and answer["first_broken"]["tracking_number"] in answer["message"]

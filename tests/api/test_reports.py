@@ -507,8 +507,19 @@ def test_csv_and_xlsx_carry_the_same_figures_as_the_json(demo: Flask, client) ->
     response = api.get(SUMMARY + ".xlsx", query_string=params)
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    table = list(sheet.iter_rows(values_only=True))
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Báo cáo", "Dữ liệu"]
+    report = [row for row in workbook["Báo cáo"].iter_rows(values_only=True)]
+    cells = [c for row in report for c in row if c is not None]
+    assert "Đơn vị: Tỉnh Ninh Bình" in cells
+    assert any(str(c).startswith("Kỳ báo cáo: Quý") for c in cells), cells[:8]
+    figures = {row[0]: row[1] for row in report if row and row[0] and len(row) > 1}
+    assert figures["Kết quả đã phát"] == expected[("items", "results.delivered")]
+    [total] = [row for row in report if row[0] == "Tổng cộng"]
+    assert total[1:6] == tuple(expected[("items", key)] for key in (
+        "dossiers.accepted", "dossiers.filed", "results.registered", "results.delivered",
+        "results.returned"))
+    table = list(workbook["Dữ liệu"].iter_rows(values_only=True))
     assert table[0] == ("Phần", "Mã chỉ tiêu", "Giá trị", "Chỉ tiêu")
     xlsx_rows = {(s, k): v for s, k, v, _label in table[1:] if s in FIGURE_SECTIONS}
     assert xlsx_rows == expected

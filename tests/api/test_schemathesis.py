@@ -229,6 +229,8 @@ def test_a_days_real_answers_match_the_document(app, world, new_api):
 
     flags = call("supervisor", "GET", "/api/v1/audit/flags", query={"status": "open"}).json()
     assert flags["flags"], "the far, cash-short delivery raises flags"
+    call("supervisor", "GET", "/api/v1/audit/flags/{flag_id}",
+         path_parameters={"flag_id": flags["flags"][0]["id"]})
     call("supervisor", "POST", "/api/v1/audit/flags/{flag_id}/resolve",
          path_parameters={"flag_id": flags["flags"][0]["id"]},
          **json_body({"note": "Đã gọi điện cho người nhận."}))
@@ -238,7 +240,8 @@ def test_a_days_real_answers_match_the_document(app, world, new_api):
     call("supervisor", "GET", "/api/v1/audit/corrections")
     call("admin", "POST", "/api/v1/audit/corrections/{correction_id}/countersign",
          path_parameters={"correction_id": correction}, **json_body({}))
-    call("supervisor", "GET", "/api/v1/audit/verify")
+    job = call("supervisor", "POST", "/api/v1/audit/verify", 202).json()
+    call("supervisor", "GET", "/api/v1/audit/verify/{job_id}", path_parameters={"job_id": job["id"]})
     call("supervisor", "GET", "/api/v1/audit/days/{day}",
          path_parameters={"day": _seal_yesterday(app)})
     call("supervisor", "GET", "/api/v1/items/{tn}/custody-export.json", **tn)

@@ -1,6 +1,7 @@
 """A signed-in HTTP session against the live server, as a browser or phone would hold."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -23,3 +24,16 @@ class LiveSession:
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return self.http.post(f"{self.base_url}/api/v1{path}", headers={"X-CSRF-Token": self.csrf},
                               timeout=60, **kwargs)
+
+
+def verify_in_background(session: LiveSession, timeout_s: float = 300) -> dict[str, Any]:
+    """Start a custody verification of the session's scope and poll it until it ends."""
+    started = session.post("/audit/verify")
+    started.raise_for_status()
+    job = started.json()
+    deadline = time.monotonic() + timeout_s
+    while job["status"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+        job = session.get(f"/audit/verify/{job['id']}").json()
+    return job

@@ -37,8 +37,13 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0010) counts failed sign-ins in the database and gives API
-    # tokens an expiry; 0009 stays below it.
+    # The newest migration (0012) added the background verification jobs; 0010 stays below it.
+    assert "verification_jobs" not in _tables(session_app)
+    assert "login_failures" in _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0009_custody_integrity")
+    # 0010 counts failed sign-ins in the database and gives API tokens an expiry; 0009 stays
+    # below it.
     assert "login_failures" not in _tables(session_app)
     assert "expires_at" not in _columns(session_app, "api_tokens")
     assert "payload_digest" in _columns(session_app, "custody_events")
@@ -101,7 +106,7 @@ def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -
     reset_schema(session_app)
     empty_tables(session_app)  # SQLite keeps the rows earlier tests of the session left
     with session_app.app_context():
-        downgrade(revision="-1")
+        downgrade(revision="0009_custody_integrity")
         made = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
         with db.engine.begin() as connection:
             unit = connection.execute(text(

@@ -87,7 +87,7 @@ function legend(entries) {
 function figures(summary, headings, rows, cells) {
   return el("details", { class: "figures" },
     el("summary", { text: summary }),
-    el("div", { class: "table-wrap" },
+    el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" },
       el("table", { class: "numbers" },
         el("thead", {}, el("tr", {}, headings.map((h) => el("th", { scope: "col", text: h })))),
         el("tbody", {}, rows.map((row) => el("tr", {}, cells(row).map((c, i) => (i === 0 ? el("th", { scope: "row", text: c }) : el("td", { text: c })))))))));

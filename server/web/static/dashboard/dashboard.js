@@ -5,6 +5,7 @@ import { ApiError, call, rememberCsrf } from "./api.js";
 import { onTimeChart, volumeChart } from "./charts.js";
 import { el, localClock, localTime, number, shortDay, table, useTimeZone } from "./dom.js";
 import { pointList, sketchMaps } from "./sketch-map.js";
+import { loadCorrections, openFlag, runVerification, showReport, useSession, wireDialog } from "./workspace.js";
 
 const ALLOWED_ROLES = new Set(["supervisor", "admin"]);
 const ROLE_LABELS = {
@@ -35,6 +36,7 @@ function showSignIn(message = "") {
   screen.who.hidden = true;
   screen.board.hidden = true;
   screen.board.replaceChildren();
+  document.getElementById("workspace").hidden = true;
   screen.signIn.hidden = false;
   screen.error.textContent = message;
   say("");
@@ -52,13 +54,20 @@ async function enter(session) {
   screen.signIn.hidden = true;
   screen.who.hidden = false;
   screen.whoName.textContent = `${user.full_name || user.username} (${ROLE_LABELS[user.role]}) · ${user.unit.name}`;
+  useSession(user, (done) => {
+    say(done);
+    load(done);
+    loadCorrections();
+  });
   await load();
+  document.getElementById("workspace").hidden = false;
+  loadCorrections();
 }
 
-async function load() {
+async function load(keepMessage = "") {
   if (!signedIn || loading) return;
   loading = true;
-  say(screen.board.hidden ? "Đang tải bảng điều khiển…" : "");
+  say(screen.board.hidden ? "Đang tải bảng điều khiển…" : keepMessage);
   try {
     const data = await call("GET", "/dashboard");
     useTimeZone(data.timezone);
@@ -70,7 +79,7 @@ async function load() {
     const flagsList = screen.board.querySelector(".flags-scroll");
     if (flagsList) flagsList.scrollTop = flagsScrolled;
     screen.board.hidden = false;
-    say("");
+    say(keepMessage);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) showSignIn("Phiên đăng nhập đã hết. Vui lòng đăng nhập lại.");
     else if (error instanceof ApiError && error.status === 403) showSignIn(error.message);
@@ -123,12 +132,14 @@ function flagsPanel(flags) {
     if (flags.rows.length < flags.open_count) {
       content.push(el("p", { class: "note", text: `Hiển thị ${number(flags.rows.length)} cảnh báo mới nhất trên tổng số ${number(flags.open_count)}.` }));
     }
-    content.push(el("div", { class: "table-wrap flags-scroll", tabindex: "0", "aria-label": "Danh sách cảnh báo" }, table("flags", ["Cảnh báo", "Số hiệu bưu gửi", "Thời gian", "Bưu tá", "Chi tiết"], flags.rows, (flag) => [
+    content.push(el("div", { class: "table-wrap flags-scroll", tabindex: "0", "aria-label": "Danh sách cảnh báo" }, table("flags", ["Cảnh báo", "Số hiệu bưu gửi", "Thời gian", "Bưu tá", "Chi tiết", "Xử lý"], flags.rows, (flag) => [
       el("td", { class: "flag-label", "data-code": flag.code, text: flag.label }),
       el("td", { class: "tn", text: flag.tracking_number }),
       el("td", { text: localTime(flag.occurred_at ?? flag.raised_at) }),
       el("td", { text: flag.postman ?? "—" }),
       el("td", { class: "details", text: flag.summary || "—" }),
+      el("td", {}, el("button", { type: "button", class: "open-flag", "data-flag": flag.id,
+        "aria-label": `Xem bằng chứng ${flag.label} ${flag.tracking_number}`, text: "Xem", onclick: () => openFlag(flag.id) })),
     ])));
   }
   return section("flags", `Cảnh báo cần xem (${number(flags.open_count)})`, ...content);
@@ -146,7 +157,7 @@ function postmenPanel(postmen) {
   ]);
   grid.append(el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: `Cộng (${postmen.length} bưu tá)` }),
     columns.map((c) => el("td", { class: "n", text: number(totals[c]) })))));
-  return section("postmen", "Bưu tá hôm nay", el("div", { class: "table-wrap" }, grid));
+  return section("postmen", "Bưu tá hôm nay", el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, grid));
 }
 
 function overdueFor(dueAt, now) {
@@ -168,7 +179,7 @@ function overduePanel(overdue, now) {
     el("td", {}, el("span", { text: item.post_office ?? "—" }),
       item.holder && item.holder !== item.post_office ? el("span", { class: "sub", text: `đang giữ: ${item.holder}` }) : null),
   ]);
-  return section("overdue", `Bưu gửi quá hạn (${number(overdue.count)})`, summary, more, el("div", { class: "table-wrap" }, grid));
+  return section("overdue", `Bưu gửi quá hạn (${number(overdue.count)})`, summary, more, el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, grid));
 }
 
 function mapPanel(map, flags) {
@@ -217,6 +228,9 @@ screen.form.addEventListener("submit", async (event) => {
 });
 
 document.getElementById("refresh").addEventListener("click", () => load());
+document.getElementById("verify-start").addEventListener("click", () => runVerification());
+document.getElementById("report-form").addEventListener("submit", showReport);
+wireDialog();
 document.getElementById("sign-out").addEventListener("click", async () => {
   try {
     await call("POST", "/auth/logout");

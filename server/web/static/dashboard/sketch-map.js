@@ -169,7 +169,7 @@ export function sketchMaps(map, flagLabels) {
 export function pointList(map, flagLabels) {
   if (!map.points.length) return el("p", { class: "empty", text: "Hôm nay chưa có lần phát, nhận hồ sơ nào có vị trí và không có điểm nào bị cảnh báo." });
   const accuracy = (p) => (p.accuracy_m === null ? "" : `±${Math.round(p.accuracy_m)} m`);
-  return el("div", { class: "table-wrap" }, el("table", { class: "points" },
+  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Bảng số liệu (cuộn ngang được)" }, el("table", { class: "points" },
     el("thead", {}, el("tr", {}, ["#", "Sự kiện", "Số hiệu bưu gửi", "Bưu tá · phường/xã", "Vị trí", "Cảnh báo"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, map.points.map((point, index) => el("tr", { class: point.flags.length ? "flagged-row" : null },
       el("td", { class: "n", text: index + 1 }),
