@@ -100,7 +100,7 @@ def settings_from_environment() -> dict[str, object]:
         "TRACKING_PREFIX_DOSSIER": env_str("TRACKING_PREFIX_DOSSIER", "HS"),
         "TRACKING_PREFIX_RESULT": env_str("TRACKING_PREFIX_RESULT", "KQ"),
         "FAR_FROM_ADDRESS_M": env_float("FAR_FROM_ADDRESS_M", 300.0),
-        # Audit flags raised at ingest (DESIGN §5); they never refuse an event.
+        # Audit flags raised at ingest (docs/design.md §4); they never refuse an event.
         # A doorstep fix less precise than this (± metres) cannot place the event: poor_accuracy.
         "FLAG_POOR_ACCURACY_M": env_float("FLAG_POOR_ACCURACY_M", 100.0),
         # Faster than this between one person's consecutive fixes (accuracies allowed for):

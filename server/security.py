@@ -19,7 +19,7 @@ from server.services.errors import Forbidden
 
 CSRF_SESSION_KEY = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-#: Only an agency's own system is a machine client (DESIGN: "registers results and reads
+#: Only an agency's own system is a machine client (docs/design.md §2: it "registers results, reads
 #: statuses with an API token"); people sign in.
 TOKEN_ROLES = frozenset({Role.agency})
 #: Endpoints (Flask endpoint names) a bearer token may call, filled by `operation(token=True)`:

@@ -1,5 +1,5 @@
 // The outbox (hàng chờ gửi): every event and image goes into IndexedDB first and stays
-// until the server has acknowledged it (DESIGN §6). Drained oldest first; images before
+// until the server has acknowledged it (docs/design.md §5). Drained oldest first; images before
 // the events that name them; an entry whose sending fails on the network is kept as is;
 // an entry the server refuses is kept, marked rejected with the server's message, until
 // the postman corrects it (a new event, the refused one kept as "corrected") or discards it

@@ -1,4 +1,4 @@
-// UPU S10 tracking numbers, checked on the phone before anything else (DESIGN §3):
+// UPU S10 tracking numbers, checked on the phone before anything else (docs/design.md §9):
 // weights 8,6,4,2,3,5,9,7 over the 8 serial digits; C = 11 − (sum mod 11); 10 → 0, 11 → 5.
 const WEIGHTS = [8, 6, 4, 2, 3, 5, 9, 7];
 const S10 = /^[A-Z]{2}\d{8}\d[A-Z]{2}$/;

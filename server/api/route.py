@@ -1,4 +1,4 @@
-"""The postman's route of the day (DESIGN §6)."""
+"""The postman's route of the day (docs/design.md §5)."""
 from __future__ import annotations
 
 from flask import Blueprint

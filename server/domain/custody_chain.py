@@ -1,4 +1,4 @@
-"""Hash chain of an item's custody events, its verification and daily Merkle roots (DESIGN §5)."""
+"""Hash chain of an item's custody events, its verification and daily Merkle roots (docs/design.md §4)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def next_status(kind: str, status: str | None, event_type: EventType, occurred_a
                 latest_occurred_at: Callable[[], datetime | None]) -> tuple[str, dict[str, Any] | None]:
     """The status after the event, and the conflict evidence when it does not fit.
 
-    The field is the truth (DESIGN §4): an event that no longer fits the item's state is
+    The field is the truth (docs/design.md §3): an event that no longer fits the item's state is
     recorded anyway; the item takes the state the event reports unless a later event
     already moved it on, or its life is over: a filed dossier (QĐ45 Art.7: filed at the
     signature), a delivered result, a result returned to its agency or a cancelled item

@@ -1,4 +1,4 @@
-"""Which images a custody event may cite as its evidence (DESIGN §5).
+"""Which images a custody event may cite as its evidence (docs/design.md §4).
 
 A signature is the recipient's own act over what they receive (TT17 Art.5(2): both sign at
 the hand-over; TT17 Art.9: the consignment note is the contract), and a written authorisation

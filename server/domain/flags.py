@@ -1,7 +1,7 @@
-"""The audit flags raised when a custody event comes in, as pure checks (DESIGN §5, §8).
+"""The audit flags raised when a custody event comes in, as pure checks (docs/design.md §4, §8).
 
 Each check takes plain values and answers the evidence that raises its flag, or None. A flag
-is for a supervisor to look at; it never refuses the event (DESIGN §4: the field is the truth).
+is for a supervisor to look at; it never refuses the event (docs/design.md §3: the field is the truth).
 Where a measurement has an error margin (a GPS fix's accuracy), the margin goes to the
 postman: only what lies beyond it is evidence.
 """
@@ -19,7 +19,7 @@ from server.domain.service_time import LOCAL_TZ, is_working_day, working_days_be
 
 
 class FlagCode(StrEnum):
-    """What a supervisor is asked to look at (DESIGN §8)."""
+    """What a supervisor is asked to look at (docs/design.md §7)."""
 
     #: a doorstep event recorded farther from the address than the threshold plus the accuracy
     far_from_address = "far_from_address"
@@ -43,13 +43,13 @@ class FlagCode(StrEnum):
     handover_discrepancy = "handover_discrepancy"
     #: a result sent back before the two invitations (TT17 Art.5(2)(h))
     early_return = "early_return"
-    #: an event recorded by someone who did not hold the item (DESIGN §5)
+    #: an event recorded by someone who did not hold the item (docs/design.md §4)
     not_holder = "not_holder"
     #: an event dated before the item reached its actor, or before the item's previous event
     backdated = "backdated"
 
 
-#: What a supervisor reads for each flag code (DESIGN §5, §8), on the dashboard and in reviews.
+#: What a supervisor reads for each flag code (docs/design.md §4, §8), on the dashboard and in reviews.
 FLAG_LABELS_VI: dict[FlagCode, str] = {
     FlagCode.far_from_address: "Xa địa chỉ người nhận",
     FlagCode.poor_accuracy: "Vị trí kém chính xác",
@@ -84,7 +84,7 @@ def _iso_utc(moment: datetime) -> str:
 def poor_accuracy(position: Position | None, threshold_m: float) -> dict[str, Any] | None:
     """Return the evidence of a doorstep event whose fix cannot vouch for the place."""
     if position is None:
-        # DESIGN §5: proof of delivery carries a position; without one nothing places the event.
+        # docs/design.md §4: proof of delivery carries a position; without one nothing places the event.
         return {"reason": "no_position", "accuracy_m": None, "threshold_m": threshold_m}
     if position.accuracy_m is None:
         return {"reason": "no_accuracy", "accuracy_m": None, "threshold_m": threshold_m}
@@ -279,7 +279,7 @@ def not_holder(actor_user_id: int, actor_unit_id: int, at_the_counter: bool, sta
 
     Custody passes from hand to hand only by a handover record both sign (QĐ45 Art.7, 9;
     TT17 Art.5), so the holder is the one who may report what happened to the item. The
-    field is the truth (DESIGN §4): the event is recorded, and the holder at the time named.
+    field is the truth (docs/design.md §3): the event is recorded, and the holder at the time named.
     The counter (`at_the_counter`: a clerk) acts for its unit when the unit itself holds
     the item; a home pickup not yet given to anyone (`requested`, held by the office) is for
     any postman of the office to collect. Nobody holds a delivered result: nothing to name.
@@ -318,7 +318,7 @@ def before_item_existed(occurred_at: datetime, created_at: datetime, tolerance_s
     """Whether an event is dated before its item was registered, beyond the clock tolerance.
 
     Nothing can happen to an item that does not exist yet: such a date is not a skewed
-    clock of the field but a forged or broken one, and is refused (DESIGN §4: structurally
+    clock of the field but a forged or broken one, and is refused (docs/design.md §3: structurally
     invalid input), not recorded.
     """
     return (created_at - occurred_at).total_seconds() > tolerance_s

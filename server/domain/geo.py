@@ -1,4 +1,4 @@
-"""Positions of field events and their distance from the recipient's address (DESIGN §5)."""
+"""Positions of field events and their distance from the recipient's address (docs/design.md §4)."""
 
 from __future__ import annotations
 

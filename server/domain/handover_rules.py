@@ -1,8 +1,8 @@
 """Who may receive an item on a handover record (biên bản giao nhận).
 
-QĐ45/2025 Art.7 makes the handover record the moment custody — and, for a dossier filed with an
-agency, legal responsibility — passes. The same limits registration enforces hold here (DESIGN
-§1, Law 91/2025/QH15 on personal data: the citizen's data reaches only the units that need it):
+QĐ45/2016 Art.7 makes the handover record the moment custody — and, for a dossier filed with an
+agency, legal responsibility — passes. The same limits registration enforces hold here (docs/design.md
+§2, Law 91/2025/QH15 on personal data: the citizen's data reaches only the units that need it):
 
 - a unit signs through its own staff: a post office through its clerks, an agency's one-stop
   desk through its officers; a person is named only when he is a postman;

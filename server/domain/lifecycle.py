@@ -1,4 +1,4 @@
-"""The item lifecycle as one transition table, with UPU codes and screen words (DESIGN §4)."""
+"""The item lifecycle as one transition table, with UPU codes and screen words (docs/design.md §3)."""
 
 from __future__ import annotations
 
@@ -67,12 +67,12 @@ class EventType(StrEnum):
     #: bàn giao — custody moves between holders; the status stays
     handed_over = "handed_over"
     #: điều chỉnh có kiểm soát — a countersigned correction of an earlier event; the status
-    #: stays (DESIGN §5: a correction is a new event, never an edit)
+    #: stays (docs/design.md §4: a correction is a new event, never an edit)
     corrected = "corrected"
 
 
 class FailureReason(StrEnum):
-    """Why a delivery attempt failed (DESIGN §8, sent with `attempt_failed`)."""
+    """Why a delivery attempt failed (docs/design.md §7, sent with `attempt_failed`)."""
 
     absent = "absent"
     address_wrong = "address_wrong"
@@ -87,7 +87,7 @@ class FailureReason(StrEnum):
 
 
 class FailureAction(StrEnum):
-    """What the postman did after a failed attempt (DESIGN §8)."""
+    """What the postman did after a failed attempt (docs/design.md §7)."""
 
     retry = "retry"
     notice_left = "notice_left"

@@ -1,4 +1,4 @@
-"""The route of the day, as arithmetic: distances between stops, tour lengths, tour polishing (DESIGN §6).
+"""The route of the day, as arithmetic: distances between stops, tour lengths, tour polishing (docs/design.md §5).
 
 Points are (lat, lon) pairs in degrees; index 0 is where the postman sets out from. Matrices
 are square lists of integer metres (or seconds), because that is what the VROOM optimiser

@@ -1,4 +1,4 @@
-"""UPU S10 tracking numbers: check digit, construction, parsing and QR scans (DESIGN §3)."""
+"""UPU S10 tracking numbers: check digit, construction, parsing and QR scans (docs/design.md §9)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def parse_tracking_number(text: str) -> str:
         )
     expected = check_digit(int(candidate[2:10]))
     got = int(candidate[10])
-    # DESIGN §3: every input path validates the check digit, so a mistyped digit
+    # docs/design.md §9: every input path validates the check digit, so a mistyped digit
     # is caught at the door instead of creating an event for a non-existent item.
     if got != expected:
         raise DomainError(

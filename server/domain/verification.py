@@ -1,4 +1,4 @@
-"""The answer of a custody verification in words a supervisor can act on (DESIGN §5).
+"""The answer of a custody verification in words a supervisor can act on (docs/design.md §4).
 
 A verification stops at the first thing that does not hold: a link of an item's chain, a
 sealed day's Merkle root, or an image an event names. Decree 45/2020/NĐ-CP Art.9 and

@@ -38,7 +38,7 @@ class Correction(db.Model):
     """A correction of a custody event: asked by one supervisor, applied when another signs.
 
     Applying it appends a `corrected` event to the item's chain; the corrected event itself
-    is never touched (DESIGN §5).
+    is never touched (docs/design.md §4).
     """
 
     __tablename__ = "corrections"

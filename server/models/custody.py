@@ -15,7 +15,7 @@ from server.models.user import User
 
 
 class CustodyEvent(db.Model):
-    """One step of an item's custody. No code path updates or deletes a row (DESIGN §5)."""
+    """One step of an item's custody. No code path updates or deletes a row (docs/design.md §4)."""
 
     __tablename__ = "custody_events"
     __table_args__ = (

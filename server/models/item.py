@@ -20,7 +20,7 @@ class TrackingSerial(db.Model):
     """The last S10 serial handed out per prefix: one row, bumped in the item's transaction.
 
     Because the bump commits or rolls back with the item, serials have no gaps and are
-    never reused (DESIGN §3).
+    never reused (docs/design.md §9).
     """
 
     __tablename__ = "tracking_serials"

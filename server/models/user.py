@@ -14,7 +14,7 @@ from server.models.unit import Unit
 
 
 class Role(StrEnum):
-    """What a user may do; see DESIGN §1."""
+    """What a user may do; see docs/design.md §2."""
 
     #: Quản trị: units, users, catalogue, tokens.
     admin = "admin"

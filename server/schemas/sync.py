@@ -28,7 +28,7 @@ class EventBase(RequestModel):
     id: uuid.UUID
     tracking_number: TrackingNumber
     #: Bounded so that a garbage clock (year 1, year 9999) is refused, not a 500 when the
-    #: time is turned into UTC; a merely skewed clock is recorded (DESIGN §5 clock_skew).
+    #: time is turned into UTC; a merely skewed clock is recorded (docs/design.md §4 clock_skew).
     occurred_at: ClientTime
     position: PositionIn | None = None
 

@@ -1,6 +1,6 @@
 """Corrections of custody events under four eyes: one supervisor asks, another countersigns.
 
-Nothing is ever edited (DESIGN §5): the countersignature appends a `corrected` event to the
+Nothing is ever edited (docs/design.md §4): the countersignature appends a `corrected` event to the
 item's chain that names the corrected event, the reason, the corrected values and both
 people. The item's status does not move.
 """

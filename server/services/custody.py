@@ -235,7 +235,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
                    batch_size: int = VERIFY_BATCH,
                    item_ids: tuple[int | None, int | None] = (None, None),
                    items_where: ColumnElement[bool] | None = None) -> VerificationReport:
-    """Walk every item's chain in order and name the first broken link (DESIGN §5).
+    """Walk every item's chain in order and name the first broken link (docs/design.md §4).
 
     One streamed query reads every item with its events in chain order (plain rows, never
     ORM objects, so memory stays flat over millions of events); each event is hashed once.

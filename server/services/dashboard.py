@@ -1,7 +1,7 @@
 """The supervisors' dashboard: flags to review, postmen's day, overdue items, 30 days, map.
 
 Everything is counted by the database in grouped queries scoped to the caller's units
-(DESIGN §1); Python only shapes the few rows each section shows, so the cost does not grow
+(docs/design.md §2); Python only shapes the few rows each section shows, so the cost does not grow
 with the number of items in the province.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Raising the audit flags of an event as it is appended (DESIGN §5): evidence, never errors."""
+"""Raising the audit flags of an event as it is appended (docs/design.md §4): evidence, never errors."""
 from __future__ import annotations
 
 from bisect import bisect_right

@@ -1,4 +1,4 @@
-"""Two-party handovers: the sender lists, the receiver scans and signs (DESIGN §5, QĐ45 Art.7)."""
+"""Two-party handovers: the sender lists, the receiver scans and signs (docs/design.md §4, QĐ45 Art.7)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,7 +33,7 @@ def _tracking_numbers(values: list[str], field: str) -> list[str]:
     """Parse every number; refuse the whole request naming each bad one (nothing recorded).
 
     The refusal carries the first bad number's own code and message (`wrong_check_digit`,
-    `invalid_tracking_format`), as every other input path does (DESIGN §3).
+    `invalid_tracking_format`), as every other input path does (docs/design.md §9).
     """
     parsed, bad = [], []
     for position, value in enumerate(values):

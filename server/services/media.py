@@ -1,4 +1,4 @@
-"""Content-addressed images: stored under their SHA-256, size- and type-checked (DESIGN §5)."""
+"""Content-addressed images: stored under their SHA-256, size- and type-checked (docs/design.md §4)."""
 from __future__ import annotations
 
 import hashlib
@@ -120,7 +120,7 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
 def require_own_images(actor: User, images: dict[str, str]) -> None:
     """Refuse an act citing an image not uploaded yet, or uploaded by someone else.
 
-    `images`: field → SHA-256. An image is bound to its uploader (DESIGN §5): a signature or
+    `images`: field → SHA-256. An image is bound to its uploader (docs/design.md §4): a signature or
     a photo is evidence only from the phone or screen it was captured on, so nobody can
     cite another person's upload as their own act (issue #13).
     """

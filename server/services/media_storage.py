@@ -1,4 +1,4 @@
-"""Where image bytes live: a local folder (the default) or an S3-compatible bucket (DESIGN §7).
+"""Where image bytes live: a local folder (the default) or an S3-compatible bucket (docs/design.md §6).
 
 Images are content-addressed, so a store only needs five verbs: put, open (or get), exists,
 delete, and iterate over what it holds with sizes. Every module that touches image bytes

@@ -1,6 +1,6 @@
 """The notification outbox: queued with the custody event that causes it, drained by a CLI.
 
-Who is told what (TT17 Art.12: the agency learns of delivery; DESIGN §4 held for pickup):
+Who is told what (TT17 Art.12: the agency learns of delivery; docs/design.md §3 held for pickup):
 - a result delivered or returned → its agency (`system` channel);
 - a result held for pickup at the counter → its citizen (`sms` channel).
 

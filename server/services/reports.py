@@ -250,7 +250,7 @@ def _counts(rows: list[_CountRow], unit: Unit) -> tuple[DirectionCounts, list[Fi
     for row in rows:
         counter = COUNTED_EVENTS.get((row.kind, row.event_type))
         if counter is None:
-            continue  # an event the kind never has (recorded anyway, DESIGN §4): not a volume
+            continue  # an event the kind never has (recorded anyway, docs/design.md §3): not a volume
         for counts in (total, fields[row.field]):
             direction = counts.dossiers if row.kind is ItemKind.dossier else counts.results
             setattr(direction, counter, getattr(direction, counter) + row.items)

@@ -1,4 +1,4 @@
-"""The route of the day: the postman's stops put in the order that walks the fewest metres (DESIGN §6).
+"""The route of the day: the postman's stops put in the order that walks the fewest metres (docs/design.md §5).
 
 The stops are the results the postman carries and the home pickups their post office owes.
 The order comes from VROOM (through `pyvroom`) over a geodesic distance matrix, polished by
@@ -121,7 +121,7 @@ def _route_items(postman: User) -> list[Item]:
     """Results the postman carries and home pickups their office owes, by tracking number."""
     carried = and_(Item.holder_user_id == postman.id, Item.kind == ItemKind.result.value,
                    Item.status.in_([status.value for status in DELIVERY_STATUSES]))
-    # A pickup is owed by the whole office: every postman of it sees it (DESIGN §1 scope).
+    # A pickup is owed by the whole office: every postman of it sees it (docs/design.md §2 scope).
     pickups = and_(Item.post_office_unit_id == postman.unit_id,
                    Item.kind == ItemKind.dossier.value,
                    Item.status == ItemStatus.requested.value)

@@ -1,4 +1,4 @@
-"""Who sees what: the one place where role and unit turn into query filters (DESIGN §1)."""
+"""Who sees what: the one place where role and unit turn into query filters (docs/design.md §2)."""
 from __future__ import annotations
 
 from datetime import timedelta

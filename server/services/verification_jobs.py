@@ -1,4 +1,4 @@
-"""Custody verification as a background job of the supervisors' screen (DESIGN §5).
+"""Custody verification as a background job of the supervisors' screen (docs/design.md §4).
 
 `start_job` writes a job row and starts a thread in the worker that took the request; the
 thread walks the caller's scope in steps (`proof.verify_scope`) and writes its progress to

@@ -78,7 +78,7 @@ def with_wrong_check_digit(number: str) -> str:
 
 #: A well-formed S10 number no test allocates.
 UNKNOWN_NUMBER = make_tracking_number("KQ", 99_999_998)
-#: The Vietnamese message of a wrong check digit (DESIGN §3: "says so clearly").
+#: The Vietnamese message of a wrong check digit (docs/design.md §9: "says so clearly").
 CHECK_DIGIT_MESSAGE = "Số hiệu bưu gửi không hợp lệ (sai chữ số kiểm tra)"
 
 

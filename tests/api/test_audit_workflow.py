@@ -1,4 +1,4 @@
-"""Supervisors' flag workflow and four-eyes corrections (DESIGN §5: a correction is a new event)."""
+"""Supervisors' flag workflow and four-eyes corrections (docs/design.md §4: a correction is a new event)."""
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""`flask custody verify`: walks every chain, exits 1 naming the first broken link (DESIGN §5)."""
+"""`flask custody verify`: walks every chain, exits 1 naming the first broken link (docs/design.md §4)."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Custody integrity: the field is recorded, but never rewrites the truth silently (DESIGN §4).
+"""Custody integrity: the field is recorded, but never rewrites the truth silently (docs/design.md §3).
 
 Issue #13, field integrity: reused event ids, finished items, events by someone who does
 not hold the item, backdated events, and images cited by someone other than their uploader.

@@ -1,4 +1,4 @@
-"""Proof (DESIGN §5): sealed daily Merkle roots, and one verification that names what broke.
+"""Proof (docs/design.md §4): sealed daily Merkle roots, and one verification that names what broke.
 
 Each tampering a person with access to the database or the media folder could do is tried,
 and both the verification job (`POST /api/v1/audit/verify`, an admin: the whole country)

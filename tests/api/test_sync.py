@@ -198,7 +198,7 @@ def test_an_event_that_no_longer_fits_is_accepted_and_flagged(app, world, new_ap
     assert flag["details"]["event_type"] == "delivered"
     item = clerk.get(f"/api/v1/items/{number}").get_json()
     assert item["events"][-1]["id"] == delivered["id"]
-    assert item["status"] == "delivered"  # the field is the truth (DESIGN §4)
+    assert item["status"] == "delivered"  # the field is the truth (docs/design.md §3)
 
 
 def test_an_event_that_fits_raises_no_state_conflict(app, round_, new_api):

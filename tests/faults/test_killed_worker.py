@@ -1,6 +1,6 @@
 """A gunicorn worker killed with SIGKILL in the middle of a sync batch.
 
-The request commits once (DESIGN §7): the events it had already recorded die with the
+The request commits once (docs/design.md §6): the events it had already recorded die with the
 worker's transaction, the phone sees a broken connection, gunicorn starts a new worker,
 and the phone's resend stores every event exactly once.
 """

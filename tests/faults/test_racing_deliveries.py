@@ -1,6 +1,6 @@
 """Two phones deliver the same item at the same moment.
 
-The field is the truth (DESIGN §4): both deliveries are recorded, one after the other in a
+The field is the truth (docs/design.md §3): both deliveries are recorded, one after the other in a
 linear chain, and the second, arriving on a delivered item, raises one `state_conflict`.
 The items' rows are locked (PostgreSQL) or the write lock taken up front (SQLite), so the
 two requests cannot both append to the same head of the chain.

@@ -1,4 +1,4 @@
-"""The `corrected` event: a countersigned correction that never moves an item (DESIGN §5)."""
+"""The `corrected` event: a countersigned correction that never moves an item (docs/design.md §4)."""
 
 import pytest
 

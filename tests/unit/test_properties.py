@@ -97,7 +97,7 @@ def _spaced(text: str, data: st.DataObject, between: st.SearchStrategy[str] = se
     return "".join(ch + data.draw(between) for ch in text)
 
 
-# --- S10 tracking numbers (DESIGN §3) ---------------------------------------------------
+# --- S10 tracking numbers (docs/design.md §9) ---------------------------------------------------
 
 @SOME
 @given(prefix=prefixes, serial=serials, data=st.data())
@@ -237,7 +237,7 @@ def test_a_dossier_code_with_an_impossible_date_is_refused(month: int, day: int)
         validate_dossier_code(f"000.00.04.H51-26{month:02d}{day:02d}-0001")
 
 
-# --- canonical JSON and the hash chain (DESIGN §5) ------------------------------------------
+# --- canonical JSON and the hash chain (docs/design.md §4) ------------------------------------------
 
 @SOME
 @given(body=json_objects, seed=st.randoms(use_true_random=False))
@@ -352,7 +352,7 @@ def test_two_notices_two_working_days_apart_allow_the_return(first: date, gap: i
     assert status.count == 2 and status.may_return and status.last_on == second
 
 
-# --- the lifecycle table (DESIGN §4) -------------------------------------------------------
+# --- the lifecycle table (docs/design.md §3) -------------------------------------------------------
 
 @SOME
 @given(kind=st.sampled_from(list(ItemKind)),

@@ -1,5 +1,5 @@
 // The morning load check: accept a handover by scanning each item; what is missing and
-// what is unexpected shows before signing (DESIGN §5). Signing needs the network.
+// what is unexpected shows before signing (docs/design.md §4). Signing needs the network.
 import { call } from "../api.js";
 import { t } from "../i18n.js";
 import { refreshFromServer } from "../items.js";
