@@ -37,6 +37,9 @@ SQLITE_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Execution option of a connection that only reads (outside a request): a plain BEGIN, so
 #: e.g. the verifier's parallel workers neither wait for nor hold the write lock.
 SQLITE_READ_ONLY = "sqlite_read_only"
+#: Execution option of a connection that writes even in a GET (the personal-data access log
+#: a read keeps): BEGIN IMMEDIATE, queued on the writer lock like any writing request.
+SQLITE_WRITE = "sqlite_write"
 
 
 def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> None:
@@ -74,8 +77,10 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        reading = (connection.get_execution_options().get(SQLITE_READ_ONLY, False)
-                   or has_request_context() and request.method in SQLITE_READ_METHODS)
+        options = connection.get_execution_options()
+        reading = not options.get(SQLITE_WRITE, False) and (
+            options.get(SQLITE_READ_ONLY, False)
+            or has_request_context() and request.method in SQLITE_READ_METHODS)
         if reading:
             connection.exec_driver_sql("BEGIN")
             return

@@ -29,7 +29,7 @@ from server.security import (
     bearer_refusal,
     csrf_header_valid,
 )
-from server.services.personal_data import COMMIT_READ
+from server.services.personal_data import COMMIT_READ, add_logged_accesses, commit_read_log
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: The largest row id the tables hold (`Integer` keys: 32-bit signed on PostgreSQL). A larger
@@ -162,8 +162,11 @@ def operation(
                 path_values["query"] = _parse_query(op.query)
             response = _serialise(view(**path_values), op.status)
             # A read commits only what it was asked to keep: the personal-data access log.
-            if request.method in UNSAFE_METHODS or g.get(COMMIT_READ):
+            if request.method in UNSAFE_METHODS:
+                add_logged_accesses()
                 db.session.commit()
+            elif g.get(COMMIT_READ):
+                commit_read_log()
             return response
 
         blueprint.add_url_rule(rule, view.__name__, handle, methods=[method])

@@ -8,16 +8,19 @@ request's own transaction. The public tracking page shows nothing personal and l
 """
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import g
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, insert, select
+from sqlalchemy.exc import OperationalError
 
 from server.domain.lifecycle import EVENT_LABELS_VI, EventType
 from server.domain.privacy import position_for
-from server.extensions import db
+from server.extensions import SQLITE_WRITE, db
 from server.models import CustodyEvent, Item, PersonalDataAccess, Role, Unit, User
 from server.models.types import utc_now
 from server.services.errors import Forbidden, Invalid, NotFound
@@ -38,25 +41,87 @@ MAX_ITEMS_PER_IMAGE = 20
 COMMIT_READ = "commit_read"
 
 
+#: The request's access rows on `flask.g`, written when it ends (commit_read_log,
+#: add_logged_accesses): never added to the session, whose autoflush would write them in a
+#: read's own transaction (SQLite: a plain BEGIN that must never write).
+ACCESS_ROWS = "personal_data_access_rows"
+
+
+def _record(actor: User, item_id: int, kind: str, detail: str | None) -> None:
+    g.setdefault(COMMIT_READ, True)
+    g.setdefault(ACCESS_ROWS, []).append(
+        {"user_id": actor.id, "unit_id": actor.unit_id, "item_id": item_id, "kind": kind,
+         "detail": detail, "accessed_at": utc_now()})
+
+
+def add_logged_accesses() -> None:
+    """Add the request's access rows to its own (writing) transaction; the caller commits."""
+    rows = g.pop(ACCESS_ROWS, [])
+    if rows:
+        db.session.execute(insert(PersonalDataAccess), rows)
+
+
 def log_access(actor: User, item: Item, kind: str, detail: str | None = None) -> None:
     """Record that `actor` opened `item`'s personal data; committed with the request, even a GET."""
-    g.setdefault(COMMIT_READ, True)
-    db.session.add(PersonalDataAccess(user_id=actor.id, unit_id=actor.unit_id, item_id=item.id,
-                                      kind=kind, detail=detail, accessed_at=utc_now()))
+    _record(actor, item.id, kind, detail)
+
+
+#: Access rows a read could not write because another writer held SQLite's lock past the
+#: busy timeout (a backup, a migration): written by the next read that logs an access.
+_backlog: list[dict[str, Any]] = []
+_backlog_lock = threading.Lock()
+logger = logging.getLogger(__name__)
+
+
+def _locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked" (the write lock held past the busy timeout)."""
+    name = getattr(error.orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    return "database is locked" in str(error.orig)
+
+
+def commit_read_log() -> None:
+    """Commit the access rows a read added, in a writer's transaction of their own.
+
+    The read ran in a plain BEGIN (SQLite: it never waits for a writer). Its snapshot is
+    ended first: a deferred transaction that reads and then writes fails at once under WAL
+    when a background writer (the custody-log integrator, a verification job) committed in
+    between. The rows are then inserted after BEGIN IMMEDIATE, queued behind this process's
+    writers. Should another process hold the lock past the busy timeout, the read is still
+    answered and its rows are kept for the next read that logs (a reader is never sent away
+    for a lock it does not need); any other failure is raised as before.
+    """
+    rows = g.pop(ACCESS_ROWS, [])
+    db.session.rollback()
+    with _backlog_lock:
+        pending = _backlog + rows
+        _backlog.clear()
+    if not pending:
+        return
+    try:
+        db.session.connection(execution_options={SQLITE_WRITE: True})
+        db.session.execute(insert(PersonalDataAccess), pending)
+        db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        locked = _locked(error)
+        with _backlog_lock:  # a failed read keeps only the rows of reads that were answered
+            _backlog[:0] = pending if locked else pending[:len(pending) - len(rows)]
+        if not locked:
+            raise
+        logger.warning("personal-data access log deferred: database locked (%d rows)", len(pending))
 
 
 def log_image_access(actor: User, sha256: str) -> None:
     """Record a proof image opened: one row per item whose custody names it."""
-    g.setdefault(COMMIT_READ, True)
     item_ids = db.session.execute(
         select(CustodyEvent.item_id).distinct()
         .where(cast(CustodyEvent.evidence, String).like(f"%{sha256}%"))
         .limit(MAX_ITEMS_PER_IMAGE)
     ).scalars().all()
     for item_id in item_ids:
-        db.session.add(PersonalDataAccess(user_id=actor.id, unit_id=actor.unit_id, item_id=item_id,
-                                          kind="proof_image", detail=sha256[:12],
-                                          accessed_at=utc_now()))
+        _record(actor, item_id, "proof_image", sha256[:12])
 
 
 # --- the supervisor's query ----------------------------------------------------------------

@@ -10,7 +10,7 @@ from flask_login import current_user
 from server.api.serializers import track_out
 from server.domain.errors import DomainError
 from server.domain.lifecycle import KIND_LABELS_VI, STATUS_LABELS_VI, ItemKind, ItemStatus
-from server.extensions import db, limiter
+from server.extensions import limiter
 from server.services.errors import NotFound
 from server.services.export import (
     EXPORT_ROLES,
@@ -18,7 +18,7 @@ from server.services.export import (
     custody_export,
     public_key_pem,
 )
-from server.services.personal_data import log_access
+from server.services.personal_data import commit_read_log, log_access
 from server.services.tracking import failure_notice, public_tracking
 from server.domain.service_time import LOCAL_TZ
 from server.web.consignment_note import note_context
@@ -75,7 +75,7 @@ def custody_page(tn: str) -> Response | tuple[str, int] | str:
     except NotFound as error:
         return render_template("custody.html", document=None, number=tn, error=error.message), 404
     body = document["body"]
-    db.session.commit()  # the opening is logged (personal data, issue 16)
+    commit_read_log()  # the opening is logged (personal data, issue 16)
     return render_template(
         "custody.html", document=document, body=body, number=tn, error=None,
         rows=custody_rows(body), public_key_pem=public_key_pem(key),
@@ -99,7 +99,7 @@ def consignment_note_page(tn: str) -> Response | tuple[str, int] | str:
     except NotFound as error:
         return render_template("consignment_note.html", number=tn, error=error.message), 404
     log_access(current_user, note.item, "item_details", "consignment_note")
-    db.session.commit()
+    commit_read_log()
     return render_template("consignment_note.html", number=tn, error=None,
                            **note_context(note, current_app.config["BASE_URL"]))
 

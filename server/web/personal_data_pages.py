@@ -8,9 +8,8 @@ from flask_login import current_user
 
 from server.domain.errors import DomainError
 from server.domain.identity import normalize_phone
-from server.extensions import db
 from server.services.errors import ServiceError
-from server.services.personal_data import EXPORT_ROLES, LOG_READERS, citizen_export, query_accesses
+from server.services.personal_data import EXPORT_ROLES, LOG_READERS, citizen_export, commit_read_log, query_accesses
 
 bp = Blueprint("personal_data_pages", __name__, template_folder="templates")
 
@@ -67,6 +66,6 @@ def citizen_export_page() -> Response | tuple[str, int] | str:
     except (ServiceError, DomainError) as error:
         context["error"] = error.message
         return render_template("citizen_export.html", **context), getattr(error, "status", 422)
-    db.session.commit()  # the export is logged
+    commit_read_log()  # the export is logged
     context["export"] = export
     return render_template("citizen_export.html", **context)
