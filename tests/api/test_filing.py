@@ -247,3 +247,19 @@ def test_a_dossier_cannot_be_filed_with_another_agency(app, filing):
             "to_unit": "BHXH-TINH", "items": filing.numbers, "signature_sha256": signature}),
             409, "wrong_agency")
     assert error["details"]["items"] == filing.numbers
+
+
+
+def test_both_parties_see_both_signatures_of_their_signed_filing_record(app, filing, signed):
+    """The printable record shows the sender's and the receiver's signatures to each party,
+    the incomplete dossier (kept by the post) included."""
+    from server.extensions import db
+    from server.models import HandoverRecord
+
+    record, _ = signed
+    with app.app_context():
+        stored = db.session.get(HandoverRecord, record)
+        shas = (stored.sender_signature_sha256, stored.receiver_signature_sha256)
+    for party in (filing.officer, filing.postman):
+        for sha in shas:
+            assert party.get(f"/api/v1/media/{sha}").status_code == 200

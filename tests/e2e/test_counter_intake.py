@@ -116,8 +116,10 @@ def test_clerk_registers_a_pickup_at_home_for_a_postman(live_server, browser):
         screenshot(page, "intake-08-pickups-waiting-360")
         waiting.locator("button").click()
         expect(page.locator("#toast")).to_contain_text(f"Đã giao yêu cầu {number}")
-        item = postman.get(f"/items/{number}").json()
+        # Given to another postman, the request is his to read now, no longer postman2's.
+        item = LiveSession(live_server.base_url, "postman").get(f"/items/{number}").json()
         assert item["holder"]["user"] == "postman"
+        assert postman.get(f"/items/{number}").status_code == 404
     finally:
         context.close()
 
