@@ -322,8 +322,10 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     existing = batch.recorded.get(event_id)
     item = batch.items.get(event.tracking_number)
     evidence = event.model_dump(mode="json", exclude=ENVELOPE_FIELDS)
+    # mode="json": the fix's own time (`fixed_at`) is a datetime, which canonical JSON refuses.
+    position = event.position.model_dump(mode="json") if event.position else None
     digest = payload_digest(event.type, event.tracking_number, actor.id, event.occurred_at,
-                            event.position.model_dump() if event.position else None, evidence)
+                            position, evidence)
     if existing is not None:
         return _resent(event_id, existing, item, digest)
     if item is None and event.tracking_number in batch.out_of_reach:
