@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -331,3 +332,18 @@ def test_an_event_time_no_phone_clock_could_give_is_rejected(app, round_, occurr
                                              occurred_at=occurred_at))
     assert results[0]["error"]["code"] == "time_out_of_range"  # a clear code (issue #13)
     assert results[0]["error"]["details"]["field"] == "occurred_at"
+
+
+def test_a_position_with_its_own_fix_time_is_kept_in_the_evidence(app, round_, new_api):
+    """The phone sends when its receiver took the fix; the event keeps it with the accuracy."""
+    signature = upload_image(round_.postman, "fresh-fix")
+    fixed_at = (datetime.now(UTC) - timedelta(seconds=20)).replace(microsecond=0)
+    delivered = _delivered(round_.numbers[0], signature, cash_collected_vnd=26000,
+                           position={**_offset_north(10), "accuracy_m": 6,
+                                     "fixed_at": fixed_at.isoformat()})
+    [_started, result] = sync(round_.postman, event(round_.numbers[0], "out_for_delivery"), delivered)
+    assert result["status"] == "accepted", result
+    supervisor = signed_in(new_api(), "supervisor")
+    last = supervisor.get(f"/api/v1/items/{round_.numbers[0]}").get_json()["events"][-1]
+    assert last["evidence"]["position_fix"]["accuracy_m"] == 6
+    assert datetime.fromisoformat(last["evidence"]["position_fix"]["fixed_at"]) == fixed_at
