@@ -8,15 +8,13 @@ request's own transaction. The public tracking page shows nothing personal and l
 """
 from __future__ import annotations
 
-import logging
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import g
 from sqlalchemy import String, cast, func, insert, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from server.domain.lifecycle import EVENT_LABELS_VI, EventType
 from server.domain.privacy import position_for
@@ -66,21 +64,6 @@ def log_access(actor: User, item: Item, kind: str, detail: str | None = None) ->
     _record(actor, item.id, kind, detail)
 
 
-#: Access rows a read could not write because another writer held SQLite's lock past the
-#: busy timeout (a backup, a migration): written by the next read that logs an access.
-_backlog: list[dict[str, Any]] = []
-_backlog_lock = threading.Lock()
-logger = logging.getLogger(__name__)
-
-
-def _locked(error: OperationalError) -> bool:
-    """SQLite's "database is locked" (the write lock held past the busy timeout)."""
-    name = getattr(error.orig, "sqlite_errorname", None)
-    if name is not None:
-        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    return "database is locked" in str(error.orig)
-
-
 def commit_read_log() -> None:
     """Commit the access rows a read added, in a writer's transaction of their own.
 
@@ -88,29 +71,22 @@ def commit_read_log() -> None:
     ended first: a deferred transaction that reads and then writes fails at once under WAL
     when a background writer (the custody-log integrator, a verification job) committed in
     between. The rows are then inserted after BEGIN IMMEDIATE, queued behind this process's
-    writers. Should another process hold the lock past the busy timeout, the read is still
-    answered and its rows are kept for the next read that logs (a reader is never sent away
-    for a lock it does not need); any other failure is raised as before.
+    writers. The data is released only once its opening is on record (Decree 356/2025/NĐ-CP
+    keeps a trace of every processing of personal data): should the write fail — SQLite's
+    lock held past the busy timeout, the database gone — the error goes up, the answer is
+    503 `database_unavailable` with Retry-After, and nothing personal was shown unlogged.
     """
     rows = g.pop(ACCESS_ROWS, [])
     db.session.rollback()
-    with _backlog_lock:
-        pending = _backlog + rows
-        _backlog.clear()
-    if not pending:
+    if not rows:
         return
     try:
         db.session.connection(execution_options={SQLITE_WRITE: True})
-        db.session.execute(insert(PersonalDataAccess), pending)
+        db.session.execute(insert(PersonalDataAccess), rows)
         db.session.commit()
-    except OperationalError as error:
+    except DBAPIError:
         db.session.rollback()
-        locked = _locked(error)
-        with _backlog_lock:  # a failed read keeps only the rows of reads that were answered
-            _backlog[:0] = pending if locked else pending[:len(pending) - len(rows)]
-        if not locked:
-            raise
-        logger.warning("personal-data access log deferred: database locked (%d rows)", len(pending))
+        raise
 
 
 def log_image_access(actor: User, sha256: str) -> None:

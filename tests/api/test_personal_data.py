@@ -2,9 +2,13 @@
 queried by a supervisor within his province, positions per role, a citizen's export."""
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import event as sqlalchemy_events
 from sqlalchemy import func, select
 
 from server.extensions import db
@@ -192,3 +196,66 @@ def test_the_printable_export_shows_the_citizens_data_and_is_logged(app, world, 
     assert "001234567890" not in html
     assert _log_count(app, kind="citizen_export") == before + 1
     assert signed_in(new_api(), "postman").get(f"/personal-data/export?item={number}").status_code == 403
+
+
+
+@contextmanager
+def _access_log_locked_by_another_writer(app: Flask) -> Iterator[None]:
+    """Another writer holds the access log's lock, and the app gives up waiting after 0.2 s.
+
+    SQLite: a second connection holds the database's write lock (BEGIN IMMEDIATE), as a
+    backup or a migration would, and the app's busy timeout is cut short. PostgreSQL: a second
+    connection holds the table's lock, and the app's lock_timeout is cut short.
+    """
+    with app.app_context():
+        engine = db.engine
+    postgres = engine.dialect.name == "postgresql"
+    shorten = "SET lock_timeout = '200ms'" if postgres else "PRAGMA busy_timeout = 200"
+    restore = "RESET lock_timeout" if postgres else (
+        f"PRAGMA busy_timeout = {app.config['SQLITE_BUSY_TIMEOUT_MS']}")
+
+    def run(statement: str) -> Any:
+        def on_pool_event(dbapi_connection: Any, *_: Any) -> None:
+            if dbapi_connection is None:  # invalidated on its way back: nothing to restore
+                return
+            cursor = dbapi_connection.cursor()
+            cursor.execute(statement)
+            cursor.close()
+            dbapi_connection.commit()  # psycopg: the SET opened a transaction; SQLite: no-op
+        return on_pool_event
+
+    # Only while the lock is held: a connection back in the pool waits as long as before.
+    on_checkout, on_checkin = run(shorten), run(restore)
+    sqlalchemy_events.listen(engine, "checkout", on_checkout)
+    sqlalchemy_events.listen(engine, "checkin", on_checkin)
+    if postgres:
+        holder = engine.connect()
+        holder.exec_driver_sql("LOCK TABLE personal_data_accesses IN EXCLUSIVE MODE")
+    else:  # another process's connection: outside the app's own queue of writers
+        holder = sqlite3.connect(engine.url.database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+        sqlalchemy_events.remove(engine, "checkout", on_checkout)
+        sqlalchemy_events.remove(engine, "checkin", on_checkin)
+
+
+def test_personal_data_is_not_shown_while_its_opening_cannot_be_logged(app, world, new_api):
+    clerk = signed_in(new_api(), "clerk")
+    supervisor = signed_in(new_api(), "supervisor")
+    number = _register(clerk)
+    before = _log_count(app)
+    with _access_log_locked_by_another_writer(app):
+        for reader, path in ((clerk, f"/api/v1/items/{number}"),
+                             (supervisor, f"/api/v1/items/{number}/custody-export.json"),
+                             (supervisor, f"/items/{number}/custody")):
+            answer = reader.get(path)
+            assert answer.status_code >= 500, (path, answer.status_code)
+            assert "Nguyễn Thị Mẫu" not in answer.get_data(as_text=True), path
+            assert CITIZEN_PHONE not in answer.get_data(as_text=True), path
+    assert _log_count(app) == before  # nothing was shown, so nothing is owed to the log
+    assert clerk.get(f"/api/v1/items/{number}").status_code == 200
+    assert _log_count(app) == before + 1  # no held-back rows of the refused reads turn up
