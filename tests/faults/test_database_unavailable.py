@@ -201,12 +201,16 @@ def test_sqlite_write_lock_held_past_the_busy_timeout_answers_503_then_recovers(
             started = time.monotonic()
             refused = postman.post("/api/v1/sync", json={"events": batch})
             waited = time.monotonic() - started
-            reading = postman.get(f"/api/v1/items/{numbers[0]}")
+            reading = postman.get("/api/v1/items")
+            opening = postman.get(f"/api/v1/items/{numbers[0]}")
             holder.execute("ROLLBACK")
         _assert_unavailable(refused)
         # It waited the configured busy timeout, not the default 15 s.
         assert BUSY_TIMEOUT_MS / 1000 * 0.9 <= waited < 5, waited
         assert reading.status_code == 200  # reads never wait for a writer (WAL)
+        # Opening an item's details is on record before it is shown: with the log's write
+        # refused, the details are refused too, never shown unlogged.
+        _assert_unavailable(opening)
     finally:
         holder.close()
         _disconnect(impatient)
