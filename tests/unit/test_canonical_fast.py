@@ -45,13 +45,13 @@ def _outcome(encode, value):  # type: ignore[no-untyped-def]
         return type(refusal)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=500)
 @given(value=json_like)
 def test_canonical_json_writes_the_reference_bytes_or_refuses_alike(value) -> None:
     assert _outcome(canonical_json, value) == _outcome(_reference_json, value)
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(number=st.floats() | st.floats(min_value=-1e-3, max_value=1e-3)
        | st.floats(min_value=1e15, max_value=1e17) | st.floats(min_value=1e-10, max_value=1e-8))
 def test_every_float_is_written_as_the_reference_writes_it(number: float) -> None:
@@ -93,13 +93,13 @@ bodies = st.builds(
 )
 
 
-@settings(max_examples=800)
+@settings(max_examples=300)
 @given(body=bodies)
 def test_an_event_body_is_written_as_the_reference_writes_it(body) -> None:  # type: ignore[no-untyped-def]
     assert _outcome(canonical_json, body) == _outcome(_reference_json, body)
 
 
-@settings(max_examples=800)
+@settings(max_examples=300)
 @given(body=bodies)
 def test_a_stored_body_with_its_evidence_decoded_by_loads_plain_hashes_alike(body) -> None:  # type: ignore[no-untyped-def]
     try:
@@ -149,7 +149,7 @@ def test_loads_plain_decodes_vietnamese_evidence_like_json() -> None:
     assert not math.isnan(loads_plain("[0.5]")[0])
 
 
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @given(number=st.floats(allow_nan=False, allow_infinity=False)
        | st.floats(min_value=-1e-3, max_value=1e-3) | st.floats(min_value=1e-12, max_value=1e-6))
 def test_a_decoded_float_is_written_as_the_reference_writes_it_or_not_vouched_for(
