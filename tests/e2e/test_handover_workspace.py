@@ -59,7 +59,7 @@ def _sign_in(page: Page, base_url: str, username: str) -> None:
     page.fill("#username", username)
     page.fill("#password", "tantay-demo")
     page.click("#sign-in button[type=submit]")
-    page.wait_for_selector("#agency-screen" if username.startswith("agency") else "#held-items")
+    page.wait_for_selector("#agency-screen, #held-items, #overseer-home")
 
 
 def _scan(page: Page, number: str) -> None:
