@@ -149,6 +149,8 @@ export async function openFlag(flagId) {
     // replaceChildren takes nodes only: the sections' arrays are flattened first.
     body.replaceChildren(...[
       el("p", { class: "note", text: flag.summary || "—" }),
+      el("p", {}, el("a", { class: "custody-link", href: `/items/${encodeURIComponent(flag.tracking_number)}/custody`,
+        text: `Mở hồ sơ lưu vết của bưu gửi ${flag.tracking_number} (toàn bộ diễn biến)` })),
       proofSection(flag.proof),
       flag.status === "open" ? [el("h3", { text: "Xử lý cảnh báo" }), resolveForm(flag)]
         : el("p", { class: "note", text: `Đã xử lý bởi ${flag.resolved_by}: ${flag.resolution_note}` }),
