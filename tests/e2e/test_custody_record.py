@@ -63,6 +63,8 @@ def test_a_supervisor_reads_an_items_custody_as_a_timeline(live_server, browser,
         # From the flag to the record, by the link the dialog offers.
         page.click(f"button.open-flag[data-flag='{found['flag']}']")
         page.wait_for_selector("a.custody-link", timeout=LONG)
+        # The flag's proof names the one who recorded the event, whatever his role.
+        assert "Người thực hiện" in page.inner_text("#flag-dialog")
         page.click("a.custody-link")
         page.wait_for_selector("ol.timeline", timeout=LONG)
         assert found["number"] in page.inner_text("h1")
