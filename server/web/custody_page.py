@@ -52,7 +52,7 @@ HANDOVER_EVENTS = frozenset({EventType.handed_over, EventType.at_post, EventType
 DOORSTEP_EVENTS = frozenset({EventType.delivered, EventType.attempt_failed, EventType.collected})
 CHANNEL_LABELS_VI = {"counter": "tại quầy bưu cục", "home_pickup": "thu gom tại nhà",
                      "api": "hệ thống của cơ quan", "csv": "tệp CSV của cơ quan"}
-REQUESTED_VIA_LABELS_VI = {"phone": "điện thoại", "web": "trang web", "counter": "tại quầy",
+REQUESTED_VIA_LABELS_VI = {"phone": "điện thoại", "online": "trực tuyến", "web": "trang web", "counter": "tại quầy",
                            "app": "ứng dụng"}
 CANCEL_REASON_LABELS_VI = {"citizen_withdrew": "Người dân rút yêu cầu",
                            "agency_recalled": "Cơ quan thu hồi kết quả"}
