@@ -261,7 +261,7 @@ function overduePanel(overdue, now) {
     ? el("p", { class: "note", text: `Hiển thị ${number(shown.length)} bưu gửi quá hạn lâu nhất trên tổng số ${number(overdue.count)}; bấm thẻ “Bưu gửi quá hạn” để xem cả danh sách.` })
     : null;
   const grid = table("overdue", ["Số hiệu bưu gửi", "Trạng thái", "Thời hạn", "Bưu cục · đang giữ"], shown, (item) => [
-    el("td", {}, el("span", { class: "tn", text: item.tracking_number }), el("span", { class: "sub", text: KIND_LABELS[item.kind] ?? item.kind })),
+    el("td", {}, custodyLink(item.tracking_number), el("span", { class: "sub", text: KIND_LABELS[item.kind] ?? item.kind })),
     el("td", { text: item.status_label }),
     el("td", {}, el("span", { text: localTime(item.due_at) }), el("span", { class: "sub late", text: overdueFor(item.due_at, now) })),
     el("td", {}, el("span", { text: item.post_office ?? "—" }),
