@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -16,15 +16,31 @@ class DashboardScopeOut(ResponseModel):
     name: str
 
 
-class TodayOut(ResponseModel):
-    """Today's events (local day) across the scope."""
+class TodayEventOut(ResponseModel):
+    """One of today's events that a card counts."""
 
-    delivered: int = Field(ge=0, description="phát thành công")
+    card: Literal["delivered", "attempt_failed", "collected", "collected_at_counter"]
+    event_id: str
+    type: str
+    tracking_number: str
+    at: datetime
+    actor: str | None = Field(description="who recorded it, by name")
+    unit: str | None = Field(description="the unit it was recorded for, by name")
+    at_counter: bool = Field(description="recorded at the post-office counter")
+
+
+class TodayOut(ResponseModel):
+    """Today's events (local day) across the scope; each card's count is the number of
+    its rows in `events` (at most 500 rows per card)."""
+
+    delivered: int = Field(ge=0, description="phát thành công (at the door and at the counter)")
     attempt_failed: int = Field(ge=0, description="phát không thành công")
-    collected: int = Field(ge=0, description="nhận hồ sơ tại nhà")
+    collected: int = Field(ge=0, description="nhận hồ sơ tại nhà (home pickups only)")
+    collected_at_counter: int = Field(ge=0, description="nhận hồ sơ tại quầy")
     filed: int = Field(ge=0, description="nộp hồ sơ cho cơ quan")
     registered: int = Field(ge=0, description="kết quả cơ quan đăng ký")
     waiting: int = Field(ge=0, description="results out for delivery in postmen's bags")
+    events: list[TodayEventOut] = Field(description="the cards' rows, newest first per card")
 
 
 class FlagCountOut(ResponseModel):
@@ -93,7 +109,9 @@ class OverdueOut(ResponseModel):
     at_risk: int = Field(ge=0, description="due after today, by the close of the next "
                                            "DEADLINE_AT_RISK_WORKING_DAYS working days, and not "
                                            "yet out for delivery (server/domain/deadlines.py)")
-    rows: list[OverdueItemOut] = Field(description="oldest deadline first, at most 50")
+    rows: list[OverdueItemOut] = Field(description="oldest deadline first, at most 500 (the overdue card's list)")
+    due_today_rows: list[OverdueItemOut] = Field(description="the due-today card's list, at most 500")
+    at_risk_rows: list[OverdueItemOut] = Field(description="the at-risk card's list, at most 500")
 
 
 class DayOut(ResponseModel):

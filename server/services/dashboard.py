@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from server.domain.deadlines import DeadlineClass
@@ -100,7 +100,11 @@ DOORSTEP_LABELS_VI: dict[str, str] = {
 }
 CHART_DAYS = 30
 #: Rows the tables show at most; the counts always cover everything.
-FLAG_ROWS, OVERDUE_ROWS, MAP_POINTS = 200, 50, 500
+#: The deadline lists are what the overdue, due-today and at-risk cards open: up to 500 rows
+#: each, so the count on a card is the rows of its list (the overdue panel shows the first 50).
+FLAG_ROWS, OVERDUE_ROWS, MAP_POINTS = 200, 500, 500
+#: Rows a card's list of today's events shows at most (its count covers everything).
+CARD_ROWS = 500
 SUMMARY_LENGTH = 200
 
 
@@ -169,12 +173,15 @@ class OverdueRow:
 
 @dataclass(frozen=True)
 class OverdueSection:
-    """Items past their deadline (oldest first), due today and due within a working day."""
+    """Items past their deadline (oldest first), due today and due within a working day;
+    each count with the rows of its card's list (at most OVERDUE_ROWS, earliest due first)."""
 
     count: int
     due_today: int
     at_risk: int
     rows: list[OverdueRow]
+    due_today_rows: list[OverdueRow] = field(default_factory=list)
+    at_risk_rows: list[OverdueRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -228,8 +235,28 @@ class DashboardMap:
 
 
 @dataclass(frozen=True)
+class TodayEventRow:
+    """One of today's events that a card counts: which card, which item, when, who, where."""
+
+    card: str
+    event_id: str
+    type: str
+    tracking_number: str
+    at: datetime
+    actor: str | None
+    unit: str | None
+    at_counter: bool
+
+
+@dataclass(frozen=True)
 class TodayCounts:
-    """Today's events of the whole scope, and results waiting in postmen's bags."""
+    """Today's events of the whole scope, and results waiting in postmen's bags.
+
+    Each card's count and its list (`events`, by `card`) come from one condition
+    (`_card_conditions`), so the number on a card is the number of rows it opens (the list
+    stops at CARD_ROWS per card and says so). `collected` counts home pickups only; a dossier
+    taken in at the counter is `collected_at_counter`.
+    """
 
     delivered: int
     attempt_failed: int
@@ -237,6 +264,8 @@ class TodayCounts:
     filed: int
     registered: int
     waiting: int
+    collected_at_counter: int = 0
+    events: list[TodayEventRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -321,22 +350,59 @@ def build_dashboard(user: User, now: datetime | None = None) -> Dashboard:
 
 # --- today ------------------------------------------------------------------------------
 
+def _at_counter() -> ColumnElement[bool]:
+    """An event recorded at the post-office counter (evidence `channel` "counter")."""
+    return func.coalesce(CustodyEvent.evidence["channel"].as_string(), "") == "counter"
+
+
+def _card_conditions() -> dict[str, ColumnElement[bool]]:
+    """What each card of today's events counts; its list shows the same rows."""
+    return {
+        "delivered": CustodyEvent.type == EventType.delivered,
+        "attempt_failed": CustodyEvent.type == EventType.attempt_failed,
+        # The home-pickup card: a dossier taken at the citizen's door, not at the counter.
+        "collected": and_(CustodyEvent.type == EventType.collected, ~_at_counter()),
+        "collected_at_counter": and_(CustodyEvent.type == EventType.collected, _at_counter()),
+    }
+
+
 def _today(scope: ColumnElement[bool], window: _Window, waiting: int) -> TodayCounts:
-    """Today's events by type, one grouped query."""
-    rows = db.session.execute(
-        select(CustodyEvent.type, func.count())
+    """Today's events per card and by type, and each card's rows (newest first)."""
+    today = and_(scope, CustodyEvent.occurred_at >= window.start,
+                 CustodyEvent.occurred_at < window.end)
+    cards = _card_conditions()
+    totals = db.session.execute(
+        select(*(func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+                 for condition in cards.values()),
+               func.coalesce(func.sum(case((CustodyEvent.type == EventType.filed, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((CustodyEvent.type == EventType.registered, 1), else_=0)), 0))
         .join(Item, Item.id == CustodyEvent.item_id)
-        .where(scope, CustodyEvent.occurred_at >= window.start,
-               CustodyEvent.occurred_at < window.end,
-               CustodyEvent.type.in_(set(DOORSTEP_EVENTS) | set(VOLUME_EVENTS)))
-        .group_by(CustodyEvent.type)
-    ).tuples().all()
-    counts = dict(rows)
+        .where(today, CustodyEvent.type.in_(set(DOORSTEP_EVENTS) | set(VOLUME_EVENTS)))
+    ).one()
+    counts = dict(zip([*cards, "filed", "registered"], (int(t) for t in totals)))
+    actor, unit = aliased(User), aliased(Unit)
+    events: list[TodayEventRow] = []
+    for card, condition in cards.items():
+        rows = db.session.execute(
+            select(CustodyEvent.id, CustodyEvent.type, Item.tracking_number,
+                   CustodyEvent.occurred_at, actor.full_name, actor.username, unit.name,
+                   _at_counter())
+            .join(Item, Item.id == CustodyEvent.item_id)
+            .outerjoin(actor, actor.id == CustodyEvent.actor_user_id)
+            .outerjoin(unit, unit.id == CustodyEvent.actor_unit_id)
+            .where(today, condition)
+            .order_by(CustodyEvent.occurred_at.desc(), CustodyEvent.id)
+            .limit(CARD_ROWS)
+        ).tuples().all()
+        events.extend(TodayEventRow(card=card, event_id=event_id, type=event_type,
+                                    tracking_number=number, at=at, actor=full_name or username,
+                                    unit=unit_name, at_counter=bool(counter))
+                      for event_id, event_type, number, at, full_name, username, unit_name, counter
+                      in rows)
     return TodayCounts(
-        delivered=counts.get(EventType.delivered, 0),
-        attempt_failed=counts.get(EventType.attempt_failed, 0),
-        collected=counts.get(EventType.collected, 0), filed=counts.get(EventType.filed, 0),
-        registered=counts.get(EventType.registered, 0), waiting=waiting,
+        delivered=counts["delivered"], attempt_failed=counts["attempt_failed"],
+        collected=counts["collected"], collected_at_counter=counts["collected_at_counter"],
+        filed=counts["filed"], registered=counts["registered"], waiting=waiting, events=events,
     )
 
 
@@ -488,7 +554,17 @@ def _overdue(scope: ColumnElement[bool], window: _Window) -> OverdueSection:
     counts = class_counts(scope, bounds)
     overdue, due_today, at_risk = (counts[DeadlineClass.overdue], counts[DeadlineClass.due_today],
                                    counts[DeadlineClass.at_risk])
-    late = class_conditions(bounds)[DeadlineClass.overdue]
+    conditions = class_conditions(bounds)
+    return OverdueSection(
+        count=overdue, due_today=due_today, at_risk=at_risk,
+        rows=_deadline_rows(scope, conditions[DeadlineClass.overdue]),
+        due_today_rows=_deadline_rows(scope, conditions[DeadlineClass.due_today]),
+        at_risk_rows=_deadline_rows(scope, conditions[DeadlineClass.at_risk]),
+    )
+
+
+def _deadline_rows(scope: ColumnElement[bool], condition: ColumnElement[bool]) -> list[OverdueRow]:
+    """Unfinished items of one deadline class, earliest deadline first."""
     office, holder_unit, holder_user = aliased(Unit), aliased(Unit), aliased(User)
     rows = db.session.execute(
         select(Item.tracking_number, Item.kind, Item.status, Item.due_at, office.name,
@@ -496,18 +572,14 @@ def _overdue(scope: ColumnElement[bool], window: _Window) -> OverdueSection:
         .outerjoin(office, office.id == Item.post_office_unit_id)
         .outerjoin(holder_user, holder_user.id == Item.holder_user_id)
         .outerjoin(holder_unit, holder_unit.id == Item.holder_unit_id)
-        .where(scope, late)
+        .where(scope, condition)
         .order_by(Item.due_at, Item.id)
         .limit(OVERDUE_ROWS)
     ).tuples().all()
-    return OverdueSection(
-        count=overdue, due_today=due_today, at_risk=at_risk,
-        rows=[OverdueRow(tracking_number=number, kind=kind, status=status,
-                         status_label=STATUS_LABELS_VI.get(status, status),  # type: ignore[call-overload]
-                         due_at=due_at, post_office=office_name,
-                         holder=person or unit_name)
-              for number, kind, status, due_at, office_name, person, unit_name in rows],
-    )
+    return [OverdueRow(tracking_number=number, kind=kind, status=status,
+                       status_label=STATUS_LABELS_VI.get(status, status),  # type: ignore[call-overload]
+                       due_at=due_at, post_office=office_name, holder=person or unit_name)
+            for number, kind, status, due_at, office_name, person, unit_name in rows]
 
 
 # --- the last 30 days -------------------------------------------------------------------

@@ -12,6 +12,7 @@ from server.domain.errors import DomainError
 from server.domain.lifecycle import KIND_LABELS_VI, STATUS_LABELS_VI, ItemKind, ItemStatus
 from server.extensions import limiter
 from server.services.errors import NotFound
+from server.services.custody_record import custody_names
 from server.services.export import (
     EXPORT_ROLES,
     configured_signing_key,
@@ -22,7 +23,7 @@ from server.services.personal_data import commit_read_log, log_access
 from server.services.tracking import failure_notice, public_tracking
 from server.domain.service_time import LOCAL_TZ
 from server.web.consignment_note import note_context
-from server.web.custody_page import custody_rows
+from server.web.custody_page import IMAGE_ROLES, custody_steps
 from server.services.intake import consignment_note
 
 bp = Blueprint("pages", __name__, template_folder="templates",
@@ -61,7 +62,8 @@ def tracking_page(tn: str) -> tuple[str, int] | str:
 
 @bp.get("/items/<tn>/custody")
 def custody_page(tn: str) -> Response | tuple[str, int] | str:
-    """Printable custody of an item (Vietnamese): every event as hashed, and the signature."""
+    """The custody of an item as a Vietnamese timeline, printable; the hashes and the
+    export's signature under "Chi tiết kỹ thuật"."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.pwa_shell"))
     if current_user.role not in EXPORT_ROLES:
@@ -75,10 +77,13 @@ def custody_page(tn: str) -> Response | tuple[str, int] | str:
     except NotFound as error:
         return render_template("custody.html", document=None, number=tn, error=error.message), 404
     body = document["body"]
+    names = custody_names(current_user, body)
+    steps = custody_steps(body, names, current_user.role)
     commit_read_log()  # the opening is logged (personal data, issue 16)
     return render_template(
         "custody.html", document=document, body=body, number=tn, error=None,
-        rows=custody_rows(body), public_key_pem=public_key_pem(key),
+        steps=steps, names=names, shows_proof=current_user.role in IMAGE_ROLES,
+        public_key_pem=public_key_pem(key),
         kind_label=KIND_LABELS_VI[ItemKind(body["item"]["kind"])],
         status_label=STATUS_LABELS_VI[ItemStatus(body["item"]["status"])],
         exported_at=local_time(datetime.fromisoformat(body["exported_at"])),

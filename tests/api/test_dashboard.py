@@ -15,6 +15,8 @@ from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, User
 from server.services.auth import create_user
 from server.services.dashboard import FLAG_LABELS_VI, flag_summary
+from tests.api.checks import signed_in
+from tests.api.test_counter_intake import intake_body
 
 TERMINAL = {"delivered", "filed", "cancelled", "returned"}
 DOORSTEP = {"delivered", "attempt_failed", "collected"}
@@ -178,7 +180,7 @@ def test_overdue_items_are_unfinished_past_their_deadline_oldest_first(demo, api
         # close, and not yet out for delivery.
         at_risk = [i for i in unfinished if _local_day(i.due_at) > _local_day(now)
                    and i.due_at <= next_close and i.status != "out_for_delivery"]
-        expected_rows = [(i.tracking_number, i.status) for i in overdue[:50]]
+        expected_rows = [(i.tracking_number, i.status) for i in overdue[:500]]
     section = board["overdue"]
     assert section["count"] == len(overdue) > 0
     assert [(r["tracking_number"], r["status"]) for r in section["rows"]] == expected_rows
@@ -218,12 +220,36 @@ def test_todays_counts_cover_every_event_of_the_day(demo, api):
     board = _board(api)
     today = _local_day(_at(board))
     with demo.app_context():
-        done = Counter(event.type for event in db.session.scalars(select(CustodyEvent))
-                       if _local_day(event.occurred_at) == today)
-    assert {k: board["today"][k] for k in ("delivered", "attempt_failed", "collected", "filed",
-                                           "registered")} == {
+        events = [event for event in db.session.scalars(select(CustodyEvent))
+                  if _local_day(event.occurred_at) == today]
+        done = Counter(event.type for event in events)
+        at_counter = sum(1 for event in events if event.type == "collected"
+                         and event.evidence.get("channel") == "counter")
+    assert {k: board["today"][k] for k in ("delivered", "attempt_failed", "collected",
+                                           "collected_at_counter", "filed", "registered")} == {
         "delivered": done["delivered"], "attempt_failed": done["attempt_failed"],
-        "collected": done["collected"], "filed": done["filed"], "registered": done["registered"]}
+        # The home-pickup card counts doorstep collections; the counter's intakes apart.
+        "collected": done["collected"] - at_counter, "collected_at_counter": at_counter,
+        "filed": done["filed"], "registered": done["registered"]}
+
+
+def test_each_card_counts_the_rows_of_the_list_it_opens(demo, api):
+    """The number on a card is the number of rows its list shows (issue 12: the home-pickup
+    card counted counter intakes that its list did not show)."""
+    board = _board(api)
+    today, overdue = board["today"], board["overdue"]
+    rows = Counter(row["card"] for row in today["events"])
+    for card in ("delivered", "attempt_failed", "collected", "collected_at_counter"):
+        assert today[card] == rows[card], card
+    assert today["collected"] + today["collected_at_counter"] > 0
+    home = [row for row in today["events"] if row["card"] == "collected"]
+    assert not any(row["at_counter"] for row in home)
+    assert all(row["at_counter"] for row in today["events"] if row["card"] == "collected_at_counter")
+    assert (overdue["due_today"], overdue["at_risk"]) == (
+        len(overdue["due_today_rows"]), len(overdue["at_risk_rows"]))
+    assert overdue["count"] == len(overdue["rows"]) > 0
+    assert today["waiting"] == sum(p["waiting"] for p in board["postmen"])
+    assert board["flags"]["open_count"] == len(board["flags"]["rows"]) or len(board["flags"]["rows"]) == 200
 
 
 def test_the_map_places_todays_doorstep_events_and_flagged_events(demo, api):
@@ -261,3 +287,17 @@ def test_a_flags_evidence_reads_as_one_vietnamese_line():
         "Thời hạn: 17:00 20/11/2026 · Thời điểm: 08:46 24/11/2026 · Trễ (ngày làm việc): 2")
     assert flag_summary({"cash_collected_vnd": 0, "cash_due_vnd": 26000, "event_id": "x"}) == (
         "Đã thu: 0 đ · Phải thu: 26.000 đ")
+
+
+def test_a_counter_intake_is_not_counted_as_a_home_pickup(demo, api, new_api):
+    before = _board(api)["today"]
+    clerk = signed_in(new_api(), "clerk")
+    made = clerk.post("/api/v1/intake/counter", json=intake_body(clerk))
+    assert made.status_code == 201, made.get_json()
+    after = _board(api)["today"]
+    assert after["collected"] == before["collected"]
+    assert after["collected_at_counter"] == before["collected_at_counter"] + 1
+    counter_rows = [row for row in after["events"] if row["card"] == "collected_at_counter"]
+    assert made.get_json()["tracking_number"] in {row["tracking_number"] for row in counter_rows}
+    assert all(row["tracking_number"] != made.get_json()["tracking_number"]
+               for row in after["events"] if row["card"] == "collected")

@@ -9,13 +9,24 @@ import pytest
 from tests.e2e.conftest import PROJECT, screenshot
 from tests.e2e.live_api import LiveSession
 
-VIEWPORTS = {"tablet-768": (768, 1024), "desktop-1280": (1280, 800)}
+VIEWPORTS = {"phone-360": (360, 740), "tablet-768": (768, 1024), "desktop-1280": (1280, 800)}
+FITS = "document.scrollingElement.scrollWidth <= window.innerWidth"
+#: The cards that open a list of their own, and the API's count of each.
+CARD_LISTS = {
+    "card-overdue": lambda f: f["overdue"]["count"],
+    "card-due-today": lambda f: f["overdue"]["due_today"],
+    "card-at-risk": lambda f: f["overdue"]["at_risk"],
+    "card-delivered": lambda f: f["today"]["delivered"],
+    "card-failed": lambda f: f["today"]["attempt_failed"],
+    "card-collected": lambda f: f["today"]["collected"],
+    "card-counter": lambda f: f["today"]["collected_at_counter"],
+}
 SCRIPTS = PROJECT / "server" / "web" / "static" / "dashboard"
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def office_screen(browser, request) -> Iterator[tuple[str, object, list[str]]]:  # type: ignore[no-untyped-def]
-    """A page the size of an office tablet or desktop, in Vietnamese, and its console errors
+    """A page the size of a phone, an office tablet or a desktop, in Vietnamese, and its console errors
     (a CSP violation shows there)."""
     width, height = VIEWPORTS[request.param]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="vi-VN")
@@ -69,7 +80,7 @@ def test_supervisor_reads_the_dashboard_without_scrolling_sideways(live_server, 
     assert page.locator("#postmen tfoot td").first.inner_text() == str(held)
 
     overdue = figures["overdue"]
-    assert _count(page, "#overdue tbody tr") == min(overdue["count"], 50) > 0
+    assert _count(page, "#overdue tbody tr") == min(overdue["count"], 50) > 0  # the panel's first 50
     assert page.inner_text("#card-overdue .card-value") == str(overdue["count"])
 
     assert _count(page, "#volume-chart rect.bar") > 0
@@ -86,8 +97,7 @@ def test_supervisor_reads_the_dashboard_without_scrolling_sideways(live_server, 
     assert _count(page, "#map table.points tbody tr") == len(points)
     assert _count(page, "#map svg .flagged") == sum(bool(p["flags"]) for p in points) > 0
 
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
-        page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert page.evaluate(FITS), page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
     # The first call asks who is signed in: its 401 is expected; nothing else may fail.
     assert [e for e in errors if "401 (UNAUTHORIZED)" not in e] == []
     shot = screenshot(page, f"dashboard-{name}")
@@ -127,3 +137,34 @@ def test_the_page_never_parses_data_as_markup():
         source = module.read_text(encoding="utf-8")
         found = re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(", source)
         assert not found, (module.name, found)
+
+
+def test_each_card_opens_the_list_of_exactly_what_it_counts(live_server, office_screen):
+    """Issue 12: the home-pickup card counted counter intakes its list did not show. Every
+    card's number is now the number of rows of the list it opens, for the supervisor's scope."""
+    name, page, errors = office_screen
+    _sign_in(page, live_server.base_url, "supervisor")
+    page.wait_for_selector("#cards", state="visible")
+    figures = LiveSession(live_server.base_url, "supervisor").get("/dashboard").json()
+    opened = 0
+    for card, count in CARD_LISTS.items():
+        shown = int(page.inner_text(f"#{card} .card-value").replace(".", ""))
+        assert shown == count(figures), card
+        page.click(f"#{card}")
+        page.wait_for_selector("#card-dialog[open]")
+        rows = _count(page, "#card-dialog tbody tr")
+        assert rows == shown, (card, rows, shown)
+        assert f"({shown})" in page.inner_text("#card-dialog-title")
+        if rows:
+            opened += 1
+            assert page.evaluate(FITS), (card, page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]"))
+            # Each row opens the item's custody record.
+            assert page.locator("#card-dialog tbody tr a.tn").first.get_attribute("href").endswith("/custody")
+        if card == "card-collected":
+            screenshot(page, f"dashboard-card-list-{name}")
+        page.click("#card-dialog-close")
+    assert opened >= 4
+    # The cards whose list is a panel of the dashboard bring it into view.
+    page.click("#card-flags")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'flags-title'")
+    assert [e for e in errors if "401 (UNAUTHORIZED)" not in e] == []

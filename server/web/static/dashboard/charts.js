@@ -6,7 +6,7 @@ import { el, number, percent, shortDay, svg, weekday } from "./dom.js";
 
 export const VOLUME_SERIES = [
   { key: "registered", label: "Kết quả được đăng ký" },
-  { key: "collected", label: "Nhận hồ sơ tại nhà" },
+  { key: "collected", label: "Hồ sơ đã nhận (tại nhà và tại quầy)" },
   { key: "filed", label: "Nộp hồ sơ cho cơ quan" },
   { key: "delivered", label: "Phát thành công" },
 ];

@@ -13,6 +13,7 @@ const ROLE_LABELS = {
 };
 const KIND_LABELS = { dossier: "Hồ sơ", result: "Kết quả" };
 const REFRESH_EVERY_MS = 120_000;
+const OVERDUE_PANEL_ROWS = 50;
 
 const screen = {
   status: document.getElementById("status"),
@@ -100,24 +101,110 @@ function empty(text) {
   return el("p", { class: "empty", text });
 }
 
-function card(id, label, value, note, tone = "") {
-  return el("div", { class: `card ${tone}`, id },
-    el("p", { class: "card-value", text: number(value) }),
-    el("p", { class: "card-label", text: label }),
-    note ? el("p", { class: "card-note", text: note }) : null);
+// Each card opens the list of what it counts: the number on the card is the number of rows
+// the list holds (the server builds both from one condition); a list the server cut says so.
+const EVENT_CARDS = {
+  "card-delivered": { card: "delivered", title: "Phát thành công hôm nay" },
+  "card-failed": { card: "attempt_failed", title: "Phát không thành công hôm nay" },
+  "card-collected": { card: "collected", title: "Nhận hồ sơ tại nhà hôm nay" },
+  "card-counter": { card: "collected_at_counter", title: "Nhận hồ sơ tại quầy hôm nay" },
+};
+const DEADLINE_CARDS = {
+  "card-overdue": { rows: "rows", count: "count", title: "Bưu gửi quá hạn" },
+  "card-due-today": { rows: "due_today_rows", count: "due_today", title: "Đến hạn hôm nay" },
+  "card-at-risk": { rows: "at_risk_rows", count: "at_risk", title: "Sắp đến hạn (ngày làm việc tới, chưa đi phát)" },
+};
+const PANEL_CARDS = { "card-flags": "flags", "card-waiting": "postmen" };
+
+let cardDialog = null;
+
+function openCardDialog(title, ...content) {
+  if (!cardDialog) {
+    const close = el("button", { type: "button", id: "card-dialog-close", class: "light", text: "Đóng" });
+    cardDialog = el("dialog", { id: "card-dialog", "aria-labelledby": "card-dialog-title" },
+      el("div", { class: "dialog-head" }, el("h2", { id: "card-dialog-title" }), close),
+      el("div", { class: "dialog-body" }));
+    close.addEventListener("click", () => cardDialog.close());
+    document.body.append(cardDialog);
+  }
+  cardDialog.querySelector("#card-dialog-title").textContent = title;
+  cardDialog.querySelector(".dialog-body").replaceChildren(...content.flat().filter(Boolean));
+  if (!cardDialog.open) cardDialog.showModal();
+}
+
+function custodyLink(number) {
+  return el("a", { class: "tn", href: `/items/${encodeURIComponent(number)}/custody`, text: number });
+}
+
+function shownOf(shown, total, which) {
+  return shown < total
+    ? el("p", { class: "note", text: `Hiển thị ${number(shown)} ${which} trên tổng số ${number(total)}.` })
+    : null;
+}
+
+function eventList(data, id) {
+  const { card, title } = EVENT_CARDS[id];
+  const rows = data.today.events.filter((row) => row.card === card);
+  const total = data.today[card];
+  const body = rows.length
+    ? el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": `Danh sách: ${title}` },
+      table("card-list", ["Số hiệu bưu gửi", "Thời gian", "Người ghi nhận", "Nơi"], rows, (row) => [
+        el("td", {}, custodyLink(row.tracking_number)),
+        el("td", { text: localTime(row.at) }),
+        el("td", { text: row.actor ?? "—" }),
+        el("td", { text: `${row.at_counter ? "Tại quầy" : "Tại nhà người dân"}${row.unit ? ` · ${row.unit}` : ""}` }),
+      ]))
+    : empty("Chưa có sự kiện nào hôm nay.");
+  openCardDialog(`${title} (${number(total)})`, shownOf(rows.length, total, "sự kiện mới nhất"), body);
+}
+
+function deadlineList(data, id, now) {
+  const { rows: key, count, title } = DEADLINE_CARDS[id];
+  const rows = data.overdue[key];
+  const total = data.overdue[count];
+  const body = rows.length
+    ? el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": `Danh sách: ${title}` },
+      table("card-list", ["Số hiệu bưu gửi", "Trạng thái", "Thời hạn", "Bưu cục · đang giữ"], rows, (item) => [
+        el("td", {}, custodyLink(item.tracking_number), el("span", { class: "sub", text: KIND_LABELS[item.kind] ?? item.kind })),
+        el("td", { text: item.status_label }),
+        el("td", {}, el("span", { text: localTime(item.due_at) }),
+          key === "rows" ? el("span", { class: "sub late", text: overdueFor(item.due_at, now) }) : null),
+        el("td", {}, el("span", { text: item.post_office ?? "—" }),
+          item.holder && item.holder !== item.post_office ? el("span", { class: "sub", text: `đang giữ: ${item.holder}` }) : null),
+      ]))
+    : empty("Không có bưu gửi nào.");
+  openCardDialog(`${title} (${number(total)})`, shownOf(rows.length, total, "bưu gửi có thời hạn sớm nhất"), body);
+}
+
+function openCard(data, id) {
+  if (id in EVENT_CARDS) return eventList(data, id);
+  if (id in DEADLINE_CARDS) return deadlineList(data, id, data.generated_at);
+  const panel = document.getElementById(PANEL_CARDS[id]);
+  panel?.scrollIntoView({ block: "start" });
+  panel?.querySelector("h2")?.setAttribute("tabindex", "-1");
+  panel?.querySelector("h2")?.focus();
+}
+
+function card(data, id, label, value, note, tone = "") {
+  return el("button", { type: "button", class: `card ${tone}`, id, "aria-haspopup": id in PANEL_CARDS ? null : "dialog",
+    onclick: () => openCard(data, id) },
+  el("span", { class: "card-value", text: number(value) }),
+  el("span", { class: "card-label", text: label }),
+  note ? el("span", { class: "card-note", text: note }) : null);
 }
 
 function cards(data) {
   const { flags, overdue, today } = data;
-  return el("section", { id: "cards", class: "cards", "aria-label": "Số liệu chính" },
-    card("card-flags", "Cảnh báo cần xem", flags.open_count, `${number(flags.raised_today)} cảnh báo mới hôm nay`, flags.open_count ? "alert" : ""),
-    card("card-overdue", "Bưu gửi quá hạn", overdue.count, "chưa phát, chưa nộp hồ sơ", overdue.count ? "alert" : ""),
-    card("card-due-today", "Đến hạn hôm nay", overdue.due_today, "hạn phát trước 24:00", overdue.due_today ? "warn" : ""),
-    card("card-at-risk", "Sắp đến hạn", overdue.at_risk, "hạn ngày làm việc tới, chưa đi phát", overdue.at_risk ? "warn" : ""),
-    card("card-delivered", "Phát thành công hôm nay", today.delivered, null, "good"),
-    card("card-failed", "Phát không thành công hôm nay", today.attempt_failed, null),
-    card("card-collected", "Nhận hồ sơ tại nhà hôm nay", today.collected, null),
-    card("card-waiting", "Đang phát", today.waiting, "bưu tá đang mang đi phát"));
+  return el("section", { id: "cards", class: "cards", "aria-label": "Số liệu chính (bấm để xem danh sách)" },
+    card(data, "card-flags", "Cảnh báo cần xem", flags.open_count, `${number(flags.raised_today)} cảnh báo mới hôm nay`, flags.open_count ? "alert" : ""),
+    card(data, "card-overdue", "Bưu gửi quá hạn", overdue.count, "chưa phát, chưa nộp hồ sơ", overdue.count ? "alert" : ""),
+    card(data, "card-due-today", "Đến hạn hôm nay", overdue.due_today, "hạn phát trước 24:00", overdue.due_today ? "warn" : ""),
+    card(data, "card-at-risk", "Sắp đến hạn", overdue.at_risk, "hạn ngày làm việc tới, chưa đi phát", overdue.at_risk ? "warn" : ""),
+    card(data, "card-delivered", "Phát thành công hôm nay", today.delivered, "tại nhà và tại quầy", "good"),
+    card(data, "card-failed", "Phát không thành công hôm nay", today.attempt_failed, null),
+    card(data, "card-collected", "Nhận hồ sơ tại nhà hôm nay", today.collected, null),
+    card(data, "card-counter", "Nhận hồ sơ tại quầy hôm nay", today.collected_at_counter, null),
+    card(data, "card-waiting", "Đang phát", today.waiting, "bưu tá đang mang đi phát"));
 }
 
 function flagsPanel(flags) {
@@ -169,11 +256,12 @@ function overduePanel(overdue, now) {
   const summary = el("p", { class: "note" },
     `Đến hạn hôm nay: ${number(overdue.due_today)} · Sắp đến hạn (ngày làm việc tới, chưa đi phát): ${number(overdue.at_risk)}`);
   if (!overdue.rows.length) return section("overdue", "Bưu gửi quá hạn (0)", summary, empty("Không có bưu gửi nào quá hạn."));
-  const more = overdue.rows.length < overdue.count
-    ? el("p", { class: "note", text: `Hiển thị ${number(overdue.rows.length)} bưu gửi quá hạn lâu nhất trên tổng số ${number(overdue.count)}.` })
+  const shown = overdue.rows.slice(0, OVERDUE_PANEL_ROWS);
+  const more = shown.length < overdue.count
+    ? el("p", { class: "note", text: `Hiển thị ${number(shown.length)} bưu gửi quá hạn lâu nhất trên tổng số ${number(overdue.count)}; bấm thẻ “Bưu gửi quá hạn” để xem cả danh sách.` })
     : null;
-  const grid = table("overdue", ["Số hiệu bưu gửi", "Trạng thái", "Thời hạn", "Bưu cục · đang giữ"], overdue.rows, (item) => [
-    el("td", {}, el("span", { class: "tn", text: item.tracking_number }), el("span", { class: "sub", text: KIND_LABELS[item.kind] ?? item.kind })),
+  const grid = table("overdue", ["Số hiệu bưu gửi", "Trạng thái", "Thời hạn", "Bưu cục · đang giữ"], shown, (item) => [
+    el("td", {}, custodyLink(item.tracking_number), el("span", { class: "sub", text: KIND_LABELS[item.kind] ?? item.kind })),
     el("td", { text: item.status_label }),
     el("td", {}, el("span", { text: localTime(item.due_at) }), el("span", { class: "sub late", text: overdueFor(item.due_at, now) })),
     el("td", {}, el("span", { text: item.post_office ?? "—" }),

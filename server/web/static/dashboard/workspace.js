@@ -12,6 +12,7 @@ const IMAGE_LABELS = {
   postman_signature_sha256: "Chữ ký bưu tá",
 };
 const RELATIONS = { self: "chính chủ", proxy: "người nhận thay" };
+const HANDOVER_EVENTS = new Set(["handed_over", "at_post", "in_transit", "filed", "supplement_requested"]);
 const CORRECTABLE = {
   cash_collected_vnd: "Số tiền đã thu (đồng)",
   "recipient.id_last4": "4 số cuối giấy tờ",
@@ -67,19 +68,22 @@ function proofSection(proof) {
   const facts = [
     ["Sự kiện", proof.event_label],
     ["Thời điểm", localTime(proof.occurred_at)],
-    ["Bưu tá", proof.actor ?? "—"],
+    ["Người thực hiện", proof.actor ?? "—"],
     ["Giấy tờ đã kiểm tra", proof.id_type_label ? `${proof.id_type_label} · 4 số cuối ${proof.id_last4 ?? "—"}` : "—"],
     ["Người nhận", RELATIONS[proof.recipient_relation] ?? "—"],
     ["Tiền đã thu", proof.cash_collected_vnd === null ? "—" : `${number(proof.cash_collected_vnd)} đ`],
   ];
   const images = Object.entries(proof.images);
+  // On a handover's events the signature is the receiver's (an officer, a clerk, a postman).
+  const imageLabel = (field) => (field === "signature_sha256" && HANDOVER_EVENTS.has(proof.event_type)
+    ? "Chữ ký bên nhận" : IMAGE_LABELS[field] ?? field);
   return [
     el("table", { class: "facts" }, el("tbody", {}, facts.map(([k, v]) => el("tr", {}, el("th", { scope: "row", text: k }), el("td", { text: v }))))),
     el("h3", { text: "Ảnh làm bằng chứng" }),
     images.length
       ? el("div", { class: "proof-images" }, images.map(([field, sha]) => el("figure", {},
-        el("img", { src: `/api/v1/media/${sha}`, alt: IMAGE_LABELS[field] ?? field, class: "proof-image", "data-field": field }),
-        el("figcaption", { text: IMAGE_LABELS[field] ?? field }))))
+        el("img", { src: `/api/v1/media/${sha}`, alt: imageLabel(field), class: "proof-image", "data-field": field }),
+        el("figcaption", { text: imageLabel(field) }))))
       : el("p", { class: "empty", text: "Sự kiện này không có ảnh." }),
     el("h3", { text: "Vị trí so với địa chỉ" }),
     positionSketch(proof),
@@ -149,6 +153,8 @@ export async function openFlag(flagId) {
     // replaceChildren takes nodes only: the sections' arrays are flattened first.
     body.replaceChildren(...[
       el("p", { class: "note", text: flag.summary || "—" }),
+      el("p", {}, el("a", { class: "custody-link", href: `/items/${encodeURIComponent(flag.tracking_number)}/custody`,
+        text: `Mở hồ sơ lưu vết của bưu gửi ${flag.tracking_number} (toàn bộ diễn biến)` })),
       proofSection(flag.proof),
       flag.status === "open" ? [el("h3", { text: "Xử lý cảnh báo" }), resolveForm(flag)]
         : el("p", { class: "note", text: `Đã xử lý bởi ${flag.resolved_by}: ${flag.resolution_note}` }),
