@@ -300,6 +300,11 @@ def test_dossiers_are_filed_with_the_officer_one_found_incomplete(live_server, p
 
     filed, back = (clerk_api.get(f"/items/{n}").json() for n in (complete, incomplete))
     assert filed["status"] == "filed" and back["status"] == "supplement_requested"
+    # The officer reads a filed dossier's custody from the record (his own agency's item).
+    officer.click(f'#record-lines [data-line="{complete}"] a.custody-link')
+    officer.wait_for_url(f"**/items/{complete}/custody")
+    expect(officer.locator("body")).to_contain_text(complete)
+    expect(officer.locator("body")).to_contain_text("Đã nộp hồ sơ cho cơ quan")
 
 
 def test_a_result_is_picked_up_from_the_agency(live_server, pages):

@@ -145,13 +145,22 @@ function recordView(app, record) {
     ...heading(record),
     h("p", { class: record.status === "cancelled" ? "error" : "ok", id: "record-status" }, status),
     h("ul", { class: "items record-lines", id: "record-lines" }, record.lines.map((line) => h("li", { "data-line": line.tracking_number },
-      h("span", { class: "number" }, line.tracking_number), lineFacts(line),
+      lineNumber(app, line.tracking_number), lineFacts(line),
       h("span", { class: `status outcome-${line.outcome}` }, line.complete === true ? t("complete")
         : line.complete === false ? `${t("incomplete")}: ${line.missing_documents}`
           : record.status === "cancelled" ? t("record_cancelled") : t(OUTCOME_WORDS[line.outcome] ?? line.outcome))))),
     fromPostman ? h("a", { class: "button primary", id: "take-cash", href: `#/cash/remit/${encodeURIComponent(record.from_user)}` }, t("take_cash_now")) : null,
     h("a", { class: "button secondary-blue", id: "print-record", href: `/handovers/${record.id}/record`, target: "_blank" }, t("print_record")),
     record.can_cancel ? cancelForm(app, record) : null);
+}
+
+//: Who reads an item's custody record (the server's page; an agency only its own items).
+const CUSTODY_READERS = new Set(["agency", "supervisor", "admin"]);
+
+// A line's number: a link to the item's custody record for those who may read it.
+function lineNumber(app, number) {
+  if (!CUSTODY_READERS.has(app.session.user.role)) return h("span", { class: "number" }, number);
+  return h("a", { class: "number custody-link", href: `/items/${number}/custody`, title: t("custody_record") }, number);
 }
 
 function cancelForm(app, record) {
