@@ -18,7 +18,7 @@ function describe(alert) {
       el("strong", { text: `Nhân chứng “${alert.witness}”` }),
       ` đã từ chối điểm kiểm ${number(alert.refused_size)} mục lúc ${localTime(alert.refused_at)}: `,
       alert.words, "."),
-    el("p", { class: "sub", text: `Địa chỉ nhân chứng: ${alert.url} · Mã ${alert.status}: ${alert.detail}` }));
+    el("p", { class: "sub", text: `Địa chỉ nhân chứng: ${alert.url} · Mã ${alert.status}, lời nhân chứng: “${alert.detail}”` }));
 }
 
 async function check() {
