@@ -36,6 +36,7 @@ BROKEN_REASON_WORDS_VI: dict[str, str] = {
     "day_checkpoint_mismatch": "điểm kiểm in trên báo cáo của ngày đã niêm phong không còn "
                                "khớp với sổ giám sát",
     "day_not_sealed": "ngày đã kết thúc nhưng không còn bản niêm phong (đã bị xoá)",
+    "day_seal_changed": "bản niêm phong của ngày không còn khớp với bản mà sổ giám sát đã ký",
     "serial_gap": "số hiệu đã cấp nhưng bưu gửi không còn (đã bị xoá)",
 }
 

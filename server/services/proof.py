@@ -23,6 +23,7 @@ from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import SQLITE_READ_ONLY, db
 from server.domain.s10 import make_tracking_number
+from server.domain.signed_note import NoteError, parse_checkpoint, sealed_day_of, split_note
 from server.models import (
     CustodyEvent,
     DailyRoot,
@@ -257,8 +258,26 @@ class ProofReport:
 
 
 def _first_unsealed_gap() -> dict[str, Any] | None:
-    """The first day missing between the first and the last sealed day: sealing is nightly,
-    so a hole is a sealed day deleted."""
+    """The first sealed day missing: the last sealed day named by the latest signed
+    checkpoint (its extension line) must still be there with the same root, and no day may
+    be missing between the first and the last sealed day (sealing is nightly, so a hole is
+    a sealed day deleted)."""
+    latest = latest_checkpoint()
+    if latest is not None:
+        try:
+            named = sealed_day_of(parse_checkpoint(split_note(latest.note)[0]))
+        except NoteError:
+            named = None  # a note that does not parse is named by the log's own checks
+        if named is not None:
+            day, root, event_count = named
+            kept = db.session.get(DailyRoot, day)
+            if kept is None:
+                return {"tracking_number": None, "event_id": None, "reason": "day_not_sealed",
+                        "day": day.isoformat(), "tree_size": latest.tree_size}
+            if (kept.root, kept.event_count) != (root, event_count):
+                return {"tracking_number": None, "event_id": None,
+                        "reason": "day_seal_changed", "day": day.isoformat(),
+                        "tree_size": latest.tree_size}
     days = list(db.session.execute(select(DailyRoot.day).order_by(DailyRoot.day)).scalars())
     for before, after in zip(days, days[1:]):
         if after - before > timedelta(days=1):

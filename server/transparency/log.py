@@ -23,9 +23,9 @@ from server.domain.merkle import (
     leaf_hashes,
     tree_root,
 )
-from server.domain.signed_note import Checkpoint, Signer, sign_note
+from server.domain.signed_note import Checkpoint, Signer, sealed_day_line, sign_note
 from server.extensions import db
-from server.models import CustodyEvent, LogCheckpoint, LogEntry, LogTile
+from server.models import CustodyEvent, DailyRoot, LogCheckpoint, LogEntry, LogTile
 from server.models.types import utc_now
 from server.services.signing_keys import signing_key
 
@@ -272,7 +272,14 @@ def sign_checkpoint(tiles: TileStore, now: datetime) -> LogCheckpoint:
     """Sign and keep a checkpoint of the tree in `tiles`."""
     root = tiles.root()
     signer = log_signer()
-    note = sign_note(Checkpoint(signer.name, tiles.size, root).text(), signer)
+    # The last sealed day rides on every checkpoint (an extension line): deleting or
+    # rewriting that seal afterwards contradicts a signed note (`proof._first_unsealed_gap`).
+    last_sealed = db.session.execute(
+        select(DailyRoot.day, DailyRoot.root, DailyRoot.event_count)
+        .order_by(DailyRoot.day.desc()).limit(1)).first()
+    extensions = () if last_sealed is None or last_sealed[1] is None else (
+        sealed_day_line(*last_sealed),)
+    note = sign_note(Checkpoint(signer.name, tiles.size, root, extensions).text(), signer)
     checkpoint = LogCheckpoint(tree_size=tiles.size, root=root, note=note, signed_at=now)
     db.session.add(checkpoint)
     db.session.flush()

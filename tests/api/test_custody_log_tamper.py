@@ -20,7 +20,7 @@ from server.transparency.log import TileStore, sign_checkpoint
 from server.models import CustodyEvent, DailyRoot, Item, LogCheckpoint, LogEntry, LogTile
 from tests.api.test_custody_log import checkpoint
 from tests.api.test_proof import both_verdicts, cli_verify, move_back, rewrite_history, run
-from tests.api.scenario import two_chains
+from tests.api.scenario import register_result, two_chains
 from tests.api.checks import signed_in, verify_in_background
 
 
@@ -275,3 +275,59 @@ def test_an_item_deleted_and_the_log_rebuilt_with_the_key_leaves_a_serial_gap(ap
     job = verify_in_background(supervisor)
     assert job["first_broken"]["reason"] == "serial_gap"
     assert f"bưu gửi {gone}" in _words(job) and "đã cấp" in _words(job)
+
+
+# --- the only or last sealed day deleted: the next checkpoint names it ------------------
+
+def _seal_then_log_another_day(app, new_api) -> tuple[Any, int]:  # type: ignore[no-untyped-def]
+    """The history moved two days back and sealed, then today's work (a new result
+    registered) logged: the checkpoint signed now names the sealed day."""
+    day = move_back(app, 2)
+    assert run(app, "seal-day", "--day", day.isoformat())[0] == 0
+    register_result(signed_in(new_api(), "clerk"))
+    answer = checkpoint(app)
+    assert answer["tree_size"] > 8  # the new result's events
+    with app.app_context():
+        note = db.session.execute(select(LogCheckpoint).order_by(
+            LogCheckpoint.tree_size.desc())).scalars().first().note
+        sealed = db.session.get(DailyRoot, day)
+        assert f"tantay-sealed-day {day.isoformat()} {sealed.root} 8\n" in note
+    return day, answer["tree_size"]
+
+
+def test_the_only_sealed_day_deleted_is_caught_by_the_signed_checkpoint(app, chains, supervisor,
+                                                                        new_api):
+    day, size = _seal_then_log_another_day(app, new_api)
+    assert cli_verify(app)[0] == 0
+    with app.app_context():
+        db.session.delete(db.session.get(DailyRoot, day))
+        db.session.commit()
+    assert both_verdicts(app, supervisor) == {
+        "tracking_number": None, "event_id": None, "reason": "day_not_sealed",
+        "day": day.isoformat(), "tree_size": size}
+
+
+def test_the_last_sealed_day_deleted_is_caught_by_the_signed_checkpoint(app, chains, supervisor,
+                                                                        new_api):
+    day = move_back(app, 3)
+    with app.app_context():  # the next day's events: the first item's last two
+        for event_id in [e["id"] for e in chains[0]["events"][2:]]:
+            stored = db.session.get(CustodyEvent, event_id)
+            stored.received_at += timedelta(days=1)
+            stored.occurred_at += timedelta(days=1)
+        db.session.commit()
+    rewrite_history(app, lambda stored: None)  # re-hash the moved events
+    last = day + timedelta(days=1)
+    for sealed in (day, last):
+        assert run(app, "seal-day", "--day", sealed.isoformat())[0] == 0
+    register_result(signed_in(new_api(), "clerk"))
+    size = checkpoint(app)["tree_size"]
+    assert cli_verify(app)[0] == 0
+    with app.app_context():
+        db.session.delete(db.session.get(DailyRoot, last))
+        db.session.commit()
+    broken = both_verdicts(app, supervisor)
+    assert broken == {"tracking_number": None, "event_id": None, "reason": "day_not_sealed",
+                      "day": last.isoformat(), "tree_size": size}
+    job = verify_in_background(supervisor)  # the supervisor's own job names it too
+    assert job["first_broken"] == broken and last.strftime("%d/%m/%Y") in job["message"]
