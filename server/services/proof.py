@@ -39,14 +39,11 @@ from server.services.errors import Conflict
 from server.services.media import SHA256_PATTERN
 from server.services.media_storage import MediaStorage, as_media_storage
 from server.transparency.audit import LogReport, verify_log
-from server.transparency.log import latest_checkpoint
+from server.transparency.log import LOGGING_GRACE, latest_checkpoint
 
 #: A day is sealed only this long after it ends: requests that took their server time just
 #: before midnight have committed by then, so the root covers every event of the day.
 SEAL_GRACE = timedelta(minutes=5)
-#: An event received this long before a checkpoint was signed must be in it: the integrator
-#: logs every committed event when it signs, and a request commits within seconds.
-LOGGING_GRACE = timedelta(minutes=5)
 
 
 def local_day(moment: datetime) -> date:

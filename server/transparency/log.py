@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -33,6 +33,11 @@ TILE_WIDTH = 256
 TILE_HEIGHT = 8
 HASH_SIZE = 32
 LOG_KEY_FILE_NAME = "log_signing_key.pem"
+#: An event is committed within this long of its received time (a request commits within
+#: seconds). So every event received this long before a checkpoint was signed is in it:
+#: the integrator looks only from there on, and `custody verify` names an older event
+#: missing from the log (`event_not_logged`).
+LOGGING_GRACE = timedelta(minutes=5)
 #: Any constant: the key of the PostgreSQL advisory lock held by the one integrator.
 INTEGRATOR_LOCK_KEY = 0x7A6C6F67  # "zlog"
 
@@ -196,16 +201,23 @@ def _take_integrator_lock() -> None:
     # is a writer): it already holds the database's one write lock.
 
 
-def _unlogged_events() -> list[tuple[str, str]]:
-    """(id, hex hash) of every committed event not yet logged, in integration order."""
+def _unlogged_events(since: datetime | None) -> list[tuple[str, str]]:
+    """(id, hex hash) of every committed event not yet logged, in integration order; with
+    `since`, only those received from then on (see LOGGING_GRACE)."""
     dialect = db.session.get_bind().dialect
     event_id = CustodyEvent.id.collate("C") if dialect.name == "postgresql" else CustodyEvent.id
     statement = (select(CustodyEvent.id, CustodyEvent.hash)
                  .outerjoin(LogEntry, LogEntry.event_id == CustodyEvent.id)
                  .where(LogEntry.log_index.is_(None))
                  .order_by(CustodyEvent.received_at, event_id))
-    # On the driver's own cursor, fetched in one call (no bound parameters to render): at a
-    # million rows SQLAlchemy's per-row result handling costs more than reading the rows.
+    if since is not None:
+        # A few seconds' or minutes' events, through the index on received_at: the write
+        # lock the integrator holds must not last a scan of the whole history.
+        return list(db.session.connection().execute(
+            statement.where(CustodyEvent.received_at >= since)).tuples())
+    # The whole history (a first integration): on the driver's own cursor, fetched in one
+    # call (no bound parameters to render): at a million rows SQLAlchemy's per-row result
+    # handling costs more than reading the rows.
     cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(statement.compile(dialect=dialect)))
@@ -253,7 +265,7 @@ def integrate(now: datetime | None = None) -> Integration:
             raise LogInconsistent(
                 f"the stored log (size {size}) does not give the latest checkpoint "
                 f"(size {latest.tree_size}); refusing to sign")
-    rows = _unlogged_events()
+    rows = _unlogged_events(None if latest is None else latest.signed_at - LOGGING_GRACE)
     if not rows and latest is not None:
         return Integration(latest, 0, False)
     now = now or utc_now()
