@@ -21,7 +21,10 @@ or `--seconds`, whichever ends first. Measured in the same run:
 - PostgreSQL: 1 application process against `--workers` processes on the same database
   (per-item chains must not serialise unrelated writers).
 
-Afterwards `flask custody verify` runs on each database (printed, not a row). With
+The seeded history is logged (`flask custody checkpoint`) before the clock starts, so with
+the custody log's integrator on (`LOG_CHECKPOINT_SECONDS` > 0, as `make run` has it: 10) a
+run measures the steady state; `LOG_CHECKPOINT_SECONDS=0` turns the integrator off for the
+comparison. Afterwards `flask custody verify` runs on each database (printed, not a row). With
 `--profile`, the sync path is instead profiled in-process with pyinstrument on SQLite and the
 text written to bench/profiles/sync.txt. It stops by itself: about 2-3 minutes by default on a
 2-core machine, well under one with `--quick`. It asserts nothing.
@@ -373,6 +376,12 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
     if done.returncode != 0:
         raise RuntimeError(f"flask db upgrade failed:\n{done.stderr[-2000:]}")
     postmen = seed(env, args.clients, args.batches * runs)
+    # The seeded history logged before the clock starts, as a running server would have long
+    # done: with LOG_CHECKPOINT_SECONDS > 0 the run then measures the steady state (the
+    # integrator logging only the run's own events), not a first integration of the seed.
+    done = server.flask("custody", "checkpoint", timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"flask custody checkpoint failed:\n{done.stderr[-2000:]}")
 
     def plan(run: int) -> dict[str, list[list[dict[str, Any]]]]:
         return {p.username: build_batches(p, args.batches, run * args.batches) for p in postmen}

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import struct
 from dataclasses import dataclass
+from datetime import date
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -191,14 +192,17 @@ def open_note(note: str, verifiers: list[Verifier]) -> tuple[str, dict[str, int]
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The first three lines of a tlog-checkpoint."""
+    """A tlog-checkpoint: origin, size and root, then the spec's optional extension lines
+    (opaque to witnesses and verifiers; ours names the last sealed day, see `sealed_day_line`)."""
 
     origin: str
     size: int
     root: bytes
+    extensions: tuple[str, ...] = ()
 
     def text(self) -> str:
-        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+        extra = "".join(f"{line}\n" for line in self.extensions)
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n{extra}"
 
 
 def parse_checkpoint(text: str) -> Checkpoint:
@@ -215,4 +219,28 @@ def parse_checkpoint(text: str) -> Checkpoint:
         raise NoteError("checkpoint root is not base64") from None
     if len(root) != 32:
         raise NoteError("checkpoint root is not 32 bytes")
-    return Checkpoint(origin, int(size_text), root)
+    return Checkpoint(origin, int(size_text), root, tuple(lines[3:-1]))
+
+
+# --- the last sealed day, carried by every checkpoint ---------------------------------------
+
+#: The extension line our checkpoints carry once a day was sealed: the last sealed day, its
+#: root and event count, so deleting or rewriting that day's seal contradicts a signed note.
+SEALED_DAY_KEYWORD = "tantay-sealed-day"
+
+
+def sealed_day_line(day: date, root: str, event_count: int) -> str:
+    """`tantay-sealed-day 2026-12-01 <hex root> <count>`."""
+    return f"{SEALED_DAY_KEYWORD} {day.isoformat()} {root} {event_count}"
+
+
+def sealed_day_of(checkpoint: Checkpoint) -> tuple[date, str, int] | None:
+    """(day, root, event count) named by a checkpoint's extension line, if any."""
+    for line in checkpoint.extensions:
+        parts = line.split(" ")
+        if len(parts) == 4 and parts[0] == SEALED_DAY_KEYWORD and parts[3].isdigit():
+            try:
+                return date.fromisoformat(parts[1]), parts[2], int(parts[3])
+            except ValueError:
+                return None
+    return None

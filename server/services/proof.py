@@ -22,13 +22,24 @@ from sqlalchemy import ColumnElement, func, select, true
 from server.domain.custody_chain import merkle_root
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import SQLITE_READ_ONLY, db
-from server.models import CustodyEvent, DailyRoot, HandoverRecord, Item, LogCheckpoint, LogEntry
+from server.domain.s10 import make_tracking_number
+from server.domain.signed_note import NoteError, parse_checkpoint, sealed_day_of, split_note
+from server.models import (
+    CustodyEvent,
+    DailyRoot,
+    HandoverRecord,
+    Item,
+    LogCheckpoint,
+    LogEntry,
+    TrackingSerial,
+)
 from server.models.types import utc_now
 from server.services.custody import VerificationReport, verify_custody
 from server.services.errors import Conflict
 from server.services.media import SHA256_PATTERN
 from server.services.media_storage import MediaStorage, as_media_storage
-from server.transparency.audit import verify_log
+from server.transparency.audit import LogReport, verify_log
+from server.transparency.log import LOGGING_GRACE, latest_checkpoint
 
 #: A day is sealed only this long after it ends: requests that took their server time just
 #: before midnight have committed by then, so the root covers every event of the day.
@@ -244,14 +255,106 @@ class ProofReport:
 
 
 def _first_unsealed_gap() -> dict[str, Any] | None:
-    """The first day missing between the first and the last sealed day: sealing is nightly,
-    so a hole is a sealed day deleted."""
+    """The first sealed day missing: the last sealed day named by the latest signed
+    checkpoint (its extension line) must still be there with the same root, and no day may
+    be missing between the first and the last sealed day (sealing is nightly, so a hole is
+    a sealed day deleted)."""
+    latest = latest_checkpoint()
+    if latest is not None:
+        try:
+            named = sealed_day_of(parse_checkpoint(split_note(latest.note)[0]))
+        except NoteError:
+            named = None  # a note that does not parse is named by the log's own checks
+        if named is not None:
+            day, root, event_count = named
+            kept = db.session.get(DailyRoot, day)
+            if kept is None:
+                return {"tracking_number": None, "event_id": None, "reason": "day_not_sealed",
+                        "day": day.isoformat(), "tree_size": latest.tree_size}
+            if (kept.root, kept.event_count) != (root, event_count):
+                return {"tracking_number": None, "event_id": None,
+                        "reason": "day_seal_changed", "day": day.isoformat(),
+                        "tree_size": latest.tree_size}
     days = list(db.session.execute(select(DailyRoot.day).order_by(DailyRoot.day)).scalars())
     for before, after in zip(days, days[1:]):
         if after - before > timedelta(days=1):
             return {"tracking_number": None, "event_id": None, "reason": "day_not_sealed",
                     "day": (before + timedelta(days=1)).isoformat()}
     return None
+
+
+def _first_unlogged_event(items_where: ColumnElement[bool] | None = None
+                          ) -> dict[str, Any] | None:
+    """The first event (of the items `items_where` holds for) that the custody log should
+    hold but does not, or holds twice. An event deleted and its chain re-hashed leaves a
+    missing entry (`logged_event_missing`); this is the other way round: an event written
+    into the database behind the integrator's back, or its entry deleted."""
+    latest = latest_checkpoint()
+    if latest is None:
+        return None  # no log yet: nothing can be asked of it
+    event_id = (CustodyEvent.id.collate("C")
+                if db.session.get_bind().dialect.name == "postgresql" else CustodyEvent.id)
+    unlogged = (select(Item.tracking_number, CustodyEvent.id)
+                .join(Item, Item.id == CustodyEvent.item_id)
+                .outerjoin(LogEntry, LogEntry.event_id == CustodyEvent.id)
+                .where(LogEntry.log_index.is_(None),
+                       CustodyEvent.received_at < latest.signed_at - LOGGING_GRACE)
+                .order_by(CustodyEvent.received_at, event_id).limit(1))
+    if items_where is not None:
+        unlogged = unlogged.where(items_where)
+    found = db.session.execute(unlogged).first()
+    if found is not None:
+        return {"tracking_number": found[0], "event_id": found[1], "reason": "event_not_logged",
+                "tree_size": latest.tree_size}
+    twice = (select(Item.tracking_number, LogEntry.event_id)
+             .join(CustodyEvent, CustodyEvent.id == LogEntry.event_id)
+             .join(Item, Item.id == CustodyEvent.item_id)
+             .group_by(Item.tracking_number, LogEntry.event_id)
+             .having(func.count(LogEntry.log_index) > 1).limit(1))
+    if items_where is not None:
+        twice = twice.where(items_where)
+    found = db.session.execute(twice).first()
+    if found is not None:
+        return {"tracking_number": found[0], "event_id": found[1], "reason": "event_logged_twice"}
+    return None
+
+
+def _first_serial_gap() -> dict[str, Any] | None:
+    """The first S10 number handed out (1 to the prefix's last serial) whose item is gone:
+    serials are bumped in the item's own transaction, so a hole is an item deleted."""
+    for prefix, last_serial in db.session.execute(
+            select(TrackingSerial.prefix, TrackingSerial.last_serial)
+            .order_by(TrackingSerial.prefix)).tuples().all():
+        present = {int(number[2:10]) for number in db.session.execute(
+            select(Item.tracking_number).where(Item.tracking_number.like(f"{prefix}%"))
+        ).scalars() if number[2:10].isdigit()}
+        for serial in range(1, last_serial + 1):
+            if serial not in present:
+                return {"tracking_number": make_tracking_number(prefix, serial),
+                        "event_id": None, "reason": "serial_gap", "prefix": prefix,
+                        "serial": serial}
+    return None
+
+
+def _log_checks(items_where: ColumnElement[bool] | None = None
+                ) -> tuple[LogReport, dict[str, Any] | None]:
+    """The custody log's checks, in order: the log itself (entries, tiles, every kept and
+    cosigned checkpoint, witness refusals, sealed days' checkpoints), every event (of the
+    scope) logged exactly once, then no S10 number missing. A scoped walk names an event
+    of another scope by its log index only."""
+    log = verify_log()
+    broken = log.first_broken
+    if broken is not None and items_where is not None and broken.get("event_id"):
+        in_scope = db.session.execute(
+            select(CustodyEvent.id).join(Item, Item.id == CustodyEvent.item_id)
+            .where(CustodyEvent.id == broken["event_id"], items_where)).first()
+        if in_scope is None:
+            broken = {**broken, "event_id": None}
+    if broken is None:
+        broken = _first_unlogged_event(items_where)
+    if broken is None:
+        broken = _first_serial_gap()
+    return log, broken
 
 
 def _first_broken_day(days: tuple[date, date] | None = None) -> tuple[int, dict[str, Any] | None]:
@@ -321,9 +424,9 @@ def verify_all(storage: MediaStorage | str, jobs: int = 1) -> ProofReport:
         chains = verify_custody(visit=references.visit_event)
     days_checked = media_checked = 0
     broken = chains.first_broken
-    log = verify_log() if broken is None else None
-    if log is not None:
-        broken = log.first_broken
+    log = None
+    if broken is None:
+        log, broken = _log_checks()
     if broken is None:
         days_checked, broken = days if days is not None else _first_broken_day()
     if broken is None:
@@ -364,8 +467,10 @@ def verify_scope(storage: MediaStorage | str, items_where: ColumnElement[bool] |
     steps; `progress(report so far, items in scope)` runs between steps, each step its own
     read transaction (so progress can be written in between).
 
-    A scoped walk checks its items' chains and the images their events name; sealed days
-    cover every province, so only the whole country's walk (None) recomputes them.
+    A scoped walk checks its items' chains, the custody log (whole: it is one tree for
+    every province) with every event of its items logged exactly once, the S10 serials and
+    the holes between sealed days, then the images its events name; recomputing sealed
+    days reads every province's events, so only the whole country's walk (None) does it.
     """
     where = items_where if items_where is not None else true()
     db.session.connection(execution_options={SQLITE_READ_ONLY: True})
@@ -385,16 +490,23 @@ def verify_scope(storage: MediaStorage | str, items_where: ColumnElement[bool] |
         if broken is not None:
             break
     days_checked = media_checked = 0
+    log = None
     db.session.connection(execution_options={SQLITE_READ_ONLY: True})
+    if broken is None:
+        log, broken = _log_checks(items_where)
     if broken is None and items_where is None:
         days_checked, broken = _first_broken_day()
+    if broken is None:
+        broken = _first_unsealed_gap()
     if broken is None:
         media_checked, broken = _first_broken_media(
             as_media_storage(storage), references, with_handovers=items_where is None)
     db.session.rollback()
     return ProofReport(ok=broken is None, items_checked=items, events_checked=events,
                        days_checked=days_checked, media_checked=media_checked,
-                       first_broken=broken)
+                       first_broken=broken,
+                       log_entries_checked=log.entries_checked if log else 0,
+                       checkpoints_checked=log.checkpoints_checked if log else 0)
 
 
 # --- in parallel ------------------------------------------------------------------------

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, insert, select, text
 
 from server.domain.merkle import (
-    complete_root,
+    complete_root_of_bytes,
     consistency_proof,
     inclusion_proof,
-    leaf_hash,
+    leaf_hashes,
     tree_root,
 )
-from server.domain.signed_note import Checkpoint, Signer, sign_note
+from server.domain.signed_note import Checkpoint, Signer, sealed_day_line, sign_note
 from server.extensions import db
-from server.models import CustodyEvent, LogCheckpoint, LogEntry, LogTile
+from server.models import CustodyEvent, DailyRoot, LogCheckpoint, LogEntry, LogTile
 from server.models.types import utc_now
 from server.services.signing_keys import signing_key
 
@@ -33,6 +33,11 @@ TILE_WIDTH = 256
 TILE_HEIGHT = 8
 HASH_SIZE = 32
 LOG_KEY_FILE_NAME = "log_signing_key.pem"
+#: An event is committed within this long of its received time (a request commits within
+#: seconds). So every event received this long before a checkpoint was signed is in it:
+#: the integrator looks only from there on, and `custody verify` names an older event
+#: missing from the log (`event_not_logged`).
+LOGGING_GRACE = timedelta(minutes=5)
 #: Any constant: the key of the PostgreSQL advisory lock held by the one integrator.
 INTEGRATOR_LOCK_KEY = 0x7A6C6F67  # "zlog"
 
@@ -93,22 +98,23 @@ class TileStore:
         self._tiles[key] = found = bytearray(stored or b"")
         return found
 
-    def _hashes(self, level: int, first: int, count: int) -> list[bytes]:
+    def _hashes(self, level: int, first: int, count: int) -> bytes:
+        """`count` hashes of a level from `first` (within one tile), concatenated."""
         tile = self.tile(level, first // TILE_WIDTH)
         start = (first % TILE_WIDTH) * HASH_SIZE
         data = bytes(tile[start:start + count * HASH_SIZE])
         if len(data) != count * HASH_SIZE:
             raise LogInconsistent(f"tile {level}/{first // TILE_WIDTH} is missing hashes")
-        return [data[i:i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
+        return data
 
     def subtree(self, height: int, index: int) -> bytes:
         """Hash of the complete subtree of 2**height leaves at index (a `SubtreeHashes`)."""
         level, below = divmod(height, TILE_HEIGHT)
-        return complete_root(self._hashes(level, index << below, 1 << below))
+        return complete_root_of_bytes(self._hashes(level, index << below, 1 << below))
 
-    def append(self, leaf_hashes: Iterable[bytes]) -> None:
+    def append(self, hashes: Iterable[bytes]) -> None:
         """Add leaf hashes; every tile they fill adds its root to the level above."""
-        self._append_run(0, self.size, list(leaf_hashes))
+        self._append_run(0, self.size, list(hashes))
 
     def _append_run(self, level: int, position: int, values: list[bytes]) -> None:
         """Append hashes to a level from `position`, a tile at a time."""
@@ -126,8 +132,7 @@ class TileStore:
             if len(tile) == TILE_WIDTH * HASH_SIZE:
                 if first_completed is None:
                     first_completed = index
-                completed.append(complete_root(
-                    [bytes(tile[i:i + HASH_SIZE]) for i in range(0, len(tile), HASH_SIZE)]))
+                completed.append(complete_root_of_bytes(bytes(tile)))
             position += take
             done += take
         if level == 0:
@@ -196,16 +201,29 @@ def _take_integrator_lock() -> None:
     # is a writer): it already holds the database's one write lock.
 
 
-def _unlogged_events() -> list[tuple[str, str]]:
-    """(id, hex hash) of every committed event not yet logged, in integration order."""
-    event_id = (CustodyEvent.id.collate("C")
-                if db.session.get_bind().dialect.name == "postgresql" else CustodyEvent.id)
-    return list(db.session.connection().execute(
-        select(CustodyEvent.id, CustodyEvent.hash)
-        .outerjoin(LogEntry, LogEntry.event_id == CustodyEvent.id)
-        .where(LogEntry.log_index.is_(None))
-        .order_by(CustodyEvent.received_at, event_id)
-    ).tuples())
+def _unlogged_events(since: datetime | None) -> list[tuple[str, str]]:
+    """(id, hex hash) of every committed event not yet logged, in integration order; with
+    `since`, only those received from then on (see LOGGING_GRACE)."""
+    dialect = db.session.get_bind().dialect
+    event_id = CustodyEvent.id.collate("C") if dialect.name == "postgresql" else CustodyEvent.id
+    statement = (select(CustodyEvent.id, CustodyEvent.hash)
+                 .outerjoin(LogEntry, LogEntry.event_id == CustodyEvent.id)
+                 .where(LogEntry.log_index.is_(None))
+                 .order_by(CustodyEvent.received_at, event_id))
+    if since is not None:
+        # A few seconds' or minutes' events, through the index on received_at: the write
+        # lock the integrator holds must not last a scan of the whole history.
+        return list(db.session.connection().execute(
+            statement.where(CustodyEvent.received_at >= since)).tuples())
+    # The whole history (a first integration): on the driver's own cursor, fetched in one
+    # call (no bound parameters to render): at a million rows SQLAlchemy's per-row result
+    # handling costs more than reading the rows.
+    cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(statement.compile(dialect=dialect)))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _insert_entries(entries: list[tuple[int, str, bytes]]) -> None:
@@ -247,24 +265,33 @@ def integrate(now: datetime | None = None) -> Integration:
             raise LogInconsistent(
                 f"the stored log (size {size}) does not give the latest checkpoint "
                 f"(size {latest.tree_size}); refusing to sign")
-    rows = _unlogged_events()
+    rows = _unlogged_events(None if latest is None else latest.signed_at - LOGGING_GRACE)
     if not rows and latest is not None:
         return Integration(latest, 0, False)
     now = now or utc_now()
-    entries = [(size + offset, event_id, bytes.fromhex(hex_hash))
-               for offset, (event_id, hex_hash) in enumerate(rows)]
-    _insert_entries(entries)
-    tiles.append([leaf_hash(entry) for _, _, entry in entries])
+    # Everything in memory, in bulk: the entries' bytes, one executemany for the rows, the
+    # leaf hashes in one pass, then the tiles filled a whole run at a time and written once.
+    values = [bytes.fromhex(hex_hash) for _, hex_hash in rows]
+    _insert_entries([(size + offset, event_id, value)
+                     for offset, ((event_id, _), value) in enumerate(zip(rows, values))])
+    tiles.append(leaf_hashes(values))
     tiles.flush()
     checkpoint = sign_checkpoint(tiles, now)
-    return Integration(checkpoint, len(entries), True)
+    return Integration(checkpoint, len(rows), True)
 
 
 def sign_checkpoint(tiles: TileStore, now: datetime) -> LogCheckpoint:
     """Sign and keep a checkpoint of the tree in `tiles`."""
     root = tiles.root()
     signer = log_signer()
-    note = sign_note(Checkpoint(signer.name, tiles.size, root).text(), signer)
+    # The last sealed day rides on every checkpoint (an extension line): deleting or
+    # rewriting that seal afterwards contradicts a signed note (`proof._first_unsealed_gap`).
+    last_sealed = db.session.execute(
+        select(DailyRoot.day, DailyRoot.root, DailyRoot.event_count)
+        .order_by(DailyRoot.day.desc()).limit(1)).first()
+    extensions = () if last_sealed is None or last_sealed[1] is None else (
+        sealed_day_line(*last_sealed),)
+    note = sign_note(Checkpoint(signer.name, tiles.size, root, extensions).text(), signer)
     checkpoint = LogCheckpoint(tree_size=tiles.size, root=root, note=note, signed_at=now)
     db.session.add(checkpoint)
     db.session.flush()

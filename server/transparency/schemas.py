@@ -1,6 +1,8 @@
 """Request and response models of the custody log's proof API."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from server.schemas.common import RequestModel, ResponseModel
@@ -32,3 +34,22 @@ class ConsistencyOut(ResponseModel):
     """RFC 6962 consistency proof between two tree sizes (hex)."""
 
     proof: list[str]
+
+
+class WitnessAlertOut(ResponseModel):
+    """A witness's standing refusal of one of our checkpoints."""
+
+    witness: str
+    url: str
+    status: int
+    kind: str
+    words: str
+    refused_size: int
+    refused_at: datetime
+    detail: str
+
+
+class WitnessAlertsOut(ResponseModel):
+    """Every standing refusal, newest first; empty when every witness is satisfied."""
+
+    alerts: list[WitnessAlertOut]

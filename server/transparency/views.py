@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from server.domain.merkle import ProofError
 from server.extensions import db
-from server.models import LogEntry
+from server.models import LogEntry, Role
 from server.api.spec import operation
 from server.services.errors import Invalid, NotFound
 from server.transparency.log import (
@@ -23,7 +23,15 @@ from server.transparency.log import (
     log_signer,
     served_note,
 )
-from server.transparency.schemas import ConsistencyOut, ConsistencyQuery, InclusionOut, InclusionQuery
+from server.transparency.alerts import witness_alerts
+from server.transparency.schemas import (
+    ConsistencyOut,
+    ConsistencyQuery,
+    InclusionOut,
+    InclusionQuery,
+    WitnessAlertOut,
+    WitnessAlertsOut,
+)
 
 bp = Blueprint("transparency", __name__)
 api = Blueprint("transparency_api", __name__, url_prefix="/api/v1")
@@ -157,3 +165,16 @@ def consistency(query: ConsistencyQuery) -> ConsistencyOut:
         raise Invalid("from_after_to", "Kích thước đầu phải không lớn hơn kích thước cuối.",
                       {"from": query.from_size, "to": query.to}) from None
     return ConsistencyOut(proof=[h.hex() for h in proof])
+
+
+@operation(api, "/log/witness-alerts", "GET",
+           summary="Witnesses that refused one of our checkpoints and have not cosigned since",
+           tag="log", response=WitnessAlertsOut, roles={Role.supervisor, Role.admin})
+def witness_alert_list() -> WitnessAlertsOut:
+    """The supervisors' alert: which witness refused what and when (fork, rollback, bad
+    signature), newest first; a witness drops out once it cosigns a later checkpoint."""
+    return WitnessAlertsOut(alerts=[
+        WitnessAlertOut(witness=a.witness, url=a.url, status=a.status, kind=a.kind,
+                        words=a.words, refused_size=a.refused_size, refused_at=a.refused_at,
+                        detail=a.detail)
+        for a in witness_alerts()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -21,12 +21,12 @@ from server.domain.merkle import (
 )
 from server.domain.signed_note import open_note, parse_checkpoint, verifier_from_vkey
 from server.extensions import db
-from server.models import CustodyEvent, LogCheckpoint, LogEntry
+from server.models import CustodyEvent, Item, LogCheckpoint, LogEntry
 from server.transparency.integrator import start_integrator
 from server.transparency.log import TileStore, sign_checkpoint
 from server.transparency.views import encode_tile_index
 from tests.api.checks import signed_in
-from tests.api.scenario import HOME, event, sync, two_chains
+from tests.api.scenario import HOME, event, register_result, sync, two_chains
 
 NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}
 
@@ -289,3 +289,22 @@ def test_the_server_integrates_new_events_by_itself(app, chains):
         if stop is not None:
             stop.set()
         app.config["LOG_CHECKPOINT_SECONDS"] = 10.0
+
+
+def test_an_event_received_just_before_a_checkpoint_but_committed_after_it_is_logged(
+        app, chains, new_api):
+    """The integrator reads only from LOGGING_GRACE before the latest checkpoint: an event
+    whose request took its time (received before the checkpoint, committed after) is still
+    logged by the next integration."""
+    first = checkpoint(app)
+    assert first["tree_size"] == 8
+    late = register_result(signed_in(new_api(), "clerk"))["tracking_number"]
+    with app.app_context():
+        signed_at = db.session.execute(select(LogCheckpoint.signed_at)).scalar_one()
+        events = db.session.execute(select(CustodyEvent).join(Item).where(
+            Item.tracking_number == late)).scalars().all()
+        for stored in events:  # as if received a minute before the checkpoint was signed
+            stored.received_at = signed_at - timedelta(minutes=1)
+        db.session.commit()
+    second = checkpoint(app)
+    assert second["added"] == len(events) and second["tree_size"] == 8 + len(events)

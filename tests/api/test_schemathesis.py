@@ -251,6 +251,7 @@ def test_a_days_real_answers_match_the_document(app, world, new_api):
     call("clerk", "GET", "/api/v1/places/provinces", query={"q": "ninh binh"})
     call("clerk", "GET", "/api/v1/places/communes", query={"province": "Ninh Bình", "q": "hoa lu"})
     call("supervisor", "GET", "/api/v1/dashboard")
+    call("supervisor", "GET", "/api/v1/log/witness-alerts")
     for report in ("summary", "summary.csv", "summary.xlsx"):
         call("agency", "GET", f"/api/v1/reports/{report}", query={"period": "month"})
     _counter_work(call, json_body)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from server import create_app
+from server.demo import seed_structure
 from server.domain.merkle import leaf_hash
 from server.domain.signed_note import Checkpoint, Signer, open_note, sign_note, verifier_from_vkey
 from server.extensions import db
@@ -32,6 +33,7 @@ from server.services.proof import verify_all
 from server.transparency.log import TileStore, log_signer, logged_size, sign_checkpoint
 from server.transparency.witness import push_to_witnesses, witness_signer
 from tests.conftest import reset_schema
+from tests.e2e.live_api import LiveSession
 
 
 def _pem() -> str:
@@ -176,3 +178,54 @@ def test_the_witness_answers_the_specs_statuses(pair):
     same_size_other_root = sign_note(Checkpoint(signer.name, 9, bytes(32)).text(), signer)
     assert _submit(witness, 9, [], same_size_other_root).status_code == 422
     assert _submit(witness, 9, [], current).status_code == 200  # the same tree again
+
+
+def _staff(deployment: Deployment) -> None:
+    """The demo province's staff in a deployment (supervisor, postman… password tantay-demo)."""
+    with deployment.app.app_context():
+        seed_structure()
+        db.session.commit()
+        db.session.remove()
+
+
+def _alerts(deployment: Deployment, username: str) -> requests.Response:
+    return LiveSession(deployment.url, username).get("/log/witness-alerts")
+
+
+def test_the_refusal_is_shown_to_supervisors_until_the_witness_cosigns_again(pair):
+    log, witness = pair
+    _staff(log)
+    _grow(log, _entries("a", 5))
+    assert _alerts(log, "supervisor").json() == {"alerts": []}
+    _rewrite_history(log, _entries("forged", 12))
+
+    answer = _alerts(log, "supervisor")
+    assert answer.status_code == 200
+    (alert,) = answer.json()["alerts"]
+    assert alert["witness"] == "b.tantay.test/witness"
+    assert alert["url"] == f"{witness.url}/log/witness"
+    assert (alert["status"], alert["kind"], alert["refused_size"]) == (422, "fork", 12)
+    assert "viết lại" in alert["words"] and alert["refused_at"]
+    assert _alerts(log, "admin").json()["alerts"] == [alert]
+    for other_role in ("postman", "clerk"):  # the alert is the supervisors'
+        assert _alerts(log, other_role).status_code == 403
+
+    with log.app.app_context():  # the witness cosigns a later checkpoint: the alert goes
+        checkpoint = db.session.execute(
+            select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc())).scalars().first()
+        db.session.add(LogCosignature(checkpoint_id=checkpoint.id,
+                                      witness_name="b.tantay.test/witness",
+                                      signature_line="— b.tantay.test/witness AAAA"))
+        db.session.commit()
+        db.session.remove()
+    assert _alerts(log, "supervisor").json() == {"alerts": []}
+
+
+def test_a_rollback_is_named_as_one(pair):
+    log, witness = pair
+    _staff(log)
+    _grow(log, _entries("a", 9))
+    _rewrite_history(log, _entries("a", 7))  # the same first 7 entries: a shorter tree
+    (alert,) = _alerts(log, "supervisor").json()["alerts"]
+    assert (alert["kind"], alert["refused_size"]) == ("rollback", 7)
+    assert "lùi lại" in alert["words"]

@@ -1,6 +1,8 @@
 """C2SP signed notes and checkpoints against the specification's published example."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -11,6 +13,8 @@ from server.domain.signed_note import (
     Signer,
     open_note,
     parse_checkpoint,
+    sealed_day_line,
+    sealed_day_of,
     sign_note,
     verifier_from_vkey,
 )
@@ -64,3 +68,13 @@ def test_a_cosignature_signs_the_time_and_the_checkpoint():
 def test_malformed_checkpoints_are_refused(text):
     with pytest.raises(NoteError):
         parse_checkpoint(text)
+
+
+def test_a_checkpoint_carries_the_last_sealed_day_as_an_extension_line():
+    line = sealed_day_line(date(2026, 12, 1), "ab" * 32, 8)
+    checkpoint = Checkpoint("example.test/log", 9, bytes(32), (line,))
+    assert checkpoint.text().splitlines()[3] == f"tantay-sealed-day 2026-12-01 {'ab' * 32} 8"
+    parsed = parse_checkpoint(checkpoint.text())
+    assert parsed == checkpoint and sealed_day_of(parsed) == (date(2026, 12, 1), "ab" * 32, 8)
+    assert sealed_day_of(Checkpoint("example.test/log", 9, bytes(32))) is None
+    assert sealed_day_of(Checkpoint("o", 1, bytes(32), ("tantay-sealed-day 2026-13-01 x 1",))) is None
