@@ -138,6 +138,8 @@ class FieldApp {
 
   _show(node) {
     this._main.replaceChildren(node);
+    // A new screen opens at its top (not where the last one was scrolled to).
+    globalThis.scrollTo?.(0, 0);
     this._mountHandlers.splice(0).forEach((handler) => handler());
     this._updateCounter();
   }

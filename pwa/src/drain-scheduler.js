@@ -12,8 +12,9 @@ export class DrainScheduler {
   constructor(drainOnce, { retryDelaysMs = RETRY_DELAYS_MS, setTimer = setTimeout, clearTimer = clearTimeout } = {}) {
     this._drainOnce = drainOnce;
     this._retryDelaysMs = retryDelaysMs;
-    this._setTimer = setTimer;
-    this._clearTimer = clearTimer;
+    // Called as plain functions: the browser's setTimeout refuses another `this`.
+    this._setTimer = (callback, delay) => setTimer(callback, delay);
+    this._clearTimer = (id) => clearTimer(id);
     this._running = null;
     this._again = false;
     this._retryTimer = null;

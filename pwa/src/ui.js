@@ -46,3 +46,9 @@ export function field(labelText, input) {
   input.id = id;
   return h("div", { class: "field" }, h("label", { for: id }, labelText), input);
 }
+
+// The bottom of a doorstep form: its message and its confirm button, kept within the thumb's
+// reach (stuck to the bottom of the screen while the form is in view, styles.css).
+export function actionBar(...children) {
+  return h("div", { class: "action-bar" }, ...children);
+}
