@@ -185,7 +185,7 @@ class FieldApp {
       h("span", { id: "network", class: "network" }),
       h("button", { type: "button", id: "sync-now", class: "counter", onclick: () => this.syncNow() },
         h("span", { id: "outbox-count" }, t("outbox_waiting", { n: 0 }))),
-      h("button", { type: "button", id: "language", class: "link light", onclick: () => { toggleLanguage(); this._renderHeader(); this.render(); } }, t("language")),
+      h("button", { type: "button", id: "language", class: "link light", onclick: () => { toggleLanguage(); this._renderHeader(); this._askForPersistentStorage(); this.render(); } }, t("language")),
       h("button", { type: "button", id: "sign-out", class: "link light", onclick: () => this._signOutAsked() }, t("sign_out")));
     document.getElementById("who").textContent = `${this.session.user.full_name || this.session.user.username} · ${this.session.user.unit.name}`;
     this._updateNetwork();

@@ -296,8 +296,9 @@ def test_persistent_storage_is_asked_for_and_a_refusal_is_shown(live_server, bro
 # Also: every postman screen passes axe-core, has 44 px targets and holds at 200 % text.
 
 def _small_targets(page: Page) -> list[str]:
-    return page.evaluate("""() => [...document.querySelectorAll('button, a.button, a.tile, .nav-link, input, select, #header-tools a, .items a, .stops a')]
-        .filter((el) => el.offsetParent !== null && el.type !== 'checkbox' && el.type !== 'hidden')
+    # A visually hidden file input is tapped through its large label (.file-button).
+    return page.evaluate("""() => [...document.querySelectorAll('button, a.button, a.tile, .nav-link, input, select, label.file-button, #header-tools a, .items a, .stops a')]
+        .filter((el) => el.offsetParent !== null && el.type !== 'checkbox' && el.type !== 'hidden' && !el.classList.contains('visually-hidden'))
         .map((el) => [el, el.getBoundingClientRect()])
         .filter(([, box]) => box.width < 44 || box.height < 44)
         .map(([el, box]) => `${el.tagName}#${el.id}.${el.className} ${Math.round(box.width)}x${Math.round(box.height)}`)""")
