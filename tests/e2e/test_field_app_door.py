@@ -5,6 +5,7 @@ roles' quiet start, persistent storage, accessibility and large text."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 import uuid
 
@@ -23,7 +24,7 @@ from tests.e2e.field_app import (
     wait_for_outbox,
 )
 from tests.e2e.live_api import LiveSession
-from tests.e2e.postman_day import OFFICE, register_result
+from tests.e2e.postman_day import OFFICE, hand_to, register_result
 
 
 def _s10(prefix: str, serial: str, country: str) -> str:
@@ -148,6 +149,14 @@ def test_the_outbox_speaks_of_acts_items_and_recipients_and_counts_entries(live_
         wait_for_outbox(page, 0, timeout=30000)
 
 
+def _wait_for(page: Page, condition, timeout_s: float = 15) -> None:  # type: ignore[no-untyped-def]
+    """Wait until `condition()` holds, letting Playwright deliver the page's events meanwhile."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        page.wait_for_timeout(100)
+
+
 # 8. The route of the day: names, status, due time, navigation, done stops gone, order kept.
 
 def test_the_route_shows_each_stop_keeps_its_order_and_drops_done_stops(live_server, browser):
@@ -191,6 +200,27 @@ def test_the_route_shows_each_stop_keeps_its_order_and_drops_done_stops(live_ser
         after = page.locator("#route-stops .number").all_inner_texts()
         assert mine[1] not in after  # delivered: gone at once
         assert after == [n for n in before if n in after]  # same order
+        # Re-planned when asked, from where the phone is.
+        planned = len(asked)
+        with page.expect_response(lambda response: "/api/v1/route" in response.url, timeout=15000):
+            page.click("#replan-route")
+        assert len(asked) == planned + 1 and f"start_lat={here[0]}" in asked[-1], asked
+        # And when a new stop joins the day (a result handed over later): it is on the route.
+        late = register_result(LiveSession(live_server.base_url, "clerk"), spot=53)
+        hand_to(live_server.base_url, "postman2", [late])
+        with page.expect_response(lambda response: "/api/v1/route" in response.url, timeout=15000):
+            page.click("#sync-now")
+        # The plan is kept on the phone just after its answer: look again until it is there.
+        base = page.url.split("#")[0]
+
+        def late_on_the_route() -> bool:
+            page.goto(base + "#/")
+            page.wait_for_selector("#held-items")
+            page.goto(base + "#/route")
+            page.wait_for_selector("#route-stops")
+            return page.locator(f"#route-stops li[data-number={late}]").count() == 1
+
+        _wait_for(page, late_on_the_route)
 
 
 # 11. A second notice the same day is warned about.
