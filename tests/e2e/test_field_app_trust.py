@@ -58,6 +58,40 @@ def test_each_doorstep_event_records_a_fresh_fix_with_its_time_and_accuracy(live
     assert abs((datetime.fromisoformat(event_b["occurred_at"]) - fixed_at).total_seconds()) < 120
 
 
+#: Fixes held back while `window.__holdFixes` is set, until `window.__releaseFixes()`: the
+#: phone is "waiting for a position" for as long as the test says.
+_HELD_FIXES = """(() => {
+  const held = [];
+  const real = navigator.geolocation.getCurrentPosition.bind(navigator.geolocation);
+  window.__releaseFixes = () => { window.__holdFixes = false; held.splice(0).forEach((go) => go()); };
+  navigator.geolocation.getCurrentPosition = (ok, fail, options) => {
+    if (window.__holdFixes) held.push(() => real(ok, fail, options)); else real(ok, fail, options);
+  };
+})()"""
+
+
+def test_the_phone_says_it_waits_for_a_position_and_confirming_waits_for_the_fix(live_server, browser):
+    here = (OFFICE[0] + 0.003, OFFICE[1] + 0.003)
+    with results_on_a_postmans_phone(browser, live_server.base_url, signed_in=False, position=here, accuracy=6) as phone:
+        page = phone.page
+        phone.context.add_init_script(_HELD_FIXES)
+        sign_in(page, live_server.base_url, "postman")
+        open_item(page, phone.number)
+        page.evaluate("window.__holdFixes = true")
+        page.click("#go-fail")
+        expect(page.locator("#position")).to_have_attribute("data-state", "waiting")
+        expect(page.locator("#position")).to_contain_text("Đang lấy vị trí")
+        page.click("#confirm-failure")
+        page.wait_for_timeout(300)
+        expect(page.locator("#fail-form")).to_be_visible()  # not recorded without the fix
+        page.evaluate("window.__releaseFixes()")
+        expect(page.locator("#item-status")).to_have_text("Phát không thành công")
+        wait_for_outbox(page, 0, timeout=30000)
+    [event] = events_of(phone.postman, phone.number, "attempt_failed")
+    assert event["position"]["lat"] == pytest.approx(here[0], abs=1e-4)
+    assert event["evidence"]["position_fix"]["accuracy_m"] == 6
+
+
 def test_no_fix_is_said_on_screen_and_the_event_is_recorded_without_one(live_server, browser):
     # The postman refused the location permission (the phone has none).
     with results_on_a_postmans_phone(browser, live_server.base_url, username="postman2") as phone:
