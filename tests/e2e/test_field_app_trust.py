@@ -24,7 +24,7 @@ from tests.e2e.field_app import (
     wait_for_outbox,
 )
 from tests.e2e.live_api import LiveSession
-from tests.e2e.postman_day import OFFICE
+from tests.e2e.postman_day import OFFICE, signature_png
 
 
 # 1. A fresh fix for every doorstep event, its own time and accuracy in the evidence.
@@ -137,12 +137,9 @@ def _inject(page: Page, owner: str, event: dict) -> None:
 
 
 def _uploaded_signature(session: LiveSession) -> str:
-    image = Image.new("RGB", (80, 30), "white")
-    image.putpixel((uuid.uuid4().int % 80, 15), (0, 0, 64))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    sha = hashlib.sha256(out.getvalue()).hexdigest()
-    put = session.http.put(f"{session.base_url}/api/v1/media/{sha}", data=out.getvalue(),
+    png = signature_png()  # never made before: another's image would be refused
+    sha = hashlib.sha256(png).hexdigest()
+    put = session.http.put(f"{session.base_url}/api/v1/media/{sha}", data=png,
                            headers={"X-CSRF-Token": session.csrf, "Content-Type": "image/png"}, timeout=30)
     assert put.status_code in (200, 201), put.text
     return sha
