@@ -146,7 +146,6 @@ def _uploaded_signature(session: LiveSession) -> str:
 
 
 def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarded(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
     now = datetime.now(timezone.utc).isoformat()
 
     def too_long(number: str, signature: str) -> dict:
@@ -188,6 +187,8 @@ def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarde
         expect(alert).to_be_hidden()
         wait_for_outbox(page, 0, timeout=30000)
     # Read by the clerk: a postman no longer reads the recipient of an item he delivered.
+    # A new session: the first one's kept-alive connection may have been closed meanwhile.
+    clerk = LiveSession(live_server.base_url, "clerk")
     [delivered] = events_of(clerk, to_correct, "delivered")
     assert delivered["evidence"]["recipient"]["name"] == "Nguyễn Văn Sửa"
     assert events_of(clerk, to_discard, "delivered") == []
@@ -254,8 +255,10 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
         page.fill("#id-last4", "1234")
         draw_signature(page, "recipient")  # in portrait, on the left part of the pad
         page.set_viewport_size({"width": 740, "height": 360})  # the phone turns
-        page.wait_for_timeout(500)
         pad = page.locator("canvas[data-signature=recipient]")
+        # The pad has been laid out again at its new width (its bitmap follows its box).
+        page.wait_for_function("""() => { const pad = document.querySelector('canvas[data-signature=recipient]');
+            return pad.offsetWidth > 600 && pad.width === Math.round(pad.offsetWidth * window.devicePixelRatio); }""")
         pad.scroll_into_view_if_needed()
         box = pad.bounding_box()
         assert box is not None
@@ -277,6 +280,38 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
     drawn = [x for x, ink in enumerate(inked[: width // 2]) if ink]
     # Not stretched: the portrait stroke (about 240 px wide on screen) keeps its width.
     assert (drawn[-1] - drawn[0]) / 2 < 330
+
+
+def test_a_stroke_drawn_while_the_screen_changes_size_is_kept(live_server, browser):
+    """The keyboard closes (or the phone turns) while the finger is on the pad: the pad is
+    laid out again only once the stroke ends, so the stroke is whole in the stored PNG."""
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        page = phone.page
+        open_item(page, phone.number)
+        page.click("#go-deliver")
+        page.fill("#id-last4", "1234")
+        pad = page.locator("canvas[data-signature=recipient]")
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        assert box is not None
+        before = box["width"]
+        page.mouse.move(box["x"] + 20, box["y"] + 40)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 120, box["y"] + 140, steps=5)
+        page.set_viewport_size({"width": 420, "height": 740})  # mid-stroke
+        page.wait_for_function(f"document.querySelector('canvas[data-signature=recipient]').offsetWidth > {before}")
+        page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.mouse.move(box["x"] + 260, box["y"] + 40, steps=5)
+        page.mouse.up()
+        page.click("#confirm-delivery")
+        page.wait_for_selector("#held-items")
+        wait_for_outbox(page, 0, timeout=30000)
+    [delivered] = events_of(phone.postman, phone.number, "delivered")
+    stored = next(Path(live_server.env["MEDIA_DIR"]).glob(f"*/*/{delivered['evidence']['signature_sha256']}")).read_bytes()
+    width, inked = _ink_columns(stored)
+    drawn = [x for x, ink in enumerate(inked) if ink]
+    # The stroke ran from 20 to 260 CSS px (×2 device pixels): its end after the resize is there.
+    assert drawn and drawn[0] < 80 and drawn[-1] > 460, (drawn[:1], drawn[-1:], width)
 
 
 # 7. Several items for one person at one door: one form, one signature, an event each.
