@@ -259,6 +259,7 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
         # The pad has been laid out again at its new width (its bitmap follows its box).
         page.wait_for_function("""() => { const pad = document.querySelector('canvas[data-signature=recipient]');
             return pad.offsetWidth > 600 && pad.width === Math.round(pad.offsetWidth * window.devicePixelRatio); }""")
+        page.wait_for_timeout(500)  # and the page has settled at its new size
         pad.scroll_into_view_if_needed()
         box = pad.bounding_box()
         assert box is not None
