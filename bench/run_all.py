@@ -1,7 +1,7 @@
 """`make bench`: every benchmark in order, one table, and the same rows as JSON.
 
-Runs `measure(args)` of sync_bench, tracking_bench, verify_bench, reports_bench, route_bench and
-pwa_budget (BENCH_CONTRACT.md), each with `--quick` and `--postgres` passed on. A module that
+Runs `measure(args)` of sync_bench, tracking_bench, verify_bench, reports_bench, route_bench,
+pwa_budget and field_bench (BENCH_CONTRACT.md), each with `--quick` and `--postgres` passed on. A module that
 is missing, has no `measure`, or fails is reported as a note and the others still run; no
 figure ever fails the run. The table is printed at the end, and the rows, the notes, the
 machine (CPU model, cores, memory, Python, SQLite and PostgreSQL versions) and the date are
@@ -32,7 +32,7 @@ from bench.common import DEFAULT_POSTGRES_URL  # noqa: E402
 from bench.table import check_row, print_rows  # noqa: E402
 
 MODULES = ("sync_bench", "tracking_bench", "verify_bench", "reports_bench", "route_bench",
-           "pwa_budget")
+           "pwa_budget", "field_bench")
 RESULTS = PROJECT / "bench" / "results" / "latest.json"
 
 

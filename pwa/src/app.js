@@ -3,6 +3,7 @@
 import { currentLanguage, t, toggleLanguage } from "./i18n.js";
 import { refreshFromServer } from "./items.js";
 import { drain, OUTBOX_CHANGED, refusedEntries, waitingCount, waitingEventCount } from "./outbox.js";
+import { DrainScheduler } from "./drain-scheduler.js";
 import { restoreSession, settleOwedSignOut, signOut } from "./session.js";
 import { serverTransport } from "./transport.js";
 import { h, toast } from "./ui.js";
@@ -54,7 +55,8 @@ class FieldApp {
     this._main = document.getElementById("main");
     this._leaveHandlers = [];
     this._mountHandlers = [];
-    this._draining = null;
+    // One drain at a time; a request during a drain runs another after it; offline, retried.
+    this._drains = new DrainScheduler(() => this._drainOnce());
     this._updateRequested = false;
     // A screen with unsaved work (a signature, filled fields) answers true: leaving asks first.
     this._leaveGuard = null;
@@ -136,14 +138,15 @@ class FieldApp {
 
   _show(node) {
     this._main.replaceChildren(node);
+    // A new screen opens at its top (not where the last one was scrolled to).
+    globalThis.scrollTo?.(0, 0);
     this._mountHandlers.splice(0).forEach((handler) => handler());
     this._updateCounter();
   }
 
   // Drain the outbox now; then, with nothing waiting, refresh the local copy from the server.
   async syncNow() {
-    this._draining ??= this._drainOnce().finally(() => { this._draining = null; });
-    return this._draining;
+    return this._drains.request();
   }
 
   syncSoon() {
@@ -152,6 +155,7 @@ class FieldApp {
   }
 
   async _drainOnce() {
+    if (!this.session) return { offline: false, skipped: true };
     const status = document.getElementById("sync-state");
     if (status) status.textContent = t("syncing");
     let summary;
@@ -181,7 +185,7 @@ class FieldApp {
       h("span", { id: "network", class: "network" }),
       h("button", { type: "button", id: "sync-now", class: "counter", onclick: () => this.syncNow() },
         h("span", { id: "outbox-count" }, t("outbox_waiting", { n: 0 }))),
-      h("button", { type: "button", id: "language", class: "link light", onclick: () => { toggleLanguage(); this._renderHeader(); this.render(); } }, t("language")),
+      h("button", { type: "button", id: "language", class: "link light", onclick: () => { toggleLanguage(); this._renderHeader(); this._askForPersistentStorage(); this.render(); } }, t("language")),
       h("button", { type: "button", id: "sign-out", class: "link light", onclick: () => this._signOutAsked() }, t("sign_out")));
     document.getElementById("who").textContent = `${this.session.user.full_name || this.session.user.username} · ${this.session.user.unit.name}`;
     this._updateNetwork();
@@ -204,6 +208,7 @@ class FieldApp {
   // now or when the network returns.
   async _signOutNow() {
     this.session = null;
+    this._drains.stop();
     this._leaveGuard = null;
     this._leaveHandlers.splice(0).forEach((handler) => handler());
     document.getElementById("header-tools").replaceChildren();

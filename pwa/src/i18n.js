@@ -18,7 +18,7 @@ export const WORDS = {
     relationship: "Quan hệ với người nhận", authorization: "Ảnh giấy ủy quyền", id_type: "Giấy tờ tùy thân",
     id_last4: "4 số cuối giấy tờ", papers_collected: "Giấy tờ thu hồi", cash_due: "Số tiền phải thu",
     cash_collected: "Số tiền đã thu (đồng)", signature: "Chữ ký người nhận", clear: "Ký lại",
-    photo: "Ảnh chụp (không bắt buộc)", position: "Vị trí", accuracy: "độ chính xác ± {m} m",
+    photo: "Ảnh chụp (không bắt buộc)", take_photo: "Chụp hoặc chọn ảnh", no_photo: "Chưa có ảnh", position: "Vị trí", accuracy: "độ chính xác ± {m} m",
     confirm_delivery: "Xác nhận phát thành công",
     reason: "Lý do", action: "Xử lý", confirm_failure: "Ghi nhận phát không thành công",
     invitations: "Đã mời {n} lần", next_invitation: "Lần mời tiếp theo từ {date}", invitations_done: "Đã đủ 2 lần mời: có thể chuyển hoàn",
@@ -157,16 +157,16 @@ export const WORDS = {
     relationship: "Relationship to the addressee", authorization: "Photo of the written authorisation",
     id_type: "Identity document", id_last4: "Last 4 characters of the document", papers_collected: "Papers collected back",
     cash_due: "Cash due", cash_collected: "Cash collected (VND)", signature: "Recipient's signature", clear: "Clear",
-    photo: "Photo (optional)", position: "Position", accuracy: "accuracy ± {m} m",
+    photo: "Photo (optional)", take_photo: "Take or choose a photo", no_photo: "No photo yet", position: "Position", accuracy: "accuracy ± {m} m",
     confirm_delivery: "Confirm delivery", reason: "Reason", action: "Action", confirm_failure: "Record failed attempt",
-    invitations: "{n} invitation(s) so far", next_invitation: "Next invitation from {date}", invitations_done: "Two invitations made: may go back",
+    invitations: "{n} {n|invitation|invitations} so far", next_invitation: "Next invitation from {date}", invitations_done: "Two invitations made: may go back",
     documents: "Document checklist", original: "Original", copy: "Copy", count: "Count",
     fees: "Postage and fees", citizen_signature: "Citizen's signature", postman_signature: "Postman's signature",
     confirm_collect: "Confirm collection", saved_offline: "Saved. Will be sent when online.", saved: "Recorded.",
     required: "Please fill in: {fields}", name: "Full name", rejected: "Refused by the server", what_to_do: "What to do",
     retry: "Resend", rejected_help: "Check the details and record the event again; this entry is kept for reconciliation.",
     handovers_pending: "Handovers to sign", no_handovers: "No handover waiting.", listed: "Listed", scanned: "Scanned",
-    missing: "Missing", unexpected: "Unexpected", sign_and_accept: "Sign for", accepted: "Signed for {n} item(s).",
+    missing: "Missing", unexpected: "Unexpected", sign_and_accept: "Sign for", accepted: "Signed for {n} {n|item|items}.",
     needs_network: "Signing a handover needs the network.", distance: "Distance: {km} km", stop: "Stop {n}",
     map_unavailable: "Map tiles unavailable; see the list.", update_available: "A new version is available.", update: "Update",
     language: "Tiếng Việt", phone: "Phone", address: "Address", invitation: "Invitations", camera_unavailable: "Cannot open the camera. Type the number.", stop_camera: "Stop camera",
@@ -193,22 +193,22 @@ export const WORDS = {
     agency_results: "Register results for delivery", csv_upload: "Import results from a CSV file",
     csv_help: "A UTF-8 CSV file whose first line names the columns as below. If a line is wrong, nothing of the file is imported: fix the lines reported and upload again.",
     csv_file: "CSV file", csv_import: "Import file", csv_choose_file: "Choose a CSV file.",
-    csv_imported: "Imported {n} result(s).", csv_line: "Line", csv_reason: "Reason",
+    csv_imported: "Imported {n} {n|result|results}.", csv_line: "Line", csv_reason: "Reason",
     linked_dossier: "linked to dossier {tn}", register_one: "Register one result",
     dossier_code: "Dossier code", id_number_optional: "ID number (optional)",
     with_appointment_slip: "Take back the appointment slip", register_result: "Register result",
     result_registered: "Result registered: {tn}.", print_label: "Print QR label",
     filed_at: "Filed at", status_supplement_requested: "Supplement requested by the agency",
-    handover_records: "Handover records", record_number: "Record no.", record_items: "{n} item(s)",
+    handover_records: "Handover records", record_number: "Record no.", record_items: "{n} {n|item|items}",
     record_pending: "Waiting for signature", record_signed: "Signed", record_cancelled: "Cancelled",
     officer_signature: "Receiving officer's signature", counted: "Received", incomplete: "Incomplete", complete: "Complete",
     missing_placeholder: "Which papers are missing?", missing_required: "Say what is missing for each incomplete dossier.",
     filing_help: "Count each dossier. A complete dossier is filed at your signature; an incomplete one goes back with the post for the citizen to supplement.",
-    sign_filing: "Sign the record", filing_signed: "Signed; {n} dossier(s) filed.", signed_at: "Signed at {at}",
+    sign_filing: "Sign the record", filing_signed: "Signed; {n} {n|dossier|dossiers} filed.", signed_at: "Signed at {at}",
     print_record: "View and print the record", record_title: "Handover record no. {id}",
     cash_day_pick: "Day",
     deadlines: "Deadlines", deadline_overdue: "Overdue", deadline_due_today: "Due today", deadline_at_risk: "At risk",
-    deadline_rule: "At risk: due within the next {n} working day(s) and not yet out for delivery / not yet filed.", no_deadlines: "Nothing overdue or at risk.",
+    deadline_rule: "At risk: due within the next {n} working {n|day|days} and not yet out for delivery / not yet filed.", no_deadlines: "Nothing overdue or at risk.",
     due_short: "due", holder: "Held by", counter: "Counter", hold_for_pickup: "Hold for pickup at the counter",
     deliver_at_counter: "Hand over at the counter", may_return: "Return to the agency", cash_days: "Cash reconciliation of the day", cash_my_day: "My cash today",
     cash_expected: "Expected", cash_collected_day: "Collected", cash_difference: "Difference", cash_remitted: "Remitted",
@@ -217,7 +217,7 @@ export const WORDS = {
     remit_amount: "Amount handed over (VND)", confirm_remittance: "Sign the remittance",
     remittance_closed_toast: "Received {amount}; the remittance is signed by both.", remittance_waiting: "Remittance #{id} ({amount}) is signed by the postman and waits for the clerk.",
     waiting_position: "Getting a position…", no_position: "No position could be had; the event is recorded without one.",
-    refused_alert: "{n} entry(ies) refused by the server: not recorded. Tap to deal with them.",
+    refused_alert: "{n} {n|entry|entries} refused by the server: not recorded. Tap to deal with {n|it|them}.",
     refused_invalid_event: "Invalid details: check the fields entered.",
     refused_invalid_id_last4: "Last 4 characters of the document in the wrong form (4 digits, or letters and digits for a passport).",
     refused_wrong_check_digit: "The tracking number has a wrong check digit.", refused_invalid_tracking_format: "Not a tracking number.",
@@ -237,19 +237,19 @@ export const WORDS = {
     save_correction: "Record with the corrected details", cancel: "Cancel",
     too_long: "{field}: at most {max} characters ({n} now).", too_large: "{field}: at most {max}.",
     invalid_last4_local: "Last 4 characters of the document: exactly 4, digits (or letters and digits for a passport).",
-    sign_out_waiting: "{n} entry(ies) not sent yet. They stay on the phone in your name and are sent when you sign in again.",
+    sign_out_waiting: "{n} {n|entry|entries} not sent yet. {n|It stays|They stay} on the phone in your name and {n|is|are} sent when you sign in again.",
     confirm_sign_out: "Sign out anyway", signed_out_offline: "Signed out on the phone. The server session ends when the network returns.",
     storage_refused: "The browser does not promise to keep data: do not clear browser data while entries wait.",
     same_recipient: "Same recipient: deliver these items too", cash_due_total: "Total cash due",
     event_out_for_delivery: "Start delivery", event_delivered: "Delivered", event_attempt_failed: "Failed attempt",
     event_collected: "Collected at the door", event_held_for_pickup: "Held for pickup", event_returned: "Returned",
-    waits_network: "Waiting for the network", waits_images: "Waiting for {n} image(s)", images_waiting: "{n} image(s) to upload",
+    waits_network: "Waiting for the network", waits_images: "Waiting for {n} {n|image|images}", images_waiting: "{n} {n|image|images} to upload",
     leave_form: "Throw away what was entered (signature, details)?", leave: "Throw away and go back", stay: "Stay",
     last4_mismatch: "The last 4 characters do not match the document the agency recorded ({expected}). Check the document.",
     cash_mismatch: "Cash collected ({collected}) differs from the cash due ({due}).", deviation_reason: "Reason for the difference (required)",
     second_notice_today: "A notice was already left today: a second one the same day does not count as an invitation (two working days apart).",
     remove: "Remove", remove_scan: "Remove {tn}", not_this_service: "{tn} is not a public-service item (must end in VN).",
-    navigate: "Directions", replan: "Re-plan the route", due: "Due", sign_and_accept_n: "Sign for the {n} item(s) scanned",
+    navigate: "Directions", replan: "Re-plan the route", due: "Due", sign_and_accept_n: "Sign for the {n} {n|item|items} scanned",
     status_at_post: "At the post office", status_out_for_delivery: "Out for delivery", status_attempt_failed: "Delivery failed",
     status_held_for_pickup: "Held for pickup at the office", status_delivered: "Delivered", status_returned: "Returned to the agency",
     status_requested: "Home pickup requested", status_collected: "Dossier collected", status_registered: "Result registered by the agency",
@@ -273,7 +273,7 @@ export const WORDS = {
     calendar_nothing_special: "No holiday or swapped day this month.", calendar_basis: "Legal basis",
     calendar_decision: "Record the State's decision", calendar_date: "Date", calendar_kind: "That day is",
     calendar_decision_help: "The deadlines of the open items it affects are recomputed; a printed deadline is kept beside the new one.",
-    calendar_save: "Save the decision", calendar_saved: "Saved {date}; {n} deadline(s) recomputed.",
+    calendar_save: "Save the decision", calendar_saved: "Saved {date}; {n} {n|deadline|deadlines} recomputed.",
   },
 };
 
@@ -281,9 +281,13 @@ for (const language of Object.keys(WORDS)) Object.assign(WORDS[language], HANDOV
 
 let language = (globalThis.localStorage?.getItem("language")) || "vi";
 
+// `{n}` is replaced by the value; `{n|entry|entries}` picks the word for one or for several
+// (English needs it; Vietnamese does not inflect).
 export function t(key, values = {}) {
   const text = WORDS[language][key] ?? WORDS.vi[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  return text
+    .replace(/\{(\w+)\|([^|}]*)\|([^|}]*)\}/g, (_, name, one, several) => (Number(values[name]) === 1 ? one : several))
+    .replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
 }
 
 export function currentLanguage() {
@@ -293,7 +297,7 @@ export function currentLanguage() {
 export function toggleLanguage() {
   language = language === "vi" ? "en" : "vi";
   globalThis.localStorage?.setItem("language", language);
-  document.documentElement.lang = language;
+  if (globalThis.document) document.documentElement.lang = language;
 }
 
 export function formatVnd(amount) {

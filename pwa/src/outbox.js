@@ -9,6 +9,9 @@ import { database, readMeta } from "./store.js";
 
 export const OUTBOX_CHANGED = "outbox-changed";
 const EVENT_BATCH = 50;
+// An image queued while a drain runs (a delivery saved meanwhile) is taken in another round
+// of the same drain; a bound keeps a postman who saves without pause from holding it forever.
+const MAX_ROUNDS = 5;
 
 function announce() {
   globalThis.dispatchEvent?.(new CustomEvent(OUTBOX_CHANGED));
@@ -105,8 +108,14 @@ export async function requeue(seq) {
 export async function drain(transport) {
   const summary = { sent: 0, rejected: 0, offline: false };
   try {
-    await drainMedia(transport, summary);
-    await drainEvents(transport, summary);
+    // Each round uploads the images waiting, then sends the events. An event whose image was
+    // queued after the round took its list of images (missing_media) waits for the next
+    // round of this drain, not for a next drain that nothing may ever start.
+    for (let round = 0; round < MAX_ROUNDS; round += 1) {
+      await drainMedia(transport, summary);
+      await drainEvents(transport, summary);
+      if (!(await imagesWaiting())) break;
+    }
   } catch (error) {
     if (needsSignIn(error)) summary.signedOut = true;
     else if (isTransient(error)) summary.offline = true;
@@ -142,8 +151,10 @@ async function drainMedia(transport, summary) {
 }
 
 async function drainEvents(transport, summary) {
+  // Events whose image is still queued: not sent again in this round (the next uploads it).
+  const deferred = new Set();
   for (;;) {
-    const waiting = (await entries()).filter((e) => e.kind === "event" && e.state === "waiting").slice(0, EVENT_BATCH);
+    const waiting = (await entries()).filter((e) => e.kind === "event" && e.state === "waiting" && !deferred.has(e.seq)).slice(0, EVENT_BATCH);
     if (waiting.length === 0) return;
     let results;
     try {
@@ -163,7 +174,8 @@ async function drainEvents(transport, summary) {
         summary.sent += 1;
         progressed = true;
       } else if (result.error?.code === "missing_media" && (await mediaStillQueued(result.error.details?.missing))) {
-        continue; // its image is still in the queue: the next drain uploads it first
+        deferred.add(entry.seq); // its image is still in the queue: the next round uploads it first
+        continue;
       } else {
         await markRejected(entry, result.error ?? { code: "rejected", message: "" });
         summary.rejected += 1;
@@ -172,6 +184,10 @@ async function drainEvents(transport, summary) {
     }
     if (!progressed) return;
   }
+}
+
+async function imagesWaiting() {
+  return (await entries()).some((e) => e.kind === "media" && e.state === "waiting");
 }
 
 async function mediaStillQueued(hashes = []) {

@@ -5,7 +5,7 @@ import { formatVnd, t } from "./i18n.js";
 import { CardScan, documentRefusal, sameName } from "./id-card.js";
 import { downscale } from "./photo.js";
 import { SignatureField } from "./signature-field.js";
-import { field, h } from "./ui.js";
+import { field, h, photoField } from "./ui.js";
 
 const ID_TYPES = ["cccd", "can_cuoc", "passport", "cmnd", "vneid"];
 
@@ -18,7 +18,7 @@ export class RecipientForm {
     this.relation = h("select", { id: id("relation") }, h("option", { value: "self" }, t("self")), h("option", { value: "proxy" }, t("proxy")));
     this.relationship = h("input", { id: id("relationship"), autocomplete: "off" });
     this.authorization = h("input", { id: id("authorization-photo"), type: "file", accept: "image/*", capture: "environment" });
-    this.proxyFields = h("div", { class: "proxy-fields hidden" }, field(t("relationship"), this.relationship), field(t("authorization"), this.authorization));
+    this.proxyFields = h("div", { class: "proxy-fields hidden" }, field(t("relationship"), this.relationship), photoField(t("authorization"), this.authorization));
     this.relation.addEventListener("change", () => this.proxyFields.classList.toggle("hidden", !this.isProxy()));
     this.idType = h("select", { id: id("id-type") }, ID_TYPES.map((type) => h("option", { value: type }, t(`id_${type}`))));
     this.idLast4 = h("input", { id: id("id-last4"), inputmode: "text", maxlength: "4", autocomplete: "off", autocapitalize: "characters" });

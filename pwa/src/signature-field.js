@@ -15,13 +15,23 @@ export class SignatureField {
       h("button", { type: "button", class: "link", onclick: () => this.clear() }, t("clear")));
     this._pad = null;
     this._size = null;
+    this._drawing = false;
+    this._relayoutPending = false;
     this._onChange = options.onChange ?? (() => {});
   }
 
   // Called once the element is in the page, so the canvas has its real size.
   mount() {
     this._pad = new SignaturePad(this._canvas, { backgroundColor: "rgb(255,255,255)", penColor: "rgb(0,0,64)" });
-    this._pad.addEventListener("endStroke", () => this._onChange());
+    // A re-layout while a stroke is being drawn (the keyboard closing as the finger lands,
+    // the phone turning) would clear the pad under the finger and lose that stroke: it
+    // waits for the stroke's end.
+    this._pad.addEventListener("beginStroke", () => { this._drawing = true; });
+    this._pad.addEventListener("endStroke", () => {
+      this._drawing = false;
+      if (this._relayoutPending) this._layout();
+      this._onChange();
+    });
     this._layout();
     const relayout = () => this._layout();
     if (globalThis.ResizeObserver) new ResizeObserver(relayout).observe(this._canvas);
@@ -32,6 +42,11 @@ export class SignatureField {
   // Size the bitmap to the box (× the screen's pixel ratio) and redraw the strokes in it.
   _layout() {
     if (!this._pad || !this._canvas.isConnected) return;
+    if (this._drawing) {
+      this._relayoutPending = true;
+      return;
+    }
+    this._relayoutPending = false;
     const width = this._canvas.offsetWidth;
     const height = this._canvas.offsetHeight;
     if (!width || !height || (this._size && this._size.width === width && this._size.height === height)) return;

@@ -34,10 +34,13 @@ async function cacheFirst(request) {
   return (await cache.match(request, { ignoreSearch: true })) ?? fetch(request);
 }
 
+// A drain that ended offline fails the sync event, so the browser tries it again later
+// (Background Sync's own retry) instead of believing the outbox sent.
 async function drainOutbox() {
   const run = () => drain(serverTransport);
-  await (self.navigator.locks ? self.navigator.locks.request("outbox-drain", run) : run());
+  const summary = await (self.navigator.locks ? self.navigator.locks.request("outbox-drain", run) : run());
   for (const client of await self.clients.matchAll()) client.postMessage("outbox-drained");
+  if (summary.offline) throw new Error("offline: the outbox waits for the next sync");
 }
 
 self.addEventListener("install", (event) => event.waitUntil(cacheShell()));

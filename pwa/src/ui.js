@@ -1,3 +1,5 @@
+import { t } from "./i18n.js";
+
 // Small DOM helpers: build elements without innerHTML (no injection, CSP without inline code).
 export function h(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -45,4 +47,26 @@ export function field(labelText, input) {
   const id = input.id || `f-${Math.random().toString(36).slice(2)}`;
   input.id = id;
   return h("div", { class: "field" }, h("label", { for: id }, labelText), input);
+}
+
+// The bottom of a doorstep form: its message and its confirm button, kept within the thumb's
+// reach (stuck to the bottom of the screen while the form is in view, styles.css).
+export function actionBar(...children) {
+  return h("div", { class: "action-bar" }, ...children);
+}
+
+// A photo input as a large button in the app's language (the browser's own "Choose File" /
+// "No file chosen" speak the browser's language, not the postman's), with the chosen file.
+export function photoField(labelText, input) {
+  const id = input.id || `f-${Math.random().toString(36).slice(2)}`;
+  input.id = id;
+  input.classList.add("visually-hidden");
+  const chosen = h("span", { class: "file-chosen", id: `${id}-chosen` }, t("no_photo"));
+  input.setAttribute("aria-describedby", chosen.id);
+  input.addEventListener("change", () => { chosen.textContent = input.files[0]?.name ?? t("no_photo"); });
+  return h("div", { class: "field file-field" },
+    h("label", { for: id }, labelText),
+    input,
+    h("label", { for: id, class: "file-button" }, t("take_photo")),
+    chosen);
 }

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-import { WORDS } from "../src/i18n.js";
+import { t, toggleLanguage, WORDS } from "../src/i18n.js";
 
 const SRC = new URL("../src/", import.meta.url).pathname;
 
@@ -42,5 +42,17 @@ test("statuses, reasons, actions, ID types and event names are worded in both la
     for (const code of codes) {
       for (const language of ["vi", "en"]) assert.ok(`${prefix}_${code}` in WORDS[language], `${prefix}_${code} missing in ${language}`);
     }
+  }
+});
+
+test("English counts say one entry and two entries, never entry(ies)", () => {
+  toggleLanguage(); // to English
+  try {
+    assert.equal(t("refused_alert", { n: 1 }), "1 entry refused by the server: not recorded. Tap to deal with it.");
+    assert.equal(t("refused_alert", { n: 2 }), "2 entries refused by the server: not recorded. Tap to deal with them.");
+    assert.equal(t("invitations", { n: 0 }), "0 invitations so far");
+    for (const [key, text] of Object.entries(WORDS.en)) assert.doesNotMatch(text, /\((s|ies)\)/, key);
+  } finally {
+    toggleLanguage();
   }
 });

@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.live_api import LiveSession
+from tests.e2e.postman_day import hand_to, register_result
 
 
 def sign_in(page: Page, base_url: str, username: str = "postman") -> None:
@@ -53,3 +60,65 @@ def open_item(page: Page, number: str) -> None:
     page.fill("#tracking-input", number)
     page.click("#scan-form button[type=submit]")
     page.wait_for_selector("#item-screen")
+
+
+def new_phone(browser: Browser, position: tuple[float, float] | None = None, accuracy: float = 9,
+              worker: bool = True, **extra: Any) -> tuple[BrowserContext, Page]:
+    """A 360×740 phone; with `position`, geolocation is allowed and set there. Without
+    `worker` the service worker is blocked: Playwright's offline switch does not reach it,
+    and its Background Sync would send what a test needs kept on the phone."""
+    options: dict[str, Any] = {"viewport": {"width": 360, "height": 740}, "locale": "vi-VN", "is_mobile": True,
+                               "has_touch": True, "device_scale_factor": 2,
+                               "service_workers": "allow" if worker else "block", **extra}
+    if position:
+        options["geolocation"] = {"latitude": position[0], "longitude": position[1], "accuracy": accuracy}
+        options["permissions"] = [*options.get("permissions", []), "geolocation"]
+    context = browser.new_context(**options)
+    return context, context.new_page()
+
+
+@dataclass
+class PostmansPhone:
+    """Results the clerk registered and handed to a postman, and a phone signed in as him."""
+
+    numbers: list[str]
+    postman: LiveSession
+    context: BrowserContext
+    page: Page
+
+    @property
+    def number(self) -> str:
+        return self.numbers[0]
+
+
+@contextmanager
+def results_on_a_postmans_phone(browser: Browser, base_url: str, *results: dict[str, Any],
+                                username: str = "postman", signed_in: bool = True,
+                                **phone: Any) -> Iterator[PostmansPhone]:
+    """The setup of the doorstep tests: the clerk registers one result per `results` entry
+    (the keywords of `register_result`; one plain result when none is given), hands them to
+    `username`, who signs for them and sets out; a new phone (`new_phone`'s keywords) opens
+    the app, signed in as him unless `signed_in` is false. The phone is closed afterwards."""
+    clerk = LiveSession(base_url, "clerk")
+    numbers = [register_result(clerk, **fields) for fields in (results or ({},))]
+    postman = hand_to(base_url, username, numbers)
+    context, page = new_phone(browser, **phone)
+    try:
+        if signed_in:
+            sign_in(page, base_url, username)
+        yield PostmansPhone(numbers, postman, context, page)
+    finally:
+        context.close()
+
+
+def fill_delivery(page: Page, last4: str = "1234") -> None:
+    """The recipient's last four ID digits, every paper collected back, the signature."""
+    page.fill("#id-last4", last4)
+    for box in page.locator("input.paper").all():
+        box.check()
+    draw_signature(page, "recipient")
+
+
+def events_of(session: LiveSession, number: str, kind: str) -> list[dict]:
+    """The events of `kind` the server holds for `number`, as `session` reads them."""
+    return [e for e in session.get(f"/items/{number}").json()["events"] if e["type"] == kind]

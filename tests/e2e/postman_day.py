@@ -35,9 +35,14 @@ def register_result(clerk: LiveSession, *, name: str | None = None, id_number: s
     return answer.json()["tracking_number"]
 
 
-def _signature_png() -> bytes:
-    image = Image.new("RGB", (60, 20), "white")
-    image.putpixel((uuid.uuid4().int % 60, 10), (0, 0, 64))
+def signature_png() -> bytes:
+    """A signature never made before: 128 random bits drawn as dots (one random dot among 60
+    made two tests sign with the same image, which the server refuses as another's)."""
+    image = Image.new("RGB", (64, 20), "white")
+    bits = uuid.uuid4().int
+    for index in range(128):
+        if bits >> index & 1:
+            image.putpixel((index % 64, 2 + 8 * (index // 64)), (0, 0, 64))
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
@@ -49,7 +54,7 @@ def hand_to(base_url: str, username: str, numbers: list[str], *, out_for_deliver
     handover = clerk.post("/handovers", json={"to_user": username, "items": numbers})
     assert handover.status_code == 201, handover.text
     postman = LiveSession(base_url, username)
-    png = _signature_png()
+    png = signature_png()
     sha = hashlib.sha256(png).hexdigest()
     put = postman.http.put(f"{base_url}/api/v1/media/{sha}", data=png,
                            headers={"X-CSRF-Token": postman.csrf, "Content-Type": "image/png"}, timeout=30)

@@ -5,6 +5,7 @@ roles' quiet start, persistent storage, accessibility and large text."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 import uuid
 
@@ -12,10 +13,18 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import screenshot
-from tests.e2e.field_app import draw_signature, open_item, sign_in, wait_for_outbox
+from tests.e2e.field_app import (
+    draw_signature,
+    events_of,
+    fill_delivery,
+    new_phone,
+    open_item,
+    results_on_a_postmans_phone,
+    sign_in,
+    wait_for_outbox,
+)
 from tests.e2e.live_api import LiveSession
 from tests.e2e.postman_day import OFFICE, hand_to, register_result
-from tests.e2e.test_field_app_trust import events_of, fill_delivery, new_phone
 
 
 def _s10(prefix: str, serial: str, country: str) -> str:
@@ -27,13 +36,9 @@ def _s10(prefix: str, serial: str, country: str) -> str:
 # 5. Identity and cash that differ from the record are said before confirming.
 
 def test_a_last4_or_cash_that_differs_from_the_record_asks_for_a_reason(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk, id_number="001234567890")
-    postman = hand_to(live_server.base_url, "postman", [number])
-    due = postman.get(f"/items/{number}").json()["cash_due_vnd"]
-    context, page = new_phone(browser)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url, {"id_number": "001234567890"}) as phone:
+        number, postman, page = phone.number, phone.postman, phone.page
+        due = postman.get(f"/items/{number}").json()["cash_due_vnd"]
         open_item(page, number)
         page.click("#go-deliver")
         expect(page.locator("#deviation")).to_be_hidden()
@@ -48,8 +53,6 @@ def test_a_last4_or_cash_that_differs_from_the_record_asks_for_a_reason(live_ser
         page.click("#confirm-delivery")
         page.wait_for_selector("#held-items")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     [delivered] = events_of(postman, number, "delivered")
     assert delivered["evidence"]["deviation_note"] == "Người nhận đưa thẻ mới, thiếu 10.000 đ"
     assert delivered["evidence"]["cash_collected_vnd"] == due - 10000
@@ -97,13 +100,9 @@ def test_the_load_check_keeps_scans_removes_mistakes_and_takes_only_vn_numbers(l
 # 9. The back button mid-form asks before throwing a signature away.
 
 def test_the_back_button_mid_form_asks_before_throwing_away_a_signature(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    hand_to(live_server.base_url, "postman", [number])
-    context, page = new_phone(browser)
-    try:
-        sign_in(page, live_server.base_url, "postman")
-        open_item(page, number)
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        page = phone.page
+        open_item(page, phone.number)
         page.click("#go-deliver")
         page.fill("#id-last4", "4321")
         draw_signature(page, "recipient")
@@ -116,20 +115,14 @@ def test_the_back_button_mid_form_asks_before_throwing_away_a_signature(live_ser
         page.go_back()
         page.click("#leave-form")
         page.wait_for_selector("#item-screen")
-    finally:
-        context.close()
 
 
 # 10. The outbox in the postman's words: counts entries, not images; says what each waits for.
 
 def test_the_outbox_speaks_of_acts_items_and_recipients_and_counts_entries(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    delivered, failed = register_result(clerk), register_result(clerk)
-    postman = hand_to(live_server.base_url, "postman", [delivered, failed])
-    name = postman.get(f"/items/{failed}").json()["citizen"]["name"]
-    context, page = new_phone(browser, worker=False)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url, {}, {}, worker=False) as phone:
+        (delivered, failed), context, page = phone.numbers, phone.context, phone.page
+        name = phone.postman.get(f"/items/{failed}").json()["citizen"]["name"]
         context.set_offline(True)
         open_item(page, delivered)
         page.click("#go-deliver")
@@ -154,21 +147,25 @@ def test_the_outbox_speaks_of_acts_items_and_recipients_and_counts_entries(live_
         context.set_offline(False)
         page.click("#sync-now-big")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
+
+
+def _wait_for(page: Page, condition, timeout_s: float = 15) -> None:  # type: ignore[no-untyped-def]
+    """Wait until `condition()` holds, letting Playwright deliver the page's events meanwhile."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        page.wait_for_timeout(100)
 
 
 # 8. The route of the day: names, status, due time, navigation, done stops gone, order kept.
 
 def test_the_route_shows_each_stop_keeps_its_order_and_drops_done_stops(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    numbers = [register_result(clerk, spot=50 + i) for i in range(3)]
-    postman = hand_to(live_server.base_url, "postman2", numbers)
     here = (OFFICE[0] + 0.05, OFFICE[1] + 0.05)
-    context, page = new_phone(browser, here, worker=False)
-    asked = []
-    page.on("request", lambda request: asked.append(request.url) if "/api/v1/route" in request.url else None)
-    try:
+    asked: list[str] = []
+    with results_on_a_postmans_phone(browser, live_server.base_url, *({"spot": 50 + i} for i in range(3)),
+                                     username="postman2", signed_in=False, position=here, worker=False) as phone:
+        numbers, postman, page = phone.numbers, phone.postman, phone.page
+        page.on("request", lambda request: asked.append(request.url) if "/api/v1/route" in request.url else None)
         sign_in(page, live_server.base_url, "postman2")
         page.click("#go-route")
         page.wait_for_selector("#route-stops")
@@ -203,21 +200,37 @@ def test_the_route_shows_each_stop_keeps_its_order_and_drops_done_stops(live_ser
         after = page.locator("#route-stops .number").all_inner_texts()
         assert mine[1] not in after  # delivered: gone at once
         assert after == [n for n in before if n in after]  # same order
-    finally:
-        context.close()
+        # Re-planned when asked, from where the phone is.
+        planned = len(asked)
+        with page.expect_response(lambda response: "/api/v1/route" in response.url, timeout=15000):
+            page.click("#replan-route")
+        assert len(asked) == planned + 1 and f"start_lat={here[0]}" in asked[-1], asked
+        # And when a new stop joins the day (a result handed over later): it is on the route.
+        late = register_result(LiveSession(live_server.base_url, "clerk"), spot=53)
+        hand_to(live_server.base_url, "postman2", [late])
+        with page.expect_response(lambda response: "/api/v1/route" in response.url, timeout=15000):
+            page.click("#sync-now")
+        # The plan is kept on the phone just after its answer: look again until it is there.
+        base = page.url.split("#")[0]
+
+        def late_on_the_route() -> bool:
+            page.goto(base + "#/")
+            page.wait_for_selector("#held-items")
+            page.goto(base + "#/route")
+            page.wait_for_selector("#route-stops")
+            return page.locator(f"#route-stops li[data-number={late}]").count() == 1
+
+        _wait_for(page, late_on_the_route)
 
 
 # 11. A second notice the same day is warned about.
 
 def test_a_second_notice_the_same_day_is_warned_about(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    postman = hand_to(live_server.base_url, "postman", [number])
-    event = {"id": str(uuid.uuid4()), "type": "attempt_failed", "tracking_number": number, "reason": "absent",
-             "action": "notice_left", "occurred_at": datetime.now(timezone.utc).isoformat()}
-    assert postman.post("/sync", json={"events": [event]}).json()["results"][0]["status"] == "accepted"
-    context, page = new_phone(browser)
-    try:
+    with results_on_a_postmans_phone(browser, live_server.base_url, signed_in=False) as phone:
+        number, page = phone.number, phone.page
+        event = {"id": str(uuid.uuid4()), "type": "attempt_failed", "tracking_number": number, "reason": "absent",
+                 "action": "notice_left", "occurred_at": datetime.now(timezone.utc).isoformat()}
+        assert phone.postman.post("/sync", json={"events": [event]}).json()["results"][0]["status"] == "accepted"
         sign_in(page, live_server.base_url, "postman")
         open_item(page, number)
         page.click("#start-delivery")
@@ -227,22 +240,16 @@ def test_a_second_notice_the_same_day_is_warned_about(live_server, browser):
         expect(page.locator("#second-notice")).to_contain_text("không được tính là lần mời")
         page.select_option("#failure-action", "retry")
         expect(page.locator("#second-notice")).to_be_hidden()
-    finally:
-        context.close()
 
 
 # 12. English covers statuses, reasons, actions and ID types.
 
 def test_english_covers_statuses_reasons_actions_and_id_types(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    hand_to(live_server.base_url, "postman", [number])
-    context, page = new_phone(browser)
     vietnamese = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        page = phone.page
         page.click("#language")
-        open_item(page, number)
+        open_item(page, phone.number)
         expect(page.locator("#item-status")).to_have_text("Out for delivery")
         page.click("#go-fail")
         for select in ("#failure-reason", "#failure-action"):
@@ -253,8 +260,6 @@ def test_english_covers_statuses_reasons_actions_and_id_types(live_server, brows
         texts = page.locator("#id-type option").all_inner_texts()
         assert "Passport" in texts and not [text for text in texts if vietnamese.search(text)], texts
         screenshot(page, "door-deliver-en-360")
-    finally:
-        context.close()
 
 
 # 13. Clerks do not ask for the postman's route.
@@ -296,19 +301,18 @@ def test_persistent_storage_is_asked_for_and_a_refusal_is_shown(live_server, bro
 # Also: every postman screen passes axe-core, has 44 px targets and holds at 200 % text.
 
 def _small_targets(page: Page) -> list[str]:
-    return page.evaluate("""() => [...document.querySelectorAll('button, a.button, a.tile, .nav-link, input, select, #header-tools a, .items a, .stops a')]
-        .filter((el) => el.offsetParent !== null && el.type !== 'checkbox' && el.type !== 'hidden')
+    # A visually hidden file input is tapped through its large label (.file-button).
+    return page.evaluate("""() => [...document.querySelectorAll('button, a.button, a.tile, .nav-link, input, select, label.file-button, #header-tools a, .items a, .stops a')]
+        .filter((el) => el.offsetParent !== null && el.type !== 'checkbox' && el.type !== 'hidden' && !el.classList.contains('visually-hidden'))
         .map((el) => [el, el.getBoundingClientRect()])
         .filter(([, box]) => box.width < 44 || box.height < 44)
         .map(([el, box]) => `${el.tagName}#${el.id}.${el.className} ${Math.round(box.width)}x${Math.round(box.height)}`)""")
 
 
 def test_every_postman_screen_is_accessible_with_large_targets_and_large_text(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    hand_to(live_server.base_url, "postman", [number])
-    context, page = new_phone(browser, bypass_csp=True)  # axe-core is injected as a script
-    try:
+    # axe-core is injected as a script: the page's CSP is bypassed.
+    with results_on_a_postmans_phone(browser, live_server.base_url, signed_in=False, bypass_csp=True) as phone:
+        number, page = phone.number, phone.page
         page.goto(live_server.base_url + "/")
         page.wait_for_selector("#sign-in")
         assert_accessible(page, "sign-in")
@@ -336,5 +340,3 @@ def test_every_postman_screen_is_accessible_with_large_targets_and_large_text(li
             wide = page.evaluate("""() => [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
                 .slice(0, 5).map((el) => `${el.tagName}#${el.id}.${el.className}`)""")
             assert overflow <= 1, f"{name} scrolls sideways by {overflow}px at 200 % text: {wide}"
-    finally:
-        context.close()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import re
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,62 +14,40 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot
-from tests.e2e.field_app import draw_signature, open_item, sign_in, wait_for_outbox
+from tests.e2e.field_app import (
+    draw_signature,
+    events_of,
+    fill_delivery,
+    open_item,
+    results_on_a_postmans_phone,
+    sign_in,
+    wait_for_outbox,
+)
 from tests.e2e.live_api import LiveSession
-from tests.e2e.postman_day import OFFICE, hand_to, register_result
-
-
-def new_phone(browser, position: tuple[float, float] | None = None, accuracy: float = 9,  # type: ignore[no-untyped-def]
-              worker: bool = True, **extra):
-    """A 360×740 phone; with `position`, geolocation is allowed and set there. Without
-    `worker` the service worker is blocked: Playwright's offline switch does not reach it,
-    and its Background Sync would send what a test needs kept on the phone."""
-    options = {"viewport": {"width": 360, "height": 740}, "locale": "vi-VN", "is_mobile": True, "has_touch": True,
-               "device_scale_factor": 2, "service_workers": "allow" if worker else "block", **extra}
-    if position:
-        options |= {"geolocation": {"latitude": position[0], "longitude": position[1], "accuracy": accuracy},
-                    "permissions": ["geolocation"]}
-    context = browser.new_context(**options)
-    return context, context.new_page()
-
-
-def fill_delivery(page: Page, last4: str = "1234") -> None:
-    page.fill("#id-last4", last4)
-    for box in page.locator("input.paper").all():
-        box.check()
-    draw_signature(page, "recipient")
-
-
-def events_of(session: LiveSession, number: str, kind: str) -> list[dict]:
-    return [e for e in session.get(f"/items/{number}").json()["events"] if e["type"] == kind]
+from tests.e2e.postman_day import OFFICE, signature_png
 
 
 # 1. A fresh fix for every doorstep event, its own time and accuracy in the evidence.
 
 def test_each_doorstep_event_records_a_fresh_fix_with_its_time_and_accuracy(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    stop_a, stop_b = register_result(clerk, spot=2), register_result(clerk, spot=9)
-    postman = hand_to(live_server.base_url, "postman2", [stop_a, stop_b])
     at_a = (OFFICE[0] + 0.002, OFFICE[1] + 0.002)
     at_b = (OFFICE[0] + 0.009, OFFICE[1] + 0.009)
-    context, page = new_phone(browser, at_a, accuracy=11)
-    try:
-        sign_in(page, live_server.base_url, "postman2")
+    with results_on_a_postmans_phone(browser, live_server.base_url, {"spot": 2}, {"spot": 9}, username="postman2",
+                                     position=at_a, accuracy=11) as phone:
+        (stop_a, stop_b), postman, page = phone.numbers, phone.postman, phone.page
         open_item(page, stop_a)
         page.click("#go-fail")
         expect(page.locator("#position")).to_contain_text("± 11 m")
         page.click("#confirm-failure")
         expect(page.locator("#item-status")).to_have_text("Phát không thành công")
         # Ride to B: the phone must not record A's fix at B.
-        context.set_geolocation({"latitude": at_b[0], "longitude": at_b[1], "accuracy": 7})
+        phone.context.set_geolocation({"latitude": at_b[0], "longitude": at_b[1], "accuracy": 7})
         open_item(page, stop_b)
         page.click("#go-fail")
         expect(page.locator("#position")).to_contain_text("± 7 m")
         page.click("#confirm-failure")
         expect(page.locator("#item-status")).to_have_text("Phát không thành công")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     [event_a] = events_of(postman, stop_a, "attempt_failed")
     [event_b] = events_of(postman, stop_b, "attempt_failed")
     assert event_a["position"]["lat"] == pytest.approx(at_a[0], abs=1e-3)
@@ -82,13 +58,44 @@ def test_each_doorstep_event_records_a_fresh_fix_with_its_time_and_accuracy(live
     assert abs((datetime.fromisoformat(event_b["occurred_at"]) - fixed_at).total_seconds()) < 120
 
 
+#: Fixes held back while `window.__holdFixes` is set, until `window.__releaseFixes()`: the
+#: phone is "waiting for a position" for as long as the test says.
+_HELD_FIXES = """(() => {
+  const held = [];
+  const real = navigator.geolocation.getCurrentPosition.bind(navigator.geolocation);
+  window.__releaseFixes = () => { window.__holdFixes = false; held.splice(0).forEach((go) => go()); };
+  navigator.geolocation.getCurrentPosition = (ok, fail, options) => {
+    if (window.__holdFixes) held.push(() => real(ok, fail, options)); else real(ok, fail, options);
+  };
+})()"""
+
+
+def test_the_phone_says_it_waits_for_a_position_and_confirming_waits_for_the_fix(live_server, browser):
+    here = (OFFICE[0] + 0.003, OFFICE[1] + 0.003)
+    with results_on_a_postmans_phone(browser, live_server.base_url, signed_in=False, position=here, accuracy=6) as phone:
+        page = phone.page
+        phone.context.add_init_script(_HELD_FIXES)
+        sign_in(page, live_server.base_url, "postman")
+        open_item(page, phone.number)
+        page.evaluate("window.__holdFixes = true")
+        page.click("#go-fail")
+        expect(page.locator("#position")).to_have_attribute("data-state", "waiting")
+        expect(page.locator("#position")).to_contain_text("Đang lấy vị trí")
+        page.click("#confirm-failure")
+        page.wait_for_timeout(300)
+        expect(page.locator("#fail-form")).to_be_visible()  # not recorded without the fix
+        page.evaluate("window.__releaseFixes()")
+        expect(page.locator("#item-status")).to_have_text("Phát không thành công")
+        wait_for_outbox(page, 0, timeout=30000)
+    [event] = events_of(phone.postman, phone.number, "attempt_failed")
+    assert event["position"]["lat"] == pytest.approx(here[0], abs=1e-4)
+    assert event["evidence"]["position_fix"]["accuracy_m"] == 6
+
+
 def test_no_fix_is_said_on_screen_and_the_event_is_recorded_without_one(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    postman = hand_to(live_server.base_url, "postman2", [number])
-    context, page = new_phone(browser)  # the postman refused the location permission
-    try:
-        sign_in(page, live_server.base_url, "postman2")
+    # The postman refused the location permission (the phone has none).
+    with results_on_a_postmans_phone(browser, live_server.base_url, username="postman2") as phone:
+        number, postman, page = phone.number, phone.postman, phone.page
         open_item(page, number)
         page.click("#go-fail")
         expect(page.locator("#position")).to_have_attribute("data-state", "none", timeout=20000)
@@ -96,8 +103,6 @@ def test_no_fix_is_said_on_screen_and_the_event_is_recorded_without_one(live_ser
         page.click("#confirm-failure")
         expect(page.locator("#item-status")).to_have_text("Phát không thành công")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     [event] = events_of(postman, number, "attempt_failed")
     assert event["position"] is None
 
@@ -105,12 +110,8 @@ def test_no_fix_is_said_on_screen_and_the_event_is_recorded_without_one(live_ser
 # 2. The phone applies the server's limits; a refused entry is an alert until dealt with.
 
 def test_a_name_over_the_servers_limit_is_refused_on_the_phone_not_called_saved(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    postman = hand_to(live_server.base_url, "postman", [number])
-    context, page = new_phone(browser)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        number, postman, page = phone.number, phone.postman, phone.page
         open_item(page, number)
         page.click("#go-deliver")
         page.fill("#recipient-name", "Nguyễn " + "A" * 200)
@@ -119,8 +120,6 @@ def test_a_name_over_the_servers_limit_is_refused_on_the_phone_not_called_saved(
         expect(page.locator("#deliver-error")).to_contain_text("tối đa 200 ký tự")
         assert page.locator("#deliver-form").is_visible()
         assert page.inner_text("#outbox-count").endswith("0")
-    finally:
-        context.close()
     assert postman.get(f"/items/{number}").json()["status"] == "out_for_delivery"
 
 
@@ -138,34 +137,27 @@ def _inject(page: Page, owner: str, event: dict) -> None:
 
 
 def _uploaded_signature(session: LiveSession) -> str:
-    image = Image.new("RGB", (80, 30), "white")
-    image.putpixel((uuid.uuid4().int % 80, 15), (0, 0, 64))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    sha = hashlib.sha256(out.getvalue()).hexdigest()
-    put = session.http.put(f"{session.base_url}/api/v1/media/{sha}", data=out.getvalue(),
+    png = signature_png()  # never made before: another's image would be refused
+    sha = hashlib.sha256(png).hexdigest()
+    put = session.http.put(f"{session.base_url}/api/v1/media/{sha}", data=png,
                            headers={"X-CSRF-Token": session.csrf, "Content-Type": "image/png"}, timeout=30)
     assert put.status_code in (200, 201), put.text
     return sha
 
 
 def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarded(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    to_correct, to_discard = register_result(clerk), register_result(clerk)
-    postman = hand_to(live_server.base_url, "postman", [to_correct, to_discard])
-    signature = _uploaded_signature(postman)
     now = datetime.now(timezone.utc).isoformat()
 
-    def too_long(number: str) -> dict:
+    def too_long(number: str, signature: str) -> dict:
         return {"id": str(uuid.uuid4()), "type": "delivered", "tracking_number": number, "occurred_at": now,
                 "recipient": {"name": "B" * 201, "relation": "self", "id_type": "cccd", "id_last4": "1234"},
                 "signature_sha256": signature, "cash_collected_vnd": 26000, "papers_collected": []}
 
-    context, page = new_phone(browser)
-    try:
-        sign_in(page, live_server.base_url, "postman")
-        _inject(page, "postman", too_long(to_correct))
-        _inject(page, "postman", too_long(to_discard))
+    with results_on_a_postmans_phone(browser, live_server.base_url, {}, {}) as phone:
+        (to_correct, to_discard), page = phone.numbers, phone.page
+        signature = _uploaded_signature(phone.postman)
+        _inject(page, "postman", too_long(to_correct, signature))
+        _inject(page, "postman", too_long(to_discard, signature))
         page.click("#sync-now")
         alert = page.locator("#refused-alert")
         expect(alert).to_contain_text("2 mục bị máy chủ từ chối")
@@ -194,9 +186,9 @@ def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarde
         expect(page.locator("#outbox-list li.discarded")).to_contain_text("Đã phát lại bằng giấy tờ khác")
         expect(alert).to_be_hidden()
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     # Read by the clerk: a postman no longer reads the recipient of an item he delivered.
+    # A new session: the first one's kept-alive connection may have been closed meanwhile.
+    clerk = LiveSession(live_server.base_url, "clerk")
     [delivered] = events_of(clerk, to_correct, "delivered")
     assert delivered["evidence"]["recipient"]["name"] == "Nguyễn Văn Sửa"
     assert events_of(clerk, to_discard, "delivered") == []
@@ -205,17 +197,12 @@ def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarde
 # 3. Sign-out offline ends the session at once; another postman never sees the entries.
 
 def test_signing_out_offline_ends_the_session_and_keeps_the_entries_for_their_postman(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    hand_to(live_server.base_url, "postman", [number])
-
     def recorded() -> list[dict]:
         # A new session each time: the app's sign-out ends every session of the postman.
         return events_of(LiveSession(live_server.base_url, "supervisor"), number, "attempt_failed")
 
-    context, page = new_phone(browser, worker=False)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url, worker=False) as phone:
+        number, context, page = phone.number, phone.context, phone.page
         context.set_offline(True)
         open_item(page, number)
         page.click("#go-fail")
@@ -248,8 +235,6 @@ def test_signing_out_offline_ends_the_session_and_keeps_the_entries_for_their_po
         # The first postman is back: his entry is sent in his name.
         sign_in(page, live_server.base_url, "postman")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     assert len(recorded()) == 1
 
 
@@ -263,19 +248,18 @@ def _ink_columns(png: bytes) -> tuple[int, list[bool]]:
 
 
 def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
-    number = register_result(clerk)
-    postman = hand_to(live_server.base_url, "postman", [number])
-    context, page = new_phone(browser)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        number, postman, page = phone.number, phone.postman, phone.page
         open_item(page, number)
         page.click("#go-deliver")
         page.fill("#id-last4", "1234")
         draw_signature(page, "recipient")  # in portrait, on the left part of the pad
         page.set_viewport_size({"width": 740, "height": 360})  # the phone turns
-        page.wait_for_timeout(500)
         pad = page.locator("canvas[data-signature=recipient]")
+        # The pad has been laid out again at its new width (its bitmap follows its box).
+        page.wait_for_function("""() => { const pad = document.querySelector('canvas[data-signature=recipient]');
+            return pad.offsetWidth > 600 && pad.width === Math.round(pad.offsetWidth * window.devicePixelRatio); }""")
+        page.wait_for_timeout(500)  # and the page has settled at its new size
         pad.scroll_into_view_if_needed()
         box = pad.bounding_box()
         assert box is not None
@@ -288,8 +272,6 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
         page.click("#confirm-delivery")
         page.wait_for_selector("#held-items")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     [delivered] = events_of(postman, number, "delivered")
     sha = delivered["evidence"]["signature_sha256"]
     stored = next(Path(live_server.env["MEDIA_DIR"]).glob(f"*/*/{sha}")).read_bytes()
@@ -301,18 +283,46 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
     assert (drawn[-1] - drawn[0]) / 2 < 330
 
 
+def test_a_stroke_drawn_while_the_screen_changes_size_is_kept(live_server, browser):
+    """The keyboard closes (or the phone turns) while the finger is on the pad: the pad is
+    laid out again only once the stroke ends, so the stroke is whole in the stored PNG."""
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        page = phone.page
+        open_item(page, phone.number)
+        page.click("#go-deliver")
+        page.fill("#id-last4", "1234")
+        pad = page.locator("canvas[data-signature=recipient]")
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        assert box is not None
+        before = box["width"]
+        page.mouse.move(box["x"] + 20, box["y"] + 40)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 120, box["y"] + 140, steps=5)
+        page.set_viewport_size({"width": 420, "height": 740})  # mid-stroke
+        page.wait_for_function(f"document.querySelector('canvas[data-signature=recipient]').offsetWidth > {before}")
+        page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.mouse.move(box["x"] + 260, box["y"] + 40, steps=5)
+        page.mouse.up()
+        page.click("#confirm-delivery")
+        page.wait_for_selector("#held-items")
+        wait_for_outbox(page, 0, timeout=30000)
+    [delivered] = events_of(phone.postman, phone.number, "delivered")
+    stored = next(Path(live_server.env["MEDIA_DIR"]).glob(f"*/*/{delivered['evidence']['signature_sha256']}")).read_bytes()
+    width, inked = _ink_columns(stored)
+    drawn = [x for x, ink in enumerate(inked) if ink]
+    # The stroke ran from 20 to 260 CSS px (×2 device pixels): its end after the resize is there.
+    assert drawn and drawn[0] < 80 and drawn[-1] > 460, (drawn[:1], drawn[-1:], width)
+
+
 # 7. Several items for one person at one door: one form, one signature, an event each.
 
 def test_several_items_for_one_person_take_one_form_and_one_signature(live_server, browser):
-    clerk = LiveSession(live_server.base_url, "clerk")
     name = f"Trần Thị Nhiều {uuid.uuid4().hex[:4]}"
-    first, second = register_result(clerk, name=name, spot=40), register_result(clerk, name=name, spot=40, fees=30000)
-    neighbour = register_result(clerk, spot=40)
-    postman = hand_to(live_server.base_url, "postman", [first, second, neighbour])
-    due = [postman.get(f"/items/{n}").json()["cash_due_vnd"] for n in (first, second)]
-    context, page = new_phone(browser)
-    try:
-        sign_in(page, live_server.base_url, "postman")
+    with results_on_a_postmans_phone(browser, live_server.base_url, {"name": name, "spot": 40},
+                                     {"name": name, "spot": 40, "fees": 30000}, {"spot": 40}) as phone:
+        (first, second, neighbour), postman, page = phone.numbers, phone.postman, phone.page
+        due = [postman.get(f"/items/{n}").json()["cash_due_vnd"] for n in (first, second)]
         open_item(page, first)
         page.click("#go-deliver")
         together = page.locator("#same-recipient input.also-deliver")
@@ -325,11 +335,51 @@ def test_several_items_for_one_person_take_one_form_and_one_signature(live_serve
         page.click("#confirm-delivery")
         page.wait_for_selector("#held-items")
         wait_for_outbox(page, 0, timeout=30000)
-    finally:
-        context.close()
     [one] = events_of(postman, first, "delivered")
     [two] = events_of(postman, second, "delivered")
     assert one["id"] != two["id"]
     assert one["evidence"]["signature_sha256"] == two["evidence"]["signature_sha256"]
     assert (one["evidence"]["cash_collected_vnd"], two["evidence"]["cash_collected_vnd"]) == tuple(due)
     assert events_of(postman, neighbour, "delivered") == []
+
+
+# Also: the confirm button within the thumb's reach at 360×740 (it was below the fold).
+
+_REACH = """(selector) => {
+    const el = document.querySelector(selector);
+    const box = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return {top: box.top, bottom: box.bottom, width: box.width, height: box.height,
+            viewport: window.innerHeight, uncovered: hit === el || el.contains(hit), scrollY: window.scrollY};
+}"""
+
+_OVERLAP = """([field, bar]) => {
+    const a = document.querySelector(field).getBoundingClientRect();
+    const b = document.querySelector(bar).getBoundingClientRect();
+    return Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
+}"""
+
+
+def test_the_confirm_button_is_within_reach_and_never_covers_the_field_being_typed_in(live_server, browser):
+    with results_on_a_postmans_phone(browser, live_server.base_url) as phone:
+        page = phone.page
+        open_item(page, phone.number)
+        page.click("#go-deliver")
+        page.wait_for_selector("#deliver-form")
+        opened = page.evaluate(_REACH, "#confirm-delivery")
+        assert opened["scrollY"] == 0 and 0 <= opened["top"] and opened["bottom"] <= opened["viewport"], opened
+        assert opened["uncovered"], opened
+        # Typing in a field: the bar never lies over it (the keyboard takes the bottom).
+        for field in ("#recipient-name", "#id-last4", "#cash-collected"):
+            page.focus(field)
+            assert page.evaluate(_OVERLAP, [field, "#deliver-form .action-bar"]) == 0, field
+        fill_delivery(page)
+        filled = page.evaluate(_REACH, "#confirm-delivery")
+        assert 0 <= filled["top"] and filled["bottom"] <= filled["viewport"], filled
+        assert filled["uncovered"] and filled["width"] >= 44 and filled["height"] >= 44, filled
+        screenshot(page, "trust-confirm-within-reach-360")
+        # Tapped where it is, without scrolling to it: the delivery is saved.
+        page.touchscreen.tap(160, (filled["top"] + filled["bottom"]) / 2)
+        page.wait_for_selector("#held-items")
+        wait_for_outbox(page, 0, timeout=30000)
+    assert len(events_of(phone.postman, phone.number, "delivered")) == 1

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.camera import label_video
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
-from tests.e2e.field_app import sign_in
-from tests.e2e.live_api import LiveSession
+from tests.e2e.field_app import new_phone, results_on_a_postmans_phone, sign_in
 
 #: A synthetic card: made-up number, name and address, in the card QR's layout
 #: <12-digit number>|<old 9-digit CMND or empty>|<name>|<DDMMYYYY birth>|<sex>|<address>|<DDMMYYYY issued>
@@ -44,32 +43,25 @@ def _camera_browser(playwright_driver, tmp_path):  # type: ignore[no-untyped-def
     return playwright_driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + camera)
 
 
-def _phone(browser):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
-                                  permissions=["camera"])
-    return context.new_page()
-
-
 def test_the_postman_scans_the_card_at_the_door_and_sees_the_name_mismatch(
         live_server, playwright_driver, tmp_path):
-    held = LiveSession(live_server.base_url, "postman").get(
-        "/items", params={"holder": "me", "limit": 1}).json()["items"][0]
     browser = _camera_browser(playwright_driver, tmp_path)
     try:
-        page = _phone(browser)
-        sign_in(page, live_server.base_url)
-        page.goto(f"{live_server.base_url}/#/deliver/{held['tracking_number']}")
-        page.wait_for_selector("#deliver-form")
-        page.click("#scan-card")
-        notice = page.locator("#id-notice")
-        expect(notice).to_contain_text(f"Tên trên thẻ “{CARD_NAME}” khác tên người nhận",
-                                       timeout=30000)
-        expect(page.locator("#id-type")).to_have_value("cccd")
-        expect(page.locator("#id-last4")).to_have_value("9876")
-        screenshot(page, "id-card-door-mismatch-360")
-        # A CMND is refused before anything is sent, in the server's words.
-        page.select_option("#id-type", "cmnd")
-        expect(notice).to_contain_text("hết giá trị sử dụng từ ngày 01/01/2025")
+        # A result in the postman's hands, addressed to someone else than the card's holder.
+        with results_on_a_postmans_phone(browser, live_server.base_url, permissions=["camera"]) as phone:
+            page = phone.page
+            page.goto(f"{live_server.base_url}/#/deliver/{phone.number}")
+            page.wait_for_selector("#deliver-form")
+            page.click("#scan-card")
+            notice = page.locator("#id-notice")
+            expect(notice).to_contain_text(f"Tên trên thẻ “{CARD_NAME}” khác tên người nhận",
+                                           timeout=30000)
+            expect(page.locator("#id-type")).to_have_value("cccd")
+            expect(page.locator("#id-last4")).to_have_value("9876")
+            screenshot(page, "id-card-door-mismatch-360")
+            # A CMND is refused before anything is sent, in the server's words.
+            page.select_option("#id-type", "cmnd")
+            expect(notice).to_contain_text("hết giá trị sử dụng từ ngày 01/01/2025")
     finally:
         browser.close()
 
@@ -78,7 +70,7 @@ def test_the_clerk_scans_the_card_at_intake_and_sees_the_name_mismatch(
         live_server, playwright_driver, tmp_path):
     browser = _camera_browser(playwright_driver, tmp_path)
     try:
-        page = _phone(browser)
+        _, page = new_phone(browser, permissions=["camera"])
         sign_in(page, live_server.base_url, "clerk")
         page.click("#go-intake")
         page.fill("#citizen-name", "Nguyễn Thị Mẫu")

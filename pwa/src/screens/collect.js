@@ -5,7 +5,7 @@ import { findItem, recordEvent } from "../items.js";
 import { queueMedia } from "../outbox.js";
 import { PositionLine } from "../position-line.js";
 import { SignatureField } from "../signature-field.js";
-import { field, h, oneAtATime, toast } from "../ui.js";
+import { actionBar, field, h, oneAtATime, toast } from "../ui.js";
 import { notHeldScreen } from "./item.js";
 
 export async function collectScreen(app, number) {
@@ -52,6 +52,6 @@ export async function collectScreen(app, number) {
       lines.map((line) => h("div", { class: "doc-line" }, h("span", { class: "doc-name" }, line.document.name), line.original, line.count))),
     h("p", { class: "cash-due" }, `${t("fees")}: `, h("strong", {}, formatVnd(item.cash_due_vnd))),
     field(t("cash_collected"), cash),
-    citizenSignature.element, postmanSignature.element, where.element, error,
-    h("button", { type: "submit", class: "primary", id: "confirm-collect" }, t("confirm_collect")));
+    citizenSignature.element, postmanSignature.element, where.element,
+    actionBar(error, h("button", { type: "submit", class: "primary", id: "confirm-collect" }, t("confirm_collect"))));
 }

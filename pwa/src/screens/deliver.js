@@ -9,7 +9,7 @@ import { queueMedia } from "../outbox.js";
 import { downscale } from "../photo.js";
 import { PositionLine } from "../position-line.js";
 import { RecipientForm } from "../recipient-form.js";
-import { field, h, oneAtATime, toast } from "../ui.js";
+import { actionBar, field, h, oneAtATime, photoField, toast } from "../ui.js";
 import { notHeldScreen } from "./item.js";
 
 // Results out for delivery to the same person at the same address as `item`.
@@ -87,9 +87,9 @@ export async function deliverScreen(app, number) {
     others.length ? h("fieldset", { class: "same-recipient", id: "same-recipient" }, h("legend", {}, t("same_recipient")),
       others.map((other, index) => h("label", { class: "check" }, alsoBoxes[index], `${other.tracking_number} · ${formatVnd(other.cash_due_vnd)}`))) : null,
     h("p", { class: "cash-due" }, `${t(others.length ? "cash_due_total" : "cash_due")}: `, dueLine),
-    ...recipient.fields(), deviationBox, field(t("photo"), photo),
-    recipient.signature.element, where.element, error,
-    h("button", { type: "submit", class: "primary", id: "confirm-delivery" }, t("confirm_delivery")));
+    ...recipient.fields(), deviationBox, photoField(t("photo"), photo),
+    recipient.signature.element, where.element,
+    actionBar(error, h("button", { type: "submit", class: "primary", id: "confirm-delivery" }, t("confirm_delivery"))));
   refresh();
   app.afterMount(() => recipient.signature.mount());
   app.guardLeave(() => !saved && (recipient.touched() || Boolean(photo.files[0])));

@@ -4,7 +4,7 @@ import { t } from "../i18n.js";
 import { findItem, recordEvent, vietnamDate } from "../items.js";
 import { PositionLine } from "../position-line.js";
 import { invitationText, notHeldScreen } from "./item.js";
-import { field, h, oneAtATime, toast } from "../ui.js";
+import { actionBar, field, h, oneAtATime, toast } from "../ui.js";
 
 const REASONS = ["absent", "address_wrong", "moved", "not_found", "refused", "id_missing", "proxy_invalid", "papers_missing", "deceased", "force_majeure"];
 const ACTIONS = ["notice_left", "retry", "return_to_agency"];
@@ -34,5 +34,5 @@ export async function failScreen(app, number) {
     h("h1", {}, `${t("failed_attempt")} · ${item.tracking_number}`),
     h("p", { class: "invitations", id: "fail-invitations" }, invitationText(item)),
     field(t("reason"), reason), field(t("action"), action), secondNotice, where.element,
-    h("button", { type: "submit", class: "primary", id: "confirm-failure" }, t("confirm_failure")));
+    actionBar(h("button", { type: "submit", class: "primary", id: "confirm-failure" }, t("confirm_failure"))));
 }

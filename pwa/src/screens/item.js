@@ -20,7 +20,7 @@ export async function itemScreen(app, number) {
       item.filed_at ? h("dd", { id: "filed-at" }, new Date(item.filed_at).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" })) : null,
       item.invitations ? h("dt", {}, t("invitation")) : null,
       item.invitations ? h("dd", { id: "invitations" }, invitationText(item)) : null),
-    h("div", { class: "actions" }, actionsFor(app, item)));
+    h("div", { class: "actions action-bar" }, actionsFor(app, item)));
 }
 
 // What a screen shows for a number no longer on the phone (e.g. gone after a refresh).

@@ -65,15 +65,20 @@ function refusedRow(app, entry, title, detail) {
     h("p", { class: "refusal" }, `${t("rejected")}: ${refusalMessage(entry.error)}`),
     problemField ? h("p", { class: "help" }, t("refused_field", { field: fieldLabel(problemField) })) : null,
     h("div", { class: "row-actions" },
-      h("button", { type: "button", class: "secondary small correct", onclick: () => panel.replaceChildren(correctionForm(app, entry)) }, t("correct")),
+      h("button", { type: "button", class: "secondary small correct", onclick: () => {
+        panel.replaceChildren(correctionForm(app, entry, problemField));
+        panel.querySelector("input")?.focus();
+      } }, t("correct")),
       h("button", { type: "button", class: "secondary small discard", onclick: () => panel.replaceChildren(discardForm(app, entry)) }, t("discard"))),
     panel);
   return li;
 }
 
-// The fields of the refused event the postman may correct (those the server limits).
-function correctionForm(app, entry) {
-  const editable = LIMITED_FIELDS.filter((path) => ["string", "number"].includes(typeof valueAt(entry.event, path)));
+// The fields of the refused event the postman may correct (those the server limits), the
+// one the server named first.
+function correctionForm(app, entry, problemField) {
+  const editable = LIMITED_FIELDS.filter((path) => ["string", "number"].includes(typeof valueAt(entry.event, path)))
+    .sort((a, b) => Number(b === problemField) - Number(a === problemField));
   const inputs = editable.map((path) => {
     const value = valueAt(entry.event, path);
     return [path, h("input", { class: "correction", "data-path": path, value: String(value), ...(typeof value === "number" ? { type: "number", inputmode: "numeric" } : { autocomplete: "off" }) })];

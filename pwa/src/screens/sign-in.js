@@ -1,5 +1,5 @@
 // Sign in (needs the network once; the session then lasts the day offline).
-import { t } from "../i18n.js";
+import { t, toggleLanguage } from "../i18n.js";
 import { signIn } from "../session.js";
 import { h } from "../ui.js";
 
@@ -20,6 +20,11 @@ export function signInScreen(app, message = "") {
     h("label", { for: "password" }, t("password")),
     h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
     error,
-    h("button", { type: "submit", class: "primary" }, t("sign_in")));
+    h("button", { type: "submit", class: "primary" }, t("sign_in")),
+    // The language is chosen before signing in too (the header's switch needs a session).
+    h("button", { type: "button", class: "link", id: "sign-in-language", onclick: () => {
+      toggleLanguage();
+      form.replaceWith(signInScreen(app, message));
+    } }, t("language")));
   return form;
 }
