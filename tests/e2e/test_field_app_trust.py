@@ -254,6 +254,9 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
         page.click("#go-deliver")
         page.fill("#id-last4", "1234")
         draw_signature(page, "recipient")  # in portrait, on the left part of the pad
+        # signature_pad applies a stroke's last points on a 16 ms timer: let it finish, as a
+        # hand lifted from the screen does before the phone turns.
+        page.wait_for_timeout(300)
         page.set_viewport_size({"width": 740, "height": 360})  # the phone turns
         pad = page.locator("canvas[data-signature=recipient]")
         # The pad has been laid out again at its new width (its bitmap follows its box).
@@ -268,6 +271,7 @@ def test_a_signature_survives_a_rotation_mid_signature(live_server, browser):
         page.mouse.down()
         page.mouse.move(box["x"] + box["width"] - 15, box["y"] + box["height"] - 40, steps=6)
         page.mouse.up()
+        page.wait_for_timeout(300)  # the stroke's last points, as above
         screenshot(page, "trust-signature-rotated-740")
         page.click("#confirm-delivery")
         page.wait_for_selector("#held-items")
