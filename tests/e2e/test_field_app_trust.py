@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import screenshot
 from tests.e2e.field_app import (
     draw_signature,
@@ -153,7 +154,8 @@ def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarde
                 "recipient": {"name": "B" * 201, "relation": "self", "id_type": "cccd", "id_last4": "1234"},
                 "signature_sha256": signature, "cash_collected_vnd": 26000, "papers_collected": []}
 
-    with results_on_a_postmans_phone(browser, live_server.base_url, {}, {}) as phone:
+    # axe-core is injected as a script: the page's CSP is bypassed.
+    with results_on_a_postmans_phone(browser, live_server.base_url, {}, {}, bypass_csp=True) as phone:
         (to_correct, to_discard), page = phone.numbers, phone.page
         signature = _uploaded_signature(phone.postman)
         _inject(page, "postman", too_long(to_correct, signature))
@@ -173,6 +175,8 @@ def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarde
         expect(first).to_contain_text("Ô cần sửa: Họ tên")
         screenshot(page, "trust-outbox-refused-360")
         first.locator("button.correct").click()
+        expect(first.locator("input[data-path='recipient.name']")).to_be_visible()
+        assert_accessible(page, "correction of a refused entry")
         first.locator("input[data-path='recipient.name']").fill("Nguyễn Văn Sửa")
         first.locator("button[type=submit]").click()
         expect(page.locator("#outbox-list li.corrected")).to_have_count(1, timeout=30000)
@@ -201,7 +205,7 @@ def test_signing_out_offline_ends_the_session_and_keeps_the_entries_for_their_po
         # A new session each time: the app's sign-out ends every session of the postman.
         return events_of(LiveSession(live_server.base_url, "supervisor"), number, "attempt_failed")
 
-    with results_on_a_postmans_phone(browser, live_server.base_url, worker=False) as phone:
+    with results_on_a_postmans_phone(browser, live_server.base_url, worker=False, bypass_csp=True) as phone:
         number, context, page = phone.number, phone.context, phone.page
         context.set_offline(True)
         open_item(page, number)
@@ -210,6 +214,7 @@ def test_signing_out_offline_ends_the_session_and_keeps_the_entries_for_their_po
         expect(page.locator("#item-status")).to_have_text("Phát không thành công")
         page.click("#sign-out")
         expect(page.locator("#sign-out-waiting")).to_contain_text("Còn 1 mục chưa gửi")
+        assert_accessible(page, "sign-out warning")
         page.click("#confirm-sign-out")
         page.wait_for_selector("#sign-in")
         assert page.inner_text("#who") == ""
