@@ -14,8 +14,8 @@ export async function collectScreen(app, number) {
   const checklist = item.procedure_documents?.length ? item.procedure_documents : item.documents;
   const lines = checklist.map((document, index) => ({
     document,
-    original: h("select", { class: "doc-original", "data-index": String(index) }, h("option", { value: "true" }, t("original")), h("option", { value: "false", selected: !document.original }, t("copy"))),
-    count: h("input", { class: "doc-count", type: "number", min: "0", max: "100", value: String(document.count ?? 1), inputmode: "numeric" }),
+    original: h("select", { class: "doc-original", "data-index": String(index), "aria-label": `${document.name}: ${t("original")} / ${t("copy")}` }, h("option", { value: "true" }, t("original")), h("option", { value: "false", selected: !document.original }, t("copy"))),
+    count: h("input", { class: "doc-count", type: "number", min: "0", max: "100", value: String(document.count ?? 1), inputmode: "numeric", "aria-label": `${document.name}: ${t("count")}` }),
   }));
   const cash = h("input", { id: "collect-cash", type: "number", min: "0", step: "1000", inputmode: "numeric", value: String(item.cash_due_vnd ?? 0) });
   const citizenSignature = new SignatureField(t("citizen_signature"), { name: "citizen" });
