@@ -652,6 +652,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/reports/summary.csv"): Row(REPORTERS, _report(".csv"), scope="object"),
     ("GET", "/api/v1/reports/summary.xlsx"): Row(REPORTERS, _report(".xlsx"), scope="object"),
     ("GET", "/api/v1/dashboard"): Row(AUDITORS, _fixed(Call("GET", "/api/v1/dashboard"))),
+    ("GET", "/api/v1/log/witness-alerts"): Row(AUDITORS, _fixed(Call("GET", "/api/v1/log/witness-alerts"))),
     ("GET", "/api/v1/fees"): Row(EVERYONE, _fixed(Call("GET", "/api/v1/fees"))),
     ("PUT", "/api/v1/fees/postage/<route_class>"): Row(frozenset({"admin"}), _fixed(Call(
         "PUT", "/api/v1/fees/postage/same_area", json={"postage_vnd": 26000}))),

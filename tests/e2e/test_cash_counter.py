@@ -128,7 +128,7 @@ def test_the_agency_statement_prints_to_pdf_with_the_fees(live_server, browser, 
         page.fill("#username", "supervisor")
         page.fill("#password", "tantay-demo")
         page.click("#sign-in button[type=submit]")
-        page.wait_for_selector("#held-items")
+        page.wait_for_selector("#overseer-home")  # the supervisor's home: he holds nothing
         page.goto(live_server.base_url + "/cash/agencies/CA-TINH/statement")
         expect(page.locator("h1.title")).to_contain_text("BẢNG KÊ PHÍ, LỆ PHÍ THU HỘ")
         row = page.locator("table.lines tr", has_text=delivered)
