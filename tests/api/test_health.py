@@ -43,13 +43,15 @@ def test_postgresql_engine_takes_its_pool_from_the_settings(monkeypatch: pytest.
 
 def test_sqlite_keeps_sqlalchemys_own_pool() -> None:
     # Its own in-memory app, so both legs of the suite check it (nothing is skipped).
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "LOG_CHECKPOINT_SECONDS": 0})
     assert "pool_size" not in app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
 
 
 def _address_seen(hops: int) -> str:
     """The client address an app trusting `hops` proxies sees behind a balancer."""
-    app = create_app({"TRUSTED_PROXY_HOPS": hops, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    # No custody-log integrator: this app's in-memory database has no tables to log into.
+    app = create_app({"TRUSTED_PROXY_HOPS": hops, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "LOG_CHECKPOINT_SECONDS": 0})
     from flask import request
 
     app.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
