@@ -121,10 +121,13 @@ def _route_items(postman: User) -> list[Item]:
     """Results the postman carries and home pickups their office owes, by tracking number."""
     carried = and_(Item.holder_user_id == postman.id, Item.kind == ItemKind.result.value,
                    Item.status.in_([status.value for status in DELIVERY_STATUSES]))
-    # A pickup is owed by the whole office: every postman of it sees it (docs/design.md §2 scope).
-    pickups = and_(Item.post_office_unit_id == postman.unit_id,
-                   Item.kind == ItemKind.dossier.value,
-                   Item.status == ItemStatus.requested.value)
+    # An unassigned pickup is owed by the whole office: every postman of it sees it; one the
+    # clerk assigned is his alone (the same rule as what a postman may read, scope.py).
+    pickups = and_(Item.kind == ItemKind.dossier.value,
+                   Item.status == ItemStatus.requested.value,
+                   or_(Item.holder_user_id == postman.id,
+                       and_(Item.holder_user_id.is_(None),
+                            Item.post_office_unit_id == postman.unit_id)))
     statement = select(Item).where(or_(carried, pickups)).order_by(Item.tracking_number)
     return list(db.session.execute(statement).scalars())
 

@@ -203,6 +203,26 @@ def test_home_pickups_owed_by_the_office_are_stops_for_its_postmen(app, world, n
     assert elsewhere not in kinds
 
 
+def test_a_pickup_assigned_to_a_colleague_is_on_his_route_only(app, world, new_api):
+    clerk = signed_in(new_api, "clerk")
+    postman, postman2 = signed_in(new_api, "postman"), signed_in(new_api, "postman2")
+    answer = clerk.post("/api/v1/pickups", json={
+        "procedure_code": "TP-LLTP", "postman": "postman2",
+        "citizen": {"name": "Lê Thị Gọi", "phone": "0912000111", "address": dict(HOME)}})
+    assert answer.status_code == 201, answer.get_json()
+    assigned = answer.get_json()["tracking_number"]
+    unassigned = request_pickup(app, *DOORS[1])
+
+    def stops(client: ApiClient) -> set[str]:
+        route = client.get("/api/v1/route").get_json()
+        return {stop["tracking_number"] for stop in route["stops"]} | set(route["unplaced"])
+
+    assert assigned in stops(postman2) and unassigned in stops(postman2)
+    # Not on his colleague's route: his phone could not even open it (404 outside his scope).
+    assert assigned not in stops(postman) and unassigned in stops(postman)
+    assert postman.get(f"/api/v1/items/{assigned}").status_code == 404
+
+
 def test_route_starts_from_the_phone_and_ends_at_the_office(world, new_api):
     clerk, postman = signed_in(new_api, "clerk"), signed_in(new_api, "postman")
     load_bag(clerk, postman, "postman", DOORS[:4])
