@@ -5,6 +5,8 @@ import time
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 
 class LiveSession:
@@ -13,6 +15,11 @@ class LiveSession:
     def __init__(self, base_url: str, username: str, password: str = "tantay-demo") -> None:
         self.base_url = base_url
         self.http = requests.Session()
+        # gunicorn closes an idle kept-alive connection after 2 s; a read sent on it just then
+        # meets "Remote end closed connection": such a read is sent again (never a POST).
+        self.http.mount("http://", HTTPAdapter(max_retries=Retry(
+            total=2, connect=2, read=2, status=0, allowed_methods=frozenset({"GET", "HEAD"}),
+            backoff_factor=0.1, raise_on_status=False)))
         answer = self.http.post(f"{base_url}/api/v1/auth/login",
                                 json={"username": username, "password": password}, timeout=30)
         answer.raise_for_status()
