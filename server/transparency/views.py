@@ -173,8 +173,5 @@ def consistency(query: ConsistencyQuery) -> ConsistencyOut:
 def witness_alert_list() -> WitnessAlertsOut:
     """The supervisors' alert: which witness refused what and when (fork, rollback, bad
     signature), newest first; a witness drops out once it cosigns a later checkpoint."""
-    return WitnessAlertsOut(alerts=[
-        WitnessAlertOut(witness=a.witness, url=a.url, status=a.status, kind=a.kind,
-                        words=a.words, refused_size=a.refused_size, refused_at=a.refused_at,
-                        detail=a.detail)
-        for a in witness_alerts()])
+    return WitnessAlertsOut(alerts=[WitnessAlertOut.model_validate(alert, from_attributes=True)
+                                    for alert in witness_alerts()])
