@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from pathlib import Path
 
 import pytest
 
 from tests.api.audit_world import add_people, events_of
 from tests.api.checks import signed_in
 from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.test_custody_export import instance_folder  # noqa: F401 — autouse: a private signing key
 
 NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}
-
-
-@pytest.fixture(autouse=True)
-def instance_folder(app, tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
-    """A private instance folder, so a generated signing key never lands in the project's."""
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
-    monkeypatch.setitem(app.config, "EXPORT_SIGNING_KEY", "")
-    return tmp_path
 
 
 @pytest.fixture()
