@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import sys
@@ -111,3 +112,10 @@ def app_context(env: dict[str, str]) -> Iterator[Any]:
 
 def engine_label(database_url: str) -> str:
     return "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
+
+
+def write_details(path: Path, figures: dict[str, Any]) -> None:
+    """Keep a bench's whole figures as JSON beside its printed table, and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nDetails written to {path.relative_to(PROJECT)}\n")

@@ -27,7 +27,6 @@ phone's figures do not depend on the server's database). Needs `make pwa` and Ch
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
-from bench.common import complete_args, percentile  # noqa: E402
+from bench.common import complete_args, percentile, write_details  # noqa: E402
 from bench.pwa_budget import DIST, Server  # noqa: E402
 from bench.table import note_row, print_rows, row  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -294,9 +293,7 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
         finally:
             server.stop()
     print_figures(figures)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nDetails written to {RESULTS.relative_to(PROJECT)}\n")
+    write_details(RESULTS, figures)
     return rows_of(figures)
 
 

@@ -30,7 +30,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.common import complete_args, percentile  # noqa: E402
+from bench.common import complete_args, percentile, write_details  # noqa: E402
 from bench.live_server import Gunicorn, free_port  # noqa: E402
 from bench.table import note_row, print_rows, row  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -272,9 +272,7 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
         finally:
             server.stop()
     print_reloads(figures["reload"])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nDetails written to {RESULTS.relative_to(PROJECT)}\n")
+    write_details(RESULTS, figures)
     return rows_of(figures)
 
 
