@@ -8,7 +8,7 @@ export class ScanBox {
   constructor(onNumber) {
     this._onNumber = onNumber;
     this._error = h("p", { class: "error", role: "alert", id: "scan-error" });
-    this._input = h("input", { id: "tracking-input", inputmode: "text", autocomplete: "off", autocapitalize: "characters", placeholder: "KQ000000017VN", maxlength: "40" });
+    this._input = h("input", { id: "tracking-input", inputmode: "text", autocomplete: "off", autocapitalize: "characters", placeholder: "KQ000000014VN", maxlength: "40" });
     this._video = h("video", { class: "camera hidden", id: "camera", muted: true, playsinline: true });
     this._scanner = null;
     const form = h("form", { class: "scan-form", id: "scan-form", onsubmit: (event) => { event.preventDefault(); this._accept(this._input.value); } },

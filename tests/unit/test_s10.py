@@ -1,5 +1,8 @@
 """UPU S10 tracking numbers."""
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -144,3 +147,12 @@ def test_any_other_check_digit_is_refused(serial: int, wrong: int) -> None:
     with pytest.raises(DomainError) as caught:
         parse_tracking_number(f"{number[:10]}{bad_digit}{number[11:]}")
     assert caught.value.code == "wrong_check_digit"
+
+
+def test_the_example_number_shown_in_the_scan_fields_is_itself_valid() -> None:
+    """A placeholder that fails its own check digit misleads whoever copies it."""
+    for shown_in in ("pwa/src/scan-box.js", "server/web/templates/tracking.html",
+                     "server/web/templates/access_log.html"):
+        text = (Path(__file__).resolve().parents[2] / shown_in).read_text()
+        for example in re.findall(r"\bKQ\d{9}VN\b", text):
+            assert parse_tracking_number(example) == example, (shown_in, example)
