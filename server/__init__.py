@@ -73,11 +73,35 @@ def _pool_options(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import audit, auth, calendar, cash, catalogue, counter, deadlines, handovers, intake, items, media
-    from server.api import personal_data, places, reports, results, route, sync, tracking
-    from server.api import health
+    from server.api import (
+        audit,
+        auth,
+        calendar,
+        cash,
+        catalogue,
+        counter,
+        deadlines,
+        handovers,
+        health,
+        intake,
+        items,
+        media,
+        personal_data,
+        places,
+        reports,
+        results,
+        route,
+        sync,
+        tracking,
+    )
     from server.api import dashboard as dashboard_api
-    from server.web import dashboard, handover_record, pages, personal_data_pages, statement_page
+    from server.web import (
+        dashboard,
+        handover_record,
+        pages,
+        personal_data_pages,
+        statement_page,
+    )
 
     for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
                    intake, results, deadlines, counter, cash, calendar, places, personal_data):
@@ -88,7 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(personal_data_pages.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(handover_record.bp)
-    from server.transparency import views as log_views, witness
+    from server.transparency import views as log_views
+    from server.transparency import witness
     from server.transparency.integrator import register_integrator
 
     app.register_blueprint(log_views.bp)

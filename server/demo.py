@@ -160,7 +160,12 @@ def settle_yesterdays_cash(world: DemoWorld) -> None:
 
     from server.demo_items import signature_png
     from server.domain.service_time import is_working_day
-    from server.services.cash import cash_days, local_today, record_remittance, sign_remittance
+    from server.services.cash import (
+        cash_days,
+        local_today,
+        record_remittance,
+        sign_remittance,
+    )
     from server.services.media import store_media
 
     clerk = world.users["clerk"]

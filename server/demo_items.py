@@ -26,27 +26,41 @@ from typing import Any
 from flask import current_app
 from pydantic import BaseModel
 
-from server.demo import DemoWorld, demo_password
+from server.demo import DemoWorld
 from server.domain.fees import quote_fees
 from server.domain.geo import Position
 from server.domain.identity import digest_id_number, validate_id_number
-from server.domain.lifecycle import EventType, FailureAction, FailureReason, ItemKind, ItemStatus
+from server.domain.lifecycle import (
+    EventType,
+    FailureAction,
+    FailureReason,
+    ItemKind,
+    ItemStatus,
+)
 from server.domain.service_time import LOCAL_TZ, is_working_day, service_deadline
 from server.extensions import db
-from server.models import AuditFlag, HandoverLine, HandoverRecord, Item, Procedure, Role, Unit, User
+from server.models import (
+    AuditFlag,
+    HandoverLine,
+    HandoverRecord,
+    Item,
+    Procedure,
+    Role,
+    Unit,
+    User,
+)
 from server.models.types import utc_now
 from server.schemas.items import ItemCreate
 from server.schemas.sync import AttemptFailedEvent, CollectedEvent, DeliveredEvent
-from server.services.auth import create_user
 from server.services.custody import Holder, append_event
 from server.services.handovers import custody_event_type, start_result_consignment
 from server.services.items import (
+    allocate_tracking_number,
     checked_address,
+    create_item,
     default_route_class,
     eligible_procedure,
     item_placement,
-    allocate_tracking_number,
-    create_item,
 )
 from server.services.media import store_media
 from server.services.media_storage import media_storage

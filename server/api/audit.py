@@ -11,11 +11,11 @@ from server.api.spec import operation
 from server.extensions import db
 from server.models import AuditFlag, Correction, Role, Unit, VerificationJob
 from server.schemas.audit import (
+    BrokenLinkOut,
     CorrectionCreate,
     CorrectionList,
     CorrectionOut,
     CorrectionQuery,
-    BrokenLinkOut,
     CountersignIn,
     CustodyExportOut,
     DayRootOut,
@@ -28,7 +28,11 @@ from server.schemas.audit import (
     PositionOut,
     VerifyJobOut,
 )
-from server.services.corrections import countersign_correction, list_corrections, request_correction
+from server.services.corrections import (
+    countersign_correction,
+    list_corrections,
+    request_correction,
+)
 from server.services.errors import Invalid, NotFound
 from server.services.export import (
     EXPORT_ROLES,
@@ -36,7 +40,13 @@ from server.services.export import (
     custody_export,
     public_key_pem,
 )
-from server.services.flag_review import EventProof, flag_proof, list_flags, resolve_flag, usernames
+from server.services.flag_review import (
+    EventProof,
+    flag_proof,
+    list_flags,
+    resolve_flag,
+    usernames,
+)
 from server.services.proof import sealed_day, verify_sealed_day
 from server.services.verification_jobs import (
     is_stale,

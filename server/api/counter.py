@@ -10,7 +10,7 @@ from server.models import Role
 from server.schemas.counter import CounterDelivery, CounterHold
 from server.schemas.items import ItemOut
 from server.services.counter import deliver_at_counter, hold_for_pickup
-from server.services.items import invitations_for
+from server.services.invitations import invitations_for
 
 bp = Blueprint("counter", __name__, url_prefix="/api/v1/counter")
 

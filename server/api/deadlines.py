@@ -8,7 +8,12 @@ from server.api.spec import operation
 from server.domain.deadlines import DEADLINE_LABELS_VI
 from server.domain.lifecycle import STATUS_LABELS_VI, ItemStatus
 from server.models import Role
-from server.schemas.deadlines import DeadlineCounts, DeadlineItem, DeadlineList, DeadlineQuery
+from server.schemas.deadlines import (
+    DeadlineCounts,
+    DeadlineItem,
+    DeadlineList,
+    DeadlineQuery,
+)
 from server.services.deadlines import deadline_list
 
 bp = Blueprint("deadlines", __name__, url_prefix="/api/v1/deadlines")

@@ -12,10 +12,11 @@ from server.api.spec import operation
 from server.extensions import db
 from server.models import CustodyEvent, Role
 from server.schemas.items import ItemCreate, ItemList, ItemListQuery, ItemOut
-from server.services.items import create_item, find_visible_item, invitations_for, list_items
+from server.services.access_log import log_access
+from server.services.invitations import invitations_for
+from server.services.items import create_item, list_items
 from server.services.labels import label_png, label_svg, tracking_url
-from server.services.personal_data import log_access
-from server.services.scope import shows_personal_data
+from server.services.scope import find_visible_item, shows_personal_data
 
 bp = Blueprint("items", __name__, url_prefix="/api/v1/items")
 

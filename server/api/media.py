@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from server.api.spec import operation
 from server.schemas.common import ResponseModel
+from server.services.access_log import log_image_access
 from server.services.media import SIGNATURES, read_media, store_media
 from server.services.media_storage import media_storage
-from server.services.personal_data import log_image_access
 
 bp = Blueprint("media", __name__, url_prefix="/api/v1/media")
 

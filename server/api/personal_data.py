@@ -6,8 +6,19 @@ from flask_login import current_user
 
 from server.api.spec import operation
 from server.models import PersonalDataAccess
-from server.schemas.personal_data import AccessList, AccessOut, AccessQuery, CitizenExportOut, ExportQuery
-from server.services.personal_data import EXPORT_ROLES, LOG_READERS, citizen_export, query_accesses
+from server.schemas.personal_data import (
+    AccessList,
+    AccessOut,
+    AccessQuery,
+    CitizenExportOut,
+    ExportQuery,
+)
+from server.services.personal_data import (
+    EXPORT_ROLES,
+    LOG_READERS,
+    citizen_export,
+    query_accesses,
+)
 
 bp = Blueprint("personal_data", __name__, url_prefix="/api/v1/personal-data")
 

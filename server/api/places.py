@@ -4,8 +4,21 @@ from __future__ import annotations
 from flask import Blueprint
 
 from server.api.spec import operation
-from server.domain.admin_map import SOURCE, admin_map, find_province, search_communes, search_provinces
-from server.schemas.places import CommuneList, CommuneOut, CommuneQuery, ProvinceList, ProvinceOut, ProvinceQuery
+from server.domain.admin_map import (
+    SOURCE,
+    admin_map,
+    find_province,
+    search_communes,
+    search_provinces,
+)
+from server.schemas.places import (
+    CommuneList,
+    CommuneOut,
+    CommuneQuery,
+    ProvinceList,
+    ProvinceOut,
+    ProvinceQuery,
+)
 from server.services.errors import Invalid
 
 bp = Blueprint("places", __name__, url_prefix="/api/v1/places")

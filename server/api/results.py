@@ -12,7 +12,11 @@ from server.schemas.results import (
     ResultBatchDocumented,
     ResultImportOut,
 )
-from server.services.result_import import ImportedResult, import_results_csv, register_results
+from server.services.result_import import (
+    ImportedResult,
+    import_results_csv,
+    register_results,
+)
 
 bp = Blueprint("results", __name__, url_prefix="/api/v1/results")
 

@@ -6,7 +6,13 @@ from flask_login import current_user
 
 from server.api.spec import operation
 from server.models import Role
-from server.schemas.route import PointOut, RouteOut, RouteQuery, RouteStopOut, StopAddressOut
+from server.schemas.route import (
+    PointOut,
+    RouteOut,
+    RouteQuery,
+    RouteStopOut,
+    StopAddressOut,
+)
 from server.services.route import RoutePlan, plan_route
 
 bp = Blueprint("route", __name__, url_prefix="/api/v1/route")

@@ -4,15 +4,37 @@ from __future__ import annotations
 from flask_login import current_user
 
 from server.domain.fees import cash_due_vnd
-from server.domain.privacy import position_for
-from server.domain.lifecycle import EVENT_LABELS_VI, STATUS_LABELS_VI, EventType, ItemStatus, upu_code
 from server.domain.handover_rules import citizen_initials
+from server.domain.invitations import InvitationStatus
+from server.domain.lifecycle import (
+    EVENT_LABELS_VI,
+    STATUS_LABELS_VI,
+    EventType,
+    ItemStatus,
+    upu_code,
+)
+from server.domain.privacy import position_for
 from server.domain.tracking_notice import AfterFailure
-from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Procedure, Unit, User
+from server.models import (
+    CustodyEvent,
+    HandoverLine,
+    HandoverRecord,
+    Item,
+    Procedure,
+    Unit,
+    User,
+)
 from server.schemas.catalogue import ProcedureOut, UnitOut, UnitRef, UserOut
 from server.schemas.handovers import HandoverLineOut, HandoverOut
-from server.domain.invitations import InvitationStatus
-from server.schemas.items import AddressOut, CitizenOut, EventOut, HolderOut, InvitationsOut, ItemOut, PositionOut
+from server.schemas.items import (
+    AddressOut,
+    CitizenOut,
+    EventOut,
+    HolderOut,
+    InvitationsOut,
+    ItemOut,
+    PositionOut,
+)
 from server.schemas.tracking import TrackEvent, TrackNotice, TrackOut
 from server.services.handovers import is_receiver, is_sender
 from server.transparency.log import log_indexes

@@ -29,7 +29,7 @@ from server.security import (
     bearer_refusal,
     csrf_header_valid,
 )
-from server.services.personal_data import COMMIT_READ, add_logged_accesses, commit_read_log
+from server.services.access_log import COMMIT_READ, add_logged_accesses, commit_read_log
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 #: The largest row id the tables hold (`Integer` keys: 32-bit signed on PostgreSQL). A larger

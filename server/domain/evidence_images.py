@@ -10,7 +10,7 @@ recipient, or the same one at another hand-over, may not.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -56,3 +56,25 @@ def reuse_of_handover_image(bound_key: str | None, bound_at: datetime | None, ke
     if bound_at is not None and abs(occurred_at - bound_at) > SAME_HANDOVER_SPAN:
         return "another_handover"
     return None
+
+
+def media_fields(evidence: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, hash) of every image an evidence names: any key ending in `_sha256`."""
+    found: list[tuple[str, str]] = []
+    _collect_media_fields(evidence, prefix, found)
+    return iter(found)
+
+
+def _collect_media_fields(evidence: Any, prefix: str, found: list[tuple[str, str]]) -> None:
+    """Append to `found` what `media_fields` answers, in document order."""
+    # Recurses into containers only: the verifier calls this on every stored event.
+    if isinstance(evidence, dict):
+        for key, value in evidence.items():
+            if key.endswith("_sha256") and isinstance(value, str):
+                found.append((f"{prefix}{key}", value))
+            elif isinstance(value, dict | list):
+                _collect_media_fields(value, f"{prefix}{key}.", found)
+    elif isinstance(evidence, list):
+        for index, value in enumerate(evidence):
+            if isinstance(value, dict | list):
+                _collect_media_fields(value, f"{prefix}{index}.", found)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 

@@ -20,7 +20,11 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from server.domain.errors import DomainError
-from server.domain.identity import normalize_phone, validate_dossier_code, validate_last4
+from server.domain.identity import (
+    normalize_phone,
+    validate_dossier_code,
+    validate_last4,
+)
 from server.domain.s10 import parse_tracking_number
 
 

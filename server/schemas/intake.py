@@ -6,7 +6,13 @@ from datetime import datetime
 from pydantic import Field
 
 from server.domain.service_time import RouteClass
-from server.schemas.common import DossierCode, Money, RequestModel, ResponseModel, ShortText
+from server.schemas.common import (
+    DossierCode,
+    Money,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 from server.schemas.items import CitizenIn
 
 

@@ -8,7 +8,16 @@ from pydantic import Field, model_validator
 
 from server.domain.identity import IdType
 from server.domain.lifecycle import FailureAction, FailureReason
-from server.schemas.common import ClientTime, IdLast4, Money, RequestModel, ResponseModel, Sha256, ShortText, TrackingNumber
+from server.schemas.common import (
+    ClientTime,
+    IdLast4,
+    Money,
+    RequestModel,
+    ResponseModel,
+    Sha256,
+    ShortText,
+    TrackingNumber,
+)
 
 
 class PositionIn(RequestModel):

@@ -35,7 +35,12 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL
 
 from server.models.types import utc_now
-from server.services.media_storage import MediaStorage, as_media_storage, fanned_out_key, is_sha256
+from server.services.media_storage import (
+    MediaStorage,
+    as_media_storage,
+    fanned_out_key,
+    is_sha256,
+)
 
 MANIFEST = "manifest.json"
 MEDIA_ARCHIVE = "media.tar"

@@ -13,12 +13,27 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from server.domain.cash import CashDay, CashLine, cash_day, check_remittance, official_fee_share
+from server.domain.cash import (
+    CashDay,
+    CashLine,
+    cash_day,
+    check_remittance,
+    official_fee_share,
+)
 from server.domain.fees import cash_due_vnd
 from server.domain.lifecycle import EventType
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
-from server.models import CashRemittance, CustodyEvent, Item, Media, Role, Unit, UnitKind, User
+from server.models import (
+    CashRemittance,
+    CustodyEvent,
+    Item,
+    Media,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from server.models.types import utc_now
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.scope import unit_subtree, visible_items

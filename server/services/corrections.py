@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import select
 
+from server.domain.evidence_images import media_fields
 from server.domain.lifecycle import EventType
 from server.extensions import db
 from server.models import Correction, CustodyEvent, Item, Media, User
 from server.services.custody import append_event, iso_utc
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from server.services.flag_review import close_flag, visible_flag
-from server.services.proof import media_fields
 from server.services.scope import visible_items
 
 

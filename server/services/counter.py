@@ -7,19 +7,23 @@ refused here rather than recorded as a conflict.
 """
 from __future__ import annotations
 
-
 from server.domain.errors import DomainError
 from server.domain.identity import check_id_document_in_force
-from server.domain.lifecycle import STATUS_LABELS_VI, EventType, ItemKind, ItemStatus, apply_event
+from server.domain.lifecycle import (
+    STATUS_LABELS_VI,
+    EventType,
+    ItemKind,
+    ItemStatus,
+    apply_event,
+)
 from server.domain.service_time import LOCAL_TZ
-from server.extensions import db
 from server.models import CustodyEvent, Item, User
 from server.models.types import utc_now
 from server.schemas.counter import CounterDelivery
 from server.services.custody import Holder, append_event
-from server.services.errors import Conflict, Invalid
-from server.services.items import find_visible_item
+from server.services.errors import Conflict
 from server.services.media import require_own_images
+from server.services.scope import find_visible_item
 
 #: Where a result must be for the counter to take it in for pickup.
 HOLDABLE = frozenset({ItemStatus.at_post, ItemStatus.attempt_failed})

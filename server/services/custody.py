@@ -9,20 +9,29 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.domain.custody_chain import (
     BrokenLink,
     ChainWalk,
     canonical_json_with_plain,
-    chain_hash,
     loads_plain,
     stored_body,
 )
-from server.domain.custody_chain import iso_utc as iso_utc  # re-exported: export, corrections
+from server.domain.custody_chain import (
+    iso_utc as iso_utc,  # re-exported: export, corrections
+)
 from server.domain.custody_step import ItemHead, Step, step
-from server.domain.errors import DomainError
 from server.domain.flags import FlagCode
 from server.domain.geo import Position
 from server.domain.lifecycle import EventType
@@ -30,8 +39,10 @@ from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Notification, User
 from server.models.types import utc_now
 from server.services.flags import FlagContext, RecentFixes, flag_event, found_flags
+from server.services.flags import (
+    raise_flag as raise_flag,  # re-exported: handovers use it
+)
 from server.services.notifications import notification_row, queue_for_event
-from server.services.flags import raise_flag as raise_flag  # re-exported: handovers use it
 
 
 def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:

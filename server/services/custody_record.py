@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Unit, User
-from server.services.items import find_visible_item
+from server.services.scope import find_visible_item
 
 #: Evidence fields that name a person or a unit by id.
 PERSON_FIELDS = ("from_user_id", "to_user_id", "requested_by_user_id", "countersigned_by_user_id")

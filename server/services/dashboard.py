@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, or_, select, true
+from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from server.domain.deadlines import DeadlineClass

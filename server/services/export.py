@@ -15,17 +15,24 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from flask import current_app
 from sqlalchemy import select
 
 from server.domain.custody_chain import ChainLink, canonical_json, first_broken_link
+from server.domain.evidence_images import media_fields
 from server.extensions import db
 from server.models import CustodyEvent, DailyRoot, Media, Role, Unit, User
 from server.models.types import utc_now
+from server.services.access_log import log_access
 from server.services.custody import event_body, iso_utc
-from server.services.items import find_visible_item
-from server.services.personal_data import log_access
+from server.services.proof import local_day
+from server.services.scope import find_visible_item
+from server.services.signing_keys import KEY_FILE_NAME as KEY_FILE_NAME  # re-exported
+from server.services.signing_keys import signing_key
 from server.transparency.log import (
     TileStore,
     latest_checkpoint,
@@ -33,9 +40,6 @@ from server.transparency.log import (
     log_origin,
     served_note,
 )
-from server.services.signing_keys import KEY_FILE_NAME as KEY_FILE_NAME  # re-exported
-from server.services.signing_keys import signing_key
-from server.services.proof import local_day, media_fields
 
 #: Names the layout of the document, so a reader knows how to check it.
 EXPORT_FORMAT = "tantay.custody-export.v1"

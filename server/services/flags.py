@@ -31,6 +31,7 @@ from server.domain.invitations import InvitationStatus
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
+from server.services.invitations import invitations_for
 
 #: Whose field work is held to working hours: the post's own staff.
 FIELD_ROLES = frozenset({Role.postman, Role.clerk})
@@ -244,6 +245,5 @@ def _invitations(item: Item) -> InvitationStatus:
     """The item's two-invitation status, this event's earlier attempts included (one query)."""
     # services.items appends its first events through custody, which calls this module:
     # importing it at call time keeps the import graph free of cycles.
-    from server.services.items import invitations_for
 
     return invitations_for([item])[item.id]

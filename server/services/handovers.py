@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
 from server.domain.errors import DomainError
 from server.domain.handover_rules import (
@@ -15,10 +15,15 @@ from server.domain.handover_rules import (
     person_may_receive,
     unit_may_sign,
 )
-from server.domain.lifecycle import STATUS_LABELS_VI, TERMINAL, EventType, ItemKind, ItemStatus
-from server.domain.service_time import LOCAL_TZ
+from server.domain.lifecycle import (
+    STATUS_LABELS_VI,
+    TERMINAL,
+    EventType,
+    ItemKind,
+    ItemStatus,
+)
 from server.domain.s10 import parse_tracking_number
-from server.domain.service_time import RouteClass, service_deadline
+from server.domain.service_time import LOCAL_TZ, RouteClass, service_deadline
 from server.extensions import db
 from server.models import HandoverLine, HandoverRecord, Item, Role, Unit, UnitKind, User
 from server.models.types import utc_now
@@ -26,7 +31,12 @@ from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event, raise_flag
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound
 from server.services.media import require_own_images
-from server.services.scope import custody_scope, in_subtree, province_root_path, visible_items
+from server.services.scope import (
+    custody_scope,
+    in_subtree,
+    province_root_path,
+    visible_items,
+)
 
 
 def _tracking_numbers(values: list[str], field: str) -> list[str]:

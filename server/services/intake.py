@@ -13,7 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from server.domain.errors import DomainError
-from server.domain.fees import CountedDocument, FeeQuote, Reduction, check_counted_documents, quote_fees
+from server.domain.fees import (
+    CountedDocument,
+    FeeQuote,
+    Reduction,
+    check_counted_documents,
+    quote_fees,
+)
 from server.domain.identity import check_id_document_in_force, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.service_time import (
@@ -24,15 +30,26 @@ from server.domain.service_time import (
     service_deadline,
 )
 from server.extensions import db
-from server.models import CustodyEvent, FeeReduction, Item, Media, PostageTariff, Procedure, Role, Unit, User
+from server.models import (
+    CustodyEvent,
+    FeeReduction,
+    Item,
+    Media,
+    PostageTariff,
+    Procedure,
+    Role,
+    Unit,
+    User,
+)
 from server.models.types import utc_now
 from server.schemas.intake import CounterIntake, PickupRequest
 from server.schemas.items import DocumentLine, FeesIn, ItemCreate
 from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
 from server.services.errors import Conflict, Invalid, NotFound
-from server.services.items import build_item, eligible_procedure, find_visible_item
+from server.services.items import build_item, eligible_procedure
 from server.services.media import require_own_images
+from server.services.scope import find_visible_item
 
 # --- the fee catalogue ---------------------------------------------------------------------
 

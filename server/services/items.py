@@ -12,18 +12,25 @@ from server.domain.admin_map import CheckedAddress, check_address, fold
 from server.domain.errors import DomainError
 from server.domain.geo import distance_m
 from server.domain.identity import digest_id_number, validate_id_number
-from server.domain.invitations import FailedAttempt, InvitationStatus, invitation_status
-from server.domain.lifecycle import EventType, FailureAction, FailureReason, ItemKind
-from server.domain.s10 import make_tracking_number, parse_tracking_number
-from server.domain.service_time import LOCAL_TZ, RouteClass, service_deadline
+from server.domain.lifecycle import EventType, ItemKind
+from server.domain.s10 import make_tracking_number
+from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
-from server.models import CustodyEvent, Item, Procedure, Role, TrackingSerial, Unit, UnitKind, User
+from server.models import (
+    Item,
+    Procedure,
+    Role,
+    TrackingSerial,
+    Unit,
+    UnitKind,
+    User,
+)
 from server.models.types import utc_now
 from server.schemas.items import ItemCreate, ItemListQuery
 from server.services.calendar import working_decisions
 from server.services.custody import Holder, append_event
-from server.services.errors import Forbidden, Invalid, NotFound
-from server.services.scope import visible_items
+from server.services.errors import Forbidden, Invalid
+from server.services.scope import find_visible_item, visible_items
 
 
 def allocate_tracking_number(prefix: str) -> str:
@@ -211,17 +218,6 @@ def _record_intake(item: Item, actor: User) -> None:
     append_event(item, EventType.at_post, actor, holder=Holder(None, actor.unit_id))
 
 
-def find_visible_item(actor: User, tracking_number: str) -> Item:
-    """The item if `actor` may see it; 404 otherwise, without saying whether it exists."""
-    number = parse_tracking_number(tracking_number)
-    item = db.session.execute(
-        select(Item).where(Item.tracking_number == number, visible_items(actor))
-    ).scalar_one_or_none()
-    if item is None:
-        raise NotFound("unknown_item", f"Không tìm thấy bưu gửi {number} trong phạm vi của bạn.")
-    return item
-
-
 def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:
     """A page of the items `actor` may see, newest first, and how many match in all."""
     conditions = [visible_items(actor)]
@@ -246,19 +242,3 @@ def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:
         .limit(query.limit).offset(query.offset)
     ).scalars().all()
     return list(items), total
-
-
-def invitations_for(items: list[Item]) -> dict[int, InvitationStatus]:
-    """The two-invitation status of each result item, from its failed attempts (one query)."""
-    results = [item.id for item in items if item.kind == ItemKind.result]
-    attempts: dict[int, list[FailedAttempt]] = {item_id: [] for item_id in results}
-    if results:
-        rows = db.session.execute(
-            select(CustodyEvent.item_id, CustodyEvent.occurred_at, CustodyEvent.evidence)
-            .where(CustodyEvent.item_id.in_(results), CustodyEvent.type == EventType.attempt_failed)
-        )
-        for item_id, occurred_at, evidence in rows:
-            attempts[item_id].append(FailedAttempt(
-                on=occurred_at.astimezone(LOCAL_TZ).date(),
-                reason=FailureReason(evidence["reason"]), action=FailureAction(evidence["action"])))
-    return {item_id: invitation_status(found) for item_id, found in attempts.items()}

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import String, cast, select
 
+from server.domain.evidence_images import media_fields
 from server.extensions import db
 from server.models import CustodyEvent, HandoverRecord, Item, Media, Role, User
 from server.services.errors import Invalid, NotFound, ServiceError
@@ -149,7 +150,6 @@ _REFERENCE_CANDIDATES = 50
 
 def _named_in(evidence: object, sha256: str) -> bool:
     """True when an evidence names the image in a `*_sha256` field (at any depth)."""
-    from server.services.proof import media_fields
 
     return any(value == sha256 for _field, value in media_fields(evidence))
 

@@ -24,7 +24,6 @@ from typing import IO, Any, Protocol
 
 from flask import Flask, current_app
 
-
 #: Only names made of a SHA-256 are images; anything else in a store is ignored.
 _HEX = frozenset("0123456789abcdef")
 

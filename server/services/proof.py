@@ -20,10 +20,16 @@ from flask import current_app
 from sqlalchemy import ColumnElement, func, select, true
 
 from server.domain.custody_chain import merkle_root
-from server.domain.service_time import LOCAL_TZ
-from server.extensions import SQLITE_READ_ONLY, db
+from server.domain.evidence_images import media_fields
 from server.domain.s10 import make_tracking_number
-from server.domain.signed_note import NoteError, parse_checkpoint, sealed_day_of, split_note
+from server.domain.service_time import LOCAL_TZ
+from server.domain.signed_note import (
+    NoteError,
+    parse_checkpoint,
+    sealed_day_of,
+    split_note,
+)
+from server.extensions import SQLITE_READ_ONLY, db
 from server.models import (
     CustodyEvent,
     DailyRoot,
@@ -38,6 +44,7 @@ from server.services.custody import VerificationReport, verify_custody
 from server.services.errors import Conflict
 from server.services.media import SHA256_PATTERN
 from server.services.media_storage import MediaStorage, as_media_storage
+from server.services.retention import past_retention
 from server.transparency.audit import LogReport, verify_log
 from server.transparency.log import LOGGING_GRACE, latest_checkpoint
 
@@ -158,28 +165,6 @@ def verify_sealed_day(sealed: DailyRoot) -> bool:
 
 
 # --- images -----------------------------------------------------------------------------
-
-def media_fields(evidence: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(field path, hash) of every image an evidence names: any key ending in `_sha256`."""
-    found: list[tuple[str, str]] = []
-    _collect_media_fields(evidence, prefix, found)
-    return iter(found)
-
-
-def _collect_media_fields(evidence: Any, prefix: str, found: list[tuple[str, str]]) -> None:
-    """Append to `found` what `media_fields` answers, in document order."""
-    # Recurses into containers only: the verifier calls this on every stored event.
-    if isinstance(evidence, dict):
-        for key, value in evidence.items():
-            if key.endswith("_sha256") and isinstance(value, str):
-                found.append((f"{prefix}{key}", value))
-            elif isinstance(value, dict | list):
-                _collect_media_fields(value, f"{prefix}{key}.", found)
-    elif isinstance(evidence, list):
-        for index, value in enumerate(evidence):
-            if isinstance(value, dict | list):
-                _collect_media_fields(value, f"{prefix}{index}.", found)
-
 
 def media_file_problem(storage: MediaStorage | str, sha256: str) -> str | None:
     """`media_missing` or `media_hash_mismatch` for a stored image; None when it is intact."""
@@ -384,9 +369,6 @@ def _first_broken_media(storage: MediaStorage, references: MediaReferences,
     A file deleted by the retention rule (past MEDIA_RETENTION_DAYS, every item closed) is
     expected to be gone; a changed file is a break whatever its age.
     """
-    # Imported here: retention reads proof's `media_fields`, so the modules name each other.
-    from server.services.retention import past_retention
-
     purged = past_retention(current_app.config["MEDIA_RETENTION_DAYS"])
     seen: set[str] = set()
     for reference in references.in_order(with_handovers=with_handovers):

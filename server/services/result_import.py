@@ -13,11 +13,15 @@ from sqlalchemy import select
 
 from server.domain.errors import DomainError
 from server.domain.lifecycle import ItemKind, ItemStatus
-from server.domain.result_csv import FIELD_COLUMNS, read_result_csv, registration_from_row
+from server.domain.result_csv import (
+    FIELD_COLUMNS,
+    read_result_csv,
+    registration_from_row,
+)
 from server.extensions import db
 from server.models import Item, User
-from server.schemas.items import ItemCreate
 from server.schemas.common import JSON_BODY
+from server.schemas.items import ItemCreate
 from server.schemas.results import ResultRegistration
 from server.services.errors import Invalid, ServiceError
 from server.services.items import create_item

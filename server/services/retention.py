@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from server.domain.evidence_images import media_fields
 from server.domain.lifecycle import CLOSED
 from server.extensions import db
 from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Media
 from server.models.types import utc_now
 from server.services.media_storage import MediaStorage, as_media_storage
-from server.services.proof import media_fields
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,12 @@ import vroom
 from sqlalchemy import and_, or_, select
 
 from server.domain.lifecycle import ItemKind, ItemStatus
-from server.domain.route import distance_matrix_m, nearest_neighbour_order, polish_tour, tour_length_m
+from server.domain.route import (
+    distance_matrix_m,
+    nearest_neighbour_order,
+    polish_tour,
+    tour_length_m,
+)
 from server.extensions import db
 from server.models import Item, User
 from server.services.errors import Invalid

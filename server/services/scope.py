@@ -7,8 +7,19 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from server.domain.lifecycle import CLOSED, ItemStatus
-from server.models import CustodyEvent, HandoverLine, HandoverRecord, Item, Role, Unit, User
+from server.domain.s10 import parse_tracking_number
+from server.extensions import db
+from server.models import (
+    CustodyEvent,
+    HandoverLine,
+    HandoverRecord,
+    Item,
+    Role,
+    Unit,
+    User,
+)
 from server.models.types import utc_now
+from server.services.errors import NotFound
 
 
 def unit_subtree(unit: Unit):  # type: ignore[no-untyped-def]
@@ -101,3 +112,14 @@ def province_root_path(unit: Unit) -> str:
     """The path of the province at the top of `unit`'s tree."""
     first_id = unit.path.strip("/").split("/")[0]
     return f"/{first_id}/"
+
+
+def find_visible_item(actor: User, tracking_number: str) -> Item:
+    """The item if `actor` may see it; 404 otherwise, without saying whether it exists."""
+    number = parse_tracking_number(tracking_number)
+    item = db.session.execute(
+        select(Item).where(Item.tracking_number == number, visible_items(actor))
+    ).scalar_one_or_none()
+    if item is None:
+        raise NotFound("unknown_item", f"Không tìm thấy bưu gửi {number} trong phạm vi của bạn.")
+    return item

@@ -1,24 +1,30 @@
 """Ingesting the field app's outbox: idempotent by event UUID, one result per event, in order."""
 from __future__ import annotations
 
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.orm import load_only
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
 
-from server.domain.errors import DomainError
 from server.domain.custody_chain import payload_digest
+from server.domain.errors import DomainError
 from server.domain.evidence_images import (
     HANDOVER_IMAGE_FIELDS,
     handover_key,
     reuse_of_handover_image,
 )
-from server.domain.flags import Custodian, FlagCode, backdated, before_item_existed, not_holder
+from server.domain.flags import (
+    Custodian,
+    FlagCode,
+    backdated,
+    before_item_existed,
+    not_holder,
+)
 from server.domain.geo import Position
 from server.domain.identity import check_id_document_in_force
 from server.domain.lifecycle import EventType
@@ -37,8 +43,8 @@ from server.models import (
 from server.schemas.common import JSON_BODY
 from server.schemas.sync import SyncEvent
 from server.services.custody import BatchAppender, Holder, append_event
-from server.services.flags import RecentFixes
 from server.services.errors import Invalid
+from server.services.flags import RecentFixes
 from server.services.scope import custody_scope, visible_items
 
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)

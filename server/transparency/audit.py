@@ -14,10 +14,22 @@ from typing import Any
 from sqlalchemy import select
 
 from server.domain.merkle import EMPTY_ROOT, leaf_hash, node_hash
-from server.domain.signed_note import NoteError, open_note, parse_checkpoint, split_note
-from server.domain.signed_note import signature_verifies
+from server.domain.signed_note import (
+    NoteError,
+    open_note,
+    parse_checkpoint,
+    signature_verifies,
+    split_note,
+)
 from server.extensions import db
-from server.models import CustodyEvent, DailyRoot, LogCheckpoint, LogEntry, LogTile, WitnessRefusal
+from server.models import (
+    CustodyEvent,
+    DailyRoot,
+    LogCheckpoint,
+    LogEntry,
+    LogTile,
+    WitnessRefusal,
+)
 from server.transparency.log import HASH_SIZE, TILE_WIDTH, log_signer
 from server.transparency.witness import configured_witnesses
 

@@ -10,11 +10,12 @@ import re
 from flask import Blueprint, Response
 from sqlalchemy import select
 
+from server.api.spec import operation
 from server.domain.merkle import ProofError
 from server.extensions import db
 from server.models import LogEntry, Role
-from server.api.spec import operation
 from server.services.errors import Invalid, NotFound
+from server.transparency.alerts import witness_alerts
 from server.transparency.log import (
     HASH_SIZE,
     TILE_WIDTH,
@@ -23,7 +24,6 @@ from server.transparency.log import (
     log_signer,
     served_note,
 )
-from server.transparency.alerts import witness_alerts
 from server.transparency.schemas import (
     ConsistencyOut,
     ConsistencyQuery,

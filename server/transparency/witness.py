@@ -26,10 +26,10 @@ from server.domain.signed_note import (
     NoteError,
     Signer,
     Verifier,
-    parse_checkpoint,
-    split_note,
     open_note,
+    parse_checkpoint,
     signature_verifies,
+    split_note,
     verifier_from_vkey,
 )
 from server.extensions import db

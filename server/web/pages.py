@@ -4,27 +4,42 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 
 from server.api.serializers import track_out
 from server.domain.errors import DomainError
-from server.domain.lifecycle import KIND_LABELS_VI, STATUS_LABELS_VI, ItemKind, ItemStatus
+from server.domain.lifecycle import (
+    KIND_LABELS_VI,
+    STATUS_LABELS_VI,
+    ItemKind,
+    ItemStatus,
+)
+from server.domain.service_time import LOCAL_TZ
 from server.extensions import limiter
-from server.services.errors import NotFound
+from server.services.access_log import commit_read_log, log_access
 from server.services.custody_record import custody_names
+from server.services.errors import NotFound
 from server.services.export import (
     EXPORT_ROLES,
     configured_signing_key,
     custody_export,
     public_key_pem,
 )
-from server.services.personal_data import commit_read_log, log_access
+from server.services.intake import consignment_note
 from server.services.tracking import failure_notice, public_tracking
-from server.domain.service_time import LOCAL_TZ
 from server.web.consignment_note import note_context
 from server.web.custody_page import IMAGE_ROLES, custody_steps
-from server.services.intake import consignment_note
 
 bp = Blueprint("pages", __name__, template_folder="templates",
                static_folder="static", static_url_path="/static")

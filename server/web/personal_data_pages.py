@@ -8,8 +8,14 @@ from flask_login import current_user
 
 from server.domain.errors import DomainError
 from server.domain.identity import normalize_phone
+from server.services.access_log import commit_read_log
 from server.services.errors import ServiceError
-from server.services.personal_data import EXPORT_ROLES, LOG_READERS, citizen_export, commit_read_log, query_accesses
+from server.services.personal_data import (
+    EXPORT_ROLES,
+    LOG_READERS,
+    citizen_export,
+    query_accesses,
+)
 
 bp = Blueprint("personal_data_pages", __name__, template_folder="templates")
 

@@ -2,7 +2,8 @@
 
 from datetime import date, datetime, timezone
 
-from server.services.proof import day_bounds, last_closed_day, local_day, media_fields
+from server.services.proof import day_bounds, last_closed_day, local_day
+from server.domain.evidence_images import media_fields
 
 
 def test_a_local_day_runs_from_17_00_utc_the_day_before() -> None:
