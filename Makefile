@@ -78,8 +78,8 @@ pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
 	cd pwa && npm ci --no-audit --no-fund
 	@touch $@
 
-pwa/dist/.built: pwa/node_modules/.installed $(PWA_SOURCES) server/schemas/sync.py | install
-	$(PY) -m server.schemas.field_limits > pwa/src/limits.json
+pwa/dist/.built: pwa/node_modules/.installed $(PWA_SOURCES) server/custody/schemas.py | install
+	$(PY) -m server.custody.field_limits > pwa/src/limits.json
 	cd pwa && npm run build
 	@touch $@
 

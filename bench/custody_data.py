@@ -3,7 +3,7 @@
 Rows are precomputed in Python and bulk-inserted (SQLite `executemany` on the raw
 connection, PostgreSQL `COPY`), never sent through the API: a million events take tens of
 seconds instead of hours. The chains are real: every event's hash is `chain_hash` of
-`event_body` (server/services/custody.py, server/domain/custody_chain.py) over the same
+`event_body` (server/custody/events.py, server/domain/custody_chain.py) over the same
 fields the app stores, so `flask custody verify` accepts the generated store as it is.
 
 A dataset is cached between runs (its size, its options and the schema head are in its
@@ -388,7 +388,7 @@ class _Chains:
                 accuracy_m=round(rng.uniform(3, 40), 1) if positioned else None,
                 evidence=evidence, status_after=status, previous_hash=previous)
             if self.hashed:
-                from server.services.custody import event_body
+                from server.custody.events import event_body
                 event.hash = chain_hash(event_body(event, tracking), previous)
             else:
                 event.hash = hashlib.sha256(event.id.encode()).hexdigest()
@@ -555,8 +555,8 @@ def _seal_days(app: Any, days: int, hashed: bool) -> None:
     """Seal every closed day with the app's own `seal_day`, as `flask custody seal-day` would."""
     if not hashed:
         return
+    from server.custody.proof import local_day, seal_day
     from server.extensions import db
-    from server.services.proof import local_day, seal_day
 
     first = local_day(EPOCH)
     # Chains run up to about six days past the last consignment.

@@ -283,7 +283,7 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
     if not Path(CHROMIUM).exists():
         return [note_row(BENCHMARK, "one delivery", f"Chromium not found at {CHROMIUM}: run `make chromium`")]
 
-    from server.demo import demo_password
+    from demo.seed import demo_password
 
     with tempfile.TemporaryDirectory(prefix="field-bench-") as folder:
         server = Server(Path(folder))

@@ -76,12 +76,12 @@ def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Wor
         from sqlalchemy import select
 
         from server import create_app
+        from server.accounts.service import create_user
+        from demo.seed import demo_password
         from server.extensions import db
+        from server.items.schemas import ItemCreate
+        from server.items.service import create_item
         from server.models import Role, Unit, UnitKind, User
-        from server.schemas.items import ItemCreate
-        from server.demo import demo_password
-        from server.services.auth import create_user
-        from server.services.items import create_item
 
         app = create_app()
         with app.app_context():

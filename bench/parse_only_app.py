@@ -22,8 +22,8 @@ if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
 from server import create_app  # noqa: E402
-from server.schemas.sync import SyncRequest  # noqa: E402
-from server.services.sync import _parse  # noqa: E402
+from server.custody.schemas import SyncRequest  # noqa: E402
+from server.custody.sync import _parse  # noqa: E402
 
 app = create_app()
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import json
 import os
 import sys
 import tempfile
@@ -260,7 +259,7 @@ def measure(args: argparse.Namespace | None = None) -> list[dict[str, Any]]:
         return [note_row(BENCHMARK, "first load and offline reload",
                          f"{DIST.relative_to(PROJECT)}/ is not built: run `make pwa` first")]
 
-    from server.demo import demo_password
+    from demo.seed import demo_password
 
     figures: dict[str, Any] = {"bundle": weigh_bundle()}
     print_bundle(figures["bundle"])

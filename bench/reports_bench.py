@@ -133,8 +133,9 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
     from server.domain.periods import Period, PeriodKind
     from server.extensions import db
     from server.models import CustodyEvent, User
-    from server.services import report_rollups, reports
-    from server.services.dashboard import build_dashboard
+    from server.reporting import reports
+    from server.reporting import rollups as report_rollups
+    from server.reporting.dashboard import build_dashboard
 
     period = Period(PeriodKind.quarter, *QUARTER)
     counted = sorted({event_type.value for _kind, event_type in reports.COUNTED_EVENTS})

@@ -122,7 +122,7 @@ def _fake_sha256(*parts: Any) -> str:
 
 def _stored_image(env: dict[str, str], *parts: Any) -> str:
     """A small file in the media folder, as an upload leaves it; answer its SHA-256."""
-    from server.services.media import media_path
+    from server.media.service import media_path
 
     body = "|".join(map(str, ("bench image", *parts))).encode()
     sha256 = hashlib.sha256(body).hexdigest()
@@ -136,12 +136,12 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
     """Demo structure, then per client a postman (password BENCH_PASSWORD), results, images."""
     from sqlalchemy import insert, select, update
 
-    from server.demo import seed_structure
+    from server.accounts.service import create_user
+    from demo.seed import seed_structure
     from server.extensions import db
+    from server.items.schemas import ItemCreate
+    from server.items.service import create_item
     from server.models import Item, Media, Role, User
-    from server.schemas.items import ItemCreate
-    from server.services.auth import create_user
-    from server.services.items import create_item
 
     postmen: list[Postman] = []
     with app_context(env):

@@ -70,13 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def seed(env: dict[str, str], count: int) -> list[str]:
     """The demo's structure and `count` results with four events each; their numbers."""
-    from server.demo import seed_structure
+    from server.custody.events import append_event
+    from demo.seed import seed_structure
     from server.domain.lifecycle import EventType
     from server.extensions import db
+    from server.items.schemas import ItemCreate
+    from server.items.service import create_item
     from server.models import Role
-    from server.schemas.items import ItemCreate
-    from server.services.custody import append_event
-    from server.services.items import create_item
 
     numbers = []
     with app_context(env):

@@ -5,14 +5,55 @@ import logging
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server import models  # noqa: F401 — every model registered before migrate sees them
+from server.accounts import api as accounts_api
+from server.audit import api as audit_api
+from server.cash import api as cash_api
+from server.cash import pages as cash_pages
+from server.catalogue import api as catalogue_api
+from server.catalogue import places_api
+from server.cli import register_commands
 from server.config import INSTANCE_DIR, settings_from_environment
+from server.core import health
+from server.core.error_handlers import register_error_handlers
+from server.core.headers import add_security_headers
+from server.core.security import init_security
+from server.custody import api as custody_api
 from server.extensions import configure_sqlite_engine, db, limiter, migrate
+from server.handovers import api as handovers_api
+from server.handovers import pages as handovers_pages
+from server.items import api as items_api
+from server.items import counter_api, intake_api, results_api, route_api, tracking_api
+from server.media import api as media_api
+from server.privacy import api as privacy_api
+from server.privacy import pages as privacy_pages
+from server.reporting import api as reporting_api
+from server.reporting import dashboard_api, deadlines_api
+from server.reporting import pages as reporting_pages
+from server.transparency import views as log_views
+from server.transparency import witness
+from server.transparency.integrator import register_integrator
+from server.web import pages as app_pages
+from server.workdays import api as workdays_api
+
+#: Every blueprint, feature by feature; the app shell's pages (catch-all routes) come last.
+BLUEPRINTS = (
+    accounts_api.bp, catalogue_api.bp, places_api.bp, workdays_api.bp, media_api.bp,
+    custody_api.bp, items_api.bp, intake_api.bp, counter_api.bp, results_api.bp, route_api.bp,
+    tracking_api.bp, handovers_api.bp, cash_api.bp, reporting_api.bp, dashboard_api.bp,
+    deadlines_api.bp, audit_api.bp, privacy_api.bp, health.bp,
+    reporting_pages.bp, cash_pages.bp, privacy_pages.bp, handovers_pages.bp,
+    log_views.bp, log_views.api, witness.bp, app_pages.bp,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config → extensions → blueprints → error handlers → CLI."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    # Every feature's pages render from the one template folder of the app shell (server/web).
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None,
+                template_folder="web/templates")
     app.config.from_mapping(settings_from_environment())
     if test_config:
         app.config.update(test_config)
@@ -21,10 +62,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
-
-    from server.api.errors import register_error_handlers
-    from server.cli import register_commands
-    from server.web.headers import add_security_headers
 
     register_error_handlers(app)
     register_commands(app)
@@ -37,16 +74,11 @@ def _trust_proxies(app: Flask) -> None:
     """Behind TRUSTED_PROXY_HOPS proxies, take the client's address and scheme from their headers."""
     hops = int(app.config.get("TRUSTED_PROXY_HOPS", 0))
     if hops > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
     """Bind the extensions; SQLite gets WAL, foreign keys and up-front write locks."""
-    from server import models  # noqa: F401 — every model registered before migrate sees them
-    from server.security import init_security
-
     _pool_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
@@ -72,51 +104,7 @@ def _pool_options(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Mount the API under /api/v1 and the server-rendered pages."""
-    from server.api import (
-        audit,
-        auth,
-        calendar,
-        cash,
-        catalogue,
-        counter,
-        deadlines,
-        handovers,
-        health,
-        intake,
-        items,
-        media,
-        personal_data,
-        places,
-        reports,
-        results,
-        route,
-        sync,
-        tracking,
-    )
-    from server.api import dashboard as dashboard_api
-    from server.web import (
-        dashboard,
-        handover_record,
-        pages,
-        personal_data_pages,
-        statement_page,
-    )
-
-    for module in (auth, catalogue, items, handovers, media, route, sync, tracking, audit, reports, dashboard_api,
-                   intake, results, deadlines, counter, cash, calendar, places, personal_data):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(dashboard.bp)
-    app.register_blueprint(statement_page.bp)
-    app.register_blueprint(personal_data_pages.bp)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(handover_record.bp)
-    from server.transparency import views as log_views
-    from server.transparency import witness
-    from server.transparency.integrator import register_integrator
-
-    app.register_blueprint(log_views.bp)
-    app.register_blueprint(log_views.api)
-    app.register_blueprint(witness.bp)
+    """Mount every feature's API (under /api/v1) and its server-rendered pages."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     register_integrator(app)

@@ -1,38 +1,42 @@
-"""Flask commands: demo data, users, API tokens, custody verification and daily seals."""
+"""Flask commands: users, API tokens, custody verification and daily seals."""
 from __future__ import annotations
 
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from server.domain.errors import DomainError
-from server.extensions import db
-from server.models import ApiToken, Role, Unit, User
-from server.models.types import utc_now
-from server.schemas.audit import VerifyOut
-from server.security import issue_api_token, token_digest
-from server.services.auth import change_password, create_user
-from server.services.errors import ServiceError
-from server.services.handovers import expire_stale_handovers
-from server.services.media_storage import media_storage
-from server.services.proof import (
+from server.accounts.service import change_password, create_user
+from server.audit.schemas import VerifyOut
+from server.core.errors import ServiceError
+from server.core.security import issue_api_token, token_digest
+from server.custody.proof import (
     MAX_VERIFY_JOBS,
     default_jobs,
     last_closed_day,
     seal_day,
     verify_all,
 )
+from server.domain.errors import DomainError
+from server.extensions import db
+from server.handovers.service import expire_stale_handovers
+from server.media.backup import BackupError, create_backup, restore_backup
+from server.media.retention import prune_media
+from server.media.storage import media_storage
+from server.models import ApiToken, Role, Unit, User
+from server.models.types import utc_now
+from server.notifications.service import configured_sender, drain_outbox
+from server.reporting.rollups import roll_up
 from server.transparency.cli import add_log_commands
 
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to `flask --app wsgi …`."""
-    app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_password_command)
     app.cli.add_command(create_token_command)
@@ -45,28 +49,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(notifications_group)
     app.cli.add_command(reports_group)
     app.cli.add_command(expire_handovers_command)
-
-
-@click.command("seed-demo")
-@with_appcontext
-@click.option("--if-empty", is_flag=True, help="Do nothing when users already exist.")
-@click.option("--citizens", default=300, show_default=True, help="How many synthetic citizens.")
-@click.option("--seed", default=2026, show_default=True, help="Random seed (same data each run).")
-def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
-    """Create a demo province, its users (password tantay-demo or DEMO_PASSWORD) and items."""
-    from server.demo import DEMO_USERS, OTHER_UNIT_USERS, demo_password, seed_demo
-
-    if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
-        click.echo("Demo data already there; nothing to do.")
-    else:
-        try:
-            seed_demo(citizen_count=citizens, seed=seed)
-        except DomainError as refusal:  # a DEMO_PASSWORD the password policy refuses
-            raise click.ClickException(f"DEMO_PASSWORD: {refusal.message}") from None
-        db.session.commit()
-    click.echo("Demo logins (password: %s):" % demo_password())
-    for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS:
-        click.echo(f"  {username:<11} {role:<10} {unit}")
 
 
 @click.command("create-user")
@@ -181,10 +163,6 @@ def list_tokens_command(username: str | None) -> None:
 @click.argument("path", type=click.Path(file_okay=False))
 def backup_command(path: str) -> None:
     """Back up the database and the images into the new folder PATH; the server may keep running."""
-    from pathlib import Path
-
-    from server.services.backup import BackupError, create_backup
-
     try:
         manifest = create_backup(db.engine, media_storage(), Path(path))
     except BackupError as failure:
@@ -201,10 +179,6 @@ def restore_command(path: str, yes: bool) -> None:
 
     Exits 1 when a table does not hold as many rows as when the backup was made.
     """
-    from pathlib import Path
-
-    from server.services.backup import BackupError, restore_backup
-
     target = db.engine.url.render_as_string(hide_password=True)
     if not yes:
         click.confirm(f"Replace everything in {target} with the backup {path}?", abort=True)
@@ -279,8 +253,6 @@ def media_group() -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would go; delete nothing.")
 def media_prune_command(dry_run: bool) -> None:
     """Delete image files past MEDIA_RETENTION_DAYS whose items are all closed (rows kept)."""
-    from server.services.retention import prune_media
-
     report = prune_media(media_storage(),
                          current_app.config["MEDIA_RETENTION_DAYS"], dry_run=dry_run)
     click.echo(json.dumps({
@@ -300,8 +272,6 @@ def notifications_group() -> None:
 @with_appcontext
 def notifications_send_command(limit: int) -> None:
     """Send the pending notifications (safe to run again: a sent one is never resent)."""
-    from server.services.notifications import configured_sender, drain_outbox
-
     report = drain_outbox(configured_sender(), limit)
     click.echo(json.dumps({"sent": report.sent, "failed": report.failed,
                            "pending": report.pending_left}))
@@ -319,8 +289,6 @@ def reports_group() -> None:
 @click.option("--rebuild", is_flag=True, help="Forget every roll-up and recompute all days.")
 def roll_up_command(through: datetime | None, rebuild: bool) -> None:
     """Roll up the report's figures of every closed day not rolled up yet (run after seal-day)."""
-    from server.services.report_rollups import roll_up
-
     outcome = roll_up(through.date() if through is not None else None, rebuild=rebuild)
     db.session.commit()
     click.echo(json.dumps({

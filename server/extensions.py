@@ -50,7 +50,7 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
     writes fails at once with SQLITE_BUSY under WAL when another writer got in between, and
     the busy timeout does not help then. Reads keep a plain BEGIN so they never wait.
     A writer still locked out after `busy_timeout_ms` gets "database is locked", which the
-    API answers with 503 `database_unavailable` (server/api/errors.py).
+    API answers with 503 `database_unavailable` (server/core/error_handlers.py).
     """
 
     @event.listens_for(engine, "connect")

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from hypothesis.internal import lambda_sources
 from flask.testing import FlaskClient
+from hypothesis.internal import lambda_sources
 from sqlalchemy import text
 
 from server import create_app
@@ -218,7 +218,7 @@ def jpeg_bytes(seed: str) -> bytes:
 @pytest.fixture()
 def world(app: Flask):  # type: ignore[no-untyped-def]
     """The demo province's units, procedures and staff (no items), committed."""
-    from server.demo import seed_structure
+    from demo.seed import seed_structure
 
     with app.app_context():
         created = seed_structure()

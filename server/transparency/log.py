@@ -27,7 +27,7 @@ from server.domain.signed_note import Checkpoint, Signer, sealed_day_line, sign_
 from server.extensions import db
 from server.models import CustodyEvent, DailyRoot, LogCheckpoint, LogEntry, LogTile
 from server.models.types import utc_now
-from server.services.signing_keys import signing_key
+from server.transparency.signing_keys import signing_key
 
 TILE_WIDTH = 256
 TILE_HEIGHT = 8

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from server.schemas.common import RequestModel, ResponseModel
+from server.core.schemas import RequestModel, ResponseModel
 
 
 class InclusionQuery(RequestModel):

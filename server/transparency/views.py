@@ -10,11 +10,11 @@ import re
 from flask import Blueprint, Response
 from sqlalchemy import select
 
-from server.api.spec import operation
+from server.core.errors import Invalid, NotFound
+from server.core.spec import operation
 from server.domain.merkle import ProofError
 from server.extensions import db
 from server.models import LogEntry, Role
-from server.services.errors import Invalid, NotFound
 from server.transparency.alerts import witness_alerts
 from server.transparency.log import (
     HASH_SIZE,

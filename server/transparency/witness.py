@@ -35,8 +35,8 @@ from server.domain.signed_note import (
 from server.extensions import db
 from server.models import LogCheckpoint, LogCosignature, WitnessedLog, WitnessRefusal
 from server.models.types import utc_now
-from server.services.signing_keys import signing_key
 from server.transparency.log import TileStore, log_origin
+from server.transparency.signing_keys import signing_key
 
 WITNESS_KEY_FILE_NAME = "witness_signing_key.pem"
 MAX_PROOF_LINES = 63

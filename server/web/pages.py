@@ -17,7 +17,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from server.api.serializers import track_out
+from server.audit.export import (
+    EXPORT_ROLES,
+    configured_signing_key,
+    custody_export,
+    public_key_pem,
+)
+from server.core.access_log import commit_read_log, log_access
+from server.core.errors import NotFound
+from server.custody.pages import IMAGE_ROLES, custody_steps
+from server.custody.record import custody_names
 from server.domain.errors import DomainError
 from server.domain.lifecycle import (
     KIND_LABELS_VI,
@@ -27,19 +36,10 @@ from server.domain.lifecycle import (
 )
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import limiter
-from server.services.access_log import commit_read_log, log_access
-from server.services.custody_record import custody_names
-from server.services.errors import NotFound
-from server.services.export import (
-    EXPORT_ROLES,
-    configured_signing_key,
-    custody_export,
-    public_key_pem,
-)
-from server.services.intake import consignment_note
-from server.services.tracking import failure_notice, public_tracking
-from server.web.consignment_note import note_context
-from server.web.custody_page import IMAGE_ROLES, custody_steps
+from server.items.consignment_note import note_context
+from server.items.intake import consignment_note
+from server.items.serializers import track_out
+from server.items.tracking import failure_notice, public_tracking
 
 bp = Blueprint("pages", __name__, template_folder="templates",
                static_folder="static", static_url_path="/static")

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from server.accounts.service import create_user
 from server.extensions import db
 from server.models import AuditFlag, Item, Unit, UnitKind
-from server.services.auth import create_user
 from tests.api.checks import signed_in
 from tests.api.scenario import event, hand_over, register_result, sync
 from tests.conftest import ApiClient

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from server.models import types as model_types
-
 from tests.api.checks import signed_in
 from tests.conftest import ApiClient, png_bytes
 

@@ -9,10 +9,10 @@ from flask import Flask
 from sqlalchemy import select, text, update
 
 from server.config import settings_from_environment
+from server.core.security import issue_api_token
 from server.extensions import db
 from server.models import ApiToken, Item, LoginFailure, User
 from server.models.types import utc_now
-from server.security import issue_api_token
 from tests.api.checks import assert_error, count_where, nothing_written, signed_in
 from tests.api.scenario import result_body
 

@@ -36,14 +36,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from server.api.spec import OPERATIONS
+from server.accounts.service import create_user
+from server.audit.corrections import request_correction
+from server.core.security import issue_api_token
+from server.core.spec import OPERATIONS
+from server.custody.flags import raise_flag
+from server.custody.proof import last_closed_day, seal_day
 from server.extensions import db
 from server.models import CustodyEvent, Item, Unit, User, VerificationJob
-from server.security import issue_api_token
-from server.services.auth import create_user
-from server.services.corrections import request_correction
-from server.services.flags import raise_flag
-from server.services.proof import last_closed_day, seal_day
 from server.transparency.log import integrate
 from tests.api.checks import UNKNOWN_NUMBER
 from tests.api.scenario import result_body

@@ -6,7 +6,14 @@ the official fees are remitted to the agency in full.
 from __future__ import annotations
 
 from tests.api.checks import assert_error, nothing_written, signed_in
-from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    event,
+    hand_over,
+    register_result,
+    sync,
+    upload_image,
+)
 
 NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}
 RECIPIENT = {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd", "id_last4": "7890"}

@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from server.audit.export import KEY_FILE_NAME, signing_key, verify_export
 from server.domain.custody_chain import chain_hash
-from server.services.export import KEY_FILE_NAME, signing_key, verify_export
 from tests.api.audit_world import Round, custody_round, events_of
 from tests.api.checks import assert_error, signed_in
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from server.custody import sync as sync_service
 from server.models import CustodyEvent
-from server.services import sync as sync_service
 from tests.api.checks import count_where, nothing_written, signed_in
 from tests.api.scenario import Desk, clerk_and_postman, event, sync, upload_image
 from tests.conftest import ApiClient
@@ -273,11 +273,12 @@ def test_a_postman_or_clerk_of_another_office_cannot_record_on_the_item(app, des
 
 
 def test_an_item_given_to_another_province_is_out_of_reach_of_the_first_office(app, desk, new_api):
-    from tests.api.audit_world import add_people
+    from sqlalchemy import select
+
+    from server.accounts.service import create_user
     from server.extensions import db
     from server.models import Unit
-    from server.services.auth import create_user
-    from sqlalchemy import select
+    from tests.api.audit_world import add_people
 
     add_people(app)
     with app.app_context():
@@ -455,10 +456,10 @@ def test_citing_an_image_never_opens_it_to_the_one_who_cites_it(app, desk, new_a
     """Even a citation stored by another way (an older server) opens nothing."""
     from sqlalchemy import select
 
+    from server.custody.events import append_event
     from server.domain.lifecycle import EventType
     from server.extensions import db
     from server.models import Item, User
-    from server.services.custody import append_event
     from tests.api.scenario import register_result
 
     number = desk.numbers[0]

@@ -2,7 +2,6 @@
 API, and an outside auditor who has only HTTP and the log's verifier key."""
 from __future__ import annotations
 
-import base64
 import json
 import time
 from datetime import datetime, timedelta, timezone

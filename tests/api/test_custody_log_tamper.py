@@ -15,13 +15,26 @@ from sqlalchemy import select, text
 
 from server.domain.merkle import leaf_hash
 from server.extensions import db
+from server.models import (
+    CustodyEvent,
+    DailyRoot,
+    Item,
+    LogCheckpoint,
+    LogEntry,
+    LogTile,
+)
 from server.models.types import utc_now
 from server.transparency.log import TileStore, sign_checkpoint
-from server.models import CustodyEvent, DailyRoot, Item, LogCheckpoint, LogEntry, LogTile
-from tests.api.test_custody_log import checkpoint
-from tests.api.test_proof import both_verdicts, cli_verify, move_back, rewrite_history, run
-from tests.api.scenario import register_result, two_chains
 from tests.api.checks import signed_in, verify_in_background
+from tests.api.scenario import register_result, two_chains
+from tests.api.test_custody_log import checkpoint
+from tests.api.test_proof import (
+    both_verdicts,
+    cli_verify,
+    move_back,
+    rewrite_history,
+    run,
+)
 
 
 @pytest.fixture()

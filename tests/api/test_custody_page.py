@@ -10,7 +10,14 @@ import pytest
 
 from tests.api.audit_world import add_people, events_of
 from tests.api.checks import signed_in
-from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    event,
+    hand_over,
+    register_result,
+    sync,
+    upload_image,
+)
 from tests.api.test_custody_export import instance_folder  # noqa: F401 — autouse: a private signing key
 
 NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}

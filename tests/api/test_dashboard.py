@@ -9,12 +9,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from server.demo import seed_demo
+from demo.seed import seed_demo
+from server.accounts.service import create_user
 from server.domain.service_time import END_OF_WORKING_DAY, LOCAL_TZ, add_working_days
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, User
-from server.services.auth import create_user
-from server.services.dashboard import FLAG_LABELS_VI, flag_summary
+from server.reporting.dashboard import FLAG_LABELS_VI, flag_summary
 from tests.api.checks import signed_in
 from tests.api.test_counter_intake import intake_body
 

@@ -24,7 +24,13 @@ from server.domain.service_time import LOCAL_TZ, is_working_day, working_days_be
 from server.extensions import db
 from server.models import AuditFlag, Item
 from tests.api.checks import signed_in
-from tests.api.scenario import HOME, hand_over, register_result, server_clock_at, upload_image
+from tests.api.scenario import (
+    HOME,
+    hand_over,
+    register_result,
+    server_clock_at,
+    upload_image,
+)
 from tests.conftest import ApiClient
 
 #: Bưu cục Trung tâm Ninh Bình, where the clerk and the postman work (demo units).
@@ -396,8 +402,8 @@ def test_flags_cost_at_most_one_query_per_positioned_event(desk, app, monkeypatc
 
     with_flags = selects_while(batch(items[:3], 9))
     # The batch path finds flags with `found_flags`, other paths with `flag_event`: turn off both.
-    monkeypatch.setattr("server.services.custody.flag_event", lambda *args: [])
-    monkeypatch.setattr("server.services.custody.found_flags", lambda *args: [])
+    monkeypatch.setattr("server.custody.events.flag_event", lambda *args: [])
+    monkeypatch.setattr("server.custody.events.found_flags", lambda *args: [])
     without_flags = selects_while(batch(items[3:], 13))
     # Six positioned events: one look-up each of the postman's previous fix, and the post
     # office read once per request.

@@ -11,9 +11,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from server.accounts.service import create_user
 from server.extensions import db
 from server.models import AuditFlag, HandoverRecord, Item, Unit, UnitKind, User
-from server.services.auth import create_user
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import (
     clerk_and_postman,

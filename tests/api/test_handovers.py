@@ -4,9 +4,14 @@ from __future__ import annotations
 import pytest
 
 from tests.api.checks import UNKNOWN_NUMBER, assert_error, nothing_written, signed_in
-from tests.api.scenario import Desk, clerk_and_postman, hand_over, result_body, upload_image
+from tests.api.scenario import (
+    Desk,
+    clerk_and_postman,
+    hand_over,
+    result_body,
+    upload_image,
+)
 from tests.conftest import ApiClient
-
 
 #: A clerk with four results at the counter, and the postman who will take them.
 Counter = Desk

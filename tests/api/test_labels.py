@@ -13,7 +13,7 @@ import pytest
 import qrcode
 from PIL import Image
 
-from server.services.labels import PNG_MODULE_PX, SVG_MODULE_UNITS, label_png, label_svg
+from server.items.labels import PNG_MODULE_PX, SVG_MODULE_UNITS, label_png, label_svg
 from tests.api.checks import assert_error, signed_in
 from tests.api.scenario import register_result
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from server.media.service import media_path
 from server.models import Media
-from server.services.media import media_path
 from tests.api.checks import assert_error, count_where, nothing_written, signed_in
 from tests.conftest import ApiClient, jpeg_bytes, png_bytes
 

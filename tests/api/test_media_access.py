@@ -18,14 +18,21 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from server.accounts.service import create_user
 from server.extensions import db
+from server.media.retention import prune_media
+from server.media.service import media_path
 from server.models import CustodyEvent, Media, Unit
 from server.models.types import utc_now
-from server.services.auth import create_user
-from server.services.media import media_path
-from server.services.retention import prune_media
 from tests.api.checks import assert_error, signed_in
-from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    event,
+    hand_over,
+    register_result,
+    sync,
+    upload_image,
+)
 from tests.conftest import ApiClient, jpeg_bytes, png_bytes
 
 
@@ -215,8 +222,8 @@ def test_prune_deletes_old_images_of_closed_items_and_keeps_their_rows(app, deli
     _age(app, 1900)
     path = media_path(app.config["MEDIA_DIR"], delivered.signature)
     # The migrations' logging.config.fileConfig disabled the loggers that existed then.
-    logging.getLogger("server.services.retention").disabled = False
-    with caplog.at_level(logging.INFO, logger="server.services.retention"):
+    logging.getLogger("server.media.retention").disabled = False
+    with caplog.at_level(logging.INFO, logger="server.media.retention"):
         report = _prune(app)
     assert not path.exists()
     assert media_path(app.config["MEDIA_DIR"], open_signature).exists()

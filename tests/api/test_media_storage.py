@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from server.models import Media
-from server.services.backup import _archive_media, _unpack_media
-from server.services.media_storage import (
+from server.media.backup import _archive_media, _unpack_media
+from server.media.storage import (
     LocalMediaStorage,
     MediaStorage,
     S3MediaStorage,
     media_storage,
     storage_from_settings,
 )
+from server.models import Media
 from tests.api.checks import count_where, signed_in
 from tests.conftest import png_bytes
 from tests.s3 import S3Server, moto_s3

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from server.extensions import db
 from server.models import Notification
-from server.services.notifications import MAX_ATTEMPTS, drain_outbox
+from server.notifications.service import MAX_ATTEMPTS, drain_outbox
 from tests.api.scenario import HOME, Desk, clerk_and_postman, event, sync, upload_image
 
 CITIZEN = ("Nguyễn Thị Mẫu", "0912345678", "001234567890", HOME["line"])
@@ -87,7 +87,7 @@ def test_events_that_tell_nobody_queue_nothing(app, desk):
 
 def test_the_send_command_logs_without_personal_data_and_marks_sent(app, desk, caplog):
     _deliver(desk, desk.numbers[0])
-    with caplog.at_level(logging.INFO, logger="server.services.notifications"):
+    with caplog.at_level(logging.INFO, logger="server.notifications.service"):
         first = app.test_cli_runner().invoke(args=["notifications", "send"])
     assert first.exit_code == 0, first.output
     assert json.loads(first.output) == {"sent": 1, "failed": 0, "pending": 0}

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from server.api.spec import OPERATIONS
-from server.schemas.common import RequestModel
-from server.schemas.sync import SyncEvent
+from server.core.schemas import RequestModel
+from server.core.spec import OPERATIONS
+from server.custody.schemas import SyncEvent
 from tests.api.checks import field_names, signed_in
 from tests.api.scenario import result_body
 

@@ -15,7 +15,14 @@ from server.extensions import db
 from server.models import PersonalDataAccess
 from tests.api.audit_world import add_people
 from tests.api.checks import assert_error, signed_in
-from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    event,
+    hand_over,
+    register_result,
+    sync,
+    upload_image,
+)
 from tests.conftest import ApiClient
 
 #: A home located to the metre (six decimals), so rounding to ~100 m shows.

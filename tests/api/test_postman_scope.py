@@ -14,7 +14,13 @@ from sqlalchemy import update
 from server.extensions import db
 from server.models import CustodyEvent
 from tests.api.checks import assert_error, signed_in
-from tests.api.scenario import clerk_and_postman, event, register_result, sync, upload_image
+from tests.api.scenario import (
+    clerk_and_postman,
+    event,
+    register_result,
+    sync,
+    upload_image,
+)
 
 RECIPIENT = {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd", "id_last4": "7890"}
 
@@ -70,7 +76,7 @@ def test_a_delivered_item_stays_readable_for_a_while_without_anything_personal(a
     assert citizen["name"] is None and citizen["phone"] is None and citizen["id_last4"] is None
     assert citizen["address"]["line"] is None and citizen["address"]["lat"] is None
     assert all("recipient" not in e["evidence"] for e in read["events"])
-    text = desk.postman.get(f"/api/v1/items?status=delivered").get_data(as_text=True)
+    text = desk.postman.get("/api/v1/items?status=delivered").get_data(as_text=True)
     for personal in ("Nguyễn Thị Mẫu", "0912345678", "Lê Hồng Phong"):
         assert personal not in text
     # The clerk of the office still reads the whole record.

@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from server.core.errors import Conflict
+from server.custody.events import event_body
+from server.custody.proof import day_bounds, last_closed_day, local_day, seal_day
 from server.domain.custody_chain import GENESIS_HASH, chain_hash, merkle_root
 from server.extensions import db
+from server.media.service import media_path
 from server.models import CustodyEvent, DailyRoot, Item
-from server.services.custody import event_body
-from server.services.media import media_path
-from server.services.proof import day_bounds, last_closed_day, local_day, seal_day
-from server.services.errors import Conflict
 from tests.api.checks import assert_error, signed_in, verify_in_background
-from tests.conftest import ApiClient
 from tests.api.scenario import hand_over, register_result, two_chains
+from tests.conftest import ApiClient
 
 
 @pytest.fixture()

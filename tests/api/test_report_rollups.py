@@ -19,16 +19,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.demo import seed_demo
+from demo.seed import seed_demo
+from server.custody.events import append_event
+from server.custody.proof import day_bounds, local_day
 from server.domain.lifecycle import EventType, FailureAction, FailureReason
 from server.domain.periods import Period, PeriodKind
 from server.extensions import db
 from server.models import CustodyEvent, Item, ReportDayPartial, ReportRollup, Unit, User
 from server.models.types import utc_now
-from server.services.custody import append_event
-from server.services.proof import day_bounds, local_day
-from server.services.report_rollups import last_rollable_day, roll_up, rolled_through
-from server.services.reports import summarize
+from server.reporting.reports import summarize
+from server.reporting.rollups import last_rollable_day, roll_up, rolled_through
 from tests.conftest import empty_tables
 
 SEED = 20261124

@@ -19,16 +19,16 @@ from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from server.demo import seed_demo
+from demo.seed import seed_demo
+from server.accounts.service import create_user
+from server.custody.events import append_event
 from server.domain.lifecycle import EventType, FailureAction, FailureReason
 from server.domain.periods import add_months, parse_period
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Unit, UnitKind, User
 from server.models.types import utc_now
-from server.services.auth import create_user
-from server.services.custody import append_event
-from server.services.reports import summarize
+from server.reporting.reports import summarize
 from tests.api.checks import assert_error, nothing_written
 from tests.conftest import ApiClient, empty_tables
 
@@ -56,7 +56,7 @@ def demo(session_app: Flask) -> Iterator[Flask]:
                      province="Thanh Hóa")
         db.session.add(other)
         db.session.flush()
-        other.path = f"/{other.id}/"  # as server/demo.py::seed_structure sets it
+        other.path = f"/{other.id}/"  # as demo/seed.py::seed_structure sets it
         create_user("supervisor_th", "tantay-demo", "supervisor", other.id, "Lê Văn Khác")
         db.session.commit()
     yield session_app

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from server.core.security import issue_api_token
 from server.extensions import db
 from server.models import User
-from server.security import issue_api_token
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import HOME
 from tests.conftest import ApiClient

@@ -7,7 +7,14 @@ from sqlalchemy import text
 
 from server.extensions import db
 from tests.api.checks import verify_in_background
-from tests.api.scenario import HOME, event, hand_over, register_result, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    event,
+    hand_over,
+    register_result,
+    sync,
+    upload_image,
+)
 
 
 def test_result_travels_from_counter_to_citizen_and_tampering_is_named(app, world, new_api):

@@ -7,14 +7,18 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from server.demo import DEMO_UNITS
+from demo.seed import DEMO_UNITS
+from server.custody.events import Holder, append_event
 from server.domain.lifecycle import EventType
-from server.domain.route import distance_matrix_m, nearest_neighbour_order, tour_length_m
+from server.domain.route import (
+    distance_matrix_m,
+    nearest_neighbour_order,
+    tour_length_m,
+)
 from server.extensions import db
+from server.items.service import allocate_tracking_number
 from server.models import Item, Procedure, Unit, User
 from server.models.types import utc_now
-from server.services.custody import Holder, append_event
-from server.services.items import allocate_tracking_number
 from tests.api.scenario import HOME, event, hand_over, register_result, sync
 from tests.conftest import ApiClient
 

@@ -25,10 +25,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from server.core.security import issue_api_token
+from server.custody.proof import last_closed_day, seal_day
 from server.extensions import db
 from server.models import LogEntry, User
-from server.security import issue_api_token
-from server.services.proof import last_closed_day, seal_day
 from server.transparency.log import integrate
 from tests.api.checks import signed_in
 from tests.api.scenario import HOME, event, hand_over, register_result, result_body

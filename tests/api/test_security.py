@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-import pkgutil
 import re
 import statistics
 import time
@@ -22,16 +21,23 @@ from flask import Flask
 from itsdangerous import TimestampSigner
 from sqlalchemy import select, text, update
 
-from server.api.spec import OPERATIONS, UNSAFE_METHODS
+from demo.cli import register_demo_commands
+from server.accounts.service import create_user
+from server.core.errors import Forbidden
+from server.core.headers import CONTENT_SECURITY_POLICY
+from server.core.security import issue_api_token, token_digest
+from server.core.spec import OPERATIONS, UNSAFE_METHODS
 from server.domain.errors import DomainError
 from server.extensions import db
 from server.models import ApiToken, Procedure, Unit, User
 from server.models.types import utc_now
-from server.security import issue_api_token, token_digest
-from server.services.errors import Forbidden
-from server.services.auth import create_user
-from server.web.headers import CONTENT_SECURITY_POLICY
-from tests.api.checks import UNKNOWN_NUMBER, assert_error, count_where, nothing_written, signed_in
+from tests.api.checks import (
+    UNKNOWN_NUMBER,
+    assert_error,
+    count_where,
+    nothing_written,
+    signed_in,
+)
 from tests.api.scenario import (
     HOME,
     event,
@@ -410,11 +416,8 @@ def _example_url(rule: str) -> str:
 
 
 def _declared_operations() -> list[Any]:
-    """Every operation of every API module (imported here, so collection sees them all)."""
-    import server.api
-
-    for module in pkgutil.iter_modules(server.api.__path__):
-        importlib.import_module(f"server.api.{module.name}")
+    """Every operation of every API module (the app factory's package imports them all)."""
+    importlib.import_module("server")
     return list(OPERATIONS)
 
 
@@ -738,6 +741,7 @@ def test_an_api_path_that_names_no_route_is_404_whatever_the_method(app, world, 
 
 def test_the_demo_refuses_a_demo_password_the_policy_refuses(app, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "demo1234")
+    register_demo_commands(app)
     result = app.test_cli_runner().invoke(args=["seed-demo", "--citizens", "1"])
     assert result.exit_code != 0 and "DEMO_PASSWORD" in result.output, result.output
     with app.app_context():

@@ -8,15 +8,24 @@ from datetime import time
 from flask import Flask
 from sqlalchemy import func, select
 
-from server.demo import DEMO_UNITS, DEMO_USERS, OTHER_UNIT_USERS, seed_demo
+from demo.cli import register_demo_commands
+from demo.seed import DEMO_UNITS, DEMO_USERS, OTHER_UNIT_USERS, seed_demo
+from server.custody.events import verify_custody
 from server.domain.invitations import FailedAttempt, invitation_status
 from server.domain.lifecycle import FailureAction, FailureReason, ItemStatus
 from server.domain.service_time import LOCAL_TZ, working_days_between
 from server.extensions import db
-from server.models import AuditFlag, CustodyEvent, HandoverRecord, Item, Media, Role, User
+from server.media.service import media_path
+from server.models import (
+    AuditFlag,
+    CustodyEvent,
+    HandoverRecord,
+    Item,
+    Media,
+    Role,
+    User,
+)
 from server.models.types import utc_now
-from server.services.custody import verify_custody
-from server.services.media import media_path
 from tests.conftest import empty_tables
 
 DOSSIER_STATES = {"requested", "collected", "at_post", "in_transit", "filed", "cancelled"}
@@ -168,7 +177,9 @@ def test_the_same_seed_gives_the_same_demo(app: Flask) -> None:
 
 
 def _invoke(app: Flask, *args: str):  # type: ignore[no-untyped-def]
-    """Run a command as `flask --app wsgi …` does: inside an app context."""
+    """Run a command as `flask --app wsgi …` does: inside an app context, with wsgi's demo commands."""
+    if "seed-demo" not in app.cli.commands:
+        register_demo_commands(app)
     # The `flask` script pushes the context itself; the test runner's bare group does not.
     with app.app_context():
         return app.test_cli_runner().invoke(args=list(args))

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
+from server.custody.flags import raise_flag
 from server.extensions import db
 from server.models import Item, VerificationJob
 from server.models.types import utc_now
-from server.services.flags import raise_flag
 from tests.api.audit_world import add_people
 from tests.api.checks import assert_error, signed_in, verify_in_background
 from tests.api.scenario import HOME

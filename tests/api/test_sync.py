@@ -31,7 +31,6 @@ from tests.api.scenario import (
 )
 from tests.conftest import ApiClient, png_bytes
 
-
 #: Two results in the postman's hands, and the clerk who handed them over.
 Round = Desk
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-import server.services.sync as sync_service
+import server.custody.sync as sync_service
+from server.custody.events import verify_custody
 from server.extensions import db
-from server.services.custody import verify_custody
 from tests.api.test_flags_at_ingest import HOME, Desk, at, desk, field_event, fix  # noqa: F401
 
 FAR_NORTH_M = 20_000

@@ -12,7 +12,15 @@ from tests.api.checks import (
     signed_in,
     with_wrong_check_digit,
 )
-from tests.api.scenario import HOME, event, hand_over, register_result, result_body, sync, upload_image
+from tests.api.scenario import (
+    HOME,
+    event,
+    hand_over,
+    register_result,
+    result_body,
+    sync,
+    upload_image,
+)
 
 CITIZEN = {"name": "Lương Thị Riêng", "phone": "0987 654 321", "id_number": "036198004321",
            "address": {**HOME, "line": "Ngõ 77 phố Tuệ Tĩnh"}}

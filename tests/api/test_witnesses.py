@@ -22,14 +22,26 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from demo.seed import seed_structure
 from server import create_app
-from server.demo import seed_structure
+from server.custody.proof import verify_all
 from server.domain.merkle import leaf_hash
-from server.domain.signed_note import Checkpoint, Signer, open_note, sign_note, verifier_from_vkey
+from server.domain.signed_note import (
+    Checkpoint,
+    Signer,
+    open_note,
+    sign_note,
+    verifier_from_vkey,
+)
 from server.extensions import db
-from server.models import LogCheckpoint, LogCosignature, LogEntry, LogTile, WitnessRefusal
-from server.services.media_storage import media_storage
-from server.services.proof import verify_all
+from server.media.storage import media_storage
+from server.models import (
+    LogCheckpoint,
+    LogCosignature,
+    LogEntry,
+    LogTile,
+    WitnessRefusal,
+)
 from server.transparency.log import TileStore, log_signer, logged_size, sign_checkpoint
 from server.transparency.witness import push_to_witnesses, witness_signer
 from tests.conftest import reset_schema

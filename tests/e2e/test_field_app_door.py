@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
 import uuid
+from datetime import datetime, timezone
 
 from playwright.sync_api import Page, expect
 

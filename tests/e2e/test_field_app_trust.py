@@ -27,7 +27,6 @@ from tests.e2e.field_app import (
 from tests.e2e.live_api import LiveSession
 from tests.e2e.postman_day import OFFICE, signature_png
 
-
 # 1. A fresh fix for every doorstep event, its own time and accuracy in the evidence.
 
 def test_each_doorstep_event_records_a_fresh_fix_with_its_time_and_accuracy(live_server, browser):

@@ -24,7 +24,7 @@ def post_worker_init(worker: Any) -> None:
         return
     from flask import g
 
-    import server.services.sync as sync
+    import server.custody.sync as sync
 
     armed, paused = Path(pause_dir) / "armed", Path(pause_dir) / "paused"
     apply_event = sync._apply

@@ -16,9 +16,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 
-from server.demo import seed_demo
+from demo.seed import seed_demo
 from server.extensions import db
-from server.services.media import media_path
+from server.media.service import media_path
 from tests.faults.conftest import flask_command, own_database
 
 

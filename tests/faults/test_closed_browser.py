@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, screenshot
 from tests.e2e.field_app import open_item, outbox_count, sign_in, wait_for_outbox

@@ -22,11 +22,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-import server.services.sync as sync_service
+import server.custody.sync as sync_service
 from server import create_app
+from server.custody.proof import verify_all
 from server.extensions import db
 from server.models import CustodyEvent
-from server.services.proof import verify_all
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import event, hand_over, register_result, sync
 from tests.conftest import ApiClient

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from server.demo import DEMO_USERS, OTHER_UNIT_USERS
+from demo.seed import DEMO_USERS, OTHER_UNIT_USERS
 from tests.e2e.conftest import _free_port
 from tests.faults.conftest import FaultServer, flask_command
 from tests.live import own_database

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.custody.events import stored_body
 from server.domain.custody_chain import (
     GENESIS_HASH,
     _reference_json,
@@ -21,7 +22,6 @@ from server.domain.custody_chain import (
     chain_hash_of_decoded,
     loads_plain,
 )
-from server.services.custody import stored_body
 
 VIETNAMESE = "Nguyễn Thị Ánh Tuyết ĐƯỜNG Lê Lợi, phường Bến Nghé — giấy tờ “gốc” ỹ ự ổ"
 texts = st.text(max_size=16) | st.sampled_from(VIETNAMESE.split()) | st.text(

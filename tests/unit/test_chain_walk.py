@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from server.custody.events import iso_utc
 from server.domain.custody_chain import (
     GENESIS_HASH,
     ChainLink,
@@ -16,7 +17,6 @@ from server.domain.custody_chain import (
     chain_hash_of_decoded,
     first_broken_link,
 )
-from server.services.custody import iso_utc
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)

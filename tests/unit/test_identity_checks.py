@@ -4,7 +4,11 @@ from datetime import date
 import pytest
 
 from server.domain.errors import DomainError
-from server.domain.identity import check_id_document_in_force, fold_name, same_person_name
+from server.domain.identity import (
+    check_id_document_in_force,
+    fold_name,
+    same_person_name,
+)
 
 
 def test_a_cmnd_is_refused_from_1_january_2025():

@@ -5,8 +5,8 @@ import pytest
 
 from server.domain.login_throttle import (
     LoginLimits,
-    Refusal,
     RecentFailures,
+    Refusal,
     refusal_after_wrong_password,
     refusal_before_password,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from server.demo import DEMO_USERS, OTHER_UNIT_USERS, demo_password
+from demo.seed import DEMO_USERS, OTHER_UNIT_USERS, demo_password
 from server.domain.errors import DomainError
 from server.domain.passwords import (
     MAX_LENGTH,

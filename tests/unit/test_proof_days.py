@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timezone
 
-from server.services.proof import day_bounds, last_closed_day, local_day
+from server.custody.proof import day_bounds, last_closed_day, local_day
 from server.domain.evidence_images import media_fields
 
 

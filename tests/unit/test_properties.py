@@ -17,7 +17,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from server.domain.custody_chain import GENESIS_HASH, canonical_json, chain_hash, merkle_root
+from server.domain.custody_chain import (
+    GENESIS_HASH,
+    canonical_json,
+    chain_hash,
+    merkle_root,
+)
 from server.domain.errors import DomainError
 from server.domain.fees import CASH_DUE_STATUSES, cash_due_vnd
 from server.domain.flags import Fix, cash_mismatch, impossible_speed, late
@@ -49,7 +54,11 @@ from server.domain.periods import (
     parse_period,
     rate,
 )
-from server.domain.route import distance_matrix_m, nearest_neighbour_order, tour_length_m
+from server.domain.route import (
+    distance_matrix_m,
+    nearest_neighbour_order,
+    tour_length_m,
+)
 from server.domain.s10 import (
     MAX_SERIAL,
     check_digit,

@@ -12,8 +12,8 @@ from server.domain.route import (
     polish_tour,
     tour_length_m,
 )
-from server.services import route as route_service
-from server.services.route import Solver, solve_tour
+from server.items import route as route_service
+from server.items.route import Solver, solve_tour
 
 #: Four corners of a 1 km-ish square and its centre, near the central post office.
 SQUARE = [(20.2539, 105.9750), (20.2629, 105.9750), (20.2629, 105.9846), (20.2539, 105.9846),

@@ -1,0 +1,1 @@
+"""The demo province: synthetic units, users and items for `make run` and the tests (not shipped logic)."""

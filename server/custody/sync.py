@@ -1,0 +1,451 @@
+"""Ingesting the field app's outbox: idempotent by event UUID, one result per event, in order."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import load_only
+
+from server.core.errors import Invalid
+from server.core.schemas import JSON_BODY
+from server.core.scope import custody_scope, visible_items
+from server.custody.events import BatchAppender, Holder, append_event
+from server.custody.flags import RecentFixes
+from server.custody.schemas import SyncEvent
+from server.domain.custody_chain import payload_digest
+from server.domain.errors import DomainError
+from server.domain.evidence_images import (
+    HANDOVER_IMAGE_FIELDS,
+    handover_key,
+    reuse_of_handover_image,
+)
+from server.domain.flags import (
+    Custodian,
+    FlagCode,
+    backdated,
+    before_item_existed,
+    not_holder,
+)
+from server.domain.geo import Position
+from server.domain.identity import check_id_document_in_force
+from server.domain.lifecycle import EventType
+from server.domain.service_time import LOCAL_TZ
+from server.extensions import db
+from server.models import (
+    CustodyEvent,
+    HandoverLine,
+    HandoverRecord,
+    Item,
+    Media,
+    Role,
+    Unit,
+    User,
+)
+
+EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
+#: Fields of an event model that are columns of the event, not evidence.
+ENVELOPE_FIELDS = {"id", "type", "tracking_number", "occurred_at", "position"}
+#: The item columns a batch reads (chain, lifecycle, flags, notifications): loading only
+#: these spares decoding the personal data and documents of every locked item. Another
+#: column read later is still loaded, by one query of its own.
+ITEM_FIELDS_USED = (Item.tracking_number, Item.kind, Item.status, Item.event_count,
+                    Item.head_hash, Item.filed_at, Item.holder_user_id, Item.holder_unit_id,
+                    Item.address_lat, Item.address_lon, Item.postage_vnd,
+                    Item.official_fee_vnd, Item.due_at, Item.agency_unit_id, Item.dossier_code,
+                    Item.created_at, Item.citizen_phone)
+_ONLY_FIELDS_USED = load_only(*ITEM_FIELDS_USED)  # built once: building it costs per request
+MEDIA_FIELDS = ("signature_sha256", "photo_sha256", "authorization_sha256",
+                "postman_signature_sha256")
+
+
+def _accepted(event_id: str) -> dict[str, Any]:
+    return {"id": event_id, "status": "accepted"}
+
+
+def _rejected(event_id: str | None, code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"id": event_id, "status": "rejected",
+            "error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
+    """Validate one raw event; answer the model, or the rejection to report."""
+    event_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    try:
+        return EVENT_MODEL.validate_python(raw, context=JSON_BODY), None
+    except ValidationError as error:
+        issue = error.errors(include_url=False, include_context=False)[0]
+        location = list(issue["loc"])
+        if location and isinstance(raw, dict) and location[0] == raw.get("type"):
+            location = location[1:]  # the union's tag: name the field as the phone sent it
+        field = ".".join(str(part) for part in location) or "(event)"
+        domain_codes = {"wrong_check_digit", "invalid_tracking_format", "invalid_id_last4",
+                        "time_out_of_range", "forbidden_character", "json_type"}
+        code = issue["type"] if issue["type"] in domain_codes else "invalid_event"
+        message = f"Sự kiện không hợp lệ — {field}: {issue['msg']}"
+        return None, _rejected(event_id, code, message, {"field": field})
+
+
+def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
+    """Load the batch's items the actor may record events on now (`custody_scope`),
+    row-locked in id order (no deadlocks)."""
+    if not numbers:
+        return {}
+    items = db.session.execute(
+        select(Item).options(_ONLY_FIELDS_USED)
+        .where(Item.tracking_number.in_(numbers), custody_scope(actor))
+        .order_by(Item.id).with_for_update()
+    ).scalars().all()
+    return {item.tracking_number: item for item in items}
+
+
+def _out_of_reach(actor: User, numbers: set[str]) -> set[str]:
+    """Of the numbers not in the actor's custody scope, those the actor may still read
+    (an item handed on to another unit): they are refused as such, not as unknown."""
+    if not numbers:
+        return set()
+    return set(db.session.execute(
+        select(Item.tracking_number).where(Item.tracking_number.in_(numbers), visible_items(actor))
+    ).scalars())
+
+
+def _custodian_names(actor: User, items: dict[str, Item]) -> tuple[dict[int, str], dict[int, str]]:
+    """Usernames and unit codes of whoever holds the batch's items, and of the actor."""
+    user_ids = {item.holder_user_id for item in items.values()} - {None} | {actor.id}
+    unit_ids = {item.holder_unit_id for item in items.values()} - {None} | {actor.unit_id}
+    users = dict(db.session.execute(
+        select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
+    units = dict(db.session.execute(
+        select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).tuples().all())
+    return users, units
+
+
+@dataclass
+class _Image:
+    """An uploaded image as the batch sees it: its uploader and its hand-over, if bound."""
+
+    uploader_id: int | None
+    bound_key: str | None
+    bound_at: datetime | None
+    #: Bound by this batch (written with its rows).
+    newly_bound: bool = False
+
+
+#: Binds an image to its first hand-over, unless a concurrent request bound it first.
+_MEDIA = Media.__table__
+_BIND_IMAGE = (update(_MEDIA).where(_MEDIA.c.sha256 == bindparam("image"),
+                                   _MEDIA.c.bound_key.is_(None))
+               .values(bound_key=bindparam("key"), bound_at=bindparam("at")))
+
+
+@dataclass
+class _Batch:
+    """What a batch looks up once, instead of once per event."""
+
+    items: dict[str, Item]
+    #: Event id → (item id, payload digest) of every event already stored, and of those
+    #: recorded by this batch.
+    recorded: dict[str, tuple[int, str | None]]
+    #: The uploaded images among those the batch's events name, with their binding.
+    uploaded: dict[str, _Image]
+    #: The actor's fixes across the batch (None: ask the database per event).
+    fixes: RecentFixes | None
+    #: Numbers the actor may read but not write to now (handed on to another unit).
+    out_of_reach: set[str] = field(default_factory=set)
+    #: Usernames and unit codes of the holders, to name them in `not_holder` flags.
+    usernames: dict[int, str] = field(default_factory=dict)
+    unit_codes: dict[int, str] = field(default_factory=dict)
+    #: Item id → when its last event (chain order) happened, this batch's included.
+    previous_at: dict[int, datetime] = field(default_factory=dict)
+    #: Item id → when the last handover to the actor was signed.
+    received_at: dict[int, datetime] = field(default_factory=dict)
+    #: The batch's events, flags, notifications and item changes, written at the end.
+    appender: BatchAppender = field(default_factory=BatchAppender)
+
+    @classmethod
+    def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
+             remember_fixes: bool, out_of_reach: set[str] | None = None) -> _Batch:
+        ids = {str(event.id) for event in events}
+        recorded = {event_id: (item_id, digest) for event_id, item_id, digest in db.session.execute(
+            select(CustodyEvent.id, CustodyEvent.item_id, CustodyEvent.payload_digest)
+            .where(CustodyEvent.id.in_(ids))
+        ).tuples()} if ids else {}
+        named = {hash_ for event in events for hash_ in _media_named(event)}
+        uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in db.session.execute(
+            select(Media.sha256, Media.uploaded_by_id, Media.bound_key, Media.bound_at)
+            .where(Media.sha256.in_(named))).tuples()} if named else {}
+        # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
+        # query would first flush the events recorded so far, one more round trip.
+        _ = actor.unit
+        usernames, unit_codes = _custodian_names(actor, items)
+        item_ids = [item.id for item in items.values()]
+        return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None,
+                   out_of_reach or set(), usernames, unit_codes, _last_event_times(item_ids),
+                   _handed_to_actor_at(actor, item_ids))
+
+    def write_bindings(self) -> None:
+        """Store the hand-overs this batch bound images to (one executemany)."""
+        rows = [{"image": sha256, "key": image.bound_key, "at": image.bound_at}
+                for sha256, image in self.uploaded.items() if image.newly_bound]
+        if rows:
+            db.session.execute(_BIND_IMAGE, rows)
+        for image in self.uploaded.values():
+            image.newly_bound = False
+
+    def custodian(self, item: Item) -> Custodian:
+        """Who holds `item` now (as this batch has moved it), named."""
+        user_id, unit_id = item.holder_user_id, item.holder_unit_id
+        return Custodian(user_id, unit_id,
+                         self.usernames.get(user_id) if user_id is not None else None,
+                         self.unit_codes.get(unit_id) if unit_id is not None else None)
+
+
+def _last_event_times(item_ids: list[int]) -> dict[int, datetime]:
+    """When each item's last event (by chain order) happened: one query for the batch."""
+    if not item_ids:
+        return {}
+    return dict(db.session.execute(
+        select(CustodyEvent.item_id, CustodyEvent.occurred_at)
+        .join(Item, and_(Item.id == CustodyEvent.item_id, CustodyEvent.seq == Item.event_count))
+        .where(CustodyEvent.item_id.in_(item_ids))
+    ).tuples().all())
+
+
+def _handed_to_actor_at(actor: User, item_ids: list[int]) -> dict[int, datetime]:
+    """When each item was last handed to the actor by a signed handover (one query)."""
+    if not item_ids:
+        return {}
+    to_actor = (HandoverRecord.to_user_id == actor.id if actor.role == Role.postman else
+                and_(HandoverRecord.to_unit_id == actor.unit_id,
+                     HandoverRecord.to_user_id.is_(None)))
+    return {item_id: at for item_id, at in db.session.execute(
+        select(HandoverLine.item_id, func.max(HandoverRecord.accepted_at))
+        .join(HandoverRecord, HandoverRecord.id == HandoverLine.handover_id)
+        .where(HandoverLine.item_id.in_(item_ids), HandoverLine.outcome == "received",
+               HandoverRecord.status == "accepted", to_actor)
+        .group_by(HandoverLine.item_id)
+    ).tuples() if at is not None}
+
+
+def _field_findings(actor: User, event: Any, item: Item, batch: _Batch,
+                    tolerance_s: float) -> tuple[tuple[FlagCode, dict[str, Any]], ...]:
+    """The flags only the batch can judge: who held the item, and what came before."""
+    holder = batch.custodian(item)
+    found: list[tuple[FlagCode, dict[str, Any]]] = []
+    if (evidence := not_holder(actor.id, actor.unit_id, actor.role == Role.clerk,
+                               item.status or None, holder)) is not None:
+        found.append((FlagCode.not_holder, evidence))
+    # The handover counts while it is what put the item in the actor's hands.
+    received_at = batch.received_at.get(item.id) if holder.user_id == actor.id or (
+        holder.user_id is None and holder.unit_id == actor.unit_id) else None
+    if (evidence := backdated(event.occurred_at, batch.previous_at.get(item.id), received_at,
+                              tolerance_s)) is not None:
+        found.append((FlagCode.backdated, evidence))
+    return tuple(found)
+
+
+def _handover_images(event: Any) -> list[str]:
+    """The images an event cites as its recipient's own act over one hand-over."""
+    return [hash_ for name in HANDOVER_IMAGE_FIELDS
+            if name in type(event).model_fields and (hash_ := getattr(event, name))]
+
+
+def _handover_key(actor: User, event: Any, item: Item) -> str:
+    """The parties of the event's hand-over (`handover_key`)."""
+    recipient = getattr(event, "recipient", None)
+    return handover_key(actor.id, recipient.model_dump(mode="json") if recipient else None,
+                        item.citizen_phone)
+
+
+def _image_refusal(actor: User, event: Any, item: Item, named: set[str],
+                   batch: _Batch) -> dict[str, Any] | None:
+    """Why the event may not cite its images, or None (`server.domain.evidence_images`)."""
+    foreign = sorted(h for h in named if batch.uploaded[h].uploader_id != actor.id)
+    if foreign:
+        return _rejected(None, "foreign_media",
+                         "Sự kiện chỉ được dùng ảnh do chính bạn chụp và tải lên. Hãy ký hoặc "
+                         "chụp lại trên máy của bạn rồi ghi nhận lại.", {"images": foreign})
+    key = _handover_key(actor, event, item) if _handover_images(event) else ""
+    for sha256 in _handover_images(event):
+        image = batch.uploaded[sha256]
+        reason = reuse_of_handover_image(image.bound_key, image.bound_at, key, event.occurred_at)
+        if reason is not None:
+            return _rejected(None, "media_reused",
+                             "Chữ ký hoặc giấy ủy quyền này đã dùng cho một lần giao khác. Mỗi "
+                             "lần giao cần chữ ký riêng của người nhận; hãy ký lại.",
+                             {"images": [sha256], "reason": reason})
+    return None
+
+
+def _bind_images(actor: User, event: Any, item: Item, batch: _Batch) -> None:
+    """Bind the event's signature and authorisation to its hand-over, where not yet bound."""
+    for sha256 in _handover_images(event):
+        image = batch.uploaded[sha256]
+        if image.bound_key is None:
+            image.bound_key, image.bound_at = _handover_key(actor, event, item), event.occurred_at
+            image.newly_bound = True
+
+
+def _media_named(event: Any) -> set[str]:
+    """Hashes of the images an event names."""
+    fields = type(event).model_fields  # only the event types that carry images have them
+    return {hash_ for name in MEDIA_FIELDS if name in fields and (hash_ := getattr(event, name))}
+
+
+def _document_refusal(event: Any) -> DomainError | None:
+    """Why the identity document an event records was not valid on its day (CMND after 2024)."""
+    recipient = getattr(event, "recipient", None)
+    if recipient is None:
+        return None
+    try:
+        check_id_document_in_force(recipient.id_type, event.occurred_at.astimezone(LOCAL_TZ).date())
+    except DomainError as error:
+        return error
+    return None
+
+
+def _holder_after(event_type: EventType, actor: User) -> Holder | None:
+    """Custody follows the field: the collector holds a dossier, nobody holds a delivered result."""
+    if event_type is EventType.collected:
+        return Holder(actor.id, actor.unit_id)
+    if event_type is EventType.delivered:
+        return Holder(None, None)
+    return None
+
+
+def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
+           alone: bool = False) -> dict[str, Any]:
+    """Record one valid event, or say why not; a failure writes nothing of it.
+
+    `alone`: the event is written at once (ORM, `append_event`) in a savepoint of its own,
+    so that a concurrent write refuses it alone; otherwise it joins the batch's bulk rows.
+    """
+    event_id = str(event.id)
+    existing = batch.recorded.get(event_id)
+    item = batch.items.get(event.tracking_number)
+    evidence = event.model_dump(mode="json", exclude=ENVELOPE_FIELDS)
+    # mode="json": the fix's own time (`fixed_at`) is a datetime, which canonical JSON refuses.
+    position = event.position.model_dump(mode="json") if event.position else None
+    digest = payload_digest(event.type, event.tracking_number, actor.id, event.occurred_at,
+                            position, evidence)
+    if existing is not None:
+        return _resent(event_id, existing, item, digest)
+    if item is None and event.tracking_number in batch.out_of_reach:
+        return _rejected(event_id, "out_of_scope",
+                         f"Bưu gửi {event.tracking_number} đã được bàn giao cho đơn vị khác nên "
+                         "không thể ghi nhận sự kiện của bạn. Báo kiểm soát viên nếu bạn "
+                         "vẫn đang cầm bưu gửi này.")
+    if item is None:
+        return _rejected(event_id, "unknown_item",
+                         f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
+    named = _media_named(event)
+    missing = sorted(named - batch.uploaded.keys())
+    if missing:
+        return _rejected(event_id, "missing_media",
+                         "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
+                         {"missing": missing})
+    refusal = _document_refusal(event)
+    if refusal is not None:
+        return _rejected(event_id, refusal.code, refusal.message, refusal.details)
+    refusal = _image_refusal(actor, event, item, named, batch)
+    if refusal is not None:
+        return {**refusal, "id": event_id}
+    tolerance_s = current_app.config["FLAG_CLOCK_SKEW_S"]
+    if before_item_existed(event.occurred_at, item.created_at, tolerance_s):
+        return _rejected(event_id, "before_item_existed",
+                         "Thời điểm của sự kiện sớm hơn lúc bưu gửi được đăng ký. Kiểm tra "
+                         "lại ngày giờ của điện thoại rồi ghi nhận lại sự kiện.",
+                         {"field": "occurred_at"})
+    found = _field_findings(actor, event, item, batch, tolerance_s)
+    event_type = EventType(event.type)
+    position = (Position(event.position.lat, event.position.lon, event.position.accuracy_m)
+                if event.position else None)
+    if event.position and event.position.fixed_at:
+        # The fix's own time and accuracy belong to the evidence: they show how fresh the
+        # position was when the postman confirmed.
+        evidence["position_fix"] = {"fixed_at": event.position.fixed_at.isoformat(),
+                                    "accuracy_m": event.position.accuracy_m}
+    holder = _holder_after(event_type, actor)
+    if not alone:
+        batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
+                              position=position, evidence=evidence, event_id=event_id,
+                              holder=holder, sent_at=sent_at, fixes=batch.fixes,
+                              payload_digest=digest, found=found)
+        _bind_images(actor, event, item, batch)
+    else:
+        try:
+            with db.session.begin_nested():
+                append_event(item, event_type, actor, occurred_at=event.occurred_at,
+                             position=position, evidence=evidence, event_id=event_id,
+                             holder=holder, sent_at=sent_at, payload_digest=digest,
+                             found=found)
+                _bind_images(actor, event, item, batch)
+                batch.write_bindings()
+        except IntegrityError:
+            db.session.refresh(item)
+            return _rejected(event_id, "concurrent_write",
+                             "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
+    batch.recorded[event_id] = (item.id, digest)
+    batch.previous_at[item.id] = event.occurred_at
+    return _accepted(event_id)
+
+
+def _resent(event_id: str, existing: tuple[int, str | None], item: Item | None,
+            digest: str) -> dict[str, Any]:
+    """An id already recorded: a resend of the same event, or another event under its id.
+
+    Stripe's idempotency-key rule: the same id with the same payload is answered as the
+    first time (`duplicate`, the phone drops it from its outbox); with another payload —
+    another type, time, evidence, item or sender — it is refused (`id_reused`), so the phone
+    never drops an event it believes stored. An event stored before digests were kept is
+    judged by its item alone.
+    """
+    item_id, stored_digest = existing
+    same_item = item is not None and item_id == item.id
+    if same_item and stored_digest in (None, digest):
+        return {"id": event_id, "status": "duplicate"}
+    return _rejected(event_id, "id_reused",
+                     "Mã sự kiện này đã được dùng cho một sự kiện khác. Ứng dụng sẽ tạo mã "
+                     "mới cho sự kiện; nếu vẫn lỗi, hãy báo kiểm soát viên.",
+                     )
+
+
+def sync_events(actor: User, raw_events: list[Any], max_events: int,
+                sent_at: datetime | None = None) -> list[dict[str, Any]]:
+    """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own.
+
+    `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
+    The batch's lookups are made once and its rows written in bulk at the end (a few
+    executemany statements, `BatchAppender`), in a savepoint. Should that write meet a concurrent write (another request storing one of these event
+    ids at the same moment), the savepoint is rolled back and the batch applied again event
+    by event, each in a savepoint of its own, so that only the event concerned is refused.
+    """
+    if len(raw_events) > max_events:
+        raise Invalid("batch_too_large", f"Mỗi lần đồng bộ tối đa {max_events} sự kiện.",
+                      {"max_events": max_events})
+    parsed = [_parse(raw) for raw in raw_events]
+    valid = [model for model, _ in parsed if model is not None]
+    numbers = {model.tracking_number for model in valid}
+    items = _lock_items(actor, numbers)
+    out_of_reach = _out_of_reach(actor, numbers - items.keys())
+
+    def apply_all(alone: bool) -> tuple[list[dict[str, Any]], _Batch]:
+        batch = _Batch.load(actor, valid, items, remember_fixes=not alone,
+                            out_of_reach=out_of_reach)
+        return [rejection if model is None else _apply(actor, model, batch, sent_at, alone)
+                for model, rejection in parsed], batch
+
+    try:
+        with db.session.begin_nested():
+            results, batch = apply_all(alone=False)
+            batch.appender.write()
+            batch.write_bindings()
+    except IntegrityError:
+        for item in items.values():  # back to what is stored; the row locks are still held
+            db.session.refresh(item)
+        results, _ = apply_all(alone=True)
+    return results

@@ -1,1 +1,0 @@
-"""Request and response declarations (pydantic): validation and the OpenAPI document."""

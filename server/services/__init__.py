@@ -1,1 +1,0 @@
-"""Use cases: take plain values, flush, never commit (the request commits once)."""
