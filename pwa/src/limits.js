@@ -1,5 +1,5 @@
 // The server's limits on what the postman types at the door, checked before an event is
-// saved: `limits.json` is generated from the sync schemas (server/schemas/field_limits.py)
+// saved: `limits.json` is generated from the sync schemas (server/custody/field_limits.py)
 // by `make pwa`, so the phone never calls "recorded" what the server would refuse.
 import LIMITS from "./limits.json" with { type: "json" };
 import { t } from "./i18n.js";
