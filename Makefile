@@ -23,7 +23,7 @@ endif
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/build.mjs pwa/package-lock.json
 
-.PHONY: run test install install-test pwa chromium test-pwa test-sqlite test-postgres bench clean
+.PHONY: run test lint install install-test pwa chromium test-pwa test-sqlite test-postgres bench clean
 
 ## make run: install, migrate, seed the demo on first run, print the logins, serve.
 run: install pwa
@@ -34,11 +34,19 @@ run: install pwa
 	BASE_URL=$(BASE_URL) $(VENV)/bin/gunicorn --workers $(WORKERS) --worker-class gthread --threads $(THREADS) \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-## make test: install the test tools and Chromium, then the whole suite on SQLite and PostgreSQL.
+## make test: install the test tools and Chromium, then lint, then the whole suite on SQLite and
+## PostgreSQL.
 test: install-test pwa chromium
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-pwa
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+
+## make lint: ruff (style, likely bugs) and mypy (types), both set in pyproject.toml; any finding fails.
+lint: install-test
+	@echo "== lint (ruff) and types (mypy) =="
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
 
 test-pwa:
 	@echo "== field app unit tests (node --test) =="
