@@ -25,7 +25,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -42,7 +42,7 @@ from server.domain.s10 import make_tracking_number  # noqa: E402
 
 RESULTS = PROJECT / "bench" / "results"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/bench"
-EPOCH = datetime(2026, 7, 1, tzinfo=timezone.utc) - timedelta(hours=7)  # 1 July, local midnight
+EPOCH = datetime(2026, 7, 1, tzinfo=UTC) - timedelta(hours=7)  # 1 July, local midnight
 #: The app's keys: the generated store must not depend on instance/ files.
 APP_ENV = {
     "SECRET_KEY": "bench-secret",
@@ -195,33 +195,31 @@ def _reference_rows(connection: Any, media_dir: Path, media_count: int) -> World
     """Units, users, procedures and a pool of images, inserted through SQLAlchemy Core."""
     from server.models import Media, Procedure, Unit, User
 
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
-    units = [dict(id=1, code="BENCH-PROV", name="Tỉnh Ninh Bình", kind="province",
-                  parent_id=None, path="/1/", province="Ninh Bình", commune="",
-                  address_line="", lat=20.25, lon=105.97)]
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    units = [{"id": 1, "code": "BENCH-PROV", "name": "Tỉnh Ninh Bình", "kind": "province",
+              "parent_id": None, "path": "/1/", "province": "Ninh Bình", "commune": "",
+              "address_line": "", "lat": 20.25, "lon": 105.97}]
     offices = list(range(2, 2 + POST_OFFICES))
     agencies = list(range(2 + POST_OFFICES, 2 + POST_OFFICES + AGENCIES))
-    for uid in offices:
-        units.append(dict(id=uid, code=f"BC-{uid:03d}", name=f"Bưu cục số {uid}",
-                          kind="post_office", parent_id=1, path=f"/1/{uid}/",
-                          province="Ninh Bình", commune=COMMUNES[uid % len(COMMUNES)],
-                          address_line=f"{uid} Đường Trần Hưng Đạo", lat=20.2 + uid / 100,
-                          lon=105.9 + uid / 100))
-    for uid in agencies:
-        units.append(dict(id=uid, code=f"CQ-{uid:03d}", name=f"Cơ quan số {uid}", kind="agency",
-                          parent_id=1, path=f"/1/{uid}/", province="Ninh Bình",
-                          commune=COMMUNES[uid % len(COMMUNES)], address_line="Trung tâm hành chính",
-                          lat=20.25, lon=105.97))
+    units.extend({"id": uid, "code": f"BC-{uid:03d}", "name": f"Bưu cục số {uid}",
+                  "kind": "post_office", "parent_id": 1, "path": f"/1/{uid}/",
+                  "province": "Ninh Bình", "commune": COMMUNES[uid % len(COMMUNES)],
+                  "address_line": f"{uid} Đường Trần Hưng Đạo", "lat": 20.2 + uid / 100,
+                  "lon": 105.9 + uid / 100} for uid in offices)
+    units.extend({"id": uid, "code": f"CQ-{uid:03d}", "name": f"Cơ quan số {uid}", "kind": "agency",
+                  "parent_id": 1, "path": f"/1/{uid}/", "province": "Ninh Bình",
+                  "commune": COMMUNES[uid % len(COMMUNES)], "address_line": "Trung tâm hành chính",
+                  "lat": 20.25, "lon": 105.97} for uid in agencies)
     connection.execute(Unit.__table__.insert(), units)
     procedures, procedure_rows = [], []
     for index, field in enumerate(FIELDS, start=1):
         agency = agencies[index % len(agencies)]
         fee = (index % 4) * 15000
         procedures.append((index, agency, fee))
-        procedure_rows.append(dict(id=index, code=f"TTHC-{index:03d}", name=f"Thủ tục {field}",
-                                   field=field, agency_unit_id=agency, postal_eligible=True,
-                                   documents=[{"name": "Tờ khai", "original": True, "count": 1}],
-                                   official_fee_vnd=fee))
+        procedure_rows.append({"id": index, "code": f"TTHC-{index:03d}", "name": f"Thủ tục {field}",
+                               "field": field, "agency_unit_id": agency, "postal_eligible": True,
+                               "documents": [{"name": "Tờ khai", "original": True, "count": 1}],
+                               "official_fee_vnd": fee})
     users, next_id = [], 1
     postmen: dict[int, list[int]] = {}
     clerks: dict[int, int] = {}
@@ -229,9 +227,9 @@ def _reference_rows(connection: Any, media_dir: Path, media_count: int) -> World
 
     def user(role: str, unit: int, name: str) -> int:
         nonlocal next_id
-        users.append(dict(id=next_id, username=f"{role}{next_id}", full_name=name,
-                          password_hash="!bench", role=role, unit_id=unit, active=True,
-                          session_version=1, created_at=now))
+        users.append({"id": next_id, "username": f"{role}{next_id}", "full_name": name,
+                      "password_hash": "!bench", "role": role, "unit_id": unit, "active": True,
+                      "session_version": 1, "created_at": now})
         next_id += 1
         return next_id - 1
 
@@ -252,8 +250,8 @@ def _reference_rows(connection: Any, media_dir: Path, media_count: int) -> World
         path = media_dir / sha[:2] / sha[2:4] / sha
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
-        pool.append(dict(sha256=sha, content_type="image/png", size_bytes=len(body),
-                         uploaded_by_id=1, uploaded_at=now))
+        pool.append({"sha256": sha, "content_type": "image/png", "size_bytes": len(body),
+                     "uploaded_by_id": 1, "uploaded_at": now})
     if pool:
         connection.execute(Media.__table__.insert(), pool)
     return World(1, offices, agencies, procedures, postmen, clerks, officers,
@@ -422,7 +420,7 @@ EVENT_COLUMNS = ("id", "item_id", "seq", "type", "actor_user_id", "actor_unit_id
 
 def _sqlite_time(moment: datetime) -> str:
     """How SQLAlchemy stores a UTC datetime in SQLite (naive, microseconds)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class _Writer:
@@ -541,7 +539,7 @@ def generate(ds: Dataset, items: int, events: int, *, days: int = 91, media_coun
             connection.execute(text("VACUUM ANALYZE custody_events, items" if ds.engine == "postgresql"
                                     else "ANALYZE"))
         seconds_index = time.perf_counter() - tick
-        _seal_days(app, days, hashed)
+        _seal_days(days, hashed)
         with db.engine.begin() as connection:
             connection.execute(text("INSERT INTO bench_dataset VALUES (1, :i, :e)"),
                                {"i": made_items, "e": made_events})
@@ -551,7 +549,7 @@ def generate(ds: Dataset, items: int, events: int, *, days: int = 91, media_coun
                      time.perf_counter() - began)
 
 
-def _seal_days(app: Any, days: int, hashed: bool) -> None:
+def _seal_days(days: int, hashed: bool) -> None:
     """Seal every closed day with the app's own `seal_day`, as `flask custody seal-day` would."""
     if not hashed:
         return
@@ -561,7 +559,7 @@ def _seal_days(app: Any, days: int, hashed: bool) -> None:
     first = local_day(EPOCH)
     # Chains run up to about six days past the last consignment.
     for offset in range(days + 8):
-        seal_day(first + timedelta(days=offset), now=datetime.now(timezone.utc))
+        seal_day(first + timedelta(days=offset), now=datetime.now(UTC))
     db.session.commit()
 
 

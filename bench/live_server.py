@@ -36,7 +36,7 @@ class Gunicorn:
         """Run a `flask --app wsgi` command on the same database."""
         return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *command],
                               cwd=PROJECT, env=self.env, capture_output=True, text=True,
-                              timeout=timeout)
+                              timeout=timeout, check=False)
 
     def start(self) -> None:
         """Start gunicorn and wait until it answers."""

@@ -75,9 +75,9 @@ def prepare_workload(env: dict[str, str], postmen: int, supervisors: int) -> Wor
     try:
         from sqlalchemy import select
 
+        from demo.seed import demo_password
         from server import create_app
         from server.accounts.service import create_user
-        from demo.seed import demo_password
         from server.extensions import db
         from server.items.schemas import ItemCreate
         from server.items.service import create_item

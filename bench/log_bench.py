@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -26,14 +26,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import app_context, percentile, server_env  # noqa: E402
+from bench.common import app_context, percentile, server_env
 
 
 def _insert_events(path: Path, count: int) -> list[str]:
     """N synthetic custody events (random chain hashes); their hashes in insertion order."""
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA foreign_keys=OFF")
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     hashes = []
     rows = []
     for index in range(count):

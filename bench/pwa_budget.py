@@ -87,15 +87,16 @@ def print_bundle(weights: dict[str, Any]) -> None:
     """The per-file table and both totals against the budget."""
     print(f"First-load JS+CSS, gzip -9 (budget {FIRST_LOAD_BUDGET_BYTES / 1024:g} KB = {FIRST_LOAD_BUDGET_BYTES} bytes)")
     print(f"  {'file':<34} {'bytes':>9} {'gzip':>9}")
-    for row in weights["first_load"]:
-        print(f"  {row['file']:<34} {row['bytes']:>9} {row['gzip_bytes']:>9}")
+    for weight in weights["first_load"]:
+        print(f"  {weight['file']:<34} {weight['bytes']:>9} {weight['gzip_bytes']:>9}")
     total = weights["first_load_gzip_bytes"]
     verdict = "within" if total <= FIRST_LOAD_BUDGET_BYTES else "OVER"
     print(f"  {'first load total':<34} {'':>9} {total:>9}  = {total / 1024:.1f} KB, "
           f"{100 * total / FIRST_LOAD_BUDGET_BYTES:.0f}% of budget ({verdict})")
     print("Loaded on demand (camera without BarcodeDetector), not counted:")
-    for row in weights["lazy"]:
-        print(f"  {row['file']:<34} {row['bytes']:>9} {row['gzip_bytes']:>9}  = {row['gzip_bytes'] / 1024:.1f} KB")
+    for weight in weights["lazy"]:
+        print(f"  {weight['file']:<34} {weight['bytes']:>9} {weight['gzip_bytes']:>9}"
+              f"  = {weight['gzip_bytes'] / 1024:.1f} KB")
     if not weights["lazy"]:
         print(f"  (no {LAZY_CHUNK_PREFIX}* chunk found)")
 

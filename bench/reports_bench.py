@@ -33,22 +33,22 @@ import multiprocessing
 import statistics
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import custody_data as data  # noqa: E402
-from bench.table import print_rows  # noqa: E402
+from bench import custody_data as data
+from bench.table import print_rows
 
 BENCHMARK = "reports"
 TARGET_S = 1.0
 QUARTER = (date(2026, 7, 1), date(2026, 10, 1))
 #: The dashboard's "now": a working morning inside the quarter (Asia/Ho_Chi_Minh 10:00).
-DASHBOARD_NOW = datetime(2026, 9, 15, 3, 0, tzinfo=timezone.utc)
+DASHBOARD_NOW = datetime(2026, 9, 15, 3, 0, tzinfo=UTC)
 #: The roll-up's "now": the quarter is over, every one of its days closed.
-ROLLUP_NOW = datetime(2026, 10, 2, 3, 0, tzinfo=timezone.utc)
+ROLLUP_NOW = datetime(2026, 10, 2, 3, 0, tzinfo=UTC)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

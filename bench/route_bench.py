@@ -30,16 +30,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geopy.distance import geodesic  # noqa: E402
-from geopy.point import Point  # noqa: E402
+from geopy.distance import geodesic
+from geopy.point import Point
 
-from bench.table import print_rows  # noqa: E402
-from server.domain.route import (  # noqa: E402
+from bench.table import print_rows
+from server.domain.route import (
     distance_matrix_m,
     nearest_neighbour_order,
     tour_length_m,
 )
-from server.items.route import solve_tour  # noqa: E402
+from server.items.route import solve_tour
 
 BENCHMARK = "route of the day"
 #: The central post office of the demo province; the doors lie within ±5 km of it.

@@ -136,8 +136,8 @@ def seed(env: dict[str, str], clients: int, deliveries: int) -> list[Postman]:
     """Demo structure, then per client a postman (password BENCH_PASSWORD), results, images."""
     from sqlalchemy import insert, select, update
 
-    from server.accounts.service import create_user
     from demo.seed import seed_structure
+    from server.accounts.service import create_user
     from server.extensions import db
     from server.items.schemas import ItemCreate
     from server.items.service import create_item

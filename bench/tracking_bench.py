@@ -70,8 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def seed(env: dict[str, str], count: int) -> list[str]:
     """The demo's structure and `count` results with four events each; their numbers."""
-    from server.custody.events import append_event
     from demo.seed import seed_structure
+    from server.custody.events import append_event
     from server.domain.lifecycle import EventType
     from server.extensions import db
     from server.items.schemas import ItemCreate

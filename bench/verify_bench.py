@@ -33,8 +33,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import custody_data as data  # noqa: E402
-from bench.table import print_rows  # noqa: E402
+from bench import custody_data as data
+from bench.table import print_rows
 
 BENCHMARK = "custody verification"
 TARGET_RATE = 200_000

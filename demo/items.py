@@ -19,7 +19,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -257,7 +257,7 @@ def _png(width: int, height: int, pixels: bytes, colour_type: int) -> bytes:
 def _stroke(canvas: bytearray, width: int, height: int, points: list[tuple[float, float]],
             ink: int = 20) -> None:
     """Draw a 2-pixel pen along the points."""
-    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         steps = max(1, int(2 * math.hypot(x1 - x0, y1 - y0)))
         for i in range(steps + 1):
             x, y = int(x0 + (x1 - x0) * i / steps), int(y0 + (y1 - y0) * i / steps)
@@ -374,7 +374,7 @@ class Calendar:
             if passed < DAY_END - DAY_START:
                 seconds = DAY_START + round((seconds - DAY_START) * passed / (DAY_END - DAY_START))
         local = datetime.combine(self.days[day], time(), tzinfo=LOCAL_TZ) + timedelta(seconds=seconds)
-        return local.astimezone(timezone.utc)
+        return local.astimezone(UTC)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1018,7 +1018,7 @@ class Replayer:
                position: Position | None = None, evidence: dict[str, Any] | None = None,
                holder: Holder | None = None, event_id: str | None = None) -> None:
         """Append one event at `at` (device and server time alike), flags dated with it."""
-        if at <= self.last_at.get(id(plan), datetime.min.replace(tzinfo=timezone.utc)) \
+        if at <= self.last_at.get(id(plan), datetime.min.replace(tzinfo=UTC)) \
                 or at >= self.calendar.now:
             # A planning bug, not data: every history must be sorted and in the past.
             raise RuntimeError(f"demo history out of order at {at.isoformat()}: "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import has_request_context, request
 from flask_limiter import Limiter
@@ -9,7 +10,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Connection, Engine, MetaData, Table, event
 from sqlalchemy.orm import DeclarativeBase
 
 #: Constraint names fixed by convention so Alembic migrations can name (and drop) them.
@@ -26,9 +27,18 @@ class Base(DeclarativeBase):
     """Declarative base of every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        # Every model maps one table (no model maps a join or a select).
+        __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # mypy takes no attribute (`db.Model`) as a base class (python/mypy#8603): to it every
+    # model extends the declarative base, which `db.Model` is built on.
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -54,7 +64,7 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
     """
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -71,16 +81,16 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
     # to BEGIN IMMEDIATE anyway, so the 503 path is unchanged.
     writer = threading.Lock()
 
-    def _release_writer(connection) -> None:  # type: ignore[no-untyped-def]
+    def _release_writer(connection: Connection) -> None:
         if connection.info.pop("holds_writer_lock", False):
             writer.release()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         options = connection.get_execution_options()
         reading = not options.get(SQLITE_WRITE, False) and (
             options.get(SQLITE_READ_ONLY, False)
-            or has_request_context() and request.method in SQLITE_READ_METHODS)
+            or (has_request_context() and request.method in SQLITE_READ_METHODS))
         if reading:
             connection.exec_driver_sql("BEGIN")
             return
@@ -96,7 +106,7 @@ def configure_sqlite_engine(engine: Engine, busy_timeout_ms: int = 15000) -> Non
     event.listen(engine, "rollback", _release_writer)
 
     @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
         # A connection handed back without commit or rollback (the pool resets it): the
         # lock must not outlive the transaction.
         if record is not None and record.info.pop("holds_writer_lock", False):

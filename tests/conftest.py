@@ -135,7 +135,7 @@ def session_app(app_root: Path) -> Flask:
     return app
 
 
-@pytest.fixture()
+@pytest.fixture
 def app(session_app: Flask) -> Iterator[Flask]:
     """The app with empty tables and fresh rate limits."""
     from server.extensions import limiter
@@ -177,13 +177,13 @@ class ApiClient:
         return self.client.put(url, headers=self._headers(headers), **kwargs)
 
 
-@pytest.fixture()
+@pytest.fixture
 def api(app: Flask) -> ApiClient:
     """An anonymous API client; `.login(name)` signs it in."""
     return ApiClient(app.test_client())
 
 
-@pytest.fixture()
+@pytest.fixture
 def new_api(app: Flask):  # type: ignore[no-untyped-def]
     """A factory of further clients, one per person in a scenario."""
     return lambda: ApiClient(app.test_client())
@@ -215,7 +215,7 @@ def jpeg_bytes(seed: str) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture()
+@pytest.fixture
 def world(app: Flask):  # type: ignore[no-untyped-def]
     """The demo province's units, procedures and staff (no items), committed."""
     from demo.seed import seed_structure
@@ -223,6 +223,5 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     with app.app_context():
         created = seed_structure()
         db.session.commit()
-        codes = {"units": list(created.units), "procedures": list(created.procedures),
+        return {"units": list(created.units), "procedures": list(created.procedures),
                  "users": list(created.users)}
-    return codes

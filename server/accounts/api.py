@@ -36,7 +36,7 @@ def login(body: LoginRequest) -> SessionOut | Response:
 @operation(bp, "/logout", "POST", summary="Sign out (ends every session of the user)", tag="auth")
 def logout() -> dict[str, bool]:
     """End the session."""
-    sign_out(current_user._get_current_object())  # type: ignore[attr-defined]
+    sign_out(current_user._get_current_object())
     return {"ok": True}
 
 
@@ -44,4 +44,4 @@ def logout() -> dict[str, bool]:
            response=SessionOut)
 def me() -> SessionOut:
     """Who is signed in."""
-    return SessionOut(user=user_out(current_user), csrf_token=csrf_token())  # type: ignore[arg-type]
+    return SessionOut(user=user_out(current_user), csrf_token=csrf_token())

@@ -88,7 +88,7 @@ def _correction_out(correction: Correction) -> CorrectionOut:
            tag="audit", query=FlagQuery, response=FlagList, roles=AUDIT_ROLES)
 def browse_flags(query: FlagQuery) -> FlagList:
     """Flags on items the supervisor may see, newest first."""
-    found = list_flags(current_user, query.status, query.code, query.limit)  # type: ignore[arg-type]
+    found = list_flags(current_user, query.status, query.code, query.limit)
     names = usernames({flag.resolved_by_id for flag, _number in found})
     return FlagList(flags=[_flag_out(flag, number, names) for flag, number in found])
 
@@ -112,7 +112,7 @@ def _proof_out(proof: EventProof) -> EventProofOut:
            response=FlagDetailOut, roles=AUDIT_ROLES, errors=(404,))
 def flag_detail(flag_id: int) -> FlagDetailOut:
     """What a supervisor looks at before resolving: images, position, identity, cash."""
-    found = flag_proof(current_user, flag_id)  # type: ignore[arg-type]
+    found = flag_proof(current_user, flag_id)
     flag = found.flag
     base = _flag_out(flag, found.tracking_number, usernames({flag.resolved_by_id}))
     return FlagDetailOut(**base.model_dump(), label=found.label, summary=found.summary,
@@ -123,7 +123,7 @@ def flag_detail(flag_id: int) -> FlagDetailOut:
            tag="audit", body=FlagResolve, response=FlagOut, roles=AUDIT_ROLES, errors=(404, 409))
 def resolve(flag_id: int, body: FlagResolve) -> FlagOut:
     """Open → resolved, with who, when and the note saying what was checked."""
-    flag, number = resolve_flag(current_user, flag_id, body.note)  # type: ignore[arg-type]
+    flag, number = resolve_flag(current_user, flag_id, body.note)
     return _flag_out(flag, number, usernames({flag.resolved_by_id}))
 
 
@@ -131,7 +131,7 @@ def resolve(flag_id: int, body: FlagResolve) -> FlagOut:
            tag="audit", query=CorrectionQuery, response=CorrectionList, roles=AUDIT_ROLES)
 def browse_corrections(query: CorrectionQuery) -> CorrectionList:
     """Corrections, pending ones by default, newest first."""
-    found = list_corrections(current_user, query.status, query.limit)  # type: ignore[arg-type]
+    found = list_corrections(current_user, query.status, query.limit)
     return CorrectionList(corrections=[_correction_out(c) for c in found])
 
 
@@ -140,7 +140,7 @@ def browse_corrections(query: CorrectionQuery) -> CorrectionList:
            roles=AUDIT_ROLES, errors=(404,))
 def ask_correction(body: CorrectionCreate) -> CorrectionOut:
     """A pending correction; it changes nothing until another supervisor countersigns."""
-    correction = request_correction(current_user, body.event_id, body.reason,  # type: ignore[arg-type]
+    correction = request_correction(current_user, body.event_id, body.reason,
                                     body.correction)
     return _correction_out(correction)
 
@@ -151,7 +151,7 @@ def ask_correction(body: CorrectionCreate) -> CorrectionOut:
            errors=(403, 404, 409))
 def countersign(correction_id: int, body: CountersignIn) -> CorrectionOut:
     """Another supervisor applies the correction; the author may not."""
-    correction = countersign_correction(current_user, correction_id, body.flag_id)  # type: ignore[arg-type]
+    correction = countersign_correction(current_user, correction_id, body.flag_id)
     return _correction_out(correction)
 
 
@@ -175,7 +175,7 @@ def _job_out(job: VerificationJob) -> VerifyJobOut:
 def start_verification() -> tuple[VerifyJobOut, int]:
     """A job over the caller's units (an admin: the whole country, sealed days included);
     the one already running for the scope if any. Poll `GET /audit/verify/<job_id>`."""
-    job, created = start_job(current_user)  # type: ignore[arg-type]
+    job, created = start_job(current_user)
     if created:
         job_id, actor_id = job.id, current_user.id
 
@@ -193,7 +193,7 @@ def start_verification() -> tuple[VerifyJobOut, int]:
            response=VerifyJobOut, roles=AUDIT_ROLES, errors=(404,))
 def verification_job(job_id: int) -> VerifyJobOut:
     """How far the job got; when done, whether everything held and the first broken link."""
-    return _job_out(visible_job(current_user, job_id))  # type: ignore[arg-type]
+    return _job_out(visible_job(current_user, job_id))
 
 
 @operation(bp, "/audit/days/<day>", "GET", summary="A sealed day's Merkle root, re-verified",
@@ -226,7 +226,7 @@ def export_key() -> Response:
            response=CustodyExportOut, roles=EXPORT_ROLES, errors=(404, 422))
 def custody_export_json(tn: str) -> Response:
     """Every event body exactly as hashed, the hashes, the images; and a detached signature."""
-    document = custody_export(current_user, tn, configured_signing_key())  # type: ignore[arg-type]
+    document = custody_export(current_user, tn, configured_signing_key())
     response = jsonify(document)
     number = document["body"]["item"]["tracking_number"]
     response.headers["Content-Disposition"] = f'attachment; filename="{number}-custody.json"'

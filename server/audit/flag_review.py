@@ -124,17 +124,17 @@ def _event_proof(event: CustodyEvent, item: Item, actor_name: str | None) -> Eve
     position = (event.lat, event.lon) if event.lat is not None and event.lon is not None else None
     address = ((item.address_lat, item.address_lon)
                if item.address_lat is not None and item.address_lon is not None else None)
-    recipient = evidence.get("recipient") if isinstance(evidence.get("recipient"), dict) else {}
+    recipient = given if isinstance(given := evidence.get("recipient"), dict) else {}
     id_type = _text(recipient.get("id_type"))
     cash = evidence.get("cash_collected_vnd")
     return EventProof(
         event_id=event.id, event_type=event.type,
-        event_label=EVENT_LABELS_VI.get(event.type, event.type),  # type: ignore[call-overload]
+        event_label=EVENT_LABELS_VI.get(event.type, event.type),
         occurred_at=event.occurred_at, actor=actor_name, position=position,
         accuracy_m=event.accuracy_m, address_position=address,
         distance_m=round(distance_m(position, address), 1) if position and address else None,
         id_type=id_type,
-        id_type_label=ID_TYPE_LABELS_VI.get(id_type) if id_type else None,  # type: ignore[call-overload]
+        id_type_label=ID_TYPE_LABELS_VI.get(id_type) if id_type else None,
         id_last4=_text(recipient.get("id_last4")),
         recipient_relation=_text(recipient.get("relation")),
         cash_collected_vnd=cash if isinstance(cash, int) and not isinstance(cash, bool) else None,
@@ -155,5 +155,5 @@ def flag_proof(actor: User, flag_id: int) -> FlagProof:
             proof = _event_proof(event, item,  # type: ignore[arg-type]
                                  (person.full_name or person.username) if person else None)
     return FlagProof(flag=flag, tracking_number=number,
-                     label=FLAG_LABELS_VI.get(flag.code, flag.code),  # type: ignore[call-overload]
+                     label=FLAG_LABELS_VI.get(flag.code, flag.code),
                      summary=flag_summary(flag.details or {}), proof=proof)

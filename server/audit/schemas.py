@@ -131,8 +131,9 @@ class CorrectionCreate(RequestModel):
         try:
             size = len(canonical_json(value))
         except (TypeError, ValueError):
-            raise PydanticCustomError("correction_not_json",
-                                      "Nội dung điều chỉnh phải là JSON hợp lệ (không có NaN, vô cực).") from None
+            raise PydanticCustomError(
+                "correction_not_json",
+                "Nội dung điều chỉnh phải là JSON hợp lệ (không có NaN, vô cực).") from None
         if size > MAX_CORRECTION_BYTES:
             raise PydanticCustomError("correction_too_large",
                                       "Nội dung điều chỉnh quá lớn (tối đa 4 KB).")

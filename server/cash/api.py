@@ -76,7 +76,7 @@ def statement_out(statement: AgencyStatement) -> AgencyStatementOut:
 def list_cash_days(query: CashDayQuery) -> CashDayList:
     """A postman sees his own day; a clerk her office's postmen; a supervisor his units'."""
     day = query.day or local_today()
-    found = cash_days(current_user, day, query.postman)  # type: ignore[arg-type]
+    found = cash_days(current_user, day, query.postman)
     return CashDayList(day=day, postmen=[postman_cash_out(p) for p in found])
 
 
@@ -85,7 +85,7 @@ def list_cash_days(query: CashDayQuery) -> CashDayList:
            roles={Role.clerk}, errors=(404,))
 def open_remittance(body: RemittanceCreate) -> RemittanceOut:
     """Refused when larger than what the postman collected that day and has not remitted."""
-    remittance = record_remittance(current_user, body.postman, body.day or local_today(),  # type: ignore[arg-type]
+    remittance = record_remittance(current_user, body.postman, body.day or local_today(),
                                    body.amount_vnd, body.postman_signature_sha256)
     return remittance_out(remittance)
 
@@ -95,7 +95,7 @@ def open_remittance(body: RemittanceCreate) -> RemittanceOut:
            body=RemittanceSign, response=RemittanceOut, roles={Role.clerk}, errors=(404, 409))
 def close_remittance(remittance_id: int, body: RemittanceSign) -> RemittanceOut:
     """A closed remittance is never signed again (409 `remittance_closed`)."""
-    remittance = sign_remittance(current_user, remittance_id, body.clerk_signature_sha256)  # type: ignore[arg-type]
+    remittance = sign_remittance(current_user, remittance_id, body.clerk_signature_sha256)
     return remittance_out(remittance)
 
 
@@ -106,7 +106,7 @@ def close_remittance(remittance_id: int, body: RemittanceSign) -> RemittanceOut:
 def read_agency_statement(code: str, query: StatementQuery) -> AgencyStatementOut:
     """TT17 Art.5(2)(g): remitted to the agency in full; by item, within the caller's scope."""
     first, last = statement_period(query)
-    return statement_out(agency_statement(current_user, code, first, last))  # type: ignore[arg-type]
+    return statement_out(agency_statement(current_user, code, first, last))
 
 
 def statement_period(query: StatementQuery) -> tuple[date, date]:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from server.cash.api import STATEMENT_READERS
@@ -26,7 +27,7 @@ def _date_arg(name: str, default: date) -> date:
 
 
 @bp.get("/cash/agencies/<code>/statement")
-def agency_statement_page(code: str) -> Response | tuple[str, int] | str:
+def agency_statement_page(code: str) -> ResponseReturnValue:
     """Official fees collected on the agency's items, by item, with the total to remit."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.pwa_shell"))
@@ -40,7 +41,7 @@ def agency_statement_page(code: str) -> Response | tuple[str, int] | str:
         return render_template("agency_statement.html", statement=None, code=code,
                                error="Ngày không hợp lệ: dùng dạng YYYY-MM-DD."), 422
     try:
-        statement = agency_statement(current_user, code, first, last)  # type: ignore[arg-type]
+        statement = agency_statement(current_user, code, first, last)
     except ServiceError as error:
         return render_template("agency_statement.html", statement=None, code=code,
                                error=error.message), error.status

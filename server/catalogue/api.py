@@ -19,7 +19,7 @@ bp = Blueprint("catalogue", __name__, url_prefix="/api/v1")
            response=UnitList)
 def list_units() -> UnitList:
     """Every post office and agency of the caller's province tree."""
-    root = province_root_path(current_user.unit)  # type: ignore[attr-defined]
+    root = province_root_path(current_user.unit)
     units = db.session.execute(
         select(Unit).where(Unit.path.like(root + "%")).order_by(Unit.path)
     ).scalars()

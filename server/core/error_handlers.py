@@ -69,14 +69,14 @@ def database_unavailable(error: DBAPIError) -> bool:
     original = error.orig
     sqlite_name = getattr(original, "sqlite_errorname", None)
     if sqlite_name is not None:
-        return sqlite_name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+        return bool(sqlite_name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")))
     if "database is locked" in str(original):  # pysqlite built without error names
         return True
     if type(original).__module__.startswith("psycopg"):
         sqlstate = getattr(original, "sqlstate", None)
         if sqlstate is None:  # raised by psycopg itself while connecting (refused, timed out)
             return isinstance(error, OperationalError) and error.statement is None
-        return sqlstate.startswith(UNAVAILABLE_SQLSTATES)
+        return bool(sqlstate.startswith(UNAVAILABLE_SQLSTATES))
     return False
 
 
@@ -116,7 +116,7 @@ def _no_api_route(app: Flask, error: MethodNotAllowed) -> bool:
             rule, _ = adapter.match(request.path, method=method, return_rule=True)
         except HTTPException:
             continue
-        if rule.rule.startswith("/api/"):  # type: ignore[union-attr]
+        if rule.rule.startswith("/api/"):
             return False
     return True
 
@@ -149,7 +149,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        app.logger.exception("unhandled error")
+        app.logger.error("unhandled error", exc_info=error)
         return _rolled_back(
             error_response(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại sau.")
         )

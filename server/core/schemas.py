@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import (
@@ -63,8 +63,8 @@ def forbidden_character(value: Any, deep: bool = False) -> str | None:
     """The first forbidden character in a text, or in any text within lists and objects
     (`deep`: within objects in lists too, for free JSON no model checks field by field)."""
     if isinstance(value, str):
-        found = FORBIDDEN_CHARACTERS.search(value)
-        return found.group() if found else None
+        match = FORBIDDEN_CHARACTERS.search(value)
+        return match.group() if match else None
     if isinstance(value, dict):
         value = [*value.keys(), *value.values()]
     if isinstance(value, (list, tuple)):
@@ -209,8 +209,8 @@ FIRST_RECORD_DATE, LAST_RECORD_DATE = date(2000, 1, 1), date(2100, 12, 31)
 RecordDate = Annotated[date, Field(ge=FIRST_RECORD_DATE, le=LAST_RECORD_DATE)]
 #: The span of instants a client may send (an event's time, the phone's clock): a year 1
 #: or 9999 would overflow conversions and break every page that shows it.
-EARLIEST_CLIENT_TIME = datetime(2000, 1, 1, tzinfo=timezone.utc)
-LATEST_CLIENT_TIME = datetime(2100, 1, 1, tzinfo=timezone.utc)
+EARLIEST_CLIENT_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CLIENT_TIME = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def _bounded_time(value: datetime) -> datetime:

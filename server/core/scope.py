@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 
 from server.core.errors import NotFound
 from server.domain.lifecycle import CLOSED, ItemStatus
@@ -22,7 +22,7 @@ from server.models import (
 from server.models.types import utc_now
 
 
-def unit_subtree(unit: Unit):  # type: ignore[no-untyped-def]
+def unit_subtree(unit: Unit) -> Select[tuple[int]]:
     """A subquery of the ids of `unit` and every unit below it."""
     return select(Unit.id).where(Unit.path.like(unit.path + "%"))
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Request, current_app, g, request, session
 from sqlalchemy import select
 
 from server.core.errors import Forbidden
@@ -70,7 +70,7 @@ def csrf_token() -> str:
 
 def csrf_header_valid() -> bool:
     """True when the request carries the session's CSRF token in its header."""
-    expected = session.get(CSRF_SESSION_KEY)
+    expected: str = session.get(CSRF_SESSION_KEY) or ""
     given = request.headers.get(CSRF_HEADER, "")
     return bool(expected) and hmac.compare_digest(expected, given)
 
@@ -104,7 +104,8 @@ TOKEN_WRONG_ROLE = BearerRefusal(403, "token_not_allowed", "Mã truy cập API c
 
 def bearer_refusal() -> BearerRefusal | None:
     """The refusal of this request's bearer token, if it named a real token that may not be used."""
-    return g.get("bearer_refusal")
+    refusal: BearerRefusal | None = g.get("bearer_refusal")
+    return refusal
 
 
 def token_digest(raw_token: str) -> str:
@@ -141,7 +142,7 @@ def _load_user_from_session(session_id: str) -> User | None:
     return user
 
 
-def _load_user_from_bearer(req) -> User | None:  # type: ignore[no-untyped-def]
+def _load_user_from_bearer(req: Request) -> User | None:
     """Flask-Login request loader: `Authorization: Bearer <token>` of a live API token.
 
     Only on the agency-system endpoints (TOKEN_ENDPOINTS) and only for an agency's account:

@@ -262,7 +262,8 @@ def openapi_document(title: str, version: str) -> dict[str, Any]:
             documented = op.document_body or op.body
             entry["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _schema_ref(documented, components, "validation")}},
+                "content": {"application/json": {
+                    "schema": _schema_ref(documented, components, "validation")}},
             }
         elif op.raw_body:
             entry["requestBody"] = {

@@ -19,7 +19,7 @@ def sync(body: SyncRequest) -> SyncResponse:
     """Each event is accepted, a duplicate, or rejected on its own, in the order sent."""
     # The user itself, not the proxy: every event reads the actor's id, unit and role, and
     # each read through `current_user` costs a context lookup.
-    actor = current_user._get_current_object()  # type: ignore[attr-defined]
+    actor = current_user._get_current_object()
     results = sync_events(actor, body.events, current_app.config["SYNC_MAX_EVENTS"],
                           sent_at=body.sent_at)
     return SyncResponse.model_validate({"results": results})

@@ -6,7 +6,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -352,7 +352,7 @@ def _time_text_reader(dialect: Any) -> Callable[[Any], Any]:
         # What PostgreSQL wrote by `to_char` is the UTC wall time, without the zone.
         def parse(text: Any) -> Any:
             return None if text is None else datetime.fromisoformat(text).replace(
-                tzinfo=timezone.utc)
+                tzinfo=UTC)
     else:
         parse = CustodyEvent.__table__.c.occurred_at.type.dialect_impl(
             dialect).result_processor(dialect, None)

@@ -58,7 +58,7 @@ class RecentFixes:
         self._batch: list[Fix] = []
         self._times: list[datetime] = []
 
-    def previous(self, event: Any) -> Fix | None | object:
+    def previous(self, event: Any) -> Fix | object | None:
         """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell.
 
         The latest fix no later than the event; on equal times the stored fix, then the
@@ -212,7 +212,7 @@ def _fix(found: Any) -> Fix:
 
 def _speed(event: CustodyEvent, position: Position, context: FlagContext) -> dict[str, Any] | None:
     """Compare the event with the actor's previous positioned event (memory, else one query)."""
-    previous: Fix | None | object = RecentFixes.ASK_DATABASE
+    previous: Fix | object | None = RecentFixes.ASK_DATABASE
     if context.fixes is not None:
         previous = context.fixes.previous(event)
         context.fixes.add(Fix(event.id, position, event.occurred_at))

@@ -32,7 +32,7 @@ from server.models import Role
 #: Who sees the proof images, the raw coordinates and the evidence as recorded.
 IMAGE_ROLES = frozenset({Role.supervisor, Role.admin})
 
-ROLE_LABELS_VI = {
+ROLE_LABELS_VI: dict[str, str] = {
     Role.admin: "quản trị", Role.supervisor: "kiểm soát viên", Role.clerk: "giao dịch viên",
     Role.agency: "cán bộ một cửa", Role.postman: "bưu tá",
 }
@@ -52,8 +52,8 @@ HANDOVER_EVENTS = frozenset({EventType.handed_over, EventType.at_post, EventType
 DOORSTEP_EVENTS = frozenset({EventType.delivered, EventType.attempt_failed, EventType.collected})
 CHANNEL_LABELS_VI = {"counter": "tại quầy bưu cục", "home_pickup": "thu gom tại nhà",
                      "api": "hệ thống của cơ quan", "csv": "tệp CSV của cơ quan"}
-REQUESTED_VIA_LABELS_VI = {"phone": "điện thoại", "online": "trực tuyến", "web": "trang web", "counter": "tại quầy",
-                           "app": "ứng dụng"}
+REQUESTED_VIA_LABELS_VI = {"phone": "điện thoại", "online": "trực tuyến", "web": "trang web",
+                           "counter": "tại quầy", "app": "ứng dụng"}
 CANCEL_REASON_LABELS_VI = {"citizen_withdrew": "Người dân rút yêu cầu",
                            "agency_recalled": "Cơ quan thu hồi kết quả"}
 RELATION_LABELS_VI = {"self": "chính chủ", "proxy": "người nhận thay"}
@@ -150,7 +150,7 @@ class _Reader:
         person = self.names.people.get(user_id) if _int(user_id) is not None else None
         if person is None:
             return "—" if user_id is None else f"người dùng #{user_id}"
-        about = [ROLE_LABELS_VI.get(person.role, ""), self.unit(unit_id) if unit_id else ""]  # type: ignore[call-overload]
+        about = [ROLE_LABELS_VI.get(person.role, ""), self.unit(unit_id) if unit_id else ""]
         about = [part for part in about if part]
         return f"{person.name} ({', '.join(about)})" if about else person.name
 
@@ -165,7 +165,10 @@ class _Reader:
     def facts(self, event_type: str, evidence: dict[str, Any], status_before: str | None) -> list[Fact]:
         """The evidence in words, in the order a reader checks it."""
         facts: list[Fact] = []
-        add = lambda label, value: facts.append(Fact(label, value))  # noqa: E731
+
+        def add(label: str, value: str) -> None:
+            facts.append(Fact(label, value))
+
         if "handover_id" in evidence:
             add("Biên bản giao nhận", f"số {evidence['handover_id']}: "
                 f"{self.party(evidence, 'from')} giao cho {self.party(evidence, 'to')}")
@@ -179,18 +182,18 @@ class _Reader:
             add("Giao cho bưu tá", assigned)
         recipient = evidence.get("recipient")
         if isinstance(recipient, dict):
-            relation = RELATION_LABELS_VI.get(recipient.get("relation"), "—")
+            relation = RELATION_LABELS_VI.get(str(recipient.get("relation")), "—")
             if isinstance(recipient.get("relationship"), str) and recipient["relationship"]:
                 relation += f" ({recipient['relationship']})"
             add("Người nhận", f"{recipient.get('name') or '—'} · {relation}")
             id_type = recipient.get("id_type")
-            label = ID_TYPE_LABELS_VI.get(id_type, id_type) if isinstance(id_type, str) else None  # type: ignore[call-overload]
+            label = ID_TYPE_LABELS_VI.get(id_type, id_type) if isinstance(id_type, str) else None
             if label:
                 add("Giấy tờ đã kiểm tra", f"{label} · 4 số cuối {recipient.get('id_last4') or '—'}")
         if event_type == EventType.attempt_failed:
             reason, action = evidence.get("reason"), evidence.get("action")
-            add("Lý do", FAILURE_REASON_LABELS_VI.get(reason, str(reason)))  # type: ignore[call-overload]
-            add("Xử lý", FAILURE_ACTION_LABELS_VI.get(action, str(action)))  # type: ignore[call-overload]
+            add("Lý do", FAILURE_REASON_LABELS_VI.get(str(reason), str(reason)))
+            add("Xử lý", FAILURE_ACTION_LABELS_VI.get(str(action), str(action)))
         elif event_type == EventType.cancelled and "reason" in evidence:
             add("Lý do hủy", CANCEL_REASON_LABELS_VI.get(evidence["reason"], str(evidence["reason"])))
         documents = evidence.get("documents")
@@ -227,12 +230,12 @@ class _Reader:
         """A countersigned correction: what it changes, why, and the two supervisors."""
         corrected = evidence.get("corrects_event_id")
         target = self.seq_of.get(corrected) if isinstance(corrected, str) else None
-        changes = evidence.get("correction") if isinstance(evidence.get("correction"), dict) else {}
+        changes = asked if isinstance(asked := evidence.get("correction"), dict) else {}
         label = self.label_of.get(corrected, "") if isinstance(corrected, str) else ""
         out = [Fact("Bước được điều chỉnh", f"bước {target} · {label}" if target else str(corrected))]
         for key, value in changes.items():
             shown = money(value) if key == "cash_collected_vnd" and _int(value) is not None else str(value)
-            out.append(Fact(CORRECTION_FIELD_LABELS_VI.get(key, key), f"thành {shown}"))
+            out.append(Fact(CORRECTION_FIELD_LABELS_VI.get(key, str(key)), f"thành {shown}"))
         if isinstance(evidence.get("reason"), str):
             out.append(Fact("Lý do", evidence["reason"]))
         proposed = self.person(evidence.get("requested_by_user_id"))
@@ -295,4 +298,4 @@ def custody_steps(body: dict[str, Any], names: CustodyNames, viewer_role: str) -
     """The export's events, in chain order, as a timeline for a viewer of `viewer_role`."""
     reader = _Reader(names, viewer_role in IMAGE_ROLES, body)
     before: list[str | None] = [None, *(entry["body"]["status_after"] for entry in body["events"])]
-    return [reader.step(entry, status) for entry, status in zip(body["events"], before)]
+    return [reader.step(entry, status) for entry, status in zip(body["events"], before[:-1], strict=True)]

@@ -9,11 +9,12 @@ event or a handover record names, and reports the first thing that fails.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
@@ -62,7 +63,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC start (included) and end (excluded) of a local day."""
     start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
     end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def last_closed_day(now: datetime | None = None) -> date:
@@ -172,7 +173,8 @@ def media_file_problem(storage: MediaStorage | str, sha256: str) -> str | None:
         return "media_missing"  # not a hash, so no file can be named by it
     try:
         with as_media_storage(storage).open(sha256) as stream:
-            digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            # Typed IO lacks `readinto`, which the stores' files and streams have.
+            digest = hashlib.file_digest(stream, "sha256").hexdigest()  # type: ignore[arg-type]
     except OSError:
         return "media_missing"
     return None if digest == sha256 else "media_hash_mismatch"
@@ -261,7 +263,7 @@ def _first_unsealed_gap() -> dict[str, Any] | None:
                         "reason": "day_seal_changed", "day": day.isoformat(),
                         "tree_size": latest.tree_size}
     days = list(db.session.execute(select(DailyRoot.day).order_by(DailyRoot.day)).scalars())
-    for before, after in zip(days, days[1:]):
+    for before, after in itertools.pairwise(days):
         if after - before > timedelta(days=1):
             return {"tracking_number": None, "event_id": None, "reason": "day_not_sealed",
                     "day": (before + timedelta(days=1)).isoformat()}
@@ -440,7 +442,7 @@ def _scoped_ranges(items_where: ColumnElement[bool], steps: int) -> tuple[int, l
         if bound is not None and (not bounds or bound > bounds[-1]):
             bounds.append(bound)
     edges: list[int | None] = [None, *bounds, None]
-    return total, list(zip(edges[:-1], edges[1:]))
+    return total, list(itertools.pairwise(edges))
 
 
 def verify_scope(storage: MediaStorage | str, items_where: ColumnElement[bool] | None,
@@ -515,7 +517,7 @@ def _item_ranges(parts: int) -> list[tuple[int | None, int | None]]:
         if bound is not None and (not bounds or bound > bounds[-1]):
             bounds.append(bound)
     edges: list[int | None] = [None, *bounds, None]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(itertools.pairwise(edges))
 
 
 def _forget_parent_connections() -> None:
@@ -568,7 +570,7 @@ def _in_parallel(jobs: int) -> tuple[VerificationReport, MediaReferences,
     """`verify_custody` over item-id ranges and `_first_broken_day` over spans of days, in
     `jobs` forked processes, merged into what one process walking them all would answer
     (the images in the same order too)."""
-    global _WORKER_APP
+    global _WORKER_APP  # noqa: PLW0603 (what the forked workers inherit)
     ranges = _item_ranges(jobs * 2)  # more parts than workers: a slow part delays less
     spans = _day_spans(jobs)
     _WORKER_APP = current_app._get_current_object()  # type: ignore[attr-defined]

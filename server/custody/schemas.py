@@ -153,7 +153,7 @@ class SyncError(ResponseModel):
 
     code: str
     message: str
-    details: dict[str, Any] = {}
+    details: dict[str, Any] = {}  # noqa: RUF012 (pydantic copies a default per instance)
 
 
 class SyncResult(ResponseModel):

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -83,7 +83,7 @@ def _reference_json(value: Any) -> bytes:
 
 def iso_utc(moment: datetime) -> str:
     """The one textual form of a time inside a hash: UTC, microseconds, `Z`."""
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     if utc.year < 1000:  # strftime writes such years unpadded: keep its exact text
         return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     # isoformat is several times faster than strftime and, for UTC, ends in "+00:00".
@@ -108,8 +108,8 @@ def stored_body(event_id: str, tracking_number: str, seq: int, event_type: str,
         "actor_user_id": actor_user_id,
         "actor_unit_id": actor_unit_id,
         # A str is `iso_utc`'s text already (the verifier reads it so from SQLite).
-        "occurred_at": occurred_at if type(occurred_at) is str else iso_utc(occurred_at),
-        "received_at": received_at if type(received_at) is str else iso_utc(received_at),
+        "occurred_at": occurred_at if isinstance(occurred_at, str) else iso_utc(occurred_at),
+        "received_at": received_at if isinstance(received_at, str) else iso_utc(received_at),
         "position": position,
         "evidence": evidence,
         "status_after": status_after,
@@ -137,13 +137,11 @@ def _orjson_writes_alike(value: Any) -> bool:
                 return False
         return True
     if kind is list or kind is tuple:
-        for item in value:
-            if not _orjson_writes_alike(item):
-                return False
-        return True
+        return all(_orjson_writes_alike(item) for item in value)
     if kind is float:
+        number: float = value
         # NaN fails both comparisons; ±inf passes the first and fails the second.
-        return value == 0.0 or _SMALLEST_ALIKE_FLOAT <= abs(value) < float("inf")
+        return number == 0.0 or _SMALLEST_ALIKE_FLOAT <= abs(number) < float("inf")
     return kind in _PLAIN_SCALARS
 
 
@@ -354,6 +352,6 @@ def merkle_root(hashes: Sequence[str]) -> str:
             level.append(level[-1])
         level = [
             hashlib.sha256((left + right).encode("ascii")).hexdigest()
-            for left, right in zip(level[0::2], level[1::2])
+            for left, right in zip(level[0::2], level[1::2], strict=True)
         ]
     return level[0]

@@ -50,7 +50,7 @@ class FlagCode(StrEnum):
 
 
 #: What a supervisor reads for each flag code (docs/design.md §4, §8), on the dashboard and in reviews.
-FLAG_LABELS_VI: dict[FlagCode, str] = {
+FLAG_LABELS_VI: dict[str, str] = {
     FlagCode.far_from_address: "Xa địa chỉ người nhận",
     FlagCode.poor_accuracy: "Vị trí kém chính xác",
     FlagCode.impossible_speed: "Tốc độ di chuyển bất thường",

@@ -53,7 +53,7 @@ CMND_NO_LONGER_VALID_VI = (
 
 
 #: What a reader calls each identity document (TT17 Art.5(2)).
-ID_TYPE_LABELS_VI: dict[IdType, str] = {
+ID_TYPE_LABELS_VI: dict[str, str] = {
     IdType.cccd: "Căn cước công dân", IdType.can_cuoc: "Thẻ căn cước", IdType.passport: "Hộ chiếu",
     IdType.cmnd: "Chứng minh nhân dân", IdType.vneid: "Định danh điện tử VNeID",
 }

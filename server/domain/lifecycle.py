@@ -180,7 +180,7 @@ UPU_EVENT_CODES: dict[EventType, str] = {
 }
 
 #: Words of the public tracking page for each event.
-EVENT_LABELS_VI: dict[EventType, str] = {
+EVENT_LABELS_VI: dict[str, str] = {
     _E.requested: "Yêu cầu thu gom tại nhà",
     _E.collected: "Đã nhận hồ sơ",
     _E.at_post: "Đến bưu cục",
@@ -199,7 +199,7 @@ EVENT_LABELS_VI: dict[EventType, str] = {
 }
 
 #: Words of the public tracking page for each status: the word of the event that causes it.
-STATUS_LABELS_VI: dict[ItemStatus, str] = {
+STATUS_LABELS_VI: dict[str, str] = {
     status: EVENT_LABELS_VI[EventType(status.value)] for status in ItemStatus
 }
 
@@ -209,7 +209,7 @@ KIND_LABELS_VI: dict[ItemKind, str] = {
     ItemKind.result: "kết quả",
 }
 
-FAILURE_REASON_LABELS_VI: dict[FailureReason, str] = {
+FAILURE_REASON_LABELS_VI: dict[str, str] = {
     FailureReason.absent: "Người nhận đi vắng",
     FailureReason.address_wrong: "Sai địa chỉ / địa chỉ không rõ",
     FailureReason.moved: "Người nhận đã chuyển đi",
@@ -222,7 +222,7 @@ FAILURE_REASON_LABELS_VI: dict[FailureReason, str] = {
     FailureReason.force_majeure: "Bất khả kháng (thiên tai, dịch bệnh…)",
 }
 
-FAILURE_ACTION_LABELS_VI: dict[FailureAction, str] = {
+FAILURE_ACTION_LABELS_VI: dict[str, str] = {
     FailureAction.retry: "Phát lại",
     FailureAction.notice_left: "Để lại giấy mời",
     FailureAction.return_to_agency: "Chuyển hoàn về cơ quan",

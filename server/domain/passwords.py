@@ -67,7 +67,7 @@ def password_problem(username: str, password: str) -> str | None:
     if len(password) > MAX_LENGTH:
         return "too_long"
     folded, name = _folded(password), _folded(username.strip())
-    if name and (folded == name or len(name) >= MIN_USERNAME_INSIDE and name in folded):
+    if name and (folded == name or (len(name) >= MIN_USERNAME_INSIDE and name in folded)):
         return "contains_username"
     if _is_common(folded):
         return "common"

@@ -81,8 +81,8 @@ def read_result_csv(raw: bytes) -> tuple[list[CsvRow], list[RowProblem]]:
     text = _decode(raw)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise DomainError("csv_unreadable", f"Tệp có ký tự NUL ở dòng {line}: đây không phải tệp CSV văn bản.",
-                          {"line": line})
+        raise DomainError("csv_unreadable",
+                          f"Tệp có ký tự NUL ở dòng {line}: đây không phải tệp CSV văn bản.", {"line": line})
     try:
         return _read_rows(text)
     except csv.Error as error:  # e.g. a cell longer than the csv module accepts
@@ -116,7 +116,7 @@ def _read_rows(text: str) -> tuple[list[CsvRow], list[RowProblem]]:
                 problems.append(RowProblem(line, "csv_wrong_cell_count",
                                            f"Dòng có {len(cells)} ô, cần {len(header)} ô như dòng tiêu đề."))
             else:
-                rows.append(CsvRow(line, dict(zip(header, (cell.strip() for cell in cells)))))
+                rows.append(CsvRow(line, dict(zip(header, (cell.strip() for cell in cells), strict=True))))
             if len(rows) + len(problems) > MAX_ROWS:
                 raise DomainError("csv_too_many_rows",
                                   f"Tệp quá {MAX_ROWS} dòng kết quả; hãy chia thành nhiều tệp.",

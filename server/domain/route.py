@@ -1,4 +1,5 @@
-"""The route of the day, as arithmetic: distances between stops, tour lengths, tour polishing (docs/design.md §5).
+"""The route of the day, as arithmetic: distances between stops, tour lengths, tour polishing
+(docs/design.md §5).
 
 Points are (lat, lon) pairs in degrees; index 0 is where the postman sets out from. Matrices
 are square lists of integer metres (or seconds), because that is what the VROOM optimiser
@@ -6,6 +7,7 @@ takes and a metre is finer than any doorstep needs.
 """
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 
@@ -43,7 +45,8 @@ def _local_plane_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     # Across the antimeridian, the short way round.
     delta_lon = (delta_lon + np.pi) % (2 * np.pi) - np.pi
     east = prime_vertical * np.cos(mean) * delta_lon
-    return np.hypot(north, east)
+    metres: np.ndarray = np.hypot(north, east)
+    return metres
 
 
 def distance_matrix_m(points: Sequence[tuple[float, float]]) -> list[list[int]]:
@@ -63,11 +66,12 @@ def distance_matrix_m(points: Sequence[tuple[float, float]]) -> list[list[int]]:
     if len(far_i):
         measure = geodesic()  # one ellipsoid for every pair
         parsed = [Point(lat, lon) for lat, lon in points]
-        for i, j in zip(far_i.tolist(), far_j.tolist()):
+        for i, j in zip(far_i.tolist(), far_j.tolist(), strict=True):
             metres[i, j] = metres[j, i] = measure.measure(parsed[i], parsed[j]) * 1000
     matrix = np.rint(metres).astype(np.int64)
     np.fill_diagonal(matrix, 0)
-    return matrix.tolist()
+    rows: list[list[int]] = matrix.tolist()
+    return rows
 
 
 def duration_matrix_s(distances: Sequence[Sequence[int]],
@@ -83,7 +87,7 @@ def tour_length_m(order: Sequence[int], matrix: Sequence[Sequence[int]], closed:
     """Return the length of visiting `order` in turn, plus the way back to its first point if closed."""
     if not order:
         return 0
-    length = sum(matrix[a][b] for a, b in zip(order, order[1:]))
+    length = sum(matrix[a][b] for a, b in itertools.pairwise(order))
     if closed:
         length += matrix[order[-1]][order[0]]
     return length
@@ -136,7 +140,7 @@ def _two_opt_step(path: np.ndarray, between: np.ndarray) -> bool:
     # path[k+1] → path[l+1] reverses path[k+1..l]; symmetric distances keep the rest.
     gain = between[:-1, :-1] + between[1:, 1:] - legs[:, None] - legs[None, :]
     gain = np.triu(gain, 2)
-    k, l = np.unravel_index(int(np.argmin(gain)), gain.shape)
+    k, l = np.unravel_index(int(np.argmin(gain)), gain.shape)  # noqa: E741 (the names of the comment)
     if gain[k, l] >= 0:
         return False
     path[k + 1:l + 1] = path[k + 1:l + 1][::-1].copy()
@@ -170,12 +174,12 @@ def _or_opt_step(path: np.ndarray, between: np.ndarray, longest: int = 3) -> boo
             best_move = (int(starts[row]), length, int(leg), bool(backward[row, leg] < forward[row, leg]))
     if best_move is None:
         return False
-    start, length, leg, reverse = best_move
+    start, length, best_leg, reverse = best_move
     stretch = path[start:start + length]
     if reverse:
         stretch = stretch[::-1]
     rest = np.concatenate([path[:start], path[start + length:]])
-    at = leg if leg < start else leg - length
+    at = best_leg if best_leg < start else best_leg - length
     path[:] = np.concatenate([rest[:at + 1], stretch, rest[at + 1:]])
     return True
 
@@ -226,4 +230,5 @@ def polish_tour(order: Sequence[int], matrix: Sequence[Sequence[int]], closed: b
         if length <= best:
             path, best = candidate, length
     # Drop the repeated start of a closed tour or the virtual end of a free one.
-    return path[:-1].tolist() if closed or end is None else path.tolist()
+    polished: list[int] = path[:-1].tolist() if closed or end is None else path.tolist()
+    return polished

@@ -26,7 +26,7 @@ def check_digit(serial: int) -> int:
     """Return the S10 check digit of an 8-digit serial."""
     if not 0 <= serial <= MAX_SERIAL:
         raise ValueError(f"serial out of range 0..{MAX_SERIAL}: {serial}")
-    total = sum(int(digit) * weight for digit, weight in zip(f"{serial:08d}", WEIGHTS))
+    total = sum(int(digit) * weight for digit, weight in zip(f"{serial:08d}", WEIGHTS, strict=True))
     digit = 11 - total % 11
     # UPU S10 §5.3: a computed 10 is written 0 and 11 is written 5, so it stays one digit.
     if digit == 10:

@@ -77,7 +77,7 @@ class CalendarDay:
 def _public_holidays(year: int) -> Mapping[date, str]:
     """Return the Vietnamese public holidays of a year (observed days included), named in Vietnamese."""
     # Building the calendar computes the lunar dates (Tết, Hùng Kings), so once a year is enough.
-    return MappingProxyType(dict(holidays.VN(years=year, language="vi")))
+    return MappingProxyType(dict(holidays.country_holidays("VN", years=year, language="vi")))
 
 
 def _check_date(day: date) -> None:

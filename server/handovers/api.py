@@ -43,7 +43,7 @@ PARTIES = {Role.clerk, Role.agency, Role.postman}
            errors=(409,))
 def open_handover(body: HandoverCreate) -> HandoverCreated:
     """The sender lists items it holds; custody has not moved yet."""
-    record = create_handover(current_user, body.to_user, body.to_unit, body.items,  # type: ignore[arg-type]
+    record = create_handover(current_user, body.to_user, body.to_unit, body.items,
                              sender_signature=body.signature_sha256)
     return HandoverCreated(id=record.id, status=record.status)
 
@@ -52,15 +52,15 @@ def open_handover(body: HandoverCreate) -> HandoverCreated:
            tag="handovers", query=HandoverQuery, response=HandoverList, roles=PARTIES)
 def list_handovers(query: HandoverQuery) -> HandoverList:
     """The morning load check starts here: what waits for the caller's signature."""
-    records = handovers_for(current_user, query.status)  # type: ignore[arg-type]
-    return HandoverList(handovers=[handover_out(record, current_user) for record in records])  # type: ignore[arg-type]
+    records = handovers_for(current_user, query.status)
+    return HandoverList(handovers=[handover_out(record, current_user) for record in records])
 
 
 @operation(bp, "/<int:handover_id>", "GET", summary="A handover record", tag="handovers",
            response=HandoverOut, errors=(404,))
 def read_handover(handover_id: int) -> HandoverOut:
     """The record with each line's outcome."""
-    return handover_out(visible_handover(current_user, handover_id), current_user)  # type: ignore[arg-type]
+    return handover_out(visible_handover(current_user, handover_id), current_user)
 
 
 @operation(bp, "/<int:handover_id>/accept", "POST", summary="Scan and sign a handover",
@@ -68,7 +68,7 @@ def read_handover(handover_id: int) -> HandoverOut:
            errors=(404, 409))
 def sign_handover(handover_id: int, body: HandoverAccept) -> HandoverAccepted:
     """Custody moves for the scanned items only; the rest are recorded discrepancies."""
-    outcome = accept_handover(current_user, handover_id, body.scanned, body.signature_sha256,  # type: ignore[arg-type]
+    outcome = accept_handover(current_user, handover_id, body.scanned, body.signature_sha256,
                               {line.tracking_number: line.missing for line in body.incomplete})
     return HandoverAccepted(id=outcome.record.id, status=outcome.record.status,
                             accepted_at=outcome.record.accepted_at,  # type: ignore[arg-type]
@@ -82,8 +82,8 @@ def sign_handover(handover_id: int, body: HandoverAccept) -> HandoverAccepted:
            errors=(403, 404, 409))
 def withdraw_handover(handover_id: int, body: HandoverCancel) -> HandoverOut:
     """The sender cancels an unsigned record with a reason; its items may be listed again."""
-    record = cancel_handover(current_user, handover_id, body.reason)  # type: ignore[arg-type]
-    return handover_out(record, current_user)  # type: ignore[arg-type]
+    record = cancel_handover(current_user, handover_id, body.reason)
+    return handover_out(record, current_user)
 
 
 @operation(bp, "/receivers", "GET", summary="Who can accept a handover from the caller",
@@ -93,14 +93,14 @@ def list_receivers() -> ReceiverList:
     return ReceiverList(receivers=[
         ReceiverOut(field=r.field, key=r.key, name=r.name, unit_name=r.unit_name,  # type: ignore[arg-type]
                     kind=r.unit_kind)
-        for r in eligible_receivers(current_user)])  # type: ignore[arg-type]
+        for r in eligible_receivers(current_user)])
 
 
 @operation(bp, "/candidates", "GET", summary="Held items the caller may list",
            tag="handovers", query=CandidateQuery, response=CandidateList, roles=PARTIES)
 def list_candidates(query: CandidateQuery) -> CandidateList:
     """What the caller holds (or what is due today, or a postman's evening return)."""
-    items = handover_candidates(current_user, query.source)  # type: ignore[arg-type]
+    items = handover_candidates(current_user, query.source)
     return CandidateList(items=[CandidateOut(
         tracking_number=item.tracking_number, kind=item.kind, status=item.status,
         status_label=status_label(item), procedure=item.procedure.name,

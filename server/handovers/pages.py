@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from server.core.errors import NotFound
@@ -36,7 +38,7 @@ class RecordLine:
     completeness: str
 
 
-def _exact(moment) -> str:  # type: ignore[no-untyped-def]
+def _exact(moment: datetime | None) -> str:
     """A signing time as evidence: local time with seconds."""
     return moment.astimezone(LOCAL_TZ).strftime("%H:%M:%S ngày %d/%m/%Y") if moment else ""
 
@@ -67,12 +69,12 @@ def record_lines(record: HandoverRecord) -> list[RecordLine]:
 
 
 @bp.get("/handovers/<int:handover_id>/record")
-def handover_record_page(handover_id: int) -> Response | tuple[str, int] | str:
+def handover_record_page(handover_id: int) -> ResponseReturnValue:
     """The record both parties sign: every number, the count, both signatures, the time."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.pwa_shell"))
     try:
-        record = visible_handover(current_user, handover_id)  # type: ignore[arg-type]
+        record = visible_handover(current_user, handover_id)
     except NotFound as error:
         return render_template("handover_record.html", record=None, error=error.message), 404
     filing = record.to_unit.kind == UnitKind.agency and any(

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.core.scope import (
@@ -45,7 +46,8 @@ def _tracking_numbers(values: list[str], field: str) -> list[str]:
     The refusal carries the first bad number's own code and message (`wrong_check_digit`,
     `invalid_tracking_format`), as every other input path does (docs/design.md §9).
     """
-    parsed, bad = [], []
+    parsed: list[str] = []
+    bad: list[dict[str, Any]] = []
     for position, value in enumerate(values):
         try:
             number = parse_tracking_number(value)
@@ -62,7 +64,7 @@ def _tracking_numbers(values: list[str], field: str) -> list[str]:
     return parsed
 
 
-def _held_by(actor: User):  # type: ignore[no-untyped-def]
+def _held_by(actor: User) -> ColumnElement[bool]:
     """The filter of items the actor holds: in person, or through the actor's unit."""
     if actor.role == Role.postman:
         return Item.holder_user_id == actor.id
@@ -117,8 +119,8 @@ def eligible_receivers(actor: User) -> list[Receiver]:
     receivers = []
     for unit in units:
         own = unit.id == actor.unit_id
-        if own and actor.role != Role.postman or not own and actor.role == Role.postman \
-                and unit.kind == UnitKind.post_office:
+        if (own and actor.role != Role.postman) or (not own and actor.role == Role.postman \
+                and unit.kind == UnitKind.post_office):
             continue  # a desk does not hand to itself; a postman returns to his own office
         if actor.role == Role.agency and unit.kind == UnitKind.agency:
             continue  # an agency hands results to the post, never to another agency
@@ -127,13 +129,13 @@ def eligible_receivers(actor: User) -> list[Receiver]:
     postmen_of = {actor.unit_id} if actor.role == Role.clerk else (
         {unit.id for unit in units if unit.kind == UnitKind.post_office}
         if actor.role == Role.agency else set())
-    for postman in db.session.execute(
+    receivers.extend(
+        Receiver("to_user", postman.username, postman.full_name or postman.username,
+                 postman.unit.name, "postman")
+        for postman in db.session.execute(
             select(User).where(User.unit_id.in_(postmen_of), User.role == Role.postman,
                                User.active.is_(True)).order_by(User.full_name, User.username)
-    ).scalars():
-        receivers.append(Receiver("to_user", postman.username,
-                                  postman.full_name or postman.username, postman.unit.name,
-                                  "postman"))
+        ).scalars())
     return receivers
 
 
@@ -175,11 +177,17 @@ def _unit_facts(unit: Unit) -> UnitFacts:
     return UnitFacts(id=unit.id, kind=unit.kind, province_path=province_root_path(unit))
 
 
+def _post_office_province(post_office: Unit | None) -> str:
+    """The province path of an item's post office; none (no post office of any province
+    matches it) for an item that has no post office yet."""
+    return province_root_path(post_office) if post_office is not None else ""
+
+
 def _check_item_scope(held: dict[str, Item], receiver_unit: Unit) -> None:
     """Each item goes only to its own agency or to the post of its province (issue 13 point 6)."""
     receiver = _unit_facts(receiver_unit)
     outside = [number for number, item in held.items() if not item_may_go_to(
-        ItemFacts(item.agency_unit_id, province_root_path(item.post_office_unit)), receiver)]
+        ItemFacts(item.agency_unit_id, _post_office_province(item.post_office_unit)), receiver)]
     if not outside:
         return
     if receiver_unit.kind == UnitKind.agency:
@@ -264,11 +272,11 @@ def visible_handover(actor: User, handover_id: int) -> HandoverRecord:
     if record is None:
         raise NotFound("unknown_handover", "Không tìm thấy biên bản giao nhận.")
     parties = {record.from_unit_id, record.to_unit_id}
-    if actor.role == Role.admin or actor.unit_id in parties or actor.role == Role.supervisor and any(
-        _unit_in_subtree(unit_id, actor.unit) for unit_id in parties
-    ):
-        if actor.role != Role.postman or actor.id in {record.from_user_id, record.to_user_id}:
-            return record
+    sees_units = actor.role == Role.admin or actor.unit_id in parties or (
+        actor.role == Role.supervisor and any(_unit_in_subtree(unit_id, actor.unit) for unit_id in parties))
+    a_party = actor.role != Role.postman or actor.id in {record.from_user_id, record.to_user_id}
+    if sees_units and a_party:
+        return record
     raise NotFound("unknown_handover", "Không tìm thấy biên bản giao nhận.")
 
 
@@ -362,7 +370,7 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     listed = {line.tracking_number: line for line in record.lines}
     filing = _filing_lines(record)
     items = {item.id: item for item in db.session.execute(
-        select(Item).where(Item.id.in_([l.item_id for l in record.lines]))
+        select(Item).where(Item.id.in_([line.item_id for line in record.lines]))
         .order_by(Item.id).with_for_update().execution_options(populate_existing=True)
     ).scalars()}
     received, missing, filed, supplement = [], [], [], []

@@ -28,7 +28,7 @@ LABEL_ROLES = {Role.clerk, Role.agency, Role.supervisor, Role.admin}
            roles={Role.clerk, Role.agency}, errors=(404,), token=True)
 def register_item(body: ItemCreate) -> ItemOut:
     """Create the item, its S10 number, its deadline and its first custody events."""
-    item = create_item(current_user, body)  # type: ignore[arg-type]
+    item = create_item(current_user, body)
     return item_out(item)
 
 
@@ -36,9 +36,9 @@ def register_item(body: ItemCreate) -> ItemOut:
            query=ItemListQuery, response=ItemList, token=True)
 def browse_items(query: ItemListQuery) -> ItemList:
     """A page of items the caller may see."""
-    items, total = list_items(current_user, query)  # type: ignore[arg-type]
+    items, total = list_items(current_user, query)
     invitations = invitations_for(items)
-    reader = current_user._get_current_object()  # type: ignore[attr-defined]
+    reader = current_user._get_current_object()
     return ItemList(items=[item_out(i, invitations=invitations.get(i.id),
                                     personal=shows_personal_data(reader, i)) for i in items],
                     total=total, limit=query.limit,
@@ -49,19 +49,19 @@ def browse_items(query: ItemListQuery) -> ItemList:
            response=ItemOut, errors=(404,), token=True)
 def read_item(tn: str) -> ItemOut:
     """The item and its whole chain."""
-    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
-    log_access(current_user, item, "item_details")  # type: ignore[arg-type]
+    item = find_visible_item(current_user, tn)
+    log_access(current_user, item, "item_details")
     events = db.session.execute(
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars().all()
-    reader = current_user._get_current_object()  # type: ignore[attr-defined]
+    reader = current_user._get_current_object()
     return item_out(item, list(events), invitations_for([item]).get(item.id),
                     personal=shows_personal_data(reader, item))
 
 
 def _label(tn: str, render: Callable[[str, str], bytes | str], mimetype: str) -> Response:
     """The item's QR label, drawn by `render` from its tracking URL and number."""
-    item = find_visible_item(current_user, tn)  # type: ignore[arg-type]
+    item = find_visible_item(current_user, tn)
     url = tracking_url(current_app.config["BASE_URL"], item.tracking_number)
     return Response(render(url, item.tracking_number), mimetype=mimetype)
 

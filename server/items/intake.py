@@ -142,7 +142,8 @@ def quote_dossier(actor: User, procedure_code: str, route_class: RouteClass | No
                                                agency.province, agency.commune)
     reduction = _reduction(reduction_code)
     fees = quote_fees(_postage_of(route), procedure.official_fee_vnd, _as_rule(reduction))
-    return Quote(procedure, route, fees, reduction, service_deadline(utc_now(), route, False, working_decisions()))
+    deadline = service_deadline(utc_now(), route, False, working_decisions())
+    return Quote(procedure, route, fees, reduction, deadline)
 
 
 # --- counter intake ------------------------------------------------------------------------
@@ -160,9 +161,10 @@ def _require_signatures(actor: User, body: CounterIntake) -> tuple[str, str]:
             raise Invalid("missing_media",
                           f"Ảnh chữ ký của {who} chưa được tải lên; hãy ký lại rồi gửi.",
                           {"field": field})
-    require_own_images(actor, {"citizen_signature_sha256": body.citizen_signature_sha256,  # type: ignore[dict-item]
-                               "clerk_signature_sha256": body.clerk_signature_sha256})
-    return body.citizen_signature_sha256, body.clerk_signature_sha256  # type: ignore[return-value]
+    # Both are given by now (checked just above).
+    citizen, clerk = body.citizen_signature_sha256 or "", body.clerk_signature_sha256 or ""
+    require_own_images(actor, {"citizen_signature_sha256": citizen, "clerk_signature_sha256": clerk})
+    return citizen, clerk
 
 
 def _require_id_number(body: CounterIntake | PickupRequest) -> None:

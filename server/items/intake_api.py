@@ -65,7 +65,7 @@ def put_postage(route_class: str, body: PostageTariffSet) -> PostageTariffOut:
            tag="intake", query=QuoteQuery, response=QuoteOut, roles={Role.clerk})
 def intake_quote(query: QuoteQuery) -> QuoteOut:
     """What the citizen pays and when the dossier is due, if taken in now."""
-    quote = quote_dossier(current_user, query.procedure_code, query.route_class,  # type: ignore[arg-type]
+    quote = quote_dossier(current_user, query.procedure_code, query.route_class,
                           query.reduction_code)
     fees = quote.fees
     return QuoteOut(
@@ -82,14 +82,14 @@ def intake_quote(query: QuoteQuery) -> QuoteOut:
            tag="intake", body=CounterIntake, response=ItemOut, status=201, roles={Role.clerk})
 def counter_intake(body: CounterIntake) -> ItemOut:
     """Count, price, both sign: the dossier is created at the post with the cash paid."""
-    return item_out(take_in_at_counter(current_user, body))  # type: ignore[arg-type]
+    return item_out(take_in_at_counter(current_user, body))
 
 
 @operation(bp, "/pickups", "POST", summary="Register a request for a pickup at home",
            tag="intake", body=PickupRequest, response=ItemOut, status=201, roles={Role.clerk})
 def pickup_request(body: PickupRequest) -> ItemOut:
     """The citizen phoned: a dossier in `requested`, for a postman to collect."""
-    return item_out(request_pickup(current_user, body))  # type: ignore[arg-type]
+    return item_out(request_pickup(current_user, body))
 
 
 @operation(bp, "/intake/postmen", "GET", summary="Postmen of the clerk's post office",
@@ -97,7 +97,7 @@ def pickup_request(body: PickupRequest) -> ItemOut:
 def intake_postmen() -> OfficePostmanList:
     """Whom a pickup at home can be assigned to."""
     return OfficePostmanList(postmen=[OfficePostmanOut(username=u.username, full_name=u.full_name)
-                                for u in office_postmen(current_user)])  # type: ignore[arg-type]
+                                for u in office_postmen(current_user)])
 
 
 @operation(bp, "/pickups/<tn>/assign", "POST", summary="Assign a pickup at home to a postman",
@@ -105,4 +105,4 @@ def intake_postmen() -> OfficePostmanList:
            errors=(409,))
 def pickup_assign(tn: str, body: PickupAssignment) -> ItemOut:
     """The requested dossier moves to the postman's pickups."""
-    return item_out(assign_pickup(current_user, tn, body.postman))  # type: ignore[arg-type]
+    return item_out(assign_pickup(current_user, tn, body.postman))

@@ -50,8 +50,9 @@ def label_svg(content: str, caption: str) -> str:
     matrix = _matrix(content)
     size = len(matrix) * SVG_MODULE_UNITS
     text_height = 70
+    unit = SVG_MODULE_UNITS
     path = "".join(
-        f"M{column * SVG_MODULE_UNITS},{row * SVG_MODULE_UNITS}h{SVG_MODULE_UNITS}v{SVG_MODULE_UNITS}h-{SVG_MODULE_UNITS}z"
+        f"M{column * unit},{row * unit}h{unit}v{unit}h-{unit}z"
         for row, cells in enumerate(matrix) for column, dark in enumerate(cells) if dark
     )
     return (

@@ -79,9 +79,10 @@ def _existing_dossier_codes(codes: list[str]) -> set[str]:
     """Dossier codes that already have a live result registered (not cancelled)."""
     if not codes:
         return set()
-    return set(db.session.execute(
+    found = db.session.execute(
         select(Item.dossier_code).where(Item.kind == ItemKind.result, Item.dossier_code.in_(codes),
-                                        Item.status != ItemStatus.cancelled)).scalars())
+                                        Item.status != ItemStatus.cancelled)).scalars()
+    return {code for code in found if code is not None}
 
 
 def _dossier_by_code(actor: User, code: str) -> Item | None:

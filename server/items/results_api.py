@@ -35,7 +35,7 @@ def _answer(imported: list[ImportedResult]) -> ResultImportOut:
            roles={Role.agency}, errors=(422,), token=True)
 def import_csv() -> ResultImportOut:
     """UTF-8 CSV (a BOM is fine); a bad line refuses the file with each line's number and reason."""
-    return _answer(import_results_csv(current_user, request.get_data(cache=False)))  # type: ignore[arg-type]
+    return _answer(import_results_csv(current_user, request.get_data(cache=False)))
 
 
 @operation(bp, "/batch", "POST", summary="Register results from an agency system (all or none)",
@@ -44,4 +44,4 @@ def import_csv() -> ResultImportOut:
 def register_batch(body: ResultBatch) -> ResultImportOut:
     """Each result is checked on its own; one refused line refuses the batch, naming each."""
     lines = [(position, values) for position, values in enumerate(body.results, start=1)]
-    return _answer(register_results(current_user, lines))  # type: ignore[arg-type]
+    return _answer(register_results(current_user, lines))

@@ -33,7 +33,7 @@ def route_out(plan: RoutePlan) -> RouteOut:
             for stop in plan.stops
         ],
         distance_m=plan.distance_m,
-        solver=plan.solver.value,  # type: ignore[arg-type]
+        solver=plan.solver.value,
         start=PointOut(lat=plan.start[0], lon=plan.start[1]),
         end=PointOut(lat=plan.end[0], lon=plan.end[1]) if plan.end else None,
         unplaced=plan.unplaced,

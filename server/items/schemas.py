@@ -73,7 +73,8 @@ class ItemCreate(RequestModel):
     kind: ItemKind
     procedure_code: ShortText
     dossier_code: DossierCode | None = None
-    agency_unit: ShortText | None = Field(default=None, description="unit code; defaults to the procedure's agency")
+    agency_unit: ShortText | None = Field(default=None,
+                                          description="unit code; defaults to the procedure's agency")
     post_office_unit: ShortText | None = Field(default=None, description="unit code")
     linked_dossier: str | None = Field(default=None, max_length=20,
                                        description="tracking number of the dossier a result answers")

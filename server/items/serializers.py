@@ -48,7 +48,8 @@ def event_out(event: CustodyEvent, log_index: int | None = None,
     position = None
     if event.lat is not None and event.lon is not None:
         lat, lon = position_for(_viewer_role(), event.lat, event.lon)
-        position = PositionOut(lat=lat, lon=lon, accuracy_m=event.accuracy_m)
+        if lat is not None and lon is not None:
+            position = PositionOut(lat=lat, lon=lon, accuracy_m=event.accuracy_m)
     return EventOut(
         id=event.id, seq=event.seq, type=event.type, upu_code=upu_code(EventType(event.type)),
         occurred_at=event.occurred_at, received_at=event.received_at,

@@ -27,7 +27,8 @@ def public_tracking(tracking_number: str) -> tuple[Item, list[CustodyEvent], dic
         select(CustodyEvent).where(CustodyEvent.item_id == item.id).order_by(CustodyEvent.seq)
     ).scalars())
     unit_ids = {event.actor_unit_id for event in events}
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all()) if unit_ids else {}
+    names = dict(db.session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).tuples().all()) if unit_ids else {}
     return item, events, names
 
 

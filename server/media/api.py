@@ -27,7 +27,7 @@ class MediaOut(ResponseModel):
 def upload_media(sha256: str) -> tuple[MediaOut, int]:
     """201 when new, 200 when the same bytes were already there."""
     stored = store_media(
-        current_user, sha256, request.get_data(cache=False), request.content_type or "",  # type: ignore[arg-type]
+        current_user, sha256, request.get_data(cache=False), request.content_type or "",
         media_storage(), current_app.config["MEDIA_MAX_BYTES"],
     )
     media = stored.media
@@ -39,7 +39,7 @@ def upload_media(sha256: str) -> tuple[MediaOut, int]:
            tag="media", produces=",".join(SIGNATURES), errors=(404, 422))
 def download_media(sha256: str) -> Response:
     """The stored bytes with their stored type; 404 to anyone outside the image's scope."""
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
     found = read_media(user, sha256, media_storage())
     log_image_access(user, found.media.sha256)
     return Response(found.body, mimetype=found.media.content_type, headers={

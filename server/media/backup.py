@@ -64,7 +64,7 @@ class RestoreReport:
     @property
     def ok(self) -> bool:
         """True when every table holds as many rows as when the backup was made."""
-        return self.tables == self.manifest["tables"]
+        return bool(self.tables == self.manifest["tables"])
 
 
 def create_backup(engine: Engine, media: MediaStorage | str, target: Path) -> dict[str, Any]:
@@ -121,7 +121,7 @@ def restore_backup(source: Path, engine: Engine, media: MediaStorage | str) -> R
 def read_manifest(source: Path) -> dict[str, Any]:
     """The manifest of a backup folder, or BackupError when it is not one."""
     try:
-        manifest = json.loads((source / MANIFEST).read_text())
+        manifest: dict[str, Any] = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError) as error:
         raise BackupError(f"{source} is not a TậnTay backup ({MANIFEST}: {error}).") from None
     if manifest.get("format") != BACKUP_FORMAT:
@@ -188,7 +188,7 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
     tool = command[0]
     if shutil.which(tool) is None:
         raise BackupError(f"{tool} is not installed (Debian: apt-get install postgresql-client).")
-    done = subprocess.run(command, env=environment, capture_output=True, text=True)
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"{tool} failed: {done.stderr.strip()}")
 
@@ -196,8 +196,8 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
 def _dump_postgresql(engine: Engine, dump_file: Path) -> tuple[dict[str, int], str | None]:
     """pg_dump in a snapshot exported by a transaction that counts the rows of the same state."""
     uri, environment = _libpq(engine.url)
-    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
-        with connection.begin():
+    with (engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection,
+          connection.begin()):
             snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             tables, revision = _table_counts(connection), _revision(connection)
             # The snapshot lives as long as this transaction: pg_dump must run inside it.

@@ -109,8 +109,8 @@ def prune_media(storage: MediaStorage | str, retention_days: int, *, dry_run: bo
     if retention_days < 1:
         raise ValueError("MEDIA_RETENTION_DAYS must be at least 1")
     cutoff = (now or utc_now()) - timedelta(days=retention_days)
-    old = {sha: size for sha, size in db.session.execute(
-        select(Media.sha256, Media.size_bytes).where(Media.uploaded_at < cutoff))}
+    old = dict(db.session.execute(
+        select(Media.sha256, Media.size_bytes).where(Media.uploaded_at < cutoff)).tuples().all())
     purgeable = _purgeable(set(old), cutoff, batch_size)
     store = as_media_storage(storage)
     deleted = bytes_freed = kept = already_gone = 0

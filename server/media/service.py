@@ -92,7 +92,7 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
         raise TooLarge("media_too_large", f"Ảnh quá lớn (tối đa {max_bytes // 1024} KB).",
                        {"max_bytes": max_bytes, "size": len(body)})
     actual_type = sniff_type(body)
-    declared = declared_type.split(";")[0].strip().lower()
+    declared = declared_type.split(";", maxsplit=1)[0].strip().lower()
     if actual_type is None or declared != actual_type:
         raise UnsupportedType("unsupported_media_type", "Chỉ nhận ảnh PNG hoặc JPEG.",
                               {"declared": declared, "detected": actual_type})

@@ -176,20 +176,23 @@ class S3MediaStorage:
 
     @staticmethod
     def _client_error() -> type[Exception]:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import ClientError  # noqa: PLC0415 (boto3 loads only for S3)
 
-        return ClientError
+        error_class: type[Exception] = ClientError
+        return error_class
 
 
 def _status(error: Exception) -> int | None:
     """The HTTP status of a botocore ClientError."""
-    return getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+    status: int | None = getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status
 
 
 def s3_storage_from_settings(settings: dict[str, Any]) -> S3MediaStorage:
     """An S3 store built from the app's settings; credentials from boto3's own environment."""
-    import boto3
-    from botocore.config import Config
+    # boto3 takes a noticeable time to import: only a deployment that stores on S3 pays it.
+    import boto3  # noqa: PLC0415
+    from botocore.config import Config  # noqa: PLC0415
 
     if not settings.get("S3_BUCKET"):
         raise RuntimeError("MEDIA_STORAGE=s3 needs S3_BUCKET.")
@@ -226,7 +229,7 @@ def media_storage(app: Flask | None = None) -> MediaStorage:
     cached = target.extensions.get("media_storage")
     if cached is None or cached[0] != settings:
         cached = target.extensions["media_storage"] = (settings, storage_from_settings(target.config))
-    return cached[1]  # type: ignore[no-any-return]
+    return cached[1]
 
 
 def as_media_storage(media: MediaStorage | str | os.PathLike[str]) -> MediaStorage:

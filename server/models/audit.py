@@ -15,14 +15,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.custody import CustodyEvent
 from server.models.item import Item
 from server.models.types import UtcDateTime, utc_now
 from server.models.user import User
 
 
-class DailyRoot(db.Model):
+class DailyRoot(Model):
     """The Merkle root of one local day's custody events; written once, never rewritten."""
 
     __tablename__ = "daily_roots"
@@ -42,7 +42,7 @@ class DailyRoot(db.Model):
     log_root: Mapped[str | None] = mapped_column(String(64))
 
 
-class Correction(db.Model):
+class Correction(Model):
     """A correction of a custody event: asked by one supervisor, applied when another signs.
 
     Applying it appends a `corrected` event to the item's chain; the corrected event itself
@@ -84,7 +84,7 @@ class Correction(db.Model):
     countersigned_by: Mapped[User | None] = relationship(foreign_keys=[countersigned_by_id])
 
 
-class VerificationJob(db.Model):
+class VerificationJob(Model):
     """A custody verification run in the background for one caller's scope.
 
     The row is the job's whole state, so any web worker can answer a poll: the worker that

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 
 
-class CalendarDecisionRow(db.Model):
+class CalendarDecisionRow(Model):
     """The State's decision about one day (a swap, a holiday): it overrides the statutes."""
 
     __tablename__ = "calendar_decisions"
@@ -25,7 +25,7 @@ class CalendarDecisionRow(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
-class DueDateChange(db.Model):
+class DueDateChange(Model):
     """A deadline moved by a calendar decision; the printed one is kept here, never lost."""
 
     __tablename__ = "due_date_changes"

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
 
-class CashRemittance(db.Model):
+class CashRemittance(Model):
     """Cash a postman handed to the counter for one working day; both sign.
 
     The postman signs when he hands the cash over (the record is `open`), the clerk signs

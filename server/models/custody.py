@@ -14,14 +14,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.item import Item
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
 
-class CustodyEvent(db.Model):
+class CustodyEvent(Model):
     """One step of an item's custody. No code path updates or deletes a row (docs/design.md §4)."""
 
     __tablename__ = "custody_events"
@@ -67,7 +67,7 @@ class CustodyEvent(db.Model):
     actor_unit: Mapped[Unit] = relationship()
 
 
-class AuditFlag(db.Model):
+class AuditFlag(Model):
     """Something a supervisor should look at; never an error for the postman."""
 
     __tablename__ = "audit_flags"

@@ -6,14 +6,14 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.item import Item
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
 
-class HandoverRecord(db.Model):
+class HandoverRecord(Model):
     """A batch of items from one holder to another; custody moves when the receiver signs."""
 
     __tablename__ = "handover_records"
@@ -58,7 +58,7 @@ class HandoverRecord(db.Model):
     )
 
 
-class HandoverLine(db.Model):
+class HandoverLine(Model):
     """One tracking number on a handover: listed by the sender, scanned or not by the receiver."""
 
     __tablename__ = "handover_lines"

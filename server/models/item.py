@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.procedure import Procedure
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
@@ -16,7 +16,7 @@ from server.models.user import User
 GENESIS_HASH = "0" * 64
 
 
-class TrackingSerial(db.Model):
+class TrackingSerial(Model):
     """The last S10 serial handed out per prefix: one row, bumped in the item's transaction.
 
     Because the bump commits or rolls back with the item, serials have no gaps and are
@@ -29,7 +29,7 @@ class TrackingSerial(db.Model):
     last_serial: Mapped[int] = mapped_column(default=0)
 
 
-class Item(db.Model):
+class Item(Model):
     """One item; its `status` and holder are only ever moved by custody events."""
 
     __tablename__ = "items"

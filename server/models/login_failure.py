@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """One wrong password (or unknown or disabled account), at a time, from an address."""
 
     __tablename__ = "login_failures"

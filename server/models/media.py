@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 
 
-class Media(db.Model):
+class Media(Model):
     """One uploaded image; the bytes live in MEDIA_DIR under their hash."""
 
     __tablename__ = "media"

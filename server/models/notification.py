@@ -7,14 +7,14 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.custody import CustodyEvent
 from server.models.item import Item
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message to send: to an agency (unit) or to the citizen of an item.
 
     The payload holds no personal data: the citizen's phone is read from the item when the

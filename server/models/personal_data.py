@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.item import Item
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
@@ -16,7 +16,7 @@ from server.models.user import User
 ACCESS_KINDS = ("item_details", "custody_record", "export", "proof_image", "citizen_export")
 
 
-class PersonalDataAccess(db.Model):
+class PersonalDataAccess(Model):
     """One opening of one item's personal data by one user; written once, never changed.
 
     It names the item, never the citizen: the log itself holds no more personal data.

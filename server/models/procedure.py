@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.unit import Unit
 
 
-class Procedure(db.Model):
+class Procedure(Model):
     """One procedure, the agency handling it, and whether it may go by post (QĐ45 Art.1(2))."""
 
     __tablename__ = "procedures"

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 
 
-class ReportDayPartial(db.Model):
+class ReportDayPartial(Model):
     """One group of one figure of one local day, over the events received before the mark.
 
     `figure` says which columns mean something: `count` (kind, field, event_type → items,
@@ -43,7 +43,7 @@ class ReportDayPartial(db.Model):
     due_unrecorded_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class ReportRollup(db.Model):
+class ReportRollup(Model):
     """One run of `flask reports roll-up`: every day through `through_day` is rolled up,
     over the events received before the end of that day (the mark)."""
 

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 
 
-class PostageTariff(db.Model):
+class PostageTariff(Model):
     """Postage per dossier one way for a route class (QĐ45 Art.11), set by an admin."""
 
     __tablename__ = "postage_tariffs"
@@ -27,7 +27,7 @@ class PostageTariff(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
 
 
-class FeeReduction(db.Model):
+class FeeReduction(Model):
     """An exemption (100 %) or reduction (e.g. 50 %) of postage and/or the official fee."""
 
     __tablename__ = "fee_reductions"

@@ -16,11 +16,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 
 
-class LogEntry(db.Model):
+class LogEntry(Model):
     """One leaf of the log: the 32 raw bytes of a custody event's chain hash, at its index.
 
     No foreign key to the event on purpose: an event deleted from the database must leave
@@ -36,7 +36,7 @@ class LogEntry(db.Model):
     entry: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class LogTile(db.Model):
+class LogTile(Model):
     """A tlog-tiles hash tile: up to 256 concatenated 32-byte hashes of one level.
 
     Level 0 holds leaf hashes; level l ≥ 1 the roots of full tiles of level l-1. The
@@ -50,7 +50,7 @@ class LogTile(db.Model):
     hashes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class LogCheckpoint(db.Model):
+class LogCheckpoint(Model):
     """A signed checkpoint (C2SP tlog-checkpoint in a signed note). Every one is kept."""
 
     __tablename__ = "log_checkpoints"
@@ -67,7 +67,7 @@ class LogCheckpoint(db.Model):
         back_populates="checkpoint", order_by="LogCosignature.id")
 
 
-class LogCosignature(db.Model):
+class LogCosignature(Model):
     """A witness's cosignature line on one of our checkpoints (C2SP tlog-cosignature)."""
 
     __tablename__ = "log_cosignatures"
@@ -83,7 +83,7 @@ class LogCosignature(db.Model):
     checkpoint: Mapped[LogCheckpoint] = relationship(back_populates="cosignatures")
 
 
-class WitnessedLog(db.Model):
+class WitnessedLog(Model):
     """As a witness of another log: the latest checkpoint cosigned for its origin."""
 
     __tablename__ = "witnessed_logs"
@@ -96,7 +96,7 @@ class WitnessedLog(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
-class WitnessRefusal(db.Model):
+class WitnessRefusal(Model):
     """A checkpoint a witness refused (fork or rollback), as the witness or as the log."""
 
     __tablename__ = "witness_refusals"

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 
 
 class UnitKind(StrEnum):
@@ -20,7 +20,7 @@ class UnitKind(StrEnum):
     agency = "agency"
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A post office, an agency or a province; `path` makes subtree queries one LIKE."""
 
     __tablename__ = "units"

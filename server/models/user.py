@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.extensions import db
+from server.extensions import Model
 from server.models.types import UtcDateTime, utc_now
 from server.models.unit import Unit
 
@@ -28,7 +28,7 @@ class Role(StrEnum):
     postman = "postman"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A signed-in person (or the service account behind an API token)."""
 
     __tablename__ = "users"
@@ -52,7 +52,7 @@ class User(UserMixin, db.Model):
     unit: Mapped[Unit] = relationship()
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Flask-Login: disabled accounts cannot sign in."""
         return self.active
 
@@ -61,7 +61,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token of a machine client (an agency's system); only its hash is kept."""
 
     __tablename__ = "api_tokens"

@@ -35,7 +35,7 @@ def access_out(row: PersonalDataAccess) -> AccessOut:
            errors=(404, 422))
 def browse_accesses(query: AccessQuery) -> AccessList:
     """The log within the supervisor's units, by item and/or by user, newest first."""
-    page = query_accesses(current_user, query.item, query.user,  # type: ignore[arg-type]
+    page = query_accesses(current_user, query.item, query.user,
                           query.limit, query.offset)
     return AccessList(accesses=[access_out(row) for row in page.rows], total=page.total,
                       limit=query.limit, offset=query.offset)
@@ -47,4 +47,4 @@ def browse_accesses(query: AccessQuery) -> AccessList:
 def export_citizen_data(query: ExportQuery) -> CitizenExportOut:
     """One item, or every item of a phone number, within the caller's unit; logged."""
     return CitizenExportOut.model_validate(
-        citizen_export(current_user, query.item, query.phone))  # type: ignore[arg-type]
+        citizen_export(current_user, query.item, query.phone))

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from server.core.access_log import commit_read_log
@@ -35,7 +36,7 @@ def _arg(name: str, longest: int) -> str:
 
 
 @bp.get("/personal-data/accesses")
-def access_log_page() -> Response | tuple[str, int] | str:
+def access_log_page() -> ResponseReturnValue:
     """Who opened which citizen's data: by item and/or by user, within the supervisor's units."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.pwa_shell"))
@@ -55,7 +56,7 @@ def access_log_page() -> Response | tuple[str, int] | str:
 
 
 @bp.get("/personal-data/export")
-def citizen_export_page() -> Response | tuple[str, int] | str:
+def citizen_export_page() -> ResponseReturnValue:
     """A printable copy of a citizen's data on request: one item or every item of a phone."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.pwa_shell"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from server.core.access_log import log_access
 from server.core.errors import Forbidden, Invalid, NotFound
@@ -54,7 +54,8 @@ def query_accesses(supervisor: User, item: str | None, username: str | None,
     """Openings of personal data of the items the supervisor oversees, by item and/or user."""
     if supervisor.role not in LOG_READERS:
         raise Forbidden("role_forbidden", "Chỉ kiểm soát viên được xem nhật ký truy cập dữ liệu cá nhân.")
-    conditions = [PersonalDataAccess.item_id.in_(select(Item.id).where(visible_items(supervisor)))]
+    conditions: list[ColumnElement[bool]] = [
+        PersonalDataAccess.item_id.in_(select(Item.id).where(visible_items(supervisor)))]
     if item:
         conditions.append(PersonalDataAccess.item_id == find_visible_item(supervisor, item).id)
     if username:
@@ -143,8 +144,8 @@ def citizen_export(actor: User, item: str | None, phone: str | None) -> dict[str
         "exported_by": {"username": actor.username, "unit": actor.unit.name},
         "request": {"item": item, "phone": phone},
         "controller": "Bưu điện tỉnh (dịch vụ bưu chính công ích TậnTay)",
-        "purposes": ["Tiếp nhận, vận chuyển hồ sơ và trả kết quả thủ tục hành chính qua dịch vụ "
-                     "bưu chính công ích (QĐ 45/2016/QĐ-TTg; TT 17/2017/TT-BTTTT)"],
+        "purposes": [("Tiếp nhận, vận chuyển hồ sơ và trả kết quả thủ tục hành chính qua dịch vụ "
+                      "bưu chính công ích (QĐ 45/2016/QĐ-TTg; TT 17/2017/TT-BTTTT)")],
         "retention": "Hồ sơ lưu vết giữ ít nhất 5 năm (TT17 Điều 14); ảnh chữ ký, giấy tờ xóa "
                      "sau thời hạn lưu trữ khi bưu gửi đã kết thúc.",
         "items": [_item_entry(found, actor.role) for found in items],

@@ -27,7 +27,7 @@ def _period(query: ReportQuery) -> Period:
 
 def _summary(query: ReportQuery) -> ReportSummary:
     """The report the query asks for, within the caller's scope."""
-    return summarize(current_user, _period(query), query.unit)  # type: ignore[arg-type]
+    return summarize(current_user, _period(query), query.unit)
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:

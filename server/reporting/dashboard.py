@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, and_, case, func, select, true
+from sqlalchemy import ColumnElement, Date, Select, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from server.core.scope import unit_subtree, visible_items
@@ -319,7 +319,7 @@ def _local_day(column: Any) -> ColumnElement[date]:
     if db.session.get_bind().dialect.name == "postgresql":
         return func.date(func.timezone(LOCAL_TZ.key, column), type_=Date)
     # SQLite keeps naive UTC text; Vietnam has kept one offset since 1975, no summer time.
-    offset = LOCAL_TZ.utcoffset(datetime(2000, 1, 1))
+    offset = datetime(2000, 1, 1, tzinfo=LOCAL_TZ).utcoffset()
     minutes = int(offset.total_seconds() // 60) if offset else 0
     return func.date(column, f"{minutes:+d} minutes", type_=Date)
 
@@ -379,7 +379,7 @@ def _today(scope: ColumnElement[bool], window: _Window, waiting: int) -> TodayCo
         .join(Item, Item.id == CustodyEvent.item_id)
         .where(today, CustodyEvent.type.in_(set(DOORSTEP_EVENTS) | set(VOLUME_EVENTS)))
     ).one()
-    counts = dict(zip([*cards, "filed", "registered"], (int(t) for t in totals)))
+    counts = dict(zip([*cards, "filed", "registered"], (int(t) for t in totals), strict=True))
     actor, unit = aliased(User), aliased(Unit)
     events: list[TodayEventRow] = []
     for card, condition in cards.items():
@@ -470,9 +470,9 @@ def _detail_value(key: str, value: Any) -> str:
     text = str(value)
     # StrEnum members hash as their values, so the label tables answer plain strings.
     if key in {"status_before", "status", "status_after"}:
-        return STATUS_LABELS_VI.get(text, text)  # type: ignore[call-overload]
+        return STATUS_LABELS_VI.get(text, text)
     if key == "event_type":
-        return EVENT_LABELS_VI.get(text, text)  # type: ignore[call-overload]
+        return EVENT_LABELS_VI.get(text, text)
     return DETAIL_VALUES_VI.get(text) or _local_moment(text)
 
 
@@ -523,7 +523,7 @@ def _postmen(user: User, window: _Window) -> list[PostmanDay]:
         .where(Item.holder_user_id.in_(ids))
         .group_by(Item.holder_user_id)
     ).tuples():
-        bags[holder] = (held, _count(waiting))  # type: ignore[index]
+        bags[holder] = (held, _count(waiting))
     done: dict[int, dict[str, int]] = defaultdict(dict)
     for actor_id, event_type, count in db.session.execute(
         select(CustodyEvent.actor_user_id, CustodyEvent.type, func.count())
@@ -577,7 +577,7 @@ def _deadline_rows(scope: ColumnElement[bool], condition: ColumnElement[bool]) -
         .limit(OVERDUE_ROWS)
     ).tuples().all()
     return [OverdueRow(tracking_number=number, kind=kind, status=status,
-                       status_label=STATUS_LABELS_VI.get(status, status),  # type: ignore[call-overload]
+                       status_label=STATUS_LABELS_VI.get(status, status),
                        due_at=due_at, post_office=office_name, holder=person or unit_name)
             for number, kind, status, due_at, office_name, person, unit_name in rows]
 
@@ -631,7 +631,7 @@ def _map(user: User, scope: ColumnElement[bool], window: _Window) -> DashboardMa
                Item.address_commune)
     positioned = and_(scope, CustodyEvent.lat.is_not(None), CustodyEvent.lon.is_not(None))
 
-    def base():  # type: ignore[no-untyped-def]
+    def base() -> Select[Any]:
         return (select(*columns).join(Item, Item.id == CustodyEvent.item_id)
                 .outerjoin(actor, actor.id == CustodyEvent.actor_user_id))
 
@@ -650,13 +650,13 @@ def _map(user: User, scope: ColumnElement[bool], window: _Window) -> DashboardMa
     points: dict[str, dict[str, Any]] = {}
     for row in [*today_rows, *(r[:-1] for r in flagged_rows)]:
         event_id, event_type, number, at, lat, lon, accuracy, postman, commune = row
-        points.setdefault(event_id, dict(
-            event_id=event_id, type=event_type,
-            label=DOORSTEP_LABELS_VI.get(event_type)
-            or EVENT_LABELS_VI.get(event_type, event_type),  # type: ignore[call-overload]
-            tracking_number=number, at=at, lat=lat, lon=lon, accuracy_m=accuracy,
-            postman=postman, commune=commune, flags=[],
-            today=event_type in DOORSTEP_EVENTS and window.start <= at < window.end))
+        points.setdefault(event_id, {
+            "event_id": event_id, "type": event_type,
+            "label": DOORSTEP_LABELS_VI.get(event_type)
+            or EVENT_LABELS_VI.get(event_type, event_type),
+            "tracking_number": number, "at": at, "lat": lat, "lon": lon, "accuracy_m": accuracy,
+            "postman": postman, "commune": commune, "flags": [],
+            "today": event_type in DOORSTEP_EVENTS and window.start <= at < window.end})
     for *row, code in flagged_rows:
         if code not in points[row[0]]["flags"]:
             points[row[0]]["flags"].append(code)
@@ -668,5 +668,6 @@ def _map(user: User, scope: ColumnElement[bool], window: _Window) -> DashboardMa
     ).tuples().all()
     return DashboardMap(
         points=sorted((MapPoint(**p) for p in points.values()), key=lambda p: (p.at, p.event_id)),
-        offices=[MapOffice(code=c, name=n, lat=la, lon=lo) for c, n, la, lo in offices],
+        offices=[MapOffice(code=c, name=n, lat=la, lon=lo) for c, n, la, lo in offices
+                 if la is not None and lo is not None],
     )

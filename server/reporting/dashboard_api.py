@@ -16,5 +16,5 @@ bp = Blueprint("dashboard_api", __name__, url_prefix="/api/v1/dashboard")
            tag="dashboard", response=DashboardOut, roles={Role.supervisor, Role.admin})
 def dashboard() -> DashboardOut:
     """Today's figures of the caller's unit subtree, counted by the database."""
-    board = build_dashboard(current_user)  # type: ignore[arg-type]
+    board = build_dashboard(current_user)
     return DashboardOut.model_validate(board, from_attributes=True)

@@ -109,7 +109,8 @@ class OverdueOut(ResponseModel):
     at_risk: int = Field(ge=0, description="due after today, by the close of the next "
                                            "DEADLINE_AT_RISK_WORKING_DAYS working days, and not "
                                            "yet out for delivery (server/domain/deadlines.py)")
-    rows: list[OverdueItemOut] = Field(description="oldest deadline first, at most 500 (the overdue card's list)")
+    rows: list[OverdueItemOut] = Field(
+        description="oldest deadline first, at most 500 (the overdue card's list)")
     due_today_rows: list[OverdueItemOut] = Field(description="the due-today card's list, at most 500")
     at_risk_rows: list[OverdueItemOut] = Field(description="the at-risk card's list, at most 500")
 

@@ -24,7 +24,7 @@ bp = Blueprint("deadlines", __name__, url_prefix="/api/v1/deadlines")
            roles={Role.clerk, Role.supervisor, Role.postman, Role.admin})
 def list_deadlines(query: DeadlineQuery) -> DeadlineList:
     """A postman sees his bag; a clerk her office; a supervisor the units below him."""
-    found = deadline_list(current_user, [query.deadline] if query.deadline else None,  # type: ignore[arg-type]
+    found = deadline_list(current_user, [query.deadline] if query.deadline else None,
                           query.limit)
     return DeadlineList(
         counts=DeadlineCounts(**{name.value: count for name, count in found.counts.items()}),

@@ -325,7 +325,7 @@ class CashTally:
     due_unrecorded_vnd: int = 0
 
     def __add__(self, other: CashTally) -> CashTally:
-        return CashTally(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple())))
+        return CashTally(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
 
     def as_tuple(self) -> tuple[int, int, int, int, int]:
         """The five figures in order."""
@@ -543,10 +543,10 @@ def figure_rows(summary: ReportSummary) -> list[FigureRow]:
     rows.append(FigureRow("failures", "attempts", failures.attempts,
                           "Số lần phát không thành công"))
     for reason, count in failures.by_reason.items():
-        label = FAILURE_REASON_LABELS_VI.get(reason, reason)  # type: ignore[call-overload]
+        label = FAILURE_REASON_LABELS_VI.get(reason, reason)
         rows.append(FigureRow("failures", f"reason.{reason}", count, f"Lý do: {label}"))
     for action, count in failures.by_action.items():
-        label = FAILURE_ACTION_LABELS_VI.get(action, action)  # type: ignore[call-overload]
+        label = FAILURE_ACTION_LABELS_VI.get(action, action)
         rows.append(FigureRow("failures", f"action.{action}", count, f"Xử lý: {label}"))
     for name, value in summary.incidents.model_dump().items():
         rows.append(FigureRow("incidents", name, value, INCIDENT_LABELS_VI[name]))
@@ -586,8 +586,7 @@ def _report_sheet(sheet: Any, summary: ReportSummary) -> None:
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(("Theo Điều 13 Thông tư 17/2017/TT-BTTTT",))
     sheet.append((f"Đơn vị: {summary.unit.name}",))
-    sheet.append((f"Kỳ báo cáo: {period.label} (từ {period.start:%d/%m/%Y} "
-                  f"đến {period.end:%d/%m/%Y})",))
+    sheet.append((f"Kỳ báo cáo: {period.label} (từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y})",))
     sheet.append(())
     sheet.append(("Chỉ tiêu", "Số lượng"))
     for cell in sheet[sheet.max_row]:
@@ -629,8 +628,9 @@ def summary_xlsx(summary: ReportSummary) -> bytes:
     """The report as an Excel workbook: the first sheet to send (Vietnamese headings, units
     by name, totals, the period); the second, "Dữ liệu", the CSV's rows for machines."""
     workbook = Workbook()
-    _report_sheet(workbook.active, summary)
-    workbook.active.title = "Báo cáo"
+    first = workbook.worksheets[0]
+    _report_sheet(first, summary)
+    first.title = "Báo cáo"
     sheet = workbook.create_sheet("Dữ liệu")
     sheet.append(EXPORT_HEADERS_VI)
     for cell in sheet[1]:
@@ -639,7 +639,7 @@ def summary_xlsx(summary: ReportSummary) -> bytes:
         sheet.append((row.section, row.key, row.value, row.label))
         if row.key.endswith(".rate") and row.value is not None:
             sheet.cell(row=sheet.max_row, column=3).number_format = "0.00%"
-    for column, width in zip("ABCD", (12, 40, 16, 70)):
+    for column, width in zip("ABCD", (12, 40, 16, 70), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     out = io.BytesIO()

@@ -14,8 +14,8 @@ report reads it raw. So for a period P:
               − correction of first events outranked by a late replay (below)
 
 (the late events are found through the index on `received_at` and then read by id, so a
-normal day costs a handful of index probes), and it is EXACTLY the raw computation (`summarize(..., rollups=False)`); the tests check it
-on random worlds. Each figure, and how it decomposes:
+normal day costs a handful of index probes), and it is EXACTLY the raw computation
+(`summarize(..., rollups=False)`); the tests check it on random worlds. Each figure, and how it decomposes:
 
 - **cash** (events, with a recorded sum, collected, due recorded / unrecorded): one term per
   event — additive over days. Rolled per (day, post office, agency).
@@ -151,9 +151,9 @@ def rolled_figures(unit: Unit, first: date, last: date) -> RolledFigures:
 # --- writing ------------------------------------------------------------------------------------
 
 #: Every column of a partial, so that the rows of one day insert as one batch.
-_EMPTY_PARTIAL: dict[str, Any] = dict(
-    kind=None, field=None, event_type=None, reason=None, action=None, items=0, on_time=0,
-    with_cash=0, collected_vnd=0, due_vnd=0, due_unrecorded_vnd=0)
+_EMPTY_PARTIAL: dict[str, Any] = {
+    "kind": None, "field": None, "event_type": None, "reason": None, "action": None, "items": 0, "on_time": 0,
+    "with_cash": 0, "collected_vnd": 0, "due_vnd": 0, "due_unrecorded_vnd": 0}
 
 
 def _day_partials(day: date, mark: datetime) -> list[dict[str, Any]]:
@@ -166,19 +166,19 @@ def _day_partials(day: date, mark: datetime) -> list[dict[str, Any]]:
                 .add_columns(*units).group_by(*units))
     for kind, field, event_type, items, on_time, post_office, agency in db.session.execute(
             counting):
-        rows.append(dict(figure=COUNT, kind=kind, field=field, event_type=event_type,
-                         items=items, on_time=int(on_time or 0),
-                         post_office_unit_id=post_office, agency_unit_id=agency))
+        rows.append({"figure": COUNT, "kind": kind, "field": field, "event_type": event_type,
+                         "items": items, "on_time": int(on_time or 0),
+                         "post_office_unit_id": post_office, "agency_unit_id": agency})
     for reason, action, post_office, agency, items in db.session.execute(
             _failure_statement(where, *units)):
-        rows.append(dict(figure=FAILURE, reason=reason, action=action, items=items,
-                         post_office_unit_id=post_office, agency_unit_id=agency))
+        rows.append({"figure": FAILURE, "reason": reason, "action": action, "items": items,
+                         "post_office_unit_id": post_office, "agency_unit_id": agency})
     for post_office, agency, events, with_cash, collected, due, due_unrecorded in \
             db.session.execute(_cash_statement(where, *units)):
-        rows.append(dict(figure=CASH, items=events, with_cash=with_cash,
-                         collected_vnd=int(collected), due_vnd=int(due),
-                         due_unrecorded_vnd=int(due_unrecorded),
-                         post_office_unit_id=post_office, agency_unit_id=agency))
+        rows.append({"figure": CASH, "items": events, "with_cash": with_cash,
+                         "collected_vnd": int(collected), "due_vnd": int(due),
+                         "due_unrecorded_vnd": int(due_unrecorded),
+                         "post_office_unit_id": post_office, "agency_unit_id": agency})
     return [{**_EMPTY_PARTIAL, **row, "day": day} for row in rows]
 
 

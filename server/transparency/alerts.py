@@ -21,10 +21,10 @@ from server.transparency.witness import configured_witnesses
 
 #: The witness's HTTP status → (stable code, what it refused, in Vietnamese).
 REFUSAL_KINDS: dict[int, tuple[str, str]] = {
-    422: ("fork", "điểm kiểm không nối tiếp điểm kiểm nhân chứng đã đồng ký trước đó: lịch sử "
-                  "sổ giám sát đã bị viết lại (rẽ nhánh)"),
-    409: ("rollback", "sổ giám sát nhỏ hơn cây nhân chứng đã đồng ký: lịch sử bị lùi lại "
-                      "(mất bớt mục)"),
+    422: ("fork", ("điểm kiểm không nối tiếp điểm kiểm nhân chứng đã đồng ký trước đó: lịch sử "
+                   "sổ giám sát đã bị viết lại (rẽ nhánh)")),
+    409: ("rollback", ("sổ giám sát nhỏ hơn cây nhân chứng đã đồng ký: lịch sử bị lùi lại "
+                       "(mất bớt mục)")),
     403: ("bad_signature", "chữ ký của điểm kiểm không khớp khoá của sổ mà nhân chứng tin cậy"),
     404: ("unknown_log", "nhân chứng không theo dõi sổ giám sát này"),
     400: ("bad_request", "yêu cầu gửi nhân chứng sai định dạng hoặc bằng chứng nhất quán hỏng"),

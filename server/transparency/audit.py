@@ -127,7 +127,8 @@ def verify_log(batch_size: int = 5000) -> LogReport:
     for day, size, hex_root in db.session.execute(
             select(DailyRoot.day, DailyRoot.log_size, DailyRoot.log_root)
             .where(DailyRoot.log_size.is_not(None))).tuples():
-        wanted.setdefault(size, []).append(("day", bytes.fromhex(hex_root or ""), day.isoformat()))
+        if size is not None:  # always: the query asks for the logged days only
+            wanted.setdefault(size, []).append(("day", bytes.fromhex(hex_root or ""), day.isoformat()))
     tree = CompactRange()
     tiles = _level0_tiles(batch_size)
     tile: bytes = b""

@@ -25,7 +25,7 @@ def integrate_once(app: Flask) -> None:
             db.session.commit()
             if outcome.signed:
                 push_to_witnesses(outcome.checkpoint.id)
-        except Exception:  # noqa: BLE001 — a background loop must survive any failure
+        except Exception:
             db.session.rollback()
             app.logger.exception("custody log integration failed")
         finally:

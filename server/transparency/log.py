@@ -221,7 +221,8 @@ def _unlogged_events(since: datetime | None) -> list[tuple[str, str]]:
     cursor = db.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(str(statement.compile(dialect=dialect)))
-        return cursor.fetchall()
+        rows: list[tuple[str, str]] = cursor.fetchall()
+        return rows
     finally:
         cursor.close()
 
@@ -260,11 +261,10 @@ def integrate(now: datetime | None = None) -> Integration:
     latest = latest_checkpoint()
     size = logged_size()
     tiles = TileStore(size)
-    if latest is not None:
-        if latest.tree_size != size or tiles.root(size) != latest.root:
-            raise LogInconsistent(
-                f"the stored log (size {size}) does not give the latest checkpoint "
-                f"(size {latest.tree_size}); refusing to sign")
+    if latest is not None and (latest.tree_size != size or tiles.root(size) != latest.root):
+        raise LogInconsistent(
+            f"the stored log (size {size}) does not give the latest checkpoint "
+            f"(size {latest.tree_size}); refusing to sign")
     rows = _unlogged_events(None if latest is None else latest.signed_at - LOGGING_GRACE)
     if not rows and latest is not None:
         return Integration(latest, 0, False)
@@ -273,7 +273,7 @@ def integrate(now: datetime | None = None) -> Integration:
     # leaf hashes in one pass, then the tiles filled a whole run at a time and written once.
     values = [bytes.fromhex(hex_hash) for _, hex_hash in rows]
     _insert_entries([(size + offset, event_id, value)
-                     for offset, ((event_id, _), value) in enumerate(zip(rows, values))])
+                     for offset, ((event_id, _), value) in enumerate(zip(rows, values, strict=True))])
     tiles.append(leaf_hashes(values))
     tiles.flush()
     checkpoint = sign_checkpoint(tiles, now)

@@ -57,7 +57,7 @@ def _parse_tile_path(path: str) -> tuple[int, int | None]:
     if match is None:
         raise NotFound("tile_not_found", "Không có ô (tile) này trong sổ.")
     index = int(match.group(1).replace("x", "").replace("/", "") + match.group(2))
-    if encode_tile_index(index) != path.split(".p/")[0]:
+    if encode_tile_index(index) != path.split(".p/", maxsplit=1)[0]:
         raise NotFound("tile_not_found", "Không có ô (tile) này trong sổ.")  # non-canonical
     width = int(match.group(3)) if match.group(3) else None
     if width is not None and width >= TILE_WIDTH:

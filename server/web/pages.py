@@ -15,6 +15,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from server.audit.export import (
@@ -46,13 +47,13 @@ bp = Blueprint("pages", __name__, template_folder="templates",
 
 
 @bp.app_template_filter("local_time")
-def local_time(moment) -> str:  # type: ignore[no-untyped-def]
+def local_time(moment: datetime) -> str:
     """Show a UTC time as Vietnamese local time (Asia/Ho_Chi_Minh)."""
     return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 @bp.get("/t/")
-def tracking_search() -> Response | str:
+def tracking_search() -> ResponseReturnValue:
     """The tracking form; `?tn=` jumps to the item's page."""
     number = request.args.get("tn", "").strip()
     if number:
@@ -76,7 +77,7 @@ def tracking_page(tn: str) -> tuple[str, int] | str:
 
 
 @bp.get("/items/<tn>/custody")
-def custody_page(tn: str) -> Response | tuple[str, int] | str:
+def custody_page(tn: str) -> ResponseReturnValue:
     """The custody of an item as a Vietnamese timeline, printable; the hashes and the
     export's signature under "Chi tiết kỹ thuật"."""
     if not current_user.is_authenticated:
@@ -108,7 +109,7 @@ def custody_page(tn: str) -> Response | tuple[str, int] | str:
 
 
 @bp.get("/items/<tn>/consignment-note")
-def consignment_note_page(tn: str) -> Response | tuple[str, int] | str:
+def consignment_note_page(tn: str) -> ResponseReturnValue:
     """The printable consignment note (phiếu gửi, TT17 Art.9) of a dossier, A5, one page."""
     if not current_user.is_authenticated:
         return redirect(url_for("pages.pwa_shell"))

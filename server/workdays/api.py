@@ -32,7 +32,7 @@ def get_calendar(query: CalendarQuery) -> CalendarOut:
            roles={Role.admin})
 def put_calendar_day(day: str, body: CalendarDecisionIn) -> CalendarDecisionOut:
     """Add or change a decision; the open deadlines it affects move, each move recorded."""
-    row, moved = set_decision(current_user, parse_calendar_date(day), body.working,  # type: ignore[arg-type]
+    row, moved = set_decision(current_user, parse_calendar_date(day), body.working,
                               body.reason, body.legal_basis)
     return CalendarDecisionOut(date=row.day, working=row.working, reason=row.reason,
                                legal_basis=row.legal_basis, deadlines_moved=moved)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from server.models import types as model_types
@@ -67,7 +67,7 @@ def hand_over(sender: ApiClient, receiver: ApiClient, to_user: str, numbers: lis
 def event(tracking_number: str, event_type: str, **fields: Any) -> dict[str, Any]:
     """A field event as the phone makes it: own UUID, device time with offset."""
     return {"id": str(uuid.uuid4()), "type": event_type, "tracking_number": tracking_number,
-            "occurred_at": datetime.now(timezone.utc).isoformat(), **fields}
+            "occurred_at": datetime.now(UTC).isoformat(), **fields}
 
 
 def sync(client: ApiClient, *events: dict[str, Any]) -> list[dict[str, Any]]:
@@ -111,7 +111,7 @@ def server_clock_at(moment: datetime) -> Iterator[None]:
     ticks = itertools.count()
 
     def clock() -> datetime:
-        return moment.astimezone(timezone.utc) + timedelta(milliseconds=next(ticks))
+        return moment.astimezone(UTC) + timedelta(milliseconds=next(ticks))
 
     patched = [module for name, module in list(sys.modules.items())
                if name.startswith("server") and getattr(module, "utc_now", None) is real]

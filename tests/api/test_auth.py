@@ -93,7 +93,7 @@ def test_the_login_limits_default_to_ten_an_account_and_thirty_an_address(monkey
     assert settings["LOGIN_ADDRESS_RATE_LIMIT"] == "30 per minute"
 
 
-@pytest.fixture()
+@pytest.fixture
 def default_login_limit(app, monkeypatch):  # type: ignore[no-untyped-def]
     """The default limits, whatever the environment of the test run says."""
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "10 per minute")

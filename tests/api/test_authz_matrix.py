@@ -346,8 +346,8 @@ def _fresh_dossier_code() -> str:
 def _csv_import(stage: Stage, username: str | None) -> tuple[Call, Any]:
     citizen = result_body()["citizen"]
     rows = ["dossier_code,procedure_code,citizen_name,citizen_phone,province,commune,address_line",
-            f"{_fresh_dossier_code()},CA-CCCD-DOI,{citizen['name']},{citizen['phone']},"
-            f"{citizen['address']['province']},{citizen['address']['commune']},Số 12"]
+            (f"{_fresh_dossier_code()},CA-CCCD-DOI,{citizen['name']},{citizen['phone']},"
+             f"{citizen['address']['province']},{citizen['address']['commune']},Số 12")]
     return Call("POST", "/api/v1/results/import", data="\n".join(rows).encode(),
                 content_type="text/csv"), None
 

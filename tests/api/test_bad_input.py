@@ -36,7 +36,7 @@ class Stage:
     signature: str
 
 
-@pytest.fixture()
+@pytest.fixture
 def stage(app, world, new_api) -> Stage:  # type: ignore[no-untyped-def]
     """Clerk and postman signed in; one result listed for the postman, not yet signed."""
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
@@ -345,10 +345,7 @@ def test_linking_a_result_to_a_dossier_of_another_unit_answers_404(app, world, n
 def test_an_anonymous_call_needs_a_session(app, stage, new_api, method, url):
     url = url.format(number=stage.number, handover=stage.handover_id, sha=stage.signature)
     with nothing_written(app):
-        if method == "get":
-            response = new_api().get(url)
-        else:
-            response = getattr(new_api(), method)(url, json={})
+        response = new_api().get(url) if method == "get" else getattr(new_api(), method)(url, json={})
         assert_error(response, 401, "auth_required")
 
 
@@ -555,7 +552,7 @@ def test_a_query_number_is_still_read_from_text(app, stage):
     assert stage.clerk.get("/api/v1/items?limit=5").status_code == 200
 
 
-@pytest.mark.parametrize("body, declared", [
+@pytest.mark.parametrize(("body", "declared"), [
     (b"\x89PNG\r\n\x1a\n" + b"not really a picture" * 5, "image/png"),
     (b"\xff\xd8\xff\xe0" + b"jpeg-bytes" * 10, "image/jpeg"),
 ], ids=["png-header-then-garbage", "jpeg-header-then-garbage"])

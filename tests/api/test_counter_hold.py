@@ -171,7 +171,7 @@ def test_a_dossier_is_never_held_for_pickup(app, world, new_api):
 
 
 def test_another_office_cannot_hold_it(app, world, new_api):
-    desk, number = failed_once(new_api)
+    _desk, number = failed_once(new_api)
     with nothing_written(app):
         assert_error(signed_in(new_api(), "clerk_nd").post(
             f"/api/v1/counter/items/{number}/hold", json={}), 404, "unknown_item")

@@ -31,7 +31,7 @@ def intake_body(clerk: ApiClient, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture()
+@pytest.fixture
 def clerk(world, new_api) -> ApiClient:  # type: ignore[no-untyped-def]
     """The demo clerk of the central post office, signed in."""
     return signed_in(new_api(), "clerk")

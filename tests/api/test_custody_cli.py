@@ -12,7 +12,7 @@ from tests.api.checks import signed_in, verify_in_background
 from tests.api.scenario import two_chains
 
 
-@pytest.fixture()
+@pytest.fixture
 def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Two results, each with four events: registered, at_post, handed_over, out_for_delivery."""
     return two_chains(new_api)

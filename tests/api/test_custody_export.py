@@ -25,7 +25,7 @@ def instance_folder(app, tmp_path, monkeypatch) -> Path:  # type: ignore[no-unty
     return tmp_path
 
 
-@pytest.fixture()
+@pytest.fixture
 def round_(app, world, new_api) -> Round:  # type: ignore[no-untyped-def]
     """Two results at the postman's, and a countersigned correction on the delivered one."""
     round_ = custody_round(app, new_api)

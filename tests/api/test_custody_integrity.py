@@ -5,7 +5,7 @@ not hold the item, backdated events, and images cited by someone other than thei
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -20,7 +20,7 @@ from tests.conftest import ApiClient
 RECIPIENT = {"name": "Nguyễn Thị Mẫu", "relation": "self", "id_type": "cccd", "id_last4": "7890"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def desk(world, new_api) -> Desk:  # type: ignore[no-untyped-def]
     """Two results in the postman's hands, and the clerk who handed them over."""
     return clerk_and_postman(new_api, 2, handed_over=True)
@@ -301,17 +301,17 @@ def test_an_item_given_to_another_province_is_out_of_reach_of_the_first_office(a
 HOURS_AGO = 3
 
 
-@pytest.fixture()
+@pytest.fixture
 def morning(world, new_api) -> Desk:  # type: ignore[no-untyped-def]
     """One result registered and handed to the postman three hours ago."""
     from tests.api.scenario import server_clock_at
 
-    with server_clock_at(datetime.now(timezone.utc) - timedelta(hours=HOURS_AGO)):
+    with server_clock_at(datetime.now(UTC) - timedelta(hours=HOURS_AGO)):
         return clerk_and_postman(new_api, 1, handed_over=True)
 
 
 def ago(hours: float) -> str:
-    return (datetime.now(timezone.utc) - timedelta(hours=hours)).isoformat()
+    return (datetime.now(UTC) - timedelta(hours=hours)).isoformat()
 
 
 def test_an_event_dated_before_the_item_existed_is_refused(app, morning):
@@ -327,9 +327,9 @@ def test_an_event_dated_between_registration_and_handover_is_flagged_backdated(a
     from tests.api.scenario import hand_over, register_result, server_clock_at
 
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
-    with server_clock_at(datetime.now(timezone.utc) - timedelta(hours=5)):
+    with server_clock_at(datetime.now(UTC) - timedelta(hours=5)):
         number = register_result(clerk)["tracking_number"]
-    with server_clock_at(datetime.now(timezone.utc) - timedelta(hours=2)):
+    with server_clock_at(datetime.now(UTC) - timedelta(hours=2)):
         hand_over(clerk, postman, "postman", [number])
     early = {**event(number, "out_for_delivery"), "occurred_at": ago(4)}
     assert statuses(sync(postman, early)) == ["accepted"]
@@ -420,7 +420,7 @@ def test_a_signature_cited_again_at_a_later_hand_over_is_refused(app, desk):
     signature = upload_image(desk.postman, "signature-morning")
     sync(desk.postman, event(first, "out_for_delivery"), event(second, "out_for_delivery"),
          {**delivered(first, signature, cash_collected_vnd=26000), "occurred_at": ago(0)})
-    next_day = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    next_day = (datetime.now(UTC) + timedelta(hours=2)).isoformat()
     with nothing_written(app):
         [result] = sync(desk.postman, {**delivered(second, signature), "occurred_at": next_day})
     assert result["error"]["code"] == "media_reused"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -30,7 +30,7 @@ from tests.api.scenario import HOME, event, register_result, sync, two_chains
 NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}
 
 
-@pytest.fixture()
+@pytest.fixture
 def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return two_chains(new_api)
 
@@ -75,7 +75,7 @@ class Auditor:
     def entries(self, size: int) -> list[bytes]:
         """Every entry of the tree of `size`, from the entry bundles."""
         found: list[bytes] = []
-        for index in range(0, -(-size // 256)):
+        for index in range(-(-size // 256)):
             width = min(256, size - index * 256)
             suffix = "" if width == 256 else f".p/{width}"
             bundle = self._get(f"/log/tile/entries/{encode_tile_index(index)}{suffix}")
@@ -89,7 +89,7 @@ class Auditor:
 
     def level0(self, size: int) -> list[bytes]:
         hashes = b""
-        for index in range(0, -(-size // 256)):
+        for index in range(-(-size // 256)):
             width = min(256, size - index * 256)
             suffix = "" if width == 256 else f".p/{width}"
             hashes += self._get(f"/log/tile/0/{encode_tile_index(index)}{suffix}")
@@ -141,7 +141,7 @@ def test_item_answers_carry_the_log_index_once_logged(app, chains, new_api):
     assert all(e["log_index"] is None for e in before)
     checkpoint(app)
     after = supervisor.get(f"/api/v1/items/{number}").get_json()["events"]
-    assert sorted(e["log_index"] for e in after) == sorted(set(e["log_index"] for e in after))
+    assert sorted(e["log_index"] for e in after) == sorted({e["log_index"] for e in after})
     assert all(isinstance(e["log_index"], int) for e in after)
 
 
@@ -227,7 +227,7 @@ def _synthetic_log(app, count: int) -> list[bytes]:  # type: ignore[no-untyped-d
         tiles = TileStore(0)
         tiles.append(leaf_hash(e) for e in entries)
         tiles.flush()
-        sign_checkpoint(tiles, datetime.now(timezone.utc))
+        sign_checkpoint(tiles, datetime.now(UTC))
         db.session.commit()
     return entries
 

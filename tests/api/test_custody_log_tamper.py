@@ -37,17 +37,17 @@ from tests.api.test_proof import (
 )
 
 
-@pytest.fixture()
+@pytest.fixture
 def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return two_chains(new_api)
 
 
-@pytest.fixture()
+@pytest.fixture
 def supervisor(new_api):  # type: ignore[no-untyped-def]
     return signed_in(new_api(), "supervisor")
 
 
-@pytest.fixture()
+@pytest.fixture
 def logged(app, chains) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """The two chains, logged and checkpointed; verify holds before any tampering."""
     assert checkpoint(app)["tree_size"] == 8
@@ -162,7 +162,7 @@ def test_a_checkpoint_rewritten_without_the_key_is_caught(app, logged, superviso
 def test_a_sealed_day_rewritten_with_its_events_is_caught(app, chains, supervisor):
     day = move_back(app, 2)  # history moved into the past (re-hashed) before it is logged
     assert checkpoint(app)["tree_size"] == 8
-    code, output = run(app, "seal-day", "--day", day.isoformat())
+    code, _output = run(app, "seal-day", "--day", day.isoformat())
     assert code == 0
 
     def alter(stored: CustodyEvent) -> None:
@@ -208,7 +208,7 @@ def test_a_sealed_day_deleted_is_caught(app, chains, supervisor):
 def test_the_daily_report_prints_the_days_last_checkpoint(app, chains, supervisor):
     day = move_back(app, 2)
     checkpoint(app)
-    code, output = run(app, "seal-day", "--day", day.isoformat())
+    _code, output = run(app, "seal-day", "--day", day.isoformat())
     sealed = json.loads(output.strip().splitlines()[-1])
     with app.app_context():
         latest = db.session.execute(select(LogCheckpoint)).scalar_one()

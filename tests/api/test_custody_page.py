@@ -23,7 +23,7 @@ from tests.api.test_custody_export import instance_folder  # noqa: F401 — auto
 NEAR_HOME = {"lat": HOME["lat"] + 0.0002, "lon": HOME["lon"], "accuracy_m": 12}
 
 
-@pytest.fixture()
+@pytest.fixture
 def delivered(app, world, new_api):  # type: ignore[no-untyped-def]
     """A result missed once at the door, then delivered to the citizen with signature and
     photo, and its cash put right by a countersigned correction. Answers its number, the
@@ -61,7 +61,7 @@ def _text(html: str) -> str:
 
 def _outside_details(html: str) -> str:
     """The page without its technical disclosures (what is shown before anything is opened)."""
-    return re.sub(r"<details.*?</details>", "", html, flags=re.S)
+    return re.sub(r"<details.*?</details>", "", html, flags=re.DOTALL)
 
 
 def test_the_supervisor_reads_each_step_in_words_with_the_images(delivered):

@@ -25,7 +25,7 @@ FLAG_CODES = {"far_from_address", "poor_accuracy", "impossible_speed", "at_post_
               "handover_discrepancy", "early_return", "not_holder", "backdated"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def demo(app: Flask) -> Flask:
     """The demo province with a small population, committed as the CLI does."""
     with app.app_context():
@@ -47,7 +47,7 @@ def _local_day(moment: datetime):  # type: ignore[no-untyped-def]
 
 def _at(board: dict) -> datetime:
     """The moment the dashboard was computed for, so the expectations use the same clock."""
-    return datetime.fromisoformat(board["generated_at"].replace("Z", "+00:00"))
+    return datetime.fromisoformat(board["generated_at"])
 
 
 def _open_flags() -> list[AuditFlag]:

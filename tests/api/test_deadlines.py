@@ -56,7 +56,7 @@ def test_the_clerk_sees_overdue_due_today_and_at_risk_items_of_her_office(app, w
 
 def test_the_postman_sees_only_the_items_he_holds(app, world, new_api):
     desk = clerk_and_postman(new_api, 2)
-    mine, office = desk.numbers
+    mine, _office = desk.numbers
     hand_over(desk.clerk, desk.postman, "postman", [mine])
     for number in desk.numbers:
         set_due(app, number, datetime.now(UTC) - timedelta(hours=1))

@@ -53,7 +53,7 @@ def _item(client: ApiClient, number: str) -> dict:
     return client.get(f"/api/v1/items/{number}").get_json()
 
 
-@pytest.fixture()
+@pytest.fixture
 def filing(world, new_api) -> Filing:  # type: ignore[no-untyped-def]
     """Two dossiers taken at the counter, carried by the postman toward the agency."""
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
@@ -63,7 +63,7 @@ def filing(world, new_api) -> Filing:  # type: ignore[no-untyped-def]
     return Filing(clerk, postman, officer, numbers)
 
 
-@pytest.fixture()
+@pytest.fixture
 def signed(filing: Filing) -> tuple[int, dict]:
     """The officer signs, finding the second dossier incomplete."""
     record = _list(filing.postman, filing.numbers, to_unit="CA-TINH")

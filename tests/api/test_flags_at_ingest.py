@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -144,7 +144,7 @@ class Desk:
         return found
 
 
-@pytest.fixture()
+@pytest.fixture
 def desk(app, world, new_api) -> Desk:  # type: ignore[no-untyped-def]
     postman = signed_in(new_api(), "postman")
     return Desk(app, signed_in(new_api(), "clerk"), postman, signed_in(new_api(), "supervisor"),
@@ -153,7 +153,7 @@ def desk(app, world, new_api) -> Desk:  # type: ignore[no-untyped-def]
 
 def phone_clock(offset: timedelta = timedelta()) -> str:
     """The phone's clock as the field app sends it: `new Date().toISOString()`."""
-    moment = datetime.now(timezone.utc) + offset
+    moment = datetime.now(UTC) + offset
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

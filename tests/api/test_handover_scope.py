@@ -25,7 +25,7 @@ from tests.api.scenario import (
 )
 
 
-@pytest.fixture()
+@pytest.fixture
 def other_province(app, world):  # type: ignore[no-untyped-def]
     """A second province with a post office (clerk, postman) and a police agency (officer)."""
     with app.app_context():

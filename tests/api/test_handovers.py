@@ -17,7 +17,7 @@ from tests.conftest import ApiClient
 Counter = Desk
 
 
-@pytest.fixture()
+@pytest.fixture
 def counter(world, new_api) -> Counter:  # type: ignore[no-untyped-def]
     return clerk_and_postman(new_api, 4)
 
@@ -47,7 +47,7 @@ def _holder(client: ApiClient, number: str) -> dict:
     return client.get(f"/api/v1/items/{number}").get_json()["holder"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def signed_with_discrepancies(counter: Counter):  # type: ignore[no-untyped-def]
     """Three listed, two scanned, plus one scanned that was not listed."""
     listed, unlisted = counter.numbers[:3], counter.numbers[3]

@@ -216,7 +216,7 @@ def test_a_tracking_number_is_read_whatever_its_case_and_spacing(app, world, new
     assert clerk.get(f"/api/v1/items/{typed}").get_json()["tracking_number"] == number
 
 
-@pytest.fixture()
+@pytest.fixture
 def three_results(world, new_api):  # type: ignore[no-untyped-def]
     """Three results at the counter, the second handed to `postman`."""
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")

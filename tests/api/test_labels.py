@@ -48,7 +48,7 @@ def _svg_matrix(root: ET.Element) -> list[list[bool]]:
     return matrix
 
 
-@pytest.fixture()
+@pytest.fixture
 def labelled(world, new_api):  # type: ignore[no-untyped-def]
     """A clerk and two registered results."""
     clerk = signed_in(new_api(), "clerk")

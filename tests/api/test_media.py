@@ -20,7 +20,7 @@ def _sha(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-@pytest.fixture()
+@pytest.fixture
 def postman(world, new_api):  # type: ignore[no-untyped-def]
     return signed_in(new_api(), "postman")
 

@@ -62,7 +62,7 @@ def _deliver(new_api: Any) -> Delivered:  # type: ignore[no-untyped-def]
     return Delivered(number, signature, clerk, postman)
 
 
-@pytest.fixture()
+@pytest.fixture
 def delivered(app, world, new_api) -> Delivered:  # type: ignore[no-untyped-def]
     """A delivered result whose delivery event names a signature image."""
     return _deliver(new_api)

@@ -39,7 +39,7 @@ def _deliver(desk: Desk, number: str) -> str:
     return delivered["id"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def desk(world, new_api) -> Desk:  # type: ignore[no-untyped-def]
     return clerk_and_postman(new_api, 2, handed_over=True)
 

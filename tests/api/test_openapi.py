@@ -23,7 +23,7 @@ PATH_ITEM_FIELDS = HTTP_METHODS | {"summary", "description", "servers", "paramet
 REF = "#/components/schemas/{model}"
 
 
-@pytest.fixture()
+@pytest.fixture
 def document(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     response = app.test_client().get("/api/v1/openapi.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -53,8 +53,8 @@ def _refs(node: Any):  # type: ignore[no-untyped-def]
 def _resolve(document: dict[str, Any], ref: str) -> Any:
     assert ref.startswith("#/"), ref
     node: Any = document
-    for part in ref[2:].split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
+    for escaped in ref[2:].split("/"):
+        part = escaped.replace("~1", "/").replace("~0", "~")
         assert isinstance(node, dict) and part in node, ref
         node = node[part]
     return node

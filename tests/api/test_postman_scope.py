@@ -6,7 +6,7 @@ the citizen's name, phone, ID, street line or recipient.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -38,7 +38,7 @@ def deliver(desk, number: str) -> None:  # type: ignore[no-untyped-def]
                cash_collected_vnd=26000))
 
 
-@pytest.fixture()
+@pytest.fixture
 def desk(world, new_api):  # type: ignore[no-untyped-def]
     """Two results handed to the postman; a third left at the counter."""
     found = clerk_and_postman(new_api, 2, handed_over=True)
@@ -91,7 +91,7 @@ def test_what_he_handled_leaves_his_reach_after_the_configured_days(app, desk, m
     days = app.config["POSTMAN_RECENT_DAYS"]
     with app.app_context():
         db.session.execute(update(CustodyEvent).values(
-            received_at=datetime.now(timezone.utc) - timedelta(days=days, hours=1)))
+            received_at=datetime.now(UTC) - timedelta(days=days, hours=1)))
         db.session.commit()
     assert_error(desk.postman.get(f"/api/v1/items/{number}"), 404, "unknown_item")
     monkeypatch.setitem(app.config, "POSTMAN_RECENT_DAYS", days + 1)
@@ -102,13 +102,13 @@ def test_a_forged_future_date_does_not_keep_an_item_in_reach(app, desk):
     """The window counts the server's clock, never the phone's."""
     number = desk.numbers[0]
     signature = upload_image(desk.postman, "sig-future")
-    future = (datetime.now(timezone.utc) + timedelta(days=400)).isoformat()
+    future = (datetime.now(UTC) + timedelta(days=400)).isoformat()
     sync(desk.postman, event(number, "out_for_delivery"),
          {**event(number, "delivered", recipient=RECIPIENT, signature_sha256=signature,
                   cash_collected_vnd=26000), "occurred_at": future})
     with app.app_context():
         db.session.execute(update(CustodyEvent).values(
-            received_at=datetime.now(timezone.utc) - timedelta(days=30)))
+            received_at=datetime.now(UTC) - timedelta(days=30)))
         db.session.commit()
     assert_error(desk.postman.get(f"/api/v1/items/{number}"), 404, "unknown_item")
 

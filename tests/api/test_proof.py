@@ -28,13 +28,13 @@ from tests.api.scenario import hand_over, register_result, two_chains
 from tests.conftest import ApiClient
 
 
-@pytest.fixture()
+@pytest.fixture
 def chains(world, new_api) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Two results, each with four events: registered, at_post, handed_over, out_for_delivery."""
     return two_chains(new_api)
 
 
-@pytest.fixture()
+@pytest.fixture
 def supervisor(new_api):  # type: ignore[no-untyped-def]
     """The demo province's supervisor, signed in."""
     return signed_in(new_api(), "supervisor")

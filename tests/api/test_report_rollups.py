@@ -95,7 +95,7 @@ def _random_period(rng: random.Random, first: date, last: date) -> Period:
 def _assert_same_as_raw(rng: random.Random, tries: int) -> int:
     """Random periods and units: rolled-up summary == raw summary. Returns non-empty checks."""
     supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
-    units = [None] + list(db.session.scalars(select(Unit.code).order_by(Unit.code)))
+    units = [None, *list(db.session.scalars(select(Unit.code).order_by(Unit.code)))]
     first, last = _first_day(), local_day(utc_now()) + timedelta(days=1)
     busy = 0
     for _ in range(tries):

@@ -63,7 +63,7 @@ def demo(session_app: Flask) -> Iterator[Flask]:
     empty_tables(session_app)
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(demo: Flask):  # type: ignore[no-untyped-def]
     """A factory of clients signed in as a demo user."""
 
@@ -509,7 +509,7 @@ def test_csv_and_xlsx_carry_the_same_figures_as_the_json(demo: Flask, client) ->
     assert response.mimetype.endswith("spreadsheetml.sheet")
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["Báo cáo", "Dữ liệu"]
-    report = [row for row in workbook["Báo cáo"].iter_rows(values_only=True)]
+    report = list(workbook["Báo cáo"].iter_rows(values_only=True))
     cells = [c for row in report for c in row if c is not None]
     assert "Đơn vị: Tỉnh Ninh Bình" in cells
     assert any(str(c).startswith("Kỳ báo cáo: Quý") for c in cells), cells[:8]
@@ -534,7 +534,7 @@ def test_an_agency_export_holds_only_its_own_figures(demo: Flask, client) -> Non
         api.get(SUMMARY + ".csv", query_string=params).data.decode("utf-8-sig"))))
     assert {(s, k): _number(v) for s, k, v, _l in lines[1:] if s in FIGURE_SECTIONS} \
         == _flatten(summary)
-    assert ["report", "unit", "CA-TINH"] == lines[1][:3]
+    assert lines[1][:3] == ["report", "unit", "CA-TINH"]
 
 
 def test_the_report_is_in_the_openapi_document(demo: Flask) -> None:

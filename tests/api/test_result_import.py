@@ -18,7 +18,8 @@ from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import HOME
 from tests.conftest import ApiClient
 
-HEADER = "dossier_code,procedure_code,citizen_name,citizen_phone,id_number,province,commune,address_line,document_name,postage_vnd"
+HEADER = ("dossier_code,procedure_code,citizen_name,citizen_phone,id_number,province,commune,"
+          "address_line,document_name,postage_vnd")
 
 
 def _row(code: str, procedure: str = "CA-CCCD-DOI", phone: str = "0912345678",
@@ -52,7 +53,7 @@ def _upload(client: ApiClient, body: bytes):  # type: ignore[no-untyped-def]
     return client.post("/api/v1/results/import", data=body, content_type="text/csv")
 
 
-@pytest.fixture()
+@pytest.fixture
 def officer(world, new_api) -> ApiClient:  # type: ignore[no-untyped-def]
     return signed_in(new_api(), "agency")
 

@@ -3,8 +3,8 @@
 The document at `/api/v1/openapi.json` is loaded from the app itself and every operation is
 called with generated requests, valid and invalid, signed in (session cookie and CSRF
 header) as each role, and with an agency system's API token (refused outside the agency-system
-endpoints with a documented 403). Each answer must not be a server error, must carry a documented status code and
-content type, and a JSON body must match the documented schema of that status.
+endpoints with a documented 403). Each answer must not be a server error, must carry a documented
+status code and content type, and a JSON body must match the documented schema of that status.
 
 Bounded so `make test` stays quick: a fixed seed (the same requests every run), no shrinking,
 a handful of examples per operation and phase.
@@ -59,7 +59,7 @@ def _token_credentials(app: Flask, username: str, name: str) -> dict[str, Any]:
     return {"cookies": {}, "headers": {"Authorization": f"Bearer {raw}"}}
 
 
-@pytest.fixture()
+@pytest.fixture
 def bearer(app: Flask, world, new_api, role: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Some items in custody (so reads find something), and the credentials of `role`."""
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")
@@ -71,7 +71,7 @@ def bearer(app: Flask, world, new_api, role: str) -> dict[str, Any]:  # type: ig
     return _session_credentials(signed_in(new_api(), role))
 
 
-@pytest.fixture()
+@pytest.fixture
 def api_schema(app: Flask, bearer: dict[str, Any]) -> Any:
     """The served document, loaded through the WSGI app, with bounded generation."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app,

@@ -426,7 +426,7 @@ UNSAFE = [op for op in _declared_operations() if op.method in UNSAFE_METHODS and
 
 @pytest.mark.parametrize("op", UNSAFE, ids=[f"{op.method} {op.rule}" for op in UNSAFE])
 def test_every_unsafe_cookie_call_needs_the_csrf_header(app, world, new_api, op):
-    username = sorted(str(role) for role in op.roles)[0] if op.roles else "clerk"
+    username = min(str(role) for role in op.roles) if op.roles else "clerk"
     client = signed_in(new_api(), username)
     url = _example_url(op.rule)
     with nothing_written(app):
@@ -444,7 +444,7 @@ def test_the_unsafe_operations_include_the_known_ones():
 
 # --- security headers -------------------------------------------------------------------
 
-@pytest.fixture()
+@pytest.fixture
 def pwa_dist(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in build of the field app, so its files are served whether or not npm ran."""
     for name, content in {"index.html": "<!doctype html><title>TậnTay</title>",
@@ -590,7 +590,7 @@ def test_no_client_script_writes_html_from_strings():
 CITIZEN = {"name": "Hoàng Thị Riêngtư", "phone": "0987654321", "id_number": "079123456789"}
 
 
-@pytest.fixture()
+@pytest.fixture
 def app_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
     """Every log record of the app and its libraries, SQL included, at DEBUG.
 
@@ -632,7 +632,7 @@ def test_no_name_phone_or_id_number_reaches_the_logs(app, world, new_api, app_lo
     assert results[1]["status"] == "rejected"  # a bad last four: refused, logged or not
     app.test_client().get(f"/api/v1/track/{number}")
     assert "INSERT INTO items" in app_logs.text, "the SQL log was captured"
-    for value in _personal(CITIZEN) + ["0287654321", "07912345678", "C7912345"]:
+    for value in [*_personal(CITIZEN), "0287654321", "07912345678", "C7912345"]:
         assert value not in app_logs.text, value
 
 
@@ -716,7 +716,7 @@ INT_ROUTES = [op for op in _declared_operations() if "<int:" in op.rule]
 def test_an_id_beyond_the_databases_range_is_404_not_500(app, world, new_api, op):
     """`Integer` keys are 32-bit on PostgreSQL, 64-bit on SQLite: neither may see a larger id."""
     caller = signed_in(new_api(), "admin" if op.roles is None or "admin" in op.roles
-                       else sorted(str(role) for role in op.roles)[0])
+                       else min(str(role) for role in op.roles))
     for huge in (2**31, 2**63, 10**40):
         url = re.sub(r"<int:\w+>", str(huge), op.rule)
         body = {"resolve": {"note": "x"}, "countersign": {},

@@ -1,6 +1,7 @@
 """The demo seed: every state reachable, histories coherent, chains valid, the CLI idempotent."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from datetime import time
@@ -122,7 +123,7 @@ def test_results_go_back_only_as_the_two_invitation_rule_allows(app: Flask) -> N
                         for e in events[item.id] if e.type == "attempt_failed"]
             assert invitation_status(attempts).may_return, item.tracking_number
             invitations = sorted(a.on for a in attempts if a.action is FailureAction.notice_left)
-            for earlier, later in zip(invitations, invitations[1:]):
+            for earlier, later in itertools.pairwise(invitations):
                 assert working_days_between(earlier, later) >= 2
 
 

@@ -35,7 +35,7 @@ from tests.conftest import ApiClient, png_bytes
 Round = Desk
 
 
-@pytest.fixture()
+@pytest.fixture
 def round_(world, new_api) -> Round:  # type: ignore[no-untyped-def]
     return clerk_and_postman(new_api, 2, handed_over=True)
 

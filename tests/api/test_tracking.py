@@ -30,7 +30,7 @@ PERSONAL = ("Lương Thị Riêng", "0987654321", "0987 654 321", "987654321", "
 STAFF = ("clerk", "postman", "Phạm Thu Giao", "Nguyễn Văn Phát")
 
 
-@pytest.fixture()
+@pytest.fixture
 def delivered(world, new_api) -> str:  # type: ignore[no-untyped-def]
     """A result delivered to its citizen, with every kind of personal evidence on the way."""
     clerk, postman = signed_in(new_api(), "clerk"), signed_in(new_api(), "postman")

@@ -11,7 +11,7 @@ import base64
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,7 @@ def _deployment(root: Path, name: str, **config: str) -> Iterator[Deployment]:
         thread.join(timeout=30)
 
 
-@pytest.fixture()
+@pytest.fixture
 def pair(tmp_path: Path) -> Iterator[tuple[Deployment, Deployment]]:
     """B witnesses A's log."""
     witness_gen = _deployment(tmp_path, "b")
@@ -101,7 +101,7 @@ def _grow(log: Deployment, entries: list[bytes]) -> int:
     """Append entries to A's log (as integrating events would), sign and push; the id."""
     with log.app.app_context():
         size = logged_size()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         db.session.execute(LogEntry.__table__.insert(), [
             {"log_index": size + i, "event_id": f"e-{size + i}-{entry.hex()[:8]}", "entry": entry}
             for i, entry in enumerate(entries)])
@@ -234,7 +234,7 @@ def test_the_refusal_is_shown_to_supervisors_until_the_witness_cosigns_again(pai
 
 
 def test_a_rollback_is_named_as_one(pair):
-    log, witness = pair
+    log, _witness = pair
     _staff(log)
     _grow(log, _entries("a", 9))
     _rewrite_history(log, _entries("a", 7))  # the same first 7 entries: a shorter tree

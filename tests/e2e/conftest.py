@@ -38,7 +38,8 @@ class LiveServer:
     def flask(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run a `flask --app wsgi` command against the server's database."""
         return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
-                              cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=300)
+                              cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=300,
+                              check=False)
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
          "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"))
+        cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "gunicorn.log", "w"))  # noqa: SIM115 (the server's, while it runs)
     try:
         wait_until_answers(server.base_url, process, 60, tmp / "gunicorn.log")
         yield server
@@ -83,7 +84,7 @@ def browser(playwright_driver) -> Iterator[object]:  # type: ignore[no-untyped-d
     chromium.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     """A page the size of a cheap Android phone (360×740), in Vietnamese."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",

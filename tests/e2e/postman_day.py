@@ -5,7 +5,7 @@ import hashlib
 import io
 import itertools
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PIL import Image
@@ -62,7 +62,7 @@ def hand_to(base_url: str, username: str, numbers: list[str], *, out_for_deliver
     accepted = postman.post(f"/handovers/{handover.json()['id']}/accept", json={"scanned": numbers, "signature_sha256": sha})
     assert accepted.status_code == 200, accepted.text
     if out_for_delivery:
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         events = [{"id": str(uuid.uuid4()), "type": "out_for_delivery", "tracking_number": n, "occurred_at": now} for n in numbers]
         answer = postman.post("/sync", json={"events": events})
         assert all(r["status"] == "accepted" for r in answer.json()["results"]), answer.text

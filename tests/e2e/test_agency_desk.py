@@ -24,7 +24,7 @@ def _row(code: str, phone: str = "0912345678") -> str:
     return f"{code},CA-CCCD-DOI,Trịnh Văn Mẫu,{phone},Ninh Bình,Phường Hoa Lư,Số 3 phố Vân Giang,Thẻ căn cước"
 
 
-@pytest.fixture()
+@pytest.fixture
 def desktop(browser) -> Iterator[Page]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     page = context.new_page()
@@ -125,24 +125,24 @@ def _pdf_text(pdf: bytes) -> str:
     """The text Chromium drew into a PDF: its content streams' glyphs mapped back to Unicode
     through each font's ToUnicode table (enough for the ASCII and Vietnamese text drawn)."""
     streams = []
-    for found in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+    for found in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
         try:  # Flate streams; an image's bytes may start like one and are skipped
             streams.append(zlib.decompressobj().decompress(found.group(1)))
         except zlib.error:
             continue
     glyphs: dict[int, str] = {}
     for stream in streams:
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.DOTALL):
             for source, target in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
                 glyphs[int(source, 16)] = bytes.fromhex(target.decode()).decode("utf-16-be")
-        for block in re.findall(rb"beginbfrange(.*?)endbfrange", stream, re.S):
+        for block in re.findall(rb"beginbfrange(.*?)endbfrange", stream, re.DOTALL):
             for low, high, start in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
                 first = ord(bytes.fromhex(start.decode()).decode("utf-16-be"))
                 for offset, glyph in enumerate(range(int(low, 16), int(high, 16) + 1)):
                     glyphs[glyph] = chr(first + offset)
     text = []
     for stream in streams:
-        for hexes in re.findall(rb"<([0-9A-Fa-f]+)>\s*Tj|\[(.*?)\]\s*TJ", stream, re.S):
+        for hexes in re.findall(rb"<([0-9A-Fa-f]+)>\s*Tj|\[(.*?)\]\s*TJ", stream, re.DOTALL):
             for run in re.findall(rb"<([0-9A-Fa-f]+)>", b"".join(h if h.startswith(b"<") else b"<" + h + b">" for h in hexes if h)):
                 codes = bytes.fromhex(run.decode())
                 text.append("".join(glyphs.get(int.from_bytes(codes[i:i + 2], "big"), "")

@@ -54,7 +54,7 @@ def _result_for(clerk: LiveSession, postman: LiveSession, name: str) -> str:
     return number
 
 
-@pytest.fixture()
+@pytest.fixture
 def delivered(live_server):  # type: ignore[no-untyped-def]
     """The postman delivered a result today and took its 76.000 đ."""
     clerk = LiveSession(live_server.base_url, "clerk")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tests.e2e.live_api import LiveSession, verify_in_background
 
@@ -12,7 +12,7 @@ PHONES = 6
 
 def _batch(numbers: list[str]) -> list[dict]:
     """A failed attempt and a new round for each item, as one outbox would hold them."""
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     events = []
     for number in numbers:
         events.append({"id": str(uuid.uuid4()), "type": "attempt_failed", "tracking_number": number,

@@ -38,7 +38,7 @@ def office_screen(browser, request) -> Iterator[tuple[str, object, list[str]]]: 
     context.close()
 
 
-@pytest.fixture()
+@pytest.fixture
 def desktop(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     page = context.new_page()

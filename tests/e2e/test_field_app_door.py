@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
@@ -29,7 +29,7 @@ from tests.e2e.postman_day import OFFICE, hand_to, register_result
 
 def _s10(prefix: str, serial: str, country: str) -> str:
     weights = [8, 6, 4, 2, 3, 5, 9, 7]
-    c = 11 - sum(int(d) * w for d, w in zip(serial, weights)) % 11
+    c = 11 - sum(int(d) * w for d, w in zip(serial, weights, strict=True)) % 11
     return f"{prefix}{serial}{0 if c == 10 else 5 if c == 11 else c}{country}"
 
 
@@ -229,7 +229,7 @@ def test_a_second_notice_the_same_day_is_warned_about(live_server, browser):
     with results_on_a_postmans_phone(browser, live_server.base_url, signed_in=False) as phone:
         number, page = phone.number, phone.page
         event = {"id": str(uuid.uuid4()), "type": "attempt_failed", "tracking_number": number, "reason": "absent",
-                 "action": "notice_left", "occurred_at": datetime.now(timezone.utc).isoformat()}
+                 "action": "notice_left", "occurred_at": datetime.now(UTC).isoformat()}
         assert phone.postman.post("/sync", json={"events": [event]}).json()["results"][0]["status"] == "accepted"
         sign_in(page, live_server.base_url, "postman")
         open_item(page, number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -146,7 +146,7 @@ def _uploaded_signature(session: LiveSession) -> str:
 
 
 def test_a_refused_entry_is_an_alert_on_every_screen_until_corrected_or_discarded(live_server, browser):
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
 
     def too_long(number: str, signature: str) -> dict:
         return {"id": str(uuid.uuid4()), "type": "delivered", "tracking_number": number, "occurred_at": now,
@@ -375,7 +375,7 @@ def test_the_confirm_button_is_within_reach_and_never_covers_the_field_being_typ
         page.click("#go-deliver")
         page.wait_for_selector("#deliver-form")
         opened = page.evaluate(_REACH, "#confirm-delivery")
-        assert opened["scrollY"] == 0 and 0 <= opened["top"] and opened["bottom"] <= opened["viewport"], opened
+        assert opened["scrollY"] == 0 and opened["top"] >= 0 and opened["bottom"] <= opened["viewport"], opened
         assert opened["uncovered"], opened
         # Typing in a field: the bar never lies over it (the keyboard takes the bottom).
         for field in ("#recipient-name", "#id-last4", "#cash-collected"):
@@ -383,7 +383,7 @@ def test_the_confirm_button_is_within_reach_and_never_covers_the_field_being_typ
             assert page.evaluate(_OVERLAP, [field, "#deliver-form .action-bar"]) == 0, field
         fill_delivery(page)
         filled = page.evaluate(_REACH, "#confirm-delivery")
-        assert 0 <= filled["top"] and filled["bottom"] <= filled["viewport"], filled
+        assert filled["top"] >= 0 and filled["bottom"] <= filled["viewport"], filled
         assert filled["uncovered"] and filled["width"] >= 44 and filled["height"] >= 44, filled
         screenshot(page, "trust-confirm-within-reach-360")
         # Tapped where it is, without scrolling to it: the delivery is saved.

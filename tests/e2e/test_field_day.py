@@ -40,7 +40,7 @@ def _register(clerk: LiveSession, index: int) -> str:
     return answer.json()["tracking_number"]
 
 
-@pytest.fixture()
+@pytest.fixture
 def morning(live_server):  # type: ignore[no-untyped-def]
     """Four results at the office; the clerk lists three of them for `postman2`."""
     clerk = LiveSession(live_server.base_url, "clerk")

@@ -40,7 +40,7 @@ def _page(browser, width: str) -> Page:  # type: ignore[no-untyped-def]
     return context.new_page()
 
 
-@pytest.fixture()
+@pytest.fixture
 def pages(browser) -> Iterator:  # type: ignore[no-untyped-def]
     """Open pages at a width each (closed at the end)."""
     opened: list[Page] = []
@@ -407,7 +407,7 @@ def test_the_sender_withdraws_a_record_and_each_screen_reads_at_every_width(
 def officer_record(clerk: LiveSession, number: str) -> int:
     """The pending record that lists `number` (read through the API)."""
     pending = clerk.get("/handovers", params={"status": "pending"}).json()["handovers"]
-    return next(r["id"] for r in pending if number in {l["tracking_number"] for l in r["lines"]})
+    return next(r["id"] for r in pending if number in {line["tracking_number"] for line in r["lines"]})
 
 
 def test_the_citizen_reads_what_happens_after_a_failed_attempt(live_server, pages):
@@ -415,7 +415,7 @@ def test_the_citizen_reads_what_happens_after_a_failed_attempt(live_server, page
     number = _result(LiveSession(base, "clerk"), "Phùng Thị Vắng")
     _with_postman(base, [number])
     _failed_attempt(base, number)
-    for width in WIDTHS:
+    for width, most in WIDTHS.items():
         page = pages(width)
         page.goto(f"{base}/t/{number}")
         expect(page.locator("#what-happened")).to_have_text("Bưu tá đến nhưng không có ai ở nhà để nhận.")
@@ -424,7 +424,7 @@ def test_the_citizen_reads_what_happens_after_a_failed_attempt(live_server, page
         expect(page.locator("#held-at")).to_have_text(OFFICE)
         content = page.content()
         assert "Phùng Thị Vắng" not in content and "Nguyễn Văn Phát" not in content
-        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
+        assert page.evaluate("document.documentElement.scrollWidth") <= most
         _look(page, f"tracking-after-failure-{width}", "public tracking after a failed attempt")
 
 
@@ -445,13 +445,13 @@ def test_the_printable_statement_fits_a_phone_and_an_a4_page(live_server, pages)
     today = datetime.now(UTC).date()
     url = (f"{live_server.base_url}/cash/agencies/CA-TINH/statement"
            f"?start={today.replace(year=today.year - 1).isoformat()}&end={today.isoformat()}")
-    for width in WIDTHS:
+    for width, most in WIDTHS.items():
         page = pages(width)
         _sign_in(page, live_server.base_url, "supervisor")
         page.goto(url)
         expect(page.locator("h1.title")).to_contain_text("BẢNG KÊ PHÍ, LỆ PHÍ THU HỘ")
         assert page.locator("table.lines tbody tr").count() > 0
-        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[width]
+        assert page.evaluate("document.documentElement.scrollWidth") <= most
         _look(page, f"statement-{width}", "agency statement")
         if width == "phone":  # each line reads as label and value
             expect(page.locator("table.lines tbody td").first).to_have_attribute("data-label", "STT")

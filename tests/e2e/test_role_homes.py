@@ -13,7 +13,7 @@ from tests.e2e.live_api import LiveSession
 from tests.e2e.postman_day import register_result
 
 
-@pytest.fixture()
+@pytest.fixture
 def checked_phone(browser):  # type: ignore[no-untyped-def]
     """The 360×740 phone, with the page's CSP bypassed so that axe-core can be injected."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",

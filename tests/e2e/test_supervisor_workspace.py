@@ -37,7 +37,7 @@ def _page(browser, size: str):  # type: ignore[no-untyped-def]
     return context, context.new_page()
 
 
-@pytest.fixture()
+@pytest.fixture
 def desktop(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context, page = _page(browser, "desktop-1280")
     yield page

@@ -19,7 +19,7 @@ VIEWPORTS = {"phone-360": (360, 740), "desktop-1280": (1280, 800)}
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_a_rewritten_history_refused_by_the_witness_shows_on_the_dashboard(pair, browser, viewport):  # noqa: F811
+def test_a_rewritten_history_refused_by_the_witness_shows_on_the_dashboard(pair, browser, viewport):
     log, witness = pair
     _staff(log)
     _grow(log, _entries("a", 5))

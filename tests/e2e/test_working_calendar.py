@@ -10,7 +10,7 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.field_app import sign_in
 
 
-@pytest.fixture()
+@pytest.fixture
 def checked_phone(browser):  # type: ignore[no-untyped-def]
     """The 360×740 phone, with the page's CSP bypassed so that axe-core can be injected."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",

@@ -7,6 +7,7 @@ is bounded and every process started here is killed in a `finally`.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -26,7 +27,7 @@ PAUSE_CONFIG = Path(__file__).with_name("gunicorn_pause.py")
 def flask_command(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run `flask --app wsgi ARGS` as an operator would, with `env`."""
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=PROJECT,
-                          env=env, capture_output=True, text=True, timeout=timeout)
+                          env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def child_pids(parent: int) -> set[int]:
@@ -84,10 +85,8 @@ class FaultServer:
             self.process.kill()
             self.process.wait(timeout=15)
         for pid in workers:  # a worker that outlived its master
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
     def workers(self) -> set[int]:
         """The master's worker processes now."""

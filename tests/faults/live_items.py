@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.conftest import png_bytes
@@ -61,7 +61,7 @@ def out_for_delivery(base_url: str, postman: str, count: int, tag: str) -> list[
 def event(tracking_number: str, event_type: str, **fields: Any) -> dict[str, Any]:
     """A field event as the phone makes it: its own UUID, the device time with offset."""
     return {"id": str(uuid.uuid4()), "type": event_type, "tracking_number": tracking_number,
-            "occurred_at": datetime.now(timezone.utc).isoformat(), **fields}
+            "occurred_at": datetime.now(UTC).isoformat(), **fields}
 
 
 def sync(session: LiveSession, events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ again on the same port is PostgreSQL coming back.
 """
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -62,7 +63,7 @@ class TcpProxy:
         while self._listener is listener:
             try:
                 client, _ = listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return  # closed by stop()
@@ -98,8 +99,6 @@ class TcpProxy:
 
 def _cut(sock: socket.socket) -> None:
     """Shut a socket both ways (waking a thread blocked on it) and close it."""
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()

@@ -87,8 +87,8 @@ def test_backup_then_restore_gives_back_every_row_and_image_and_the_chains_verif
     manifest = json.loads(done.stdout.strip().splitlines()[-1])
     assert manifest["tables"] == _counts(database_url)
     assert manifest["tables"]["custody_events"] > 0 and manifest["media_files"] > 0
-    assert sorted(p.name for p in backup.iterdir()) == sorted(
-        ["manifest.json", "media.tar", "database.dump" if "postgresql" in database_url else "database.sqlite3"])
+    database_file = "database.dump" if "postgresql" in database_url else "database.sqlite3"
+    assert sorted(p.name for p in backup.iterdir()) == sorted(["manifest.json", "media.tar", database_file])
 
     victim = _damage(app)
     code, report = _verify(live)
@@ -113,7 +113,7 @@ def test_backup_then_restore_gives_back_every_row_and_image_and_the_chains_verif
 
 
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(app, tmp_path):
-    database_url, live = _seeded_live(app, citizen_count=3, seed=11)
+    _database_url, live = _seeded_live(app, citizen_count=3, seed=11)
     backup = tmp_path / "backup-2"
     assert flask_command(live, "backup", str(backup)).returncode == 0
     with (backup / "media.tar").open("r+b") as archive:  # a copy cut short on its way off-site

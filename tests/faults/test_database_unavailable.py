@@ -156,7 +156,8 @@ def test_postgresql_stopped_answers_503_with_retry_after_and_recovers_without_re
 
 @postgresql_only
 @pytest.mark.timeout(90)
-def test_postgresql_lost_mid_batch_writes_nothing_and_the_resend_stores_the_batch_once(app, world, monkeypatch):
+def test_postgresql_lost_mid_batch_writes_nothing_and_the_resend_stores_the_batch_once(
+        app, world, monkeypatch):
     with _behind_proxy(app) as (proxy, proxied):
         postman, numbers = _postman_with_items(proxied, 3)
         batch = _round(numbers)

@@ -44,9 +44,10 @@ def test_two_phones_delivering_one_item_at_once_record_both_in_one_chain_and_one
         start = threading.Barrier(2, timeout=30)
         answers: list[object] = [None, None]
 
+        # The threads are joined before the loop moves on: they see this iteration's values.
         def deliver(index: int) -> None:
-            start.wait()
-            answers[index] = phones[index].post("/sync", json={"events": [deliveries[index]]})
+            start.wait()  # noqa: B023
+            answers[index] = phones[index].post("/sync", json={"events": [deliveries[index]]})  # noqa: B023
 
         threads = [threading.Thread(target=deliver, args=(i,), daemon=True) for i in range(2)]
         for thread in threads:

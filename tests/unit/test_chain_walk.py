@@ -109,7 +109,7 @@ def test_an_item_without_events_needs_the_genesis_head() -> None:
                                                       timezone(timedelta(hours=-5, minutes=-30))])))
 def test_iso_utc_writes_what_strftime_wrote(moment: datetime) -> None:
     try:
-        utc = moment.astimezone(timezone.utc)
+        utc = moment.astimezone(UTC)
     except OverflowError:
         return
     assert iso_utc(moment) == utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -51,7 +51,8 @@ def test_a_retry_says_the_postman_comes_back_the_same_day():
 
 
 def test_a_second_invitation_says_the_result_goes_back():
-    first = FailedAttempt(on=date(2026, 12, 1), reason=FailureReason.absent, action=FailureAction.notice_left)
-    second = FailedAttempt(on=date(2026, 12, 3), reason=FailureReason.absent, action=FailureAction.notice_left)
+    absent, notice_left = FailureReason.absent, FailureAction.notice_left
+    first = FailedAttempt(on=date(2026, 12, 1), reason=absent, action=notice_left)
+    second = FailedAttempt(on=date(2026, 12, 3), reason=absent, action=notice_left)
     notice = after_failure("attempt_failed", second, invitation_status([first, second]), None, None)
     assert "chuyển hoàn" in notice.what_next and "bưu cục phát" in notice.what_next

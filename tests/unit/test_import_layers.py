@@ -164,7 +164,7 @@ def test_no_import_cycle():
     assert _cycles(_graph()) == []
 
 
-@pytest.mark.parametrize("graph, expected", [
+@pytest.mark.parametrize(("graph", "expected"), [
     ({"a": {"b"}, "b": {"c"}, "c": {"a"}}, [["a", "b", "c"]]),
     ({"a": {"b"}, "b": set()}, []),
     ({"a": {"a"}}, [["a"]]),

@@ -207,6 +207,6 @@ def test_consistency_proofs_verify_between_pymerkle_roots(entries, data):
     proof = tree.consistency_proof(old, new)
     verify_consistency(old, new, reference.get_root(old), reference.get_root(new), proof)
     if old < new:
+        forged = _reference([b"forged", *entries[1:]])
         with pytest.raises(ProofError):  # a log that rewrote the old tree is caught
-            forged = _reference([b"forged", *entries[1:]])
             verify_consistency(old, new, forged.get_root(old), reference.get_root(new), proof)

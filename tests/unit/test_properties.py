@@ -294,7 +294,7 @@ def test_the_merkle_root_changes_when_any_leaf_changes(leaves: list[str],
     index = data.draw(st.integers(min_value=0, max_value=len(leaves) - 1))
     other = data.draw(hashes)
     assume(other != leaves[index])
-    changed = leaves[:index] + [other] + leaves[index + 1:]
+    changed = [*leaves[:index], other, *leaves[index + 1:]]
     assert merkle_root(changed) != merkle_root(leaves)
     assert merkle_root(leaves) == merkle_root(list(leaves))  # deterministic
 

@@ -36,5 +36,5 @@ def test_header_names_are_matched_without_case_or_spaces() -> None:
 @pytest.mark.parametrize(("cell", "expected"), [("có", True), ("1", True), ("", False),
                                                 ("không", False), ("maybe", "maybe")])
 def test_the_appointment_slip_cell_reads_yes_and_no(cell: str, expected: object) -> None:
-    values = dict(zip(HEADER.split(","), ROW.split(","))) | {"with_appointment_slip": cell}
+    values = dict(zip(HEADER.split(","), ROW.split(","), strict=True)) | {"with_appointment_slip": cell}
     assert registration_from_row(values)["with_appointment_slip"] == expected

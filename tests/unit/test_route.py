@@ -203,7 +203,8 @@ def _geopy_metres(points: list[tuple[float, float]]) -> list[list[int]]:
 def test_distance_matrix_matches_geopy_within_a_metre_over_ten_km(seed: int) -> None:
     points = random_points(40, seed=seed)
     fast, exact = distance_matrix_m(points), _geopy_metres(points)
-    assert max(abs(f - e) for fr, er in zip(fast, exact) for f, e in zip(fr, er)) <= 1
+    pairs = zip(fast, exact, strict=True)
+    assert max(abs(f - e) for fr, er in pairs for f, e in zip(fr, er, strict=True)) <= 1
 
 
 def test_distance_matrix_matches_geopy_within_a_metre_up_to_fifty_km_far_north_and_south() -> None:
@@ -211,7 +212,8 @@ def test_distance_matrix_matches_geopy_within_a_metre_up_to_fifty_km_far_north_a
     for lat0 in (8.6, 21.0, 23.3, 60.0):
         points = [(lat0 + rng.uniform(-0.2, 0.2), 105.0 + rng.uniform(-0.2, 0.2)) for _ in range(12)]
         fast, exact = distance_matrix_m(points), _geopy_metres(points)
-        assert max(abs(f - e) for fr, er in zip(fast, exact) for f, e in zip(fr, er)) <= 1
+        pairs = zip(fast, exact, strict=True)
+        assert max(abs(f - e) for fr, er in pairs for f, e in zip(fr, er, strict=True)) <= 1
 
 
 def test_distance_matrix_across_provinces_is_the_exact_geodesic() -> None:

@@ -91,7 +91,7 @@ def test_parse_refuses_a_malformed_number(text: str) -> None:
 def test_parse_refuses_non_ascii_digits() -> None:
     # Arabic-Indic digits match `\d` in Python unless the pattern is ASCII-only.
     with pytest.raises(DomainError) as caught:
-        parse_tracking_number("RH١٢٣٤٥٦٧٨٥VN")
+        parse_tracking_number("RH١٢٣٤٥٦٧٨٥VN")  # noqa: RUF001
     assert caught.value.code == "invalid_tracking_format"
 
 

@@ -76,7 +76,7 @@ def _check_note(note: str, log_key: str, witness_keys: list[str],
                 log_signed = True
             elif (name, key_id) in witnesses:
                 if len(blob) != 72:
-                    raise InvalidSignature()
+                    raise InvalidSignature
                 timestamp = struct.unpack(">Q", blob[:8])[0]
                 message = f"cosignature/v1\ntime {timestamp}\n{text}".encode()
                 witnesses[(name, key_id)].verify(blob[8:], message)
