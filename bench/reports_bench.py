@@ -133,12 +133,12 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
     from server.domain.periods import Period, PeriodKind
     from server.extensions import db
     from server.models import CustodyEvent, User
-    from server.reporting import reports
+    from server.reporting import reports, statements
     from server.reporting import rollups as report_rollups
     from server.reporting.dashboard import build_dashboard
 
     period = Period(PeriodKind.quarter, *QUARTER)
-    counted = sorted({event_type.value for _kind, event_type in reports.COUNTED_EVENTS})
+    counted = sorted({event_type.value for _kind, event_type in statements.COUNTED_EVENTS})
     app = ds.app()
     found: dict[str, Any] = {}
     with app.app_context():

@@ -20,7 +20,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from server.core.errors import Invalid, NotFound
@@ -39,6 +39,7 @@ from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Unit, User
 from server.models.types import utc_now
+from server.reporting import rollups as report_rollups
 from server.reporting.schemas import (
     CashOut,
     DirectionCounts,
@@ -52,25 +53,25 @@ from server.reporting.schemas import (
     ReportSummary,
     ReportUnitOut,
 )
+from server.reporting.statements import (
+    COUNTED_EVENTS,
+    COUNTED_TYPES,
+    CashTally,
+    CountRow,
+    FailureRow,
+    cash_statement,
+    count_statement,
+    failure_statement,
+    first_of_its_type,
+    occurred_between,
+)
 
 #: The figures the system has no records for yet; reported as null, never invented.
 NOT_RECORDED = ["losses", "complaints"]
 
-#: (kind, event type) → the counter it feeds in `DirectionCounts`.
-COUNTED_EVENTS: dict[tuple[ItemKind, EventType], str] = {
-    (ItemKind.dossier, EventType.collected): "accepted",
-    (ItemKind.dossier, EventType.filed): "filed",
-    (ItemKind.dossier, EventType.cancelled): "cancelled",
-    (ItemKind.result, EventType.registered): "registered",
-    (ItemKind.result, EventType.delivered): "delivered",
-    (ItemKind.result, EventType.returned): "returned",
-    (ItemKind.result, EventType.cancelled): "cancelled",
-}
 #: The events that end the post's service of an item, judged against its deadline (TT17 Art.7).
 COMPLETING_EVENTS = {(ItemKind.dossier, EventType.filed): "dossiers_filed",
                      (ItemKind.result, EventType.delivered): "results_delivered"}
-#: The events at which the postman takes money from the citizen (QĐ45 Art.11-12).
-CASH_EVENTS = (EventType.collected, EventType.delivered)
 
 #: Lĩnh vực of the procedure catalogue, as the one-stop desks name them.
 FIELD_LABELS_VI = {
@@ -146,30 +147,7 @@ def _scope(unit: Unit) -> ColumnElement[bool]:
 
 def _in_period(period: Period) -> ColumnElement[bool]:
     """Events that happened in the period (half-open, UTC instants of local midnights)."""
-    return _occurred_between(period.starts_at, period.ends_before)
-
-
-def _occurred_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """Events that happened in [start, end)."""
-    return and_(CustodyEvent.occurred_at >= start, CustodyEvent.occurred_at < end)
-
-
-def _first_of_its_type(received_before: datetime | None = None) -> ColumnElement[bool]:
-    """The event is its item's first of that type (ties broken by chain order).
-
-    With `received_before`, only the events the server had received before that instant are
-    looked at: the world as a roll-up saw it.
-    """
-    earlier = aliased(CustodyEvent)
-    conditions = [
-        earlier.item_id == CustodyEvent.item_id,
-        earlier.type == CustodyEvent.type,
-        or_(earlier.occurred_at < CustodyEvent.occurred_at,
-            and_(earlier.occurred_at == CustodyEvent.occurred_at, earlier.seq < CustodyEvent.seq)),
-    ]
-    if received_before is not None:
-        conditions.append(earlier.received_at < received_before)
-    return ~exists().where(*conditions)
+    return occurred_between(period.starts_at, period.ends_before)
 
 
 def _earlier_of_its_type_received_since(mark: datetime) -> ColumnElement[bool]:
@@ -185,52 +163,24 @@ def _earlier_of_its_type_received_since(mark: datetime) -> ColumnElement[bool]:
     )
 
 
-#: The event types whose first occurrence per item the report counts.
-COUNTED_TYPES = sorted({event_type.value for _kind, event_type in COUNTED_EVENTS})
-
-
-@dataclass(frozen=True)
-class _CountRow:
-    """One group of the counting query (negative in a correction)."""
-
-    kind: ItemKind
-    field: str
-    event_type: EventType
-    items: int
-    on_time: int
-
-
-def _count_statement(where: ColumnElement[bool], first: ColumnElement[bool]) -> Select[Any]:
-    """Items per (kind, field, event type) among the counted events `where` that are `first`."""
-    by_deadline = case((CustodyEvent.occurred_at <= Item.due_at, 1), else_=0)
-    return (
-        select(Item.kind, Procedure.field, CustodyEvent.type, func.count(), func.sum(by_deadline))
-        .select_from(CustodyEvent)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .join(Procedure, Procedure.id == Item.procedure_id)
-        .where(CustodyEvent.type.in_(COUNTED_TYPES), where, first)
-        .group_by(Item.kind, Procedure.field, CustodyEvent.type)
-    )
-
-
 def _count_rows(unit: Unit, where: ColumnElement[bool], sign: int = 1,
-                first: ColumnElement[bool] | None = None) -> list[_CountRow]:
+                first: ColumnElement[bool] | None = None) -> list[CountRow]:
     """Items per (kind, field, event type) whose first such event is among those `where`."""
-    statement = _count_statement(and_(where, _scope(unit)),
-                                 _first_of_its_type() if first is None else first)
-    return [_CountRow(ItemKind(kind), field, EventType(event_type), sign * items,
+    statement = count_statement(and_(where, _scope(unit)),
+                                 first_of_its_type() if first is None else first)
+    return [CountRow(ItemKind(kind), field, EventType(event_type), sign * items,
                       sign * int(on_time or 0))
             for kind, field, event_type, items, on_time in db.session.execute(statement)]
 
 
-def _net_count_rows(rows: list[_CountRow]) -> list[_CountRow]:
+def _net_count_rows(rows: list[CountRow]) -> list[CountRow]:
     """Rows of the same group added up; groups that net to no item dropped (as raw has none)."""
     net: dict[tuple[ItemKind, str, EventType], list[int]] = {}
     for row in rows:
         tally = net.setdefault((row.kind, row.field, row.event_type), [0, 0])
         tally[0] += row.items
         tally[1] += row.on_time
-    return [_CountRow(kind, field, event_type, items, on_time)
+    return [CountRow(kind, field, event_type, items, on_time)
             for (kind, field, event_type), (items, on_time) in net.items() if items]
 
 
@@ -240,7 +190,7 @@ def _fields_of(unit: Unit) -> set[str]:
         select(Procedure.field).where(Procedure.agency_unit_id.in_(unit_subtree(unit))).distinct()))
 
 
-def _counts(rows: list[_CountRow], unit: Unit) -> tuple[DirectionCounts, list[FieldCounts]]:
+def _counts(rows: list[CountRow], unit: Unit) -> tuple[DirectionCounts, list[FieldCounts]]:
     """The direction counts, in all and per field."""
     total = DirectionCounts()
     fields: dict[str, FieldCounts] = {
@@ -257,7 +207,7 @@ def _counts(rows: list[_CountRow], unit: Unit) -> tuple[DirectionCounts, list[Fi
     return total, [fields[name] for name in sorted(fields)]
 
 
-def _on_time(rows: list[_CountRow]) -> OnTimeSection:
+def _on_time(rows: list[CountRow]) -> OnTimeSection:
     """Filed dossiers and delivered results against their deadline (TT17 Art.7)."""
     tallies = {"all": [0, 0], "dossiers_filed": [0, 0], "results_delivered": [0, 0]}
     for row in rows:
@@ -277,29 +227,12 @@ def _on_time(rows: list[_CountRow]) -> OnTimeSection:
 
 
 #: (reason, action, attempts) of failed attempts.
-FailureRow = tuple[str | None, str | None, int]
-
-
-def _failure_statement(where: ColumnElement[bool], *groups: Any) -> Select[Any]:
-    """Failed attempts `where`, per reason and action (and the `groups` of the item)."""
-    attempts = (
-        select(CustodyEvent.evidence["reason"].as_string().label("reason"),
-               CustodyEvent.evidence["action"].as_string().label("action"),
-               *groups)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .where(CustodyEvent.type == EventType.attempt_failed.value, where)
-        .subquery()
-    )
-    # Grouped outside the subquery: PostgreSQL would see two JSON paths bound apart as two
-    # different expressions in SELECT and GROUP BY.
-    keys = [attempts.c.reason, attempts.c.action] + [attempts.c[g.key] for g in groups]
-    return select(*keys, func.count()).group_by(*keys)
 
 
 def _failure_rows(unit: Unit, where: ColumnElement[bool]) -> list[FailureRow]:
     """Failed attempts `where` in the unit's scope, per reason and action."""
     return [(reason, action, count) for reason, action, count
-            in db.session.execute(_failure_statement(and_(where, _scope(unit))))]
+            in db.session.execute(failure_statement(and_(where, _scope(unit))))]
 
 
 def _failures_out(rows: list[FailureRow]) -> FailuresOut:
@@ -314,49 +247,9 @@ def _failures_out(rows: list[FailureRow]) -> FailuresOut:
     return FailuresOut(attempts=total, by_reason=by_reason, by_action=by_action)
 
 
-@dataclass(frozen=True)
-class CashTally:
-    """Cash events added up: how many, how many with a recorded sum, and three sums."""
-
-    events: int = 0
-    with_cash: int = 0
-    collected_vnd: int = 0
-    due_vnd: int = 0
-    due_unrecorded_vnd: int = 0
-
-    def __add__(self, other: CashTally) -> CashTally:
-        return CashTally(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple())))
-
-    def as_tuple(self) -> tuple[int, int, int, int, int]:
-        """The five figures in order."""
-        return (self.events, self.with_cash, self.collected_vnd, self.due_vnd,
-                self.due_unrecorded_vnd)
-
-
-def _cash_statement(where: ColumnElement[bool], *groups: Any) -> Select[Any]:
-    """Cash events `where`: count, count with cash, collected, due (recorded / not)."""
-    taken = (
-        select(CustodyEvent.evidence["cash_collected_vnd"].as_integer().label("cash"),
-               (Item.postage_vnd + Item.official_fee_vnd).label("due"), *groups)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .where(CustodyEvent.type.in_([t.value for t in CASH_EVENTS]), where)
-        .subquery()
-    )
-    recorded = taken.c.cash.is_not(None)
-    keys = [taken.c[g.key] for g in groups]
-    return select(
-        *keys,
-        func.count(),
-        func.count(taken.c.cash),
-        func.coalesce(func.sum(taken.c.cash), 0),
-        func.coalesce(func.sum(case((recorded, taken.c.due), else_=0)), 0),
-        func.coalesce(func.sum(case((recorded, 0), else_=taken.c.due)), 0),
-    ).group_by(*keys)
-
-
 def _cash_tally(unit: Unit, where: ColumnElement[bool]) -> CashTally:
     """Cash recorded at the collections and deliveries `where` in the unit's scope."""
-    row = db.session.execute(_cash_statement(and_(where, _scope(unit)))).one()
+    row = db.session.execute(cash_statement(and_(where, _scope(unit)))).one()
     return CashTally(*(int(value) for value in row))
 
 
@@ -372,7 +265,7 @@ def _cash_out(tally: CashTally) -> CashOut:
 class _Figures:
     """The additive parts of the report, before they become the answer."""
 
-    counts: list[_CountRow]
+    counts: list[CountRow]
     failures: list[FailureRow]
     cash: CashTally
 
@@ -393,7 +286,7 @@ def _late_event_ids(start: datetime, end: datetime, mark: datetime) -> list[str]
     query, so it reads the late events alone, not the period's millions."""
     ids = list(db.session.scalars(
         select(CustodyEvent.id)
-        .where(CustodyEvent.received_at >= mark, _occurred_between(start, end))
+        .where(CustodyEvent.received_at >= mark, occurred_between(start, end))
         .limit(LATE_EVENTS_BY_ID + 1)))
     return None if len(ids) > LATE_EVENTS_BY_ID else ids
 
@@ -413,10 +306,6 @@ def _late_items(before: datetime, mark: datetime) -> list[int] | None:
 
 def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
     """The figures of the period: the days' roll-ups plus the events they do not hold."""
-    from server.reporting import (
-        rollups as report_rollups,  # the roll-ups build on this module
-    )
-
     mark_day = report_rollups.rolled_through() if rollups else None
     if mark_day is None or mark_day < period.start:
         return _raw_figures(unit, _in_period(period))
@@ -427,12 +316,12 @@ def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
     late_ids = _late_event_ids(period.starts_at, rolled_end, mark)
     parts = []
     if late_ids is None:  # too many to list: let the database find them
-        parts.append(and_(_occurred_between(period.starts_at, rolled_end),
+        parts.append(and_(occurred_between(period.starts_at, rolled_end),
                           CustodyEvent.received_at >= mark))
     elif late_ids:
         parts.append(CustodyEvent.id.in_(late_ids))
     if period.ends_before > mark:
-        parts.append(_occurred_between(mark, period.ends_before))  # days not rolled up yet
+        parts.append(occurred_between(mark, period.ends_before))  # days not rolled up yet
     for where in parts:
         more = _raw_figures(unit, where)
         figures.counts += more.counts
@@ -450,13 +339,13 @@ def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
                       late.received_at >= mark, late.occurred_at < rolled_end,
                       late.type.in_(COUNTED_TYPES))))
     outranked = and_(
-        _occurred_between(period.starts_at, rolled_end),
+        occurred_between(period.starts_at, rolled_end),
         CustodyEvent.received_at < mark,
         late_items,
         _earlier_of_its_type_received_since(mark),
     )
     figures.counts += _count_rows(unit, outranked, sign=-1,
-                                  first=_first_of_its_type(received_before=mark))
+                                  first=first_of_its_type(received_before=mark))
     figures.counts = _net_count_rows(figures.counts)
     return figures
 
