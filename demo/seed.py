@@ -55,7 +55,7 @@ DEMO_REDUCTIONS = [
     ("KHUYET_TAT", "Người khuyết tật đặc biệt nặng và nặng", "TT22/2017 — người khuyết tật", 100, 0),
 ]
 
-#: (username, role, unit code) — the logins of docs/design.md §7.
+#: (username, role, unit code) — the demo logins the README lists.
 DEMO_USERS = [
     ("admin", "admin", "TINH"),
     ("supervisor", "supervisor", "TINH"),

@@ -2,7 +2,7 @@
 
 A day's root covers every custody event received that local day (Asia/Ho_Chi_Minh), the
 leaves being the events' hashes ordered by (received_at, id). A root is written once and
-never rewritten, so the number printed on a supervisor's daily report keeps vouching for
+never rewritten, so the one number printed for the day (`custody seal-day`) keeps vouching for
 the day (docs/design.md §4). `verify_all` checks every chain, every sealed day and every image an
 event or a handover record names, and reports the first thing that fails.
 """

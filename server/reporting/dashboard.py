@@ -92,7 +92,7 @@ DETAIL_VALUES_VI: dict[str, str] = {
 VOLUME_EVENTS = (EventType.delivered, EventType.filed, EventType.registered, EventType.collected)
 #: Events that complete an item's service: the on-time rate is measured on them.
 COMPLETION_EVENTS = (EventType.delivered, EventType.filed)
-#: The dashboard's words for the doorstep events (GLOSSARY), where public tracking says "Đã nhận hồ sơ".
+#: The dashboard's words for the doorstep events (docs/design.md §11); tracking says "Đã nhận hồ sơ".
 DOORSTEP_LABELS_VI: dict[str, str] = {
     EventType.delivered: "Phát thành công",
     EventType.attempt_failed: "Phát không thành công",
