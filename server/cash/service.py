@@ -26,11 +26,11 @@ from server.domain.fees import cash_due_vnd
 from server.domain.lifecycle import EventType
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
+from server.media.service import require_uploaded
 from server.models import (
     CashRemittance,
     CustodyEvent,
     Item,
-    Media,
     Role,
     Unit,
     UnitKind,
@@ -173,7 +173,7 @@ def record_remittance(clerk: User, postman_username: str, day: date, amount_vnd:
     postman = postmen[0]
     # One remittance at a time per postman: two clerks cannot both take the same cash.
     db.session.execute(select(User.id).where(User.id == postman.id).with_for_update()).all()
-    _require_media(postman_signature_sha256)
+    require_uploaded({"postman_signature_sha256": postman_signature_sha256})
     [today] = cash_days(clerk, day, postman.username)
     check_remittance(amount_vnd, today.totals)
     remittance = CashRemittance(postman_user_id=postman.id, clerk_user_id=clerk.id,
@@ -199,20 +199,13 @@ def sign_remittance(clerk: User, remittance_id: int, clerk_signature_sha256: str
                        f"Phiếu nộp tiền số {remittance.id} đã được ký đủ và khóa lúc "
                        f"{remittance.closed_at.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y}; "  # type: ignore[union-attr]
                        "không thể ký lại.", {"id": remittance.id})
-    _require_media(clerk_signature_sha256)
+    require_uploaded({"clerk_signature_sha256": clerk_signature_sha256})
     remittance.clerk_user_id = clerk.id
     remittance.clerk_signature_sha256 = clerk_signature_sha256
     remittance.status = "closed"
     remittance.closed_at = utc_now()
     db.session.flush()
     return remittance
-
-
-def _require_media(sha256: str) -> None:
-    """A signature must have been uploaded before it is named."""
-    if db.session.get(Media, sha256) is None:
-        raise Invalid("missing_media", "Ảnh chữ ký chưa được tải lên. Hãy ký lại rồi gửi lại.",
-                      {"missing": [sha256]})
 
 
 # --- official fees owed to an agency -----------------------------------------------------------

@@ -5,6 +5,7 @@ import hashlib
 import io
 import os
 import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,23 +119,54 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
 
 # --- citing an image ----------------------------------------------------------------------
 
-def require_own_images(actor: User, images: dict[str, str]) -> None:
+#: The one refusal of an act that names an image the server does not hold: the PWA keys its
+#: retry on this code (pwa/src/outbox.js) and on `details.missing`.
+MISSING_MEDIA = "missing_media"
+MISSING_MEDIA_MESSAGE = ("Ảnh (chữ ký, ảnh chụp hoặc giấy tờ) chưa được tải lên máy chủ; hãy "
+                         "tải ảnh lên, hoặc ký, chụp lại, rồi gửi lại.")
+
+
+def missing_media(images: Mapping[str, str], uploaded: Collection[str]) -> Invalid | None:
+    """The refusal for the images not among `uploaded`, or None when every one is there.
+
+    `images`: field → SHA-256, as cited; `uploaded`: the hashes the server holds. The
+    refusal names the missing hashes and the first field that cites one. Answered, not
+    raised, so that a batch can refuse one event and go on (server/custody/sync.py).
+    """
+    missing = {field: sha256 for field, sha256 in images.items() if sha256 not in uploaded}
+    if not missing:
+        return None
+    return Invalid(MISSING_MEDIA, MISSING_MEDIA_MESSAGE,
+                   {"missing": sorted(set(missing.values())), "field": next(iter(missing))})
+
+
+def uploaders_of(hashes: Iterable[str]) -> dict[str, int | None]:
+    """SHA-256 → uploader's id of the images among `hashes` the server holds (one query)."""
+    wanted = set(hashes)
+    if not wanted:
+        return {}
+    return dict(db.session.execute(
+        select(Media.sha256, Media.uploaded_by_id).where(Media.sha256.in_(wanted))).tuples().all())
+
+
+def require_uploaded(images: Mapping[str, str]) -> dict[str, int | None]:
+    """Refuse an act citing an image not uploaded yet (`MISSING_MEDIA`); answer each cited
+    image's uploader. `images`: field → SHA-256."""
+    uploaders = uploaders_of(images.values())
+    refusal = missing_media(images, uploaders)
+    if refusal is not None:
+        raise refusal
+    return uploaders
+
+
+def require_own_images(actor: User, images: Mapping[str, str]) -> None:
     """Refuse an act citing an image not uploaded yet, or uploaded by someone else.
 
     `images`: field → SHA-256. An image is bound to its uploader (docs/design.md §4): a signature or
     a photo is evidence only from the phone or screen it was captured on, so nobody can
     cite another person's upload as their own act (issue #13).
     """
-    if not images:
-        return
-    uploaders = dict(db.session.execute(
-        select(Media.sha256, Media.uploaded_by_id).where(Media.sha256.in_(set(images.values())))
-    ).tuples().all())
-    missing = {field: sha for field, sha in images.items() if sha not in uploaders}
-    if missing:
-        raise Invalid("missing_media", "Ảnh chữ ký hoặc giấy tờ chưa được tải lên; hãy ký hoặc "
-                      "chụp lại rồi gửi.", {"missing": sorted(set(missing.values())),
-                                            "field": next(iter(missing))})
+    uploaders = require_uploaded(images)
     foreign = {field: sha for field, sha in images.items() if uploaders[sha] != actor.id}
     if foreign:
         raise Invalid("foreign_media", "Chỉ được dùng ảnh do chính bạn chụp hoặc ký trên máy "
