@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from server.domain.errors import DomainError
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_midnight
 
 
 class PeriodKind(StrEnum):
@@ -73,12 +73,12 @@ class Period:
     @property
     def starts_at(self) -> datetime:
         """Local midnight of the first day, in UTC."""
-        return _local_midnight(self.start)
+        return local_midnight(self.start)
 
     @property
     def ends_before(self) -> datetime:
         """Local midnight after the last day, in UTC: the first instant not included."""
-        return _local_midnight(self.end)
+        return local_midnight(self.end)
 
     @property
     def label(self) -> str:
@@ -97,11 +97,6 @@ class Period:
             case PeriodKind.year:
                 return f"Năm {start.year}"
         return f"Từ ngày {start:%d/%m/%Y} đến ngày {self.last_day:%d/%m/%Y}"
-
-
-def _local_midnight(day: date) -> datetime:
-    """The UTC instant at which `day` begins in Vietnam."""
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def add_months(day: date, months: int) -> date:

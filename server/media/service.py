@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,13 +14,10 @@ from sqlalchemy import String, cast, select
 from server.core.errors import Invalid, NotFound, ServiceError
 from server.core.scope import visible_items
 from server.domain.evidence_images import media_fields
+from server.domain.image_files import MAX_PIXELS, fanned_out_key, is_sha256, sniff_type
 from server.extensions import db
-from server.media.storage import MediaStorage, as_media_storage, fanned_out_key
+from server.media.storage import MediaStorage, as_media_storage
 from server.models import CustodyEvent, HandoverRecord, Item, Media, Role, User
-
-SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
-#: Magic numbers: the bytes decide the type, never the client's header alone.
-SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 
 
 class TooLarge(ServiceError):
@@ -43,9 +39,6 @@ def media_path(media_dir: str | os.PathLike[str], sha256: str) -> Path:
 
 #: Pillow's name of each accepted type.
 PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
-#: Largest picture accepted, in pixels: a phone's photo is a few million; a small file that
-#: unpacks into billions of pixels (a decompression bomb) is refused before it is decoded.
-MAX_PIXELS = 40_000_000
 
 
 def decodes_as(body: bytes, content_type: str) -> bool:
@@ -68,14 +61,6 @@ def decodes_as(body: bytes, content_type: str) -> bool:
     return True
 
 
-def sniff_type(body: bytes) -> str | None:
-    """The image type the bytes really are, or None."""
-    for content_type, magic in SIGNATURES.items():
-        if body.startswith(magic):
-            return content_type
-    return None
-
-
 @dataclass(frozen=True)
 class StoredMedia:
     """The stored image, and whether this upload created it."""
@@ -87,7 +72,7 @@ class StoredMedia:
 def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
                 storage: MediaStorage | str, max_bytes: int) -> StoredMedia:
     """Check and keep an upload in `storage`; a repeated upload of the same bytes changes nothing."""
-    if not SHA256_PATTERN.fullmatch(sha256):
+    if not is_sha256(sha256):
         raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
     if len(body) > max_bytes:
         raise TooLarge("media_too_large", f"Ảnh quá lớn (tối đa {max_bytes // 1024} KB).",
@@ -233,7 +218,7 @@ class ReadMedia:
 
 def read_media(user: User, sha256: str, storage: MediaStorage | str) -> ReadMedia:
     """The image if `user` may see it; otherwise the same 404 as for an unknown hash."""
-    if not SHA256_PATTERN.fullmatch(sha256):
+    if not is_sha256(sha256):
         # Checked before any path is built: `../../etc/passwd` never reaches the disk.
         raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
     media = db.session.get(Media, sha256)
