@@ -3,8 +3,9 @@ every request and response model.
 
 One way from a service to an answer (the serialisation convention):
 
-1. A service answers plain values: ORM rows, frozen dataclasses, numbers, lists. It never
-   builds a response model and never shapes a dict for the wire.
+1. A service answers plain values: ORM rows, frozen dataclasses, numbers, lists, and
+   dicts only where the data is a document of its own (a sync result, a citizen's export).
+   It never builds a response model (tests/unit/test_serialisation_convention.py).
 2. The feature's view (`api.py`, `*_api.py`) or its `serializers.py` turns that value into
    the operation's declared response model, a `ResponseModel`, which reads attributes
    (`model_config = ConfigDict(from_attributes=True)`): `XOut.model_validate(value)` where
