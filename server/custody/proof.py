@@ -24,7 +24,7 @@ from server.custody.events import VerificationReport, verify_custody
 from server.domain.custody_chain import merkle_root
 from server.domain.evidence_images import media_fields
 from server.domain.image_files import is_sha256
-from server.domain.local_time import day_bounds, local_day
+from server.domain.local_time import day_bounds, day_text, local_day
 from server.domain.s10 import make_tracking_number
 from server.domain.signed_note import (
     NoteError,
@@ -106,7 +106,7 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
     now = now or utc_now()
     if now < day_bounds(day)[1] + SEAL_GRACE:
         raise Conflict("day_open",
-                       f"Ngày {day:%d/%m/%Y} chưa kết thúc nên chưa thể niêm phong.",
+                       f"Ngày {day_text(day)} chưa kết thúc nên chưa thể niêm phong.",
                        {"day": day.isoformat()})
     digest = compute_day_root(day)
     sealed = db.session.get(DailyRoot, day)
@@ -115,7 +115,7 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
                            recomputed=digest)
     if digest.root is None:
         raise Conflict("day_unverifiable",
-                       f"Ngày {day:%d/%m/%Y} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
+                       f"Ngày {day_text(day)} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
                        {"day": day.isoformat()})
     checkpoint = _days_last_checkpoint(day, digest.event_count)
     sealed = DailyRoot(day=day, root=digest.root, event_count=digest.event_count,
