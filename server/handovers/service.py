@@ -11,6 +11,7 @@ from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.core.scope import (
     custody_scope,
     in_subtree,
+    path_under,
     province_root_path,
     visible_items,
 )
@@ -30,8 +31,9 @@ from server.domain.lifecycle import (
     ItemKind,
     ItemStatus,
 )
+from server.domain.local_time import day_bounds, local_day
 from server.domain.s10 import parse_tracking_number
-from server.domain.service_time import LOCAL_TZ, RouteClass, service_deadline
+from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
 from server.media.service import require_own_images
 from server.models import HandoverLine, HandoverRecord, Item, Role, Unit, UnitKind, User
@@ -110,7 +112,7 @@ def eligible_receivers(actor: User) -> list[Receiver]:
         return []
     root = province_root_path(actor.unit)
     units = list(db.session.execute(select(Unit).where(
-        (Unit.path.like(root + "%") | Unit.id.in_(_agencies_of_held_items(actor))),
+        (path_under(root) | Unit.id.in_(_agencies_of_held_items(actor))),
         Unit.kind.in_([UnitKind.post_office, UnitKind.agency])).order_by(Unit.kind, Unit.name)
     ).scalars())
     roles = _signing_roles_by_unit({unit.id for unit in units})
@@ -551,9 +553,8 @@ def handover_candidates(actor: User, source: str, now: datetime | None = None) -
     statement = select(Item).where(_held_by(actor), Item.status.not_in(list(TERMINAL)),
                                    Item.id.not_in(on_pending))
     if source == "due_today":
-        local = (now or utc_now()).astimezone(LOCAL_TZ)
-        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=999999)
-        statement = statement.where(Item.due_at <= end_of_day)
+        end_of_day = day_bounds(local_day(now or utc_now()))[1]
+        statement = statement.where(Item.due_at < end_of_day)
     elif source == "evening_return":
         statement = statement.where(Item.status.in_(list(EVENING_RETURN)))
     return list(db.session.execute(statement.order_by(Item.due_at, Item.id).limit(500)).scalars())

@@ -19,7 +19,7 @@ from server.domain.lifecycle import (
     ItemStatus,
     apply_event,
 )
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_day
 from server.items.counter_schemas import CounterDelivery
 from server.media.service import require_own_images
 from server.models import CustodyEvent, Item, User
@@ -71,7 +71,7 @@ def deliver_at_counter(clerk: User, tracking_number: str, body: CounterDelivery)
                        "Hãy ghi nhận “Chờ nhận tại bưu cục” trước khi phát tại quầy.",
                        {"status": item.status})
     _check_transition(item, EventType.delivered)
-    check_id_document_in_force(body.recipient.id_type, utc_now().astimezone(LOCAL_TZ).date())
+    check_id_document_in_force(body.recipient.id_type, local_day(utc_now()))
     evidence = body.model_dump(mode="json", exclude_none=True)
     require_own_images(clerk, {key: value for key, value in evidence.items()
                                if key.endswith("_sha256")})

@@ -25,8 +25,8 @@ from server.domain.fees import (
 )
 from server.domain.identity import check_id_document_in_force, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
+from server.domain.local_time import local_day
 from server.domain.service_time import (
-    LOCAL_TZ,
     ROUTE_CLASS_LABELS_VI,
     RouteClass,
     route_class_between,
@@ -41,7 +41,6 @@ from server.models import (
     CustodyEvent,
     FeeReduction,
     Item,
-    Media,
     PostageTariff,
     Procedure,
     Role,
@@ -156,10 +155,6 @@ def _require_signatures(actor: User, body: CounterIntake) -> tuple[str, str]:
         if not value:
             raise Invalid("signature_missing", f"Thiếu chữ ký của {who} trên phiếu gửi.",
                           {"field": field})
-        if db.session.get(Media, value) is None:
-            raise Invalid("missing_media",
-                          f"Ảnh chữ ký của {who} chưa được tải lên; hãy ký lại rồi gửi.",
-                          {"field": field})
     require_own_images(actor, {"citizen_signature_sha256": body.citizen_signature_sha256,  # type: ignore[dict-item]
                                "clerk_signature_sha256": body.clerk_signature_sha256})
     return body.citizen_signature_sha256, body.clerk_signature_sha256  # type: ignore[return-value]
@@ -173,7 +168,7 @@ def _require_id_number(body: CounterIntake | PickupRequest) -> None:
                       {"field": "citizen.id_number"})
     try:
         validate_id_number(citizen.id_type, citizen.id_number)
-        check_id_document_in_force(citizen.id_type, utc_now().astimezone(LOCAL_TZ).date())
+        check_id_document_in_force(citizen.id_type, local_day(utc_now()))
     except DomainError as error:
         raise Invalid(error.code, error.message, {"field": "citizen.id_number"}) from None
 

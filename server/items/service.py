@@ -9,7 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from server.core.errors import Forbidden, Invalid
-from server.core.scope import find_visible_item, visible_items
+from server.core.scope import (
+    find_visible_item,
+    path_under,
+    province_root_path,
+    visible_items,
+)
 from server.custody.events import Holder, append_event
 from server.domain.admin_map import CheckedAddress, check_address, fold
 from server.domain.errors import DomainError
@@ -18,6 +23,7 @@ from server.domain.identity import digest_id_number, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind
 from server.domain.s10 import make_tracking_number
 from server.domain.service_time import RouteClass, service_deadline
+from server.domain.unit_tree import same_province
 from server.extensions import db
 from server.items.schemas import ItemCreate, ItemListQuery
 from server.models import (
@@ -74,16 +80,11 @@ def eligible_procedure(code: str) -> Procedure:
     return procedure
 
 
-def _province_root(unit: Unit) -> str:
-    """The path prefix of the unit's province in the unit tree."""
-    return "/" + unit.path.strip("/").split("/")[0] + "/"
-
-
 def _nearest_post_office(agency: Unit, lat: float | None, lon: float | None) -> Unit | None:
     """The post office of the agency's province nearest the address (or the first one)."""
-    root = _province_root(agency)
     offices = db.session.execute(
-        select(Unit).where(Unit.kind == UnitKind.post_office, Unit.path.like(root + "%"))
+        select(Unit).where(Unit.kind == UnitKind.post_office,
+                           path_under(province_root_path(agency)))
         .order_by(Unit.id)
     ).scalars().all()
     located = [o for o in offices if o.lat is not None and o.lon is not None]
@@ -124,7 +125,7 @@ def item_placement(actor: User, body: ItemCreate, procedure: Procedure) -> Place
             raise Forbidden("other_unit", "Chỉ đăng ký kết quả của cơ quan mình.")
         office = (_unit_by_code(body.post_office_unit, "post_office_unit") if body.post_office_unit
                   else _nearest_post_office(agency, body.citizen.address.lat, body.citizen.address.lon))
-        if office is not None and not office.path.startswith(_province_root(agency)):
+        if office is not None and not same_province(office.path, agency.path):
             # The citizen's data goes only to the post of the agency's own province.
             raise Forbidden("other_unit", "Chỉ giao kết quả cho bưu cục trong tỉnh của cơ quan.")
     else:

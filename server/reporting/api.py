@@ -5,8 +5,8 @@ from flask import Blueprint, Response
 from flask_login import current_user
 
 from server.core.spec import operation
+from server.domain.local_time import local_day
 from server.domain.periods import Period, parse_period
-from server.domain.service_time import LOCAL_TZ
 from server.models import Role
 from server.models.types import utc_now
 from server.reporting.reports import export_name, summarize, summary_csv, summary_xlsx
@@ -21,7 +21,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def _period(query: ReportQuery) -> Period:
     """The period asked for, judged against today's local date."""
-    today = utc_now().astimezone(LOCAL_TZ).date()
+    today = local_day(utc_now())
     return parse_period(query.period, query.start, query.end, today)
 
 

@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 
 from demo.seed import seed_demo
 from server.custody.events import append_event
-from server.custody.proof import day_bounds, local_day
 from server.domain.lifecycle import EventType, FailureAction, FailureReason
+from server.domain.local_time import day_bounds, local_day
 from server.domain.periods import Period, PeriodKind
 from server.extensions import db
 from server.models import CustodyEvent, Item, ReportDayPartial, ReportRollup, Unit, User
