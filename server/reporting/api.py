@@ -9,8 +9,10 @@ from server.domain.local_time import local_day
 from server.domain.periods import Period, parse_period
 from server.models import Role
 from server.models.types import utc_now
-from server.reporting.reports import export_name, summarize, summary_csv, summary_xlsx
+from server.reporting.exports import export_name, summary_csv, summary_xlsx
+from server.reporting.reports import summarize
 from server.reporting.schemas import ReportQuery, ReportSummary
+from server.reporting.serializers import summary_out
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 
@@ -27,7 +29,7 @@ def _period(query: ReportQuery) -> Period:
 
 def _summary(query: ReportQuery) -> ReportSummary:
     """The report the query asks for, within the caller's scope."""
-    return summarize(current_user, _period(query), query.unit)  # type: ignore[arg-type]
+    return summary_out(summarize(current_user, _period(query), query.unit))  # type: ignore[arg-type]
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:

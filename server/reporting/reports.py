@@ -12,49 +12,24 @@ the same as the raw computation (`summarize(..., rollups=False)`), figure for fi
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from server.core.errors import Invalid, NotFound
 from server.core.scope import in_subtree, unit_subtree
-from server.domain.authorities import report_recipient
 from server.domain.lifecycle import (
-    FAILURE_ACTION_LABELS_VI,
-    FAILURE_REASON_LABELS_VI,
     EventType,
-    FailureAction,
-    FailureReason,
     ItemKind,
 )
-from server.domain.periods import Period, rate
-from server.domain.service_time import LOCAL_TZ
+from server.domain.periods import Period
 from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Unit, User
 from server.models.types import utc_now
 from server.reporting import rollups as report_rollups
-from server.reporting.schemas import (
-    CashOut,
-    DirectionCounts,
-    FailuresOut,
-    FieldCounts,
-    IncidentsOut,
-    OnTimeOut,
-    OnTimeSection,
-    ReportPeriodOut,
-    ReportRecipientOut,
-    ReportSummary,
-    ReportUnitOut,
-)
 from server.reporting.statements import (
-    COUNTED_EVENTS,
     COUNTED_TYPES,
     CashTally,
     CountRow,
@@ -190,43 +165,12 @@ def _fields_of(unit: Unit) -> set[str]:
         select(Procedure.field).where(Procedure.agency_unit_id.in_(unit_subtree(unit))).distinct()))
 
 
-def _counts(rows: list[CountRow], unit: Unit) -> tuple[DirectionCounts, list[FieldCounts]]:
-    """The direction counts, in all and per field."""
-    total = DirectionCounts()
-    fields: dict[str, FieldCounts] = {
-        name: FieldCounts(field=name, label=FIELD_LABELS_VI.get(name, name))
-        for name in _fields_of(unit) | {row.field for row in rows}
-    }
-    for row in rows:
-        counter = COUNTED_EVENTS.get((row.kind, row.event_type))
-        if counter is None:
-            continue  # an event the kind never has (recorded anyway, docs/design.md §3): not a volume
-        for counts in (total, fields[row.field]):
-            direction = counts.dossiers if row.kind is ItemKind.dossier else counts.results
-            setattr(direction, counter, getattr(direction, counter) + row.items)
-    return total, [fields[name] for name in sorted(fields)]
 
 
-def _on_time(rows: list[CountRow]) -> OnTimeSection:
-    """Filed dossiers and delivered results against their deadline (TT17 Art.7)."""
-    tallies = {"all": [0, 0], "dossiers_filed": [0, 0], "results_delivered": [0, 0]}
-    for row in rows:
-        group = COMPLETING_EVENTS.get((row.kind, row.event_type))
-        if group is None:
-            continue
-        for key in ("all", group):
-            tallies[key][0] += row.items
-            tallies[key][1] += row.on_time
-
-    def out(total: int, on_time: int) -> OnTimeOut:
-        """One block: how many, how many by the deadline, and the rate."""
-        return OnTimeOut(total=total, on_time=on_time, late=total - on_time,
-                         rate=rate(on_time, total))
-
-    return OnTimeSection(**{key: out(*tally) for key, tally in tallies.items()})
 
 
-#: (reason, action, attempts) of failed attempts.
+
+
 
 
 def _failure_rows(unit: Unit, where: ColumnElement[bool]) -> list[FailureRow]:
@@ -235,16 +179,7 @@ def _failure_rows(unit: Unit, where: ColumnElement[bool]) -> list[FailureRow]:
             in db.session.execute(failure_statement(and_(where, _scope(unit))))]
 
 
-def _failures_out(rows: list[FailureRow]) -> FailuresOut:
-    """Failed attempts per reason and action (TT17 Art.5(2)(h))."""
-    by_reason = {reason.value: 0 for reason in FailureReason}
-    by_action = {action.value: 0 for action in FailureAction}
-    total = 0
-    for reason, action, count in rows:
-        by_reason[reason or "unknown"] = by_reason.get(reason or "unknown", 0) + count
-        by_action[action or "unknown"] = by_action.get(action or "unknown", 0) + count
-        total += count
-    return FailuresOut(attempts=total, by_reason=by_reason, by_action=by_action)
+
 
 
 def _cash_tally(unit: Unit, where: ColumnElement[bool]) -> CashTally:
@@ -253,12 +188,7 @@ def _cash_tally(unit: Unit, where: ColumnElement[bool]) -> CashTally:
     return CashTally(*(int(value) for value in row))
 
 
-def _cash_out(tally: CashTally) -> CashOut:
-    """Cash recorded at collections and deliveries, against what was due."""
-    return CashOut(events=tally.events, collected_vnd=tally.collected_vnd,
-                   due_vnd=tally.due_vnd, difference_vnd=tally.collected_vnd - tally.due_vnd,
-                   events_without_cash_record=tally.events - tally.with_cash,
-                   due_without_cash_record_vnd=tally.due_unrecorded_vnd)
+
 
 
 @dataclass
@@ -350,193 +280,29 @@ def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
     return figures
 
 
-def summarize(actor: User, period: Period, unit_code: str | None,
-              rollups: bool = True) -> ReportSummary:
-    """The summary report of the unit's subtree over the period (TT17 Art.13).
+@dataclass(frozen=True)
+class ReportFigures:
+    """What the summary report is made of, before it becomes the answer (reporting/serializers.py)."""
 
-    `rollups=False` computes every figure from the raw events (tests, benchmark); the answer
-    is the same either way.
+    unit: Unit
+    period: Period
+    counts: list[CountRow]
+    failures: list[FailureRow]
+    cash: CashTally
+    #: the fields of the unit's procedures, listed even at zero
+    fields: set[str]
+    generated_at: datetime
+
+
+def summarize(actor: User, period: Period, unit_code: str | None,
+              rollups: bool = True) -> ReportFigures:
+    """The figures of the summary report of the unit's subtree over the period (TT17 Art.13).
+
+    `rollups=False` computes every figure from the raw events (tests, benchmark); the figures
+    are the same either way.
     """
     unit = report_unit(actor, unit_code)
     figures = _figures(unit, period, rollups)
-    rows = figures.counts
-    totals, by_field = _counts(rows, unit)
-    return ReportSummary(
-        unit=ReportUnitOut(code=unit.code, name=unit.name, kind=unit.kind),
-        submitted_to=_recipient(unit),
-        period=ReportPeriodOut(kind=period.kind, label=period.label, start=period.start,
-                               end=period.last_day, from_utc=period.starts_at,
-                               until_utc=period.ends_before),
-        items=totals,
-        by_field=by_field,
-        on_time=_on_time(rows),
-        failures=_failures_out(figures.failures),
-        incidents=IncidentsOut(returned=totals.results.returned),
-        cash=_cash_out(figures.cash),
-        not_recorded=list(NOT_RECORDED),
-        generated_at=utc_now(),
-    )
-
-
-def _recipient(unit: Unit) -> ReportRecipientOut:
-    """The provincial Department of Science and Technology the report goes to (TT17 Art.13)."""
-    recipient = report_recipient(unit.province)
-    return ReportRecipientOut(name=recipient.name, legal_basis=recipient.legal_basis)
-
-
-# --- exports: one row per figure ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FigureRow:
-    """One line of an export: section, key, value (None when not recorded), Vietnamese label."""
-
-    section: str
-    key: str
-    value: Any
-    label: str
-
-
-def _direction_rows(section: str, prefix: str, counts: DirectionCounts,
-                    label_prefix: str = "") -> list[FigureRow]:
-    """The seven direction counts of one group."""
-    rows = []
-    for direction in ("dossiers", "results"):
-        for name, value in getattr(counts, direction).model_dump().items():
-            key = f"{direction}.{name}"
-            rows.append(FigureRow(section, prefix + key, value,
-                                  label_prefix + COUNT_LABELS_VI[key]))
-    return rows
-
-
-def figure_rows(summary: ReportSummary) -> list[FigureRow]:
-    """Every figure of the report as rows, for CSV and XLSX alike."""
-    rows = [
-        FigureRow("report", "unit", summary.unit.code, f"Đơn vị: {summary.unit.name}"),
-        FigureRow("report", "submitted_to", summary.submitted_to.name,
-                  f"Kính gửi: {summary.submitted_to.name} ({summary.submitted_to.legal_basis})"),
-        FigureRow("report", "period", summary.period.kind.value,
-                  f"Kỳ báo cáo: {summary.period.label}"),
-        FigureRow("report", "start", summary.period.start.isoformat(), "Từ ngày"),
-        FigureRow("report", "end", summary.period.end.isoformat(), "Đến ngày (tính cả ngày này)"),
-        FigureRow("report", "generated_at", summary.generated_at.isoformat(),
-                  "Thời điểm lập báo cáo (UTC)"),
-    ]
-    rows += _direction_rows("items", "", summary.items)
-    for field in summary.by_field:
-        rows += _direction_rows("by_field", f"{field.field}.", field, f"{field.label} — ")
-    for group, label in ON_TIME_GROUP_LABELS_VI.items():
-        for name, value in getattr(summary.on_time, group).model_dump().items():
-            rows.append(FigureRow("on_time", f"{group}.{name}", value,
-                                  f"{label}: {ON_TIME_LABELS_VI[name]}"))
-    failures = summary.failures
-    rows.append(FigureRow("failures", "attempts", failures.attempts,
-                          "Số lần phát không thành công"))
-    for reason, count in failures.by_reason.items():
-        label = FAILURE_REASON_LABELS_VI.get(reason, reason)  # type: ignore[call-overload]
-        rows.append(FigureRow("failures", f"reason.{reason}", count, f"Lý do: {label}"))
-    for action, count in failures.by_action.items():
-        label = FAILURE_ACTION_LABELS_VI.get(action, action)  # type: ignore[call-overload]
-        rows.append(FigureRow("failures", f"action.{action}", count, f"Xử lý: {label}"))
-    for name, value in summary.incidents.model_dump().items():
-        rows.append(FigureRow("incidents", name, value, INCIDENT_LABELS_VI[name]))
-    for name, value in summary.cash.model_dump().items():
-        rows.append(FigureRow("cash", name, value, CASH_LABELS_VI[name]))
-    return rows
-
-
-def _csv_value(value: Any) -> str:
-    """A cell of the CSV: empty for a figure not recorded."""
-    return "" if value is None else str(value)
-
-
-def summary_csv(summary: ReportSummary) -> bytes:
-    """The report as CSV, UTF-8 with a BOM so that Excel shows the Vietnamese."""
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(EXPORT_HEADERS_VI)
-    for row in figure_rows(summary):
-        writer.writerow((row.section, row.key, _csv_value(row.value), row.label))
-    return text.getvalue().encode("utf-8-sig")
-
-
-#: The columns of the by-field table: (heading, direction, count).
-FIELD_COLUMNS_VI = (
-    ("Hồ sơ đã nhận", "dossiers", "accepted"), ("Hồ sơ đã nộp", "dossiers", "filed"),
-    ("Kết quả đã tiếp nhận", "results", "registered"), ("Kết quả đã phát", "results", "delivered"),
-    ("Kết quả chuyển hoàn", "results", "returned"),
-)
-
-
-def _report_sheet(sheet: Any, summary: ReportSummary) -> None:
-    """The report as a person sends it: title, unit and period, tables with totals."""
-    bold = Font(bold=True)
-    period = summary.period
-    sheet.append(("BÁO CÁO TÌNH HÌNH CUNG CẤP DỊCH VỤ BƯU CHÍNH CÔNG ÍCH",))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(("Theo Điều 13 Thông tư 17/2017/TT-BTTTT",))
-    sheet.append((f"Đơn vị: {summary.unit.name}",))
-    sheet.append((f"Kỳ báo cáo: {period.label} (từ {period.start:%d/%m/%Y} "
-                  f"đến {period.end:%d/%m/%Y})",))
-    sheet.append(())
-    sheet.append(("Chỉ tiêu", "Số lượng"))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    items = summary.items
-    for label, value in (("Hồ sơ đã nhận", items.dossiers.accepted),
-                         ("Hồ sơ đã nộp cho cơ quan", items.dossiers.filed),
-                         ("Kết quả đã tiếp nhận", items.results.registered),
-                         ("Kết quả đã phát", items.results.delivered),
-                         ("Kết quả chuyển hoàn", items.results.returned),
-                         ("Số hoàn thành đúng hạn", summary.on_time.all.on_time),
-                         ("Số hoàn thành trễ hạn", summary.on_time.all.late),
-                         ("Số lần phát không thành công", summary.failures.attempts),
-                         ("Tiền đã thu (đồng)", summary.cash.collected_vnd),
-                         ("Tiền phải thu (đồng)", summary.cash.due_vnd)):
-        sheet.append((label, value))
-        sheet.cell(row=sheet.max_row, column=2).number_format = "#,##0"
-    sheet.append(("Tỷ lệ đúng hạn", summary.on_time.all.rate))
-    sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
-    sheet.append(())
-    sheet.append(("Lĩnh vực", *(heading for heading, _d, _c in FIELD_COLUMNS_VI)))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    for field in summary.by_field:
-        sheet.append((field.label, *(getattr(getattr(field, direction), count)
-                                     for _h, direction, count in FIELD_COLUMNS_VI)))
-    sheet.append(("Tổng cộng", *(getattr(getattr(items, direction), count)
-                                 for _h, direction, count in FIELD_COLUMNS_VI)))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    sheet.append(())
-    sheet.append((f"Lập lúc {summary.generated_at.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y}",))
-    sheet.column_dimensions["A"].width = 44
-    for column in "BCDEF":
-        sheet.column_dimensions[column].width = 18
-
-
-def summary_xlsx(summary: ReportSummary) -> bytes:
-    """The report as an Excel workbook: the first sheet to send (Vietnamese headings, units
-    by name, totals, the period); the second, "Dữ liệu", the CSV's rows for machines."""
-    workbook = Workbook()
-    _report_sheet(workbook.active, summary)
-    workbook.active.title = "Báo cáo"
-    sheet = workbook.create_sheet("Dữ liệu")
-    sheet.append(EXPORT_HEADERS_VI)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in figure_rows(summary):
-        sheet.append((row.section, row.key, row.value, row.label))
-        if row.key.endswith(".rate") and row.value is not None:
-            sheet.cell(row=sheet.max_row, column=3).number_format = "0.00%"
-    for column, width in zip("ABCD", (12, 40, 16, 70)):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def export_name(summary: ReportSummary, extension: str) -> str:
-    """The file name of an export: unit and dates, ASCII only."""
-    period = summary.period
-    return f"bao-cao-{summary.unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
+    return ReportFigures(unit=unit, period=period, counts=figures.counts,
+                         failures=figures.failures, cash=figures.cash, fields=_fields_of(unit),
+                         generated_at=utc_now())
