@@ -64,8 +64,9 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 
 from server.core.scope import unit_subtree
-from server.custody.proof import SEAL_GRACE, day_bounds, local_day
+from server.custody.proof import SEAL_GRACE
 from server.domain.lifecycle import EventType, ItemKind
+from server.domain.local_time import day_bounds, local_day
 from server.extensions import db
 from server.models import CustodyEvent, Item, ReportDayPartial, ReportRollup, Unit
 from server.models.types import utc_now
