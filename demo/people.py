@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import TypeVar
 
 from server.models import Unit
+
+K = TypeVar("K")
 
 #: Share of items per post office: the central one carries most.
 OFFICE_SHARES = {"BC-TRUNGTAM": 0.60, "BC-NAMDINH": 0.25, "BC-PHULY": 0.15}
@@ -67,7 +71,7 @@ class Citizen:
     legacy: str | None = None
 
 
-def weighted(rng: random.Random, weights: dict[str, int]) -> str:
+def weighted(rng: random.Random, weights: Mapping[K, int]) -> K:
     """One key drawn by its weight."""
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -132,7 +136,7 @@ def make_citizens(rng: random.Random, count: int, offices: dict[str, Unit]) -> l
         citizens.append(Citizen(
             name=name, family=family, phone=_unique(rng, phones, lambda: _phone(rng)),
             id_type="can_cuoc" if rng.random() < 0.2 else "cccd",
-            id_number=_unique(rng, numbers, lambda sex=sex: _personal_number(rng, sex)),
+            id_number=_unique(rng, numbers, partial(_personal_number, rng, sex)),
             office_code=code, commune=office.commune, line=_street_line(rng), lat=lat, lon=lon))
     return [_with_legacy_address(citizen) for citizen in citizens]
 

@@ -567,9 +567,9 @@ def schedule(plans: list[Plan], rng: random.Random) -> None:
         if step.batch is not None:
             if step.batch not in batches:
                 start, gap = BATCH_TIMES[step.batch.kind]
-                key = (step.day, step.batch.kind)
-                batches[step.batch] = start + gap * batches_per_day[key]
-                batches_per_day[key] += 1
+                kind_of_day = (step.day, step.batch.kind)
+                batches[step.batch] = start + gap * batches_per_day[kind_of_day]
+                batches_per_day[kind_of_day] += 1
             step.seconds = batches[step.batch]
         elif step.action in RANDOM_TIME_ACTIONS:
             step.seconds = _along(OFFICE_HOURS, rng.uniform(0, _opening_length(OFFICE_HOURS)))

@@ -67,6 +67,7 @@ class Replayer:
         self.codes: dict[tuple[str, str], int] = {}
         self.media = media_storage()
         self.max_bytes = current_app.config["MEDIA_MAX_BYTES"]
+        self.uploaded: set[str] = set()
 
     def replay(self, plans: list[Plan]) -> None:
         """Every step of every plan in time order; a handover batch's items together."""
@@ -99,9 +100,12 @@ class Replayer:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def _image(self, actor: User, body: bytes, at: datetime) -> str:
-        """Upload an image the way the phone does; answers its SHA-256."""
+        """Upload an image the way the phone does, once (a staff member's own signature is
+        reused); answers its SHA-256."""
         sha256 = hashlib.sha256(body).hexdigest()
-        store_media(actor, sha256, body, "image/png", self.media, self.max_bytes, at=at)
+        if sha256 not in self.uploaded:
+            store_media(actor, sha256, body, "image/png", self.media, self.max_bytes, at=at)
+            self.uploaded.add(sha256)
         return sha256
 
     # -- registering items ------------------------------------------------------------------
