@@ -32,6 +32,6 @@ def seed_demo_command(if_empty: bool, citizens: int, seed: int) -> None:
         except DomainError as refusal:  # a DEMO_PASSWORD the password policy refuses
             raise click.ClickException(f"DEMO_PASSWORD: {refusal.message}") from None
         db.session.commit()
-    click.echo("Demo logins (password: %s):" % demo_password())
+    click.echo(f"Demo logins (password: {demo_password()}):")
     for username, role, unit in DEMO_USERS + OTHER_UNIT_USERS:
         click.echo(f"  {username:<11} {role:<10} {unit}")

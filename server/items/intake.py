@@ -173,12 +173,12 @@ def _require_id_number(body: CounterIntake | PickupRequest) -> None:
         raise Invalid(error.code, error.message, {"field": "citizen.id_number"}) from None
 
 
-def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
+def take_in_at_counter(actor: User, body: CounterIntake, *, at: datetime | None = None) -> Item:
     """Take a dossier in at the counter: count, price, both sign; the item is created.
 
     Its first custody event (`collected`, channel `counter`) records the documents, both
     signatures, the fees with the reduction applied and the cash paid, so the day's cash is
-    computed from events alone.
+    computed from events alone. `at`: when, for replaying history (the demo seed).
     """
     quote = quote_dossier(actor, body.procedure_code, body.route_class, body.reduction_code)
     counted = [CountedDocument(line.name, line.original, line.count) for line in body.documents]
@@ -194,9 +194,10 @@ def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
         documents=[DocumentLine(name=d.name, original=d.original, count=d.count) for d in counted],
         fees=FeesIn(postage_vnd=quote.fees.postage_vnd, official_fee_vnd=quote.fees.official_fee_vnd),
         route_class=quote.route_class,
-    ), quote.procedure)
+    ), quote.procedure, at=at)
     office = Holder(None, actor.unit_id)
-    append_event(item, EventType.collected, actor, holder=office, evidence={
+    append_event(item, EventType.collected, actor, holder=office, occurred_at=at,
+                 received_at=at, evidence={
         "channel": "counter",
         "signature_sha256": citizen_signature,
         "clerk_signature_sha256": clerk_signature,
@@ -205,7 +206,7 @@ def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
         "reduction_code": quote.fees.reduction_code,
         "cash_collected_vnd": quote.fees.total_vnd,
     })
-    append_event(item, EventType.at_post, actor, holder=office)
+    append_event(item, EventType.at_post, actor, holder=office, occurred_at=at, received_at=at)
     return item
 
 
@@ -233,11 +234,12 @@ def office_postmen(actor: User) -> list[User]:
     ).scalars())
 
 
-def request_pickup(actor: User, body: PickupRequest) -> Item:
+def request_pickup(actor: User, body: PickupRequest, *, at: datetime | None = None) -> Item:
     """Register a citizen's request to have the dossier collected at home (QĐ45 Art.6(1)).
 
     The item starts `requested`, held by the post office, or by the assigned postman so it
     is in their pickups; the postman counts the documents and takes the fees at the door.
+    `at`: when, for replaying history (the demo seed).
     """
     quote = quote_dossier(actor, body.procedure_code, body.route_class, body.reduction_code)
     if body.citizen.id_number:
@@ -249,15 +251,15 @@ def request_pickup(actor: User, body: PickupRequest) -> Item:
                    for line in quote.procedure.documents],
         fees=FeesIn(postage_vnd=quote.fees.postage_vnd, official_fee_vnd=quote.fees.official_fee_vnd),
         route_class=quote.route_class,
-    ), quote.procedure)
+    ), quote.procedure, at=at)
     evidence = {"channel": "home_pickup", "requested_via": "phone",
                 "fees": quote.fees.as_evidence(), "reduction_code": quote.fees.reduction_code}
     if postman is not None:
         evidence["assigned_to"] = postman.username
     if body.note:
         evidence["note"] = body.note
-    append_event(item, EventType.requested, actor, evidence=evidence,
-                 holder=Holder(postman.id if postman else None, actor.unit_id))
+    append_event(item, EventType.requested, actor, evidence=evidence, occurred_at=at,
+                 received_at=at, holder=Holder(postman.id if postman else None, actor.unit_id))
     return item
 
 

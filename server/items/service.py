@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, insert, or_, select, update
@@ -148,11 +149,14 @@ def _linked_dossier(actor: User, body: ItemCreate) -> Item | None:
     return dossier
 
 
-def create_item(actor: User, body: ItemCreate) -> Item:
-    """Register a dossier taken at the counter or a result for delivery (QĐ45 Art.6, 9)."""
+def create_item(actor: User, body: ItemCreate, *, at: datetime | None = None) -> Item:
+    """Register a dossier taken at the counter or a result for delivery (QĐ45 Art.6, 9).
+
+    `at`: when it happened, for replaying history (the demo seed); live paths omit it.
+    """
     procedure = eligible_procedure(body.procedure_code)
-    item = build_item(actor, body, procedure)
-    _record_intake(item, actor)
+    item = build_item(actor, body, procedure, at=at)
+    _record_intake(item, actor, at)
     return item
 
 
@@ -164,8 +168,12 @@ def checked_address(province: str, commune: str) -> CheckedAddress:
         raise Invalid(error.code, error.message, error.details) from None
 
 
-def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
-    """The item row with its S10 number and deadline, flushed, before any custody event."""
+def build_item(actor: User, body: ItemCreate, procedure: Procedure, *,
+               at: datetime | None = None) -> Item:
+    """The item row with its S10 number and deadline, flushed, before any custody event.
+
+    `at`: when it was consigned, for replaying history (the demo seed); live paths omit it.
+    """
     citizen, address = body.citizen, body.citizen.address
     # Before the S10 number is taken: a refused address leaves no trace.
     on_map = checked_address(address.province, address.commune)
@@ -175,7 +183,7 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
         number = validate_id_number(citizen.id_type, citizen.id_number)
         digest = digest_id_number(citizen.id_type, number, current_app.config["ID_HASH_KEY"].encode())
     route_class = body.route_class or default_route_class(placement.post_office, body)
-    consigned_at = utc_now()
+    consigned_at = at or utc_now()
     prefix_key = "TRACKING_PREFIX_DOSSIER" if body.kind is ItemKind.dossier else "TRACKING_PREFIX_RESULT"
     fees = body.fees
     item = Item(
@@ -208,15 +216,17 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
     return item
 
 
-def _record_intake(item: Item, actor: User) -> None:
+def _record_intake(item: Item, actor: User, at: datetime | None) -> None:
     """The first events: who took the item in, and where it now is."""
+    unit = Holder(None, actor.unit_id)
     if actor.role == Role.agency:
-        append_event(item, EventType.registered, actor, holder=Holder(None, actor.unit_id))
+        append_event(item, EventType.registered, actor, holder=unit, occurred_at=at,
+                     received_at=at)
         return
     first = EventType.collected if item.kind == ItemKind.dossier else EventType.registered
-    append_event(item, first, actor, evidence={"channel": "counter"},
-                 holder=Holder(None, actor.unit_id))
-    append_event(item, EventType.at_post, actor, holder=Holder(None, actor.unit_id))
+    append_event(item, first, actor, evidence={"channel": "counter"}, holder=unit,
+                 occurred_at=at, received_at=at)
+    append_event(item, EventType.at_post, actor, holder=unit, occurred_at=at, received_at=at)
 
 
 def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:

@@ -6,6 +6,7 @@ import io
 import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -18,6 +19,7 @@ from server.domain.image_files import MAX_PIXELS, fanned_out_key, is_sha256, sni
 from server.extensions import db
 from server.media.storage import MediaStorage, as_media_storage
 from server.models import CustodyEvent, HandoverRecord, Item, Media, Role, User
+from server.models.types import utc_now
 
 
 class TooLarge(ServiceError):
@@ -70,8 +72,12 @@ class StoredMedia:
 
 
 def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
-                storage: MediaStorage | str, max_bytes: int) -> StoredMedia:
-    """Check and keep an upload in `storage`; a repeated upload of the same bytes changes nothing."""
+                storage: MediaStorage | str, max_bytes: int, *,
+                at: datetime | None = None) -> StoredMedia:
+    """Check and keep an upload in `storage`; a repeated upload of the same bytes changes nothing.
+
+    `at`: when it was uploaded, for replaying history (the demo seed); live paths omit it.
+    """
     if not is_sha256(sha256):
         raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
     if len(body) > max_bytes:
@@ -96,7 +102,7 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     if existing is not None:
         return StoredMedia(existing, created=False)
     media = Media(sha256=sha256, content_type=actual_type, size_bytes=len(body),
-                  uploaded_by_id=actor.id)
+                  uploaded_by_id=actor.id, uploaded_at=at or utc_now())
     db.session.add(media)
     db.session.flush()
     return StoredMedia(media, created=True)
