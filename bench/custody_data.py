@@ -553,7 +553,8 @@ def _seal_days(days: int, hashed: bool) -> None:
     """Seal every closed day with the app's own `seal_day`, as `flask custody seal-day` would."""
     if not hashed:
         return
-    from server.custody.proof import local_day, seal_day
+    from server.custody.proof import seal_day
+    from server.domain.local_time import local_day
     from server.extensions import db
 
     first = local_day(EPOCH)

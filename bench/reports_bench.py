@@ -133,12 +133,13 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
     from server.domain.periods import Period, PeriodKind
     from server.extensions import db
     from server.models import CustodyEvent, User
-    from server.reporting import reports
+    from server.reporting import reports, statements
     from server.reporting import rollups as report_rollups
     from server.reporting.dashboard import build_dashboard
+    from server.reporting.serializers import summary_out
 
     period = Period(PeriodKind.quarter, *QUARTER)
-    counted = sorted({event_type.value for _kind, event_type in reports.COUNTED_EVENTS})
+    counted = sorted({event_type.value for _kind, event_type in statements.COUNTED_EVENTS})
     app = ds.app()
     found: dict[str, Any] = {}
     with app.app_context():
@@ -168,7 +169,7 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
             setattr(reports, name, timed_part(name))
         try:
             found["raw_first"], found["raw_s"], raw = _timed(
-                lambda: reports.summarize(supervisor, period, None, rollups=False), runs=runs)
+                lambda: summary_out(reports.summarize(supervisor, period, None, rollups=False)), runs=runs)
         finally:
             for name, original in originals.items():
                 setattr(reports, name, original)
@@ -179,7 +180,7 @@ def _measure_in_child(ds: data.Dataset, queue: Any) -> None:
         found["rollup_s"], found["rollup_days"] = time.perf_counter() - began, len(rolled.days)
         with _Plans(db.engine) as plans:
             found["first_s"], found["report_s"], summary = _timed(
-                lambda: reports.summarize(supervisor, period, None), runs=runs)
+                lambda: summary_out(reports.summarize(supervisor, period, None)), runs=runs)
         same = (summary.model_dump(exclude={"generated_at"})
                 == raw.model_dump(exclude={"generated_at"}))
         found["same_as_raw"] = same

@@ -4,22 +4,50 @@ Every name, phone number and ID number here is invented.
 """
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import select
+
+from demo.images import signature_png
+from demo.items import seed_items
+from demo.world import DemoWorld
 from server.accounts.service import create_user
+from server.cash.service import (
+    cash_days,
+    local_today,
+    record_remittance,
+    sign_remittance,
+)
+from server.domain.service_time import is_working_day
 from server.extensions import db
-from server.models import FeeReduction, PostageTariff, Procedure, Unit, UnitKind, User
+from server.handovers.service import accept_handover, create_handover
+from server.media.service import store_media
+from server.models import (
+    FeeReduction,
+    Item,
+    PostageTariff,
+    Procedure,
+    Unit,
+    UnitKind,
+    User,
+)
+from server.reporting.rollups import roll_up
 
 #: (code, name, kind, parent code, commune, lat, lon)
 DEMO_UNITS = [
     ("TINH", "Tỉnh Ninh Bình", UnitKind.province, None, "", 20.2506, 105.9745),
-    ("BC-TRUNGTAM", "Bưu cục Trung tâm Ninh Bình", UnitKind.post_office, "TINH", "Phường Hoa Lư", 20.2539, 105.9750),
+    ("BC-TRUNGTAM", "Bưu cục Trung tâm Ninh Bình", UnitKind.post_office, "TINH", "Phường Hoa Lư",
+     20.2539, 105.9750),
     ("BC-NAMDINH", "Bưu cục Nam Định", UnitKind.post_office, "TINH", "Phường Nam Định", 20.4338, 106.1770),
     ("BC-PHULY", "Bưu cục Phủ Lý", UnitKind.post_office, "TINH", "Phường Phủ Lý", 20.5411, 105.9139),
-    ("TTHCC", "Trung tâm Phục vụ hành chính công tỉnh", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2560, 105.9790),
+    ("TTHCC", "Trung tâm Phục vụ hành chính công tỉnh", UnitKind.agency, "TINH", "Phường Hoa Lư",
+     20.2560, 105.9790),
     ("CA-TINH", "Công an tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2580, 105.9700),
-    ("BHXH-TINH", "Bảo hiểm xã hội tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2520, 105.9800),
+    ("BHXH-TINH", "Bảo hiểm xã hội tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư",
+     20.2520, 105.9800),
     ("SO-TP", "Sở Tư pháp tỉnh Ninh Bình", UnitKind.agency, "TINH", "Phường Hoa Lư", 20.2490, 105.9720),
 ]
 
@@ -55,7 +83,7 @@ DEMO_REDUCTIONS = [
     ("KHUYET_TAT", "Người khuyết tật đặc biệt nặng và nặng", "TT22/2017 — người khuyết tật", 100, 0),
 ]
 
-#: (username, role, unit code) — the logins of docs/design.md §7.
+#: (username, role, unit code) — the demo logins the README lists.
 DEMO_USERS = [
     ("admin", "admin", "TINH"),
     ("supervisor", "supervisor", "TINH"),
@@ -87,15 +115,6 @@ STAFF_NAMES = {
 def demo_password() -> str:
     """The demo users' password."""
     return os.environ.get("DEMO_PASSWORD", "tantay-demo")
-
-
-@dataclass
-class DemoWorld:
-    """What `seed_structure` made, by code and username."""
-
-    units: dict[str, Unit]
-    procedures: dict[str, Procedure]
-    users: dict[str, User]
 
 
 def seed_structure(password: str | None = None) -> DemoWorld:
@@ -138,14 +157,10 @@ def seed_fee_catalogue() -> None:
 def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
     """The whole demo: structure, then citizens and items in every state."""
     world = seed_structure()
-    from demo.items import seed_items
-
     seed_items(world, citizen_count=citizen_count, seed=seed)
     list_morning_load(world)
     file_with_a_supplement_request(world)
     settle_yesterdays_cash(world)
-    from server.reporting.rollups import roll_up
-
     roll_up()  # the closed days of the report, as the nightly `flask reports roll-up` does
     return world
 
@@ -153,21 +168,6 @@ def seed_demo(citizen_count: int = 300, seed: int = 2026) -> DemoWorld:
 def settle_yesterdays_cash(world: DemoWorld) -> None:
     """The central office's postmen hand the last working day's cash to the clerk, both sign
     (`postman2` hands over only half, so the cash screens show what is still owed)."""
-    import hashlib
-    from datetime import timedelta
-
-    from flask import current_app
-
-    from demo.items import signature_png
-    from server.cash.service import (
-        cash_days,
-        local_today,
-        record_remittance,
-        sign_remittance,
-    )
-    from server.domain.service_time import is_working_day
-    from server.media.service import store_media
-
     clerk = world.users["clerk"]
     day = local_today() - timedelta(days=1)
     while not is_working_day(day):
@@ -192,11 +192,6 @@ def settle_yesterdays_cash(world: DemoWorld) -> None:
 def list_morning_load(world: DemoWorld) -> None:
     """The clerk lists the central office's results waiting at the post for `postman`, so a
     newcomer can try the morning load check (Nhận hàng đầu ngày) right away."""
-    from sqlalchemy import select
-
-    from server.handovers.service import create_handover
-    from server.models import Item
-
     clerk, office = world.users["clerk"], world.units["BC-TRUNGTAM"]
     waiting = db.session.execute(
         select(Item.tracking_number).where(
@@ -211,16 +206,6 @@ def file_with_a_supplement_request(world: DemoWorld) -> None:
     """The clerk files two dossiers waiting at the central office with the police agency; its
     officer signs, finding one incomplete (QĐ45 Art.7(4)), so the printable record
     /handovers/<id>/record shows both outcomes and both signatures."""
-    import hashlib
-
-    from flask import current_app
-    from sqlalchemy import select
-
-    from demo.items import signature_png
-    from server.handovers.service import accept_handover, create_handover
-    from server.media.service import store_media
-    from server.models import Item
-
     clerk, officer = world.users["clerk"], world.users["agency"]
     office, police = world.units["BC-TRUNGTAM"], world.units["CA-TINH"]
     waiting = db.session.execute(

@@ -210,7 +210,7 @@ add_log_commands(custody_group)
 def verify_command(jobs: int | None) -> None:
     """Check every chain, sealed day and image; exit 1 naming the first that fails."""
     report = verify_all(media_storage(), jobs=jobs or default_jobs())
-    answer = VerifyOut.model_validate(report, from_attributes=True).model_dump(mode="json")
+    answer = VerifyOut.model_validate(report).model_dump(mode="json")
     click.echo(json.dumps(answer, ensure_ascii=False))
     if not report.ok:
         current_app.logger.error("custody proof broken: %s", report.first_broken)

@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis.internal import lambda_sources
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from server import create_app
 from server.extensions import db
@@ -74,6 +74,19 @@ def reset_schema(app: Flask) -> None:
             with db.engine.begin() as connection:
                 connection.execute(text("DROP SCHEMA public CASCADE"))
                 connection.execute(text("CREATE SCHEMA public"))
+        else:
+            # The session's SQLite file keeps what earlier tests left (rows a downgrade could not
+            # drop a table under, or a half-downgraded schema): drop every table, as PostgreSQL's
+            # DROP SCHEMA does, with the foreign keys off while they go.
+            names = inspect(db.engine).get_table_names()
+            raw = db.engine.raw_connection()  # autocommit: PRAGMA foreign_keys is a no-op in a BEGIN
+            try:
+                raw.execute("PRAGMA foreign_keys=OFF")
+                for name in names:
+                    raw.execute(f'DROP TABLE "{name}"')
+                raw.execute("PRAGMA foreign_keys=ON")
+            finally:
+                raw.close()
         upgrade()
 
 

@@ -1,4 +1,4 @@
-// Screen words, Vietnamese first (GLOSSARY.md), English switchable. `t(key, values)`.
+// Screen words, Vietnamese first (docs/design.md §11), English switchable. `t(key, values)`.
 import { HANDOVER_WORDS } from "./i18n-handovers.js";
 
 export const WORDS = {

@@ -1,4 +1,4 @@
-// The outbox (DESIGN §6): every event and image waits in IndexedDB until the server has
+// The outbox (docs/design.md §5): every event and image waits in IndexedDB until the server has
 // acknowledged it. Driven here through a recording transport instead of the network.
 import "fake-indexeddb/auto";
 

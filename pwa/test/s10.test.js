@@ -1,4 +1,4 @@
-// The S10 check on the phone (DESIGN §3): weights 8,6,4,2,3,5,9,7; C = 11 − (sum mod 11);
+// The S10 check on the phone (docs/design.md §9): weights 8,6,4,2,3,5,9,7; C = 11 − (sum mod 11);
 // 10 → 0, 11 → 5. Checked before anything else happens to a typed or scanned number.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";

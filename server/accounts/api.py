@@ -5,7 +5,7 @@ from flask import Blueprint, Response, request
 from flask_login import current_user
 
 from server.accounts.service import LoginRefused, sign_in, sign_out
-from server.catalogue.schemas import LoginRequest, SessionOut
+from server.catalogue.schemas import LoginRequest, SessionOut, SignedOut
 from server.catalogue.serializers import user_out
 from server.core.error_handlers import error_response
 from server.core.security import csrf_token
@@ -33,11 +33,12 @@ def login(body: LoginRequest) -> SessionOut | Response:
     return SessionOut(user=user_out(user), csrf_token=csrf_token())
 
 
-@operation(bp, "/logout", "POST", summary="Sign out (ends every session of the user)", tag="auth")
-def logout() -> dict[str, bool]:
+@operation(bp, "/logout", "POST", summary="Sign out (ends every session of the user)", tag="auth",
+           response=SignedOut)
+def logout() -> SignedOut:
     """End the session."""
     sign_out(current_user._get_current_object())
-    return {"ok": True}
+    return SignedOut()
 
 
 @operation(bp, "/me", "GET", summary="The signed-in user and a CSRF token", tag="auth",

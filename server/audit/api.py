@@ -53,6 +53,7 @@ from server.audit.verification_jobs import (
 from server.core.errors import Invalid, NotFound
 from server.core.spec import operation
 from server.custody.proof import sealed_day, verify_sealed_day
+from server.domain.local_time import day_text
 from server.extensions import db
 from server.models import AuditFlag, Correction, Role, Unit, VerificationJob
 
@@ -208,7 +209,7 @@ def day_root(day: str) -> DayRootOut:
         raise Invalid("invalid_day", "Ngày phải có dạng YYYY-MM-DD.", {"day": day}) from None
     sealed = sealed_day(wanted)
     if sealed is None:
-        raise NotFound("day_not_sealed", f"Ngày {wanted:%d/%m/%Y} chưa được niêm phong.")
+        raise NotFound("day_not_sealed", f"Ngày {day_text(wanted)} chưa được niêm phong.")
     return DayRootOut(day=sealed.day, root=sealed.root, event_count=sealed.event_count,
                       computed_at=sealed.computed_at, verified=verify_sealed_day(sealed),
                       log_size=sealed.log_size, log_root=sealed.log_root)

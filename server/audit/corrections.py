@@ -17,7 +17,8 @@ from server.custody.events import append_event, iso_utc
 from server.domain.evidence_images import media_fields
 from server.domain.lifecycle import EventType
 from server.extensions import db
-from server.models import Correction, CustodyEvent, Item, Media, User
+from server.media.service import require_uploaded
+from server.models import Correction, CustodyEvent, Item, User
 
 
 def _visible_event(actor: User, event_id: str) -> CustodyEvent:
@@ -31,23 +32,12 @@ def _visible_event(actor: User, event_id: str) -> CustodyEvent:
     return event
 
 
-def _check_images_uploaded(correction: dict[str, Any]) -> None:
-    """A corrected image field must name an uploaded image, as an event's own fields must."""
-    named = {sha256 for _field, sha256 in media_fields(correction)}
-    if not named:
-        return
-    known = set(db.session.execute(select(Media.sha256).where(Media.sha256.in_(named))).scalars())
-    missing = sorted(named - known)
-    if missing:
-        raise Invalid("missing_media", "Ảnh nêu trong nội dung điều chỉnh chưa được tải lên.",
-                      {"missing": missing})
-
-
 def request_correction(actor: User, event_id: str, reason: str,
                        correction: dict[str, Any]) -> Correction:
     """Record a pending correction of an event; nothing changes until another countersigns."""
     event = _visible_event(actor, event_id)
-    _check_images_uploaded(correction)
+    # A corrected image field must name an uploaded image, as an event's own fields must.
+    require_uploaded(dict(media_fields(correction)))
     pending = Correction(event_id=event.id, item_id=event.item_id, reason=reason,
                          correction=correction, requested_by_id=actor.id, status="pending")
     db.session.add(pending)

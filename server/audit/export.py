@@ -25,9 +25,9 @@ from sqlalchemy import select
 from server.core.access_log import log_access
 from server.core.scope import find_visible_item
 from server.custody.events import event_body, iso_utc
-from server.custody.proof import local_day
 from server.domain.custody_chain import ChainLink, canonical_json, first_broken_link
 from server.domain.evidence_images import media_fields
+from server.domain.local_time import local_day
 from server.extensions import db
 from server.models import CustodyEvent, DailyRoot, Media, Role, Unit, User
 from server.models.types import utc_now

@@ -175,7 +175,7 @@ class CorrectionList(ResponseModel):
     corrections: list[CorrectionOut]
 
 
-#: Keys of a broken link that are always present, null or not (docs/design.md §7).
+#: Keys of a broken link that are always present, null or not (docs/design.md §4).
 _ALWAYS_PRESENT = frozenset({"tracking_number", "event_id", "reason"})
 
 

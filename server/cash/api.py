@@ -56,7 +56,7 @@ def postman_cash_out(found: PostmanCash) -> PostmanCashOut:
         collected_vnd=totals.collected_vnd, remitted_vnd=totals.remitted_vnd,
         pending_vnd=totals.pending_vnd, difference_vnd=totals.difference_vnd,
         unremitted_vnd=totals.unremitted_vnd,
-        lines=[CashLineOut.model_validate(line, from_attributes=True) for line in found.lines],
+        lines=[CashLineOut.model_validate(line) for line in found.lines],
         remittances=[remittance_out(r) for r in found.remittances])
 
 
@@ -67,7 +67,7 @@ def statement_out(statement: AgencyStatement) -> AgencyStatementOut:
         start=statement.first_day, end=statement.last_day,
         total_official_fee_vnd=statement.total_official_fee_vnd,
         total_collected_vnd=statement.total_collected_vnd,
-        lines=[StatementLineOut.model_validate(line, from_attributes=True)
+        lines=[StatementLineOut.model_validate(line)
                for line in statement.lines])
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
@@ -24,13 +24,13 @@ from server.domain.cash import (
 )
 from server.domain.fees import cash_due_vnd
 from server.domain.lifecycle import EventType
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import day_bounds, local_day, local_time_text
 from server.extensions import db
+from server.media.service import require_uploaded
 from server.models import (
     CashRemittance,
     CustodyEvent,
     Item,
-    Media,
     Role,
     Unit,
     UnitKind,
@@ -46,14 +46,7 @@ MAX_STATEMENT_DAYS = 366
 
 def local_today() -> date:
     """Today in Asia/Ho_Chi_Minh."""
-    return utc_now().astimezone(LOCAL_TZ).date()
-
-
-def day_bounds(first: date, last: date | None = None) -> tuple[datetime, datetime]:
-    """00:00 local of `first` and of the day after `last` (default: `first`), in UTC."""
-    start = datetime.combine(first, time(), tzinfo=LOCAL_TZ)
-    end = datetime.combine((last or first) + timedelta(days=1), time(), tzinfo=LOCAL_TZ)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    return local_day(utc_now())
 
 
 @dataclass(frozen=True)
@@ -173,7 +166,7 @@ def record_remittance(clerk: User, postman_username: str, day: date, amount_vnd:
     postman = postmen[0]
     # One remittance at a time per postman: two clerks cannot both take the same cash.
     db.session.execute(select(User.id).where(User.id == postman.id).with_for_update()).all()
-    _require_media(postman_signature_sha256)
+    require_uploaded({"postman_signature_sha256": postman_signature_sha256})
     [today] = cash_days(clerk, day, postman.username)
     check_remittance(amount_vnd, today.totals)
     remittance = CashRemittance(postman_user_id=postman.id, clerk_user_id=clerk.id,
@@ -197,22 +190,15 @@ def sign_remittance(clerk: User, remittance_id: int, clerk_signature_sha256: str
     if remittance.status == "closed":
         raise Conflict("remittance_closed",
                        f"Phiếu nộp tiền số {remittance.id} đã được ký đủ và khóa lúc "
-                       f"{remittance.closed_at.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y}; "  # type: ignore[union-attr]
+                       f"{local_time_text(remittance.closed_at)}; "  # type: ignore[arg-type]
                        "không thể ký lại.", {"id": remittance.id})
-    _require_media(clerk_signature_sha256)
+    require_uploaded({"clerk_signature_sha256": clerk_signature_sha256})
     remittance.clerk_user_id = clerk.id
     remittance.clerk_signature_sha256 = clerk_signature_sha256
     remittance.status = "closed"
     remittance.closed_at = utc_now()
     db.session.flush()
     return remittance
-
-
-def _require_media(sha256: str) -> None:
-    """A signature must have been uploaded before it is named."""
-    if db.session.get(Media, sha256) is None:
-        raise Invalid("missing_media", "Ảnh chữ ký chưa được tải lên. Hãy ký lại rồi gửi lại.",
-                      {"missing": [sha256]})
 
 
 # --- official fees owed to an agency -----------------------------------------------------------

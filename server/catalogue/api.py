@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from server.catalogue.schemas import ProcedureList, ProcedureQuery, UnitList
 from server.catalogue.serializers import procedure_out, unit_out
-from server.core.scope import province_root_path
+from server.core.scope import path_under, province_root_path
 from server.core.spec import operation
 from server.extensions import db
 from server.models import Procedure, Unit
@@ -21,7 +21,7 @@ def list_units() -> UnitList:
     """Every post office and agency of the caller's province tree."""
     root = province_root_path(current_user.unit)
     units = db.session.execute(
-        select(Unit).where(Unit.path.like(root + "%")).order_by(Unit.path)
+        select(Unit).where(path_under(root)).order_by(Unit.path)
     ).scalars()
     return UnitList(units=[unit_out(unit) for unit in units])
 

@@ -29,7 +29,7 @@ bp = Blueprint("places", __name__, url_prefix="/api/v1/places")
 def suggest_provinces(query: ProvinceQuery) -> ProvinceList:
     """The 34 provincial units whose name contains `q`, accents and case aside."""
     found = search_provinces(query.q, query.limit)
-    return ProvinceList(provinces=[ProvinceOut(code=p.code, name=p.name, kind=p.kind) for p in found],
+    return ProvinceList(provinces=[ProvinceOut.model_validate(p) for p in found],
                         source=SOURCE)
 
 

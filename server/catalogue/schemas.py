@@ -39,6 +39,12 @@ class SessionOut(ResponseModel):
     csrf_token: str
 
 
+class SignedOut(ResponseModel):
+    """The session is over."""
+
+    ok: bool = True
+
+
 class UnitOut(ResponseModel):
     """A post office, an agency or the province."""
 

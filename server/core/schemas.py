@@ -1,4 +1,21 @@
-"""Field types shared by the declarations, backed by the pure domain rules."""
+"""Field types shared by the declarations, backed by the pure domain rules; the bases of
+every request and response model.
+
+One way from a service to an answer (the serialisation convention):
+
+1. A service answers plain values: ORM rows, frozen dataclasses, numbers, lists, and
+   dicts only where the data is a document of its own (a sync result, a citizen's export).
+   It never builds a response model (tests/unit/test_serialisation_convention.py).
+2. The feature's view (`api.py`, `*_api.py`) or its `serializers.py` turns that value into
+   the operation's declared response model, a `ResponseModel`, which reads attributes
+   (`model_config = ConfigDict(from_attributes=True)`): `XOut.model_validate(value)` where
+   the value's names are the answer's (server/transparency/alerts.py's dataclass read by
+   `WitnessAlertOut`); a serializer function where the answer reshapes the value or
+   withholds part of it for the caller (`server.items.serializers.item_out`).
+3. The view returns that model — or `(model, status)`, or a `Response` for a file — and
+   `@operation` (server/core/spec.py) dumps it with `model_dump(mode="json")`. A view that
+   returns anything else (a bare dict) is a programming error, refused there.
+"""
 from __future__ import annotations
 
 import re
@@ -25,6 +42,7 @@ from server.domain.identity import (
     validate_dossier_code,
     validate_last4,
 )
+from server.domain.image_files import SHA256_HEX
 from server.domain.s10 import parse_tracking_number
 
 
@@ -183,7 +201,8 @@ def _only_scalars(annotation: Any) -> bool:
 
 
 class ResponseModel(BaseModel):
-    """Base of every documented answer."""
+    """Base of every documented answer: reads a service's value by attribute (see the module
+    docstring), so `Model.model_validate(value)` needs no `from_attributes=True`."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -200,7 +219,7 @@ DossierCode = Annotated[
     domain_rule(validate_dossier_code),
 ]
 IdLast4 = Annotated[str, Field(min_length=4, max_length=4), domain_rule(validate_last4)]
-Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="hex SHA-256 of an uploaded image")]
+Sha256 = Annotated[str, Field(pattern=f"^{SHA256_HEX}$", description="hex SHA-256 of an uploaded image")]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 Money = Annotated[int, Field(ge=0, le=1_000_000_000, description="VND")]
 #: A local date asked for in a request: bounded, so the day's instants always exist (a year

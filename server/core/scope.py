@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from server.core.errors import NotFound
 from server.domain.lifecycle import CLOSED, ItemStatus
 from server.domain.s10 import parse_tracking_number
+from server.domain.unit_tree import province_root, within
 from server.extensions import db
 from server.models import (
     CustodyEvent,
@@ -22,14 +23,20 @@ from server.models import (
 from server.models.types import utc_now
 
 
+def path_under(root_path: str) -> ColumnElement[bool]:
+    """The filter on `Unit` of the unit at `root_path` and every unit below it: the SQL form
+    of `domain.unit_tree.within`."""
+    return Unit.path.like(root_path + "%")
+
+
 def unit_subtree(unit: Unit) -> Select[tuple[int]]:
     """A subquery of the ids of `unit` and every unit below it."""
-    return select(Unit.id).where(Unit.path.like(unit.path + "%"))
+    return select(Unit.id).where(path_under(unit.path))
 
 
 def in_subtree(unit: Unit, root: Unit) -> bool:
     """True when `unit` is `root` or lies below it in the province tree (as `unit_subtree`)."""
-    return unit.path.startswith(root.path)
+    return within(unit.path, root.path)
 
 
 def visible_items(user: User) -> ColumnElement[bool]:
@@ -109,9 +116,8 @@ def custody_scope(user: User) -> ColumnElement[bool]:
 
 
 def province_root_path(unit: Unit) -> str:
-    """The path of the province at the top of `unit`'s tree."""
-    first_id = unit.path.strip("/").split("/")[0]
-    return f"/{first_id}/"
+    """The path of the province at the top of `unit`'s tree (`domain.unit_tree`)."""
+    return province_root(unit.path)
 
 
 def find_visible_item(actor: User, tracking_number: str) -> Item:

@@ -29,6 +29,7 @@ from server.core.security import (
     bearer_refusal,
     csrf_header_valid,
 )
+from server.domain.image_files import SHA256_HEX
 from server.extensions import db
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -128,14 +129,15 @@ def _check_access(op: Operation) -> None:
 
 
 def _serialise(result: Any, status: int) -> Response:
-    """Turn what a view returned into a response."""
+    """Turn what a view returned — a response model, `(model, status)` or a `Response` — into
+    a response (the convention: server/core/schemas.py)."""
     if isinstance(result, Response):
         return result
     if isinstance(result, tuple):
         result, status = result
-    if isinstance(result, BaseModel):
-        result = result.model_dump(mode="json")
-    response = jsonify(result)
+    if not isinstance(result, BaseModel):
+        raise TypeError(f"a view answers a response model, not {type(result).__name__}")
+    response = jsonify(result.model_dump(mode="json"))
     response.status_code = status
     return response
 
@@ -181,7 +183,7 @@ def operation(
 
 _PATH_PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 #: Path parameters whose form is fixed (anything else is answered 422 by the service).
-_PATH_PATTERNS = {"sha256": r"^[0-9a-f]{64}$"}
+_PATH_PATTERNS = {"sha256": f"^{SHA256_HEX}$"}
 
 
 def _schema_ref(model: type[BaseModel], components: dict[str, Any], mode: str) -> dict[str, str]:

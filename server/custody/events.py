@@ -167,15 +167,18 @@ class BatchAppender:
                position: Position | None, evidence: dict[str, Any], event_id: str,
                holder: Holder | None, sent_at: datetime | None,
                fixes: RecentFixes | None, payload_digest: str | None = None,
-               found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()) -> None:
+               found: tuple[tuple[FlagCode, dict[str, Any]], ...] = (),
+               received_at: datetime | None = None) -> None:
         """Apply one event to the row-locked `item`; its rows are written by `write`.
 
         `evidence` must be a JSON-mode dump of a model (string keys only, see `step`).
+        `received_at`: only for replaying history (the demo seed), as in `append_event`.
         """
         status_before = item.status or None
         applied = step(_head(item), event_type, event_id=event_id, actor_user_id=actor.id,
                        actor_unit_id=actor.unit_id, occurred_at=occurred_at,
-                       received_at=utc_now(), position=position, evidence=evidence,
+                       received_at=received_at or utc_now(), position=position,
+                       evidence=evidence,
                        latest_occurred_at=lambda: self._latest_occurred_at(item.id),
                        string_keys=True, payload_digest=payload_digest)
         _move_item(item, applied, holder, set_committed_value)

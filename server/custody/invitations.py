@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from server.domain.invitations import FailedAttempt, InvitationStatus, invitation_status
 from server.domain.lifecycle import EventType, FailureAction, FailureReason, ItemKind
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_day
 from server.extensions import db
 from server.models import CustodyEvent, Item
 
@@ -21,6 +21,6 @@ def invitations_for(items: list[Item]) -> dict[int, InvitationStatus]:
         )
         for item_id, occurred_at, evidence in rows:
             attempts[item_id].append(FailedAttempt(
-                on=occurred_at.astimezone(LOCAL_TZ).date(),
+                on=local_day(occurred_at),
                 reason=FailureReason(evidence["reason"]), action=FailureAction(evidence["action"])))
     return {item_id: invitation_status(found) for item_id, found in attempts.items()}

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from server.custody.record import CustodyNames
+from server.domain.cash import format_vnd
 from server.domain.fees import cash_due_vnd
 from server.domain.geo import distance_m
 from server.domain.identity import ID_TYPE_LABELS_VI
@@ -26,7 +27,7 @@ from server.domain.lifecycle import (
     STATUS_LABELS_VI,
     EventType,
 )
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_time_text
 from server.models import Role
 
 #: Who sees the proof images, the raw coordinates and the evidence as recorded.
@@ -72,14 +73,9 @@ _KNOWN_KEYS = frozenset({
 def local_seconds(iso: str) -> str:
     """An ISO UTC time of an event body, as local time with seconds (evidence is exact)."""
     try:
-        return datetime.fromisoformat(iso).astimezone(LOCAL_TZ).strftime("%H:%M:%S %d/%m/%Y")
+        return local_time_text(datetime.fromisoformat(iso), seconds=True)
     except (OverflowError, ValueError, TypeError):  # at the calendar's edge: shown as recorded
         return str(iso)
-
-
-def money(value: int) -> str:
-    """12000 → "12.000 đ"."""
-    return f"{value:,} đ".replace(",", ".")
 
 
 @dataclass(frozen=True)
@@ -203,16 +199,16 @@ class _Reader:
                 for d in documents if isinstance(d, dict)))
         fees = evidence.get("fees")
         if isinstance(fees, dict) and _int(fees.get("total_vnd")) is not None:
-            due = money(fees["total_vnd"])
+            due = format_vnd(fees["total_vnd"])
             if fees.get("reduction_code"):
                 due += f" (giảm theo {fees['reduction_code']})"
             add("Phải thu", due)
         if (cash := _int(evidence.get("cash_collected_vnd"))) is not None:
             if not isinstance(fees, dict):  # QĐ45 Art.11-12: what the citizen owed then
-                add("Phải thu", money(cash_due_vnd(self.names.kind, status_before,
+                add("Phải thu", format_vnd(cash_due_vnd(self.names.kind, status_before,
                                                    self.names.postage_vnd,
                                                    self.names.official_fee_vnd)))
-            add("Tiền đã thu", money(cash))
+            add("Tiền đã thu", format_vnd(cash))
         papers = evidence.get("papers_collected")
         if isinstance(papers, list) and papers:
             add("Giấy tờ thu hồi", "; ".join(str(p) for p in papers))
@@ -234,7 +230,8 @@ class _Reader:
         label = self.label_of.get(corrected, "") if isinstance(corrected, str) else ""
         out = [Fact("Bước được điều chỉnh", f"bước {target} · {label}" if target else str(corrected))]
         for key, value in changes.items():
-            shown = money(value) if key == "cash_collected_vnd" and _int(value) is not None else str(value)
+            money = key == "cash_collected_vnd" and _int(value) is not None
+            shown = format_vnd(value) if money else str(value)
             out.append(Fact(CORRECTION_FIELD_LABELS_VI.get(key, str(key)), f"thành {shown}"))
         if isinstance(evidence.get("reason"), str):
             out.append(Fact("Lý do", evidence["reason"]))

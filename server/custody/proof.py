@@ -2,7 +2,7 @@
 
 A day's root covers every custody event received that local day (Asia/Ho_Chi_Minh), the
 leaves being the events' hashes ordered by (received_at, id). A root is written once and
-never rewritten, so the number printed on a supervisor's daily report keeps vouching for
+never rewritten, so the one number printed for the day (`custody seal-day`) keeps vouching for
 the day (docs/design.md §4). `verify_all` checks every chain, every sealed day and every image an
 event or a handover record names, and reports the first thing that fails.
 """
@@ -14,7 +14,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -24,8 +24,9 @@ from server.core.errors import Conflict
 from server.custody.events import VerificationReport, verify_custody
 from server.domain.custody_chain import merkle_root
 from server.domain.evidence_images import media_fields
+from server.domain.image_files import is_sha256
+from server.domain.local_time import day_bounds, day_text, local_day
 from server.domain.s10 import make_tracking_number
-from server.domain.service_time import LOCAL_TZ
 from server.domain.signed_note import (
     NoteError,
     parse_checkpoint,
@@ -34,7 +35,6 @@ from server.domain.signed_note import (
 )
 from server.extensions import SQLITE_READ_ONLY, db
 from server.media.retention import past_retention
-from server.media.service import SHA256_PATTERN
 from server.media.storage import MediaStorage, as_media_storage
 from server.models import (
     CustodyEvent,
@@ -52,18 +52,6 @@ from server.transparency.log import LOGGING_GRACE, latest_checkpoint
 #: A day is sealed only this long after it ends: requests that took their server time just
 #: before midnight have committed by then, so the root covers every event of the day.
 SEAL_GRACE = timedelta(minutes=5)
-
-
-def local_day(moment: datetime) -> date:
-    """The day in Asia/Ho_Chi_Minh of a moment."""
-    return moment.astimezone(LOCAL_TZ).date()
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC start (included) and end (excluded) of a local day."""
-    start = datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=LOCAL_TZ)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def last_closed_day(now: datetime | None = None) -> date:
@@ -119,7 +107,7 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
     now = now or utc_now()
     if now < day_bounds(day)[1] + SEAL_GRACE:
         raise Conflict("day_open",
-                       f"Ngày {day:%d/%m/%Y} chưa kết thúc nên chưa thể niêm phong.",
+                       f"Ngày {day_text(day)} chưa kết thúc nên chưa thể niêm phong.",
                        {"day": day.isoformat()})
     digest = compute_day_root(day)
     sealed = db.session.get(DailyRoot, day)
@@ -128,7 +116,7 @@ def seal_day(day: date, now: datetime | None = None) -> SealOutcome:
                            recomputed=digest)
     if digest.root is None:
         raise Conflict("day_unverifiable",
-                       f"Ngày {day:%d/%m/%Y} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
+                       f"Ngày {day_text(day)} có sự kiện mang mã băm hỏng; chạy kiểm tra chuỗi.",
                        {"day": day.isoformat()})
     checkpoint = _days_last_checkpoint(day, digest.event_count)
     sealed = DailyRoot(day=day, root=digest.root, event_count=digest.event_count,
@@ -169,7 +157,7 @@ def verify_sealed_day(sealed: DailyRoot) -> bool:
 
 def media_file_problem(storage: MediaStorage | str, sha256: str) -> str | None:
     """`media_missing` or `media_hash_mismatch` for a stored image; None when it is intact."""
-    if not SHA256_PATTERN.fullmatch(sha256):
+    if not is_sha256(sha256):
         return "media_missing"  # not a hash, so no file can be named by it
     try:
         with as_media_storage(storage).open(sha256) as stream:

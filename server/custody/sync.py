@@ -318,7 +318,7 @@ def _holder_after(event_type: EventType, actor: User) -> Holder | None:
 
 
 def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
-           alone: bool = False) -> dict[str, Any]:
+           alone: bool = False, received_at: datetime | None = None) -> dict[str, Any]:
     """Record one valid event, or say why not; a failure writes nothing of it.
 
     `alone`: the event is written at once (ORM, `append_event`) in a savepoint of its own,
@@ -374,7 +374,7 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
         batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
                               position=position, evidence=evidence, event_id=event_id,
                               holder=holder, sent_at=sent_at, fixes=batch.fixes,
-                              payload_digest=digest, found=found)
+                              payload_digest=digest, found=found, received_at=received_at)
         _bind_images(actor, event, item, batch)
     else:
         try:
@@ -382,7 +382,7 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
                 append_event(item, event_type, actor, occurred_at=event.occurred_at,
                              position=position, evidence=evidence, event_id=event_id,
                              holder=holder, sent_at=sent_at, payload_digest=digest,
-                             found=found)
+                             found=found, received_at=received_at)
                 _bind_images(actor, event, item, batch)
                 batch.write_bindings()
         except IntegrityError:
@@ -415,10 +415,12 @@ def _resent(event_id: str, existing: tuple[int, str | None], item: Item | None,
 
 
 def sync_events(actor: User, raw_events: list[Any], max_events: int,
-                sent_at: datetime | None = None) -> list[dict[str, Any]]:
+                sent_at: datetime | None = None,
+                received_at: datetime | None = None) -> list[dict[str, Any]]:
     """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own.
 
     `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
+    `received_at`: the server's time of receipt, only for replaying history (the demo seed).
     The batch's lookups are made once and its rows written in bulk at the end (a few
     executemany statements, `BatchAppender`), in a savepoint. Should that write meet a concurrent write (another request storing one of these event
     ids at the same moment), the savepoint is rolled back and the batch applied again event
@@ -436,7 +438,8 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     def apply_all(alone: bool) -> tuple[list[dict[str, Any]], _Batch]:
         batch = _Batch.load(actor, valid, items, remember_fixes=not alone,
                             out_of_reach=out_of_reach)
-        return [rejection if model is None else _apply(actor, model, batch, sent_at, alone)
+        return [rejection if model is None
+                else _apply(actor, model, batch, sent_at, alone, received_at)
                 for model, rejection in parsed], batch
 
     try:

@@ -75,7 +75,13 @@ def official_fee_share(collected_vnd: int, official_fee_vnd: int) -> int:
     return min(collected_vnd, official_fee_vnd)
 
 
+def group_thousands(number: float) -> str:
+    """A number as Vietnamese write it, rounded to a whole: dots between thousands
+    (1925 → "1.925", -1250000 → "-1.250.000")."""
+    return f"{number:,.0f}".replace(",", ".")
+
+
 def format_vnd(amount_vnd: int) -> str:
-    """Vietnamese money: dots between thousands, then "đ" (e.g. 1.250.000 đ)."""
-    sign = "-" if amount_vnd < 0 else ""
-    return f"{sign}{abs(amount_vnd):,} đ".replace(",", ".")
+    """Vietnamese money: dots between thousands, then "đ" (e.g. 1.250.000 đ). The one way
+    money is written on every screen, paper and message."""
+    return f"{group_thousands(amount_vnd)} đ"

@@ -1,4 +1,4 @@
-"""The audit flags raised when a custody event comes in, as pure checks (docs/design.md §4, §8).
+"""The audit flags raised when a custody event comes in, as pure checks (docs/design.md §4).
 
 Each check takes plain values and answers the evidence that raises its flag, or None. A flag
 is for a supervisor to look at; it never refuses the event (docs/design.md §3: the field is the truth).
@@ -19,7 +19,7 @@ from server.domain.service_time import LOCAL_TZ, is_working_day, working_days_be
 
 
 class FlagCode(StrEnum):
-    """What a supervisor is asked to look at (docs/design.md §7)."""
+    """What a supervisor is asked to look at (docs/design.md §4)."""
 
     #: a doorstep event recorded farther from the address than the threshold plus the accuracy
     far_from_address = "far_from_address"
@@ -49,7 +49,7 @@ class FlagCode(StrEnum):
     backdated = "backdated"
 
 
-#: What a supervisor reads for each flag code (docs/design.md §4, §8), on the dashboard and in reviews.
+#: What a supervisor reads for each flag code (docs/design.md §4), on the dashboard and in reviews.
 FLAG_LABELS_VI: dict[str, str] = {
     FlagCode.far_from_address: "Xa địa chỉ người nhận",
     FlagCode.poor_accuracy: "Vị trí kém chính xác",

@@ -72,7 +72,7 @@ class EventType(StrEnum):
 
 
 class FailureReason(StrEnum):
-    """Why a delivery attempt failed (docs/design.md §7, sent with `attempt_failed`)."""
+    """Why a delivery attempt failed (docs/design.md §3, sent with `attempt_failed`)."""
 
     absent = "absent"
     address_wrong = "address_wrong"
@@ -87,7 +87,7 @@ class FailureReason(StrEnum):
 
 
 class FailureAction(StrEnum):
-    """What the postman did after a failed attempt (docs/design.md §7)."""
+    """What the postman did after a failed attempt (docs/design.md §3)."""
 
     retry = "retry"
     notice_left = "notice_left"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from server.domain.errors import DomainError
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import day_text, local_midnight
 
 
 class PeriodKind(StrEnum):
@@ -73,12 +73,12 @@ class Period:
     @property
     def starts_at(self) -> datetime:
         """Local midnight of the first day, in UTC."""
-        return _local_midnight(self.start)
+        return local_midnight(self.start)
 
     @property
     def ends_before(self) -> datetime:
         """Local midnight after the last day, in UTC: the first instant not included."""
-        return _local_midnight(self.end)
+        return local_midnight(self.end)
 
     @property
     def label(self) -> str:
@@ -86,7 +86,7 @@ class Period:
         start = self.start
         match self.kind:
             case PeriodKind.day:
-                return f"Ngày {start:%d/%m/%Y}"
+                return f"Ngày {day_text(start)}"
             case PeriodKind.month:
                 return f"Tháng {start.month:02d}/{start.year}"
             case PeriodKind.quarter:
@@ -96,12 +96,7 @@ class Period:
                 return f"6 tháng {half} năm {start.year}"
             case PeriodKind.year:
                 return f"Năm {start.year}"
-        return f"Từ ngày {start:%d/%m/%Y} đến ngày {self.last_day:%d/%m/%Y}"
-
-
-def _local_midnight(day: date) -> datetime:
-    """The UTC instant at which `day` begins in Vietnam."""
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+        return f"Từ ngày {day_text(start)} đến ngày {day_text(self.last_day)}"
 
 
 def add_months(day: date, months: int) -> date:
@@ -165,15 +160,15 @@ def _check_bounds(day: date, name: str, today: date) -> None:
     if day < EARLIEST_DAY:
         raise DomainError(
             "date_too_early",
-            f"Ngày {day:%d/%m/%Y} ({name}) quá sớm: báo cáo chỉ tính từ ngày "
-            f"{EARLIEST_DAY:%d/%m/%Y}.",
+            f"Ngày {day_text(day)} ({name}) quá sớm: báo cáo chỉ tính từ ngày "
+            f"{day_text(EARLIEST_DAY)}.",
             {"parameter": name, "value": day.isoformat(), "earliest": EARLIEST_DAY.isoformat()},
         )
     if day > latest:
         raise DomainError(
             "date_too_late",
-            f"Ngày {day:%d/%m/%Y} ({name}) quá xa trong tương lai: chỉ chọn được đến ngày "
-            f"{latest:%d/%m/%Y}.",
+            f"Ngày {day_text(day)} ({name}) quá xa trong tương lai: chỉ chọn được đến ngày "
+            f"{day_text(latest)}.",
             {"parameter": name, "value": day.isoformat(), "latest": latest.isoformat()},
         )
 
@@ -217,7 +212,7 @@ def parse_period(kind: str | None, start: str | None, end: str | None, today: da
         raise DomainError(
             "period_misaligned",
             f"Kỳ “{period_kind.value}” phải bắt đầu vào {_ALIGNMENT_VI[period_kind]}; "
-            f"ngày {first:%d/%m/%Y} không phải ngày đầu kỳ.",
+            f"ngày {day_text(first)} không phải ngày đầu kỳ.",
             {"parameter": "start", "value": first.isoformat(), "period": period_kind.value},
         )
     return Period(period_kind, first, add_months(first, months))
@@ -237,7 +232,7 @@ def _custom_range(start: str | None, end: str | None, today: date) -> Period:
     if last < first:
         raise DomainError(
             "range_reversed",
-            f"Ngày kết thúc {last:%d/%m/%Y} đứng trước ngày bắt đầu {first:%d/%m/%Y}.",
+            f"Ngày kết thúc {day_text(last)} đứng trước ngày bắt đầu {day_text(first)}.",
             {"start": first.isoformat(), "end": last.isoformat()},
         )
     after = last + timedelta(days=1)

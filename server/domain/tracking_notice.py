@@ -14,6 +14,7 @@ from datetime import date
 
 from server.domain.invitations import FailedAttempt, InvitationStatus
 from server.domain.lifecycle import FailureAction, FailureReason
+from server.domain.local_time import day_text
 
 #: The reason of a failed attempt as a citizen reads it (no codes, no jargon).
 REASON_PLAIN_VI: dict[FailureReason, str] = {
@@ -40,10 +41,6 @@ class AfterFailure:
     held_at: str | None
 
 
-def _day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
 def after_failure(status: str, last: FailedAttempt, invitations: InvitationStatus,
                   office_name: str | None, collect_until: date | None) -> AfterFailure:
     """Say what happened, what comes next and where the item is.
@@ -53,7 +50,7 @@ def after_failure(status: str, last: FailedAttempt, invitations: InvitationStatu
     """
     happened = REASON_PLAIN_VI[last.reason]
     office = office_name or "bưu cục phát"
-    until = f" đến hết ngày {_day(collect_until)}" if collect_until else ""
+    until = f" đến hết ngày {day_text(collect_until)}" if collect_until else ""
     bring = " Mang theo giấy tờ tùy thân (hoặc giấy ủy quyền nếu nhận thay)."
     if status == "held_for_pickup":
         following = f"Kết quả đang chờ bạn đến nhận tại {office}{until}.{bring}"
@@ -63,7 +60,7 @@ def after_failure(status: str, last: FailedAttempt, invitations: InvitationStatu
     elif last.action == FailureAction.retry:
         following = f"Bưu tá sẽ quay lại phát trong ngày. Bạn cũng có thể đến nhận tại {office}."
     else:
-        next_try = (f" từ ngày {_day(invitations.next_allowed_on)}"
+        next_try = (f" từ ngày {day_text(invitations.next_allowed_on)}"
                     if invitations.next_allowed_on else "")
         following = (f"Bưu tá sẽ phát lại lần sau{next_try} (giấy mời lần "
                      f"{invitations.count}/2). Bạn cũng có thể đến nhận tại {office}{until}.{bring}")

@@ -45,7 +45,7 @@ def open_handover(body: HandoverCreate) -> HandoverCreated:
     """The sender lists items it holds; custody has not moved yet."""
     record = create_handover(current_user, body.to_user, body.to_unit, body.items,
                              sender_signature=body.signature_sha256)
-    return HandoverCreated(id=record.id, status=record.status)
+    return HandoverCreated.model_validate(record)
 
 
 @operation(bp, "", "GET", summary="Handover records the caller sends or receives",

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from server.core.errors import NotFound
 from server.domain.lifecycle import KIND_LABELS_VI, ItemKind
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_time_text
 from server.handovers.service import visible_handover
 from server.models import HandoverRecord, UnitKind, User
 
@@ -40,7 +40,7 @@ class RecordLine:
 
 def _exact(moment: datetime | None) -> str:
     """A signing time as evidence: local time with seconds."""
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M:%S ngày %d/%m/%Y") if moment else ""
+    return local_time_text(moment, seconds=True) if moment else ""
 
 
 def _person(user: User | None) -> str:

@@ -12,6 +12,7 @@ from server.core.errors import Conflict, Forbidden, Invalid, NotFound
 from server.core.scope import (
     custody_scope,
     in_subtree,
+    path_under,
     province_root_path,
     visible_items,
 )
@@ -31,8 +32,9 @@ from server.domain.lifecycle import (
     ItemKind,
     ItemStatus,
 )
+from server.domain.local_time import day_bounds, local_day
 from server.domain.s10 import parse_tracking_number
-from server.domain.service_time import LOCAL_TZ, RouteClass, service_deadline
+from server.domain.service_time import RouteClass, service_deadline
 from server.extensions import db
 from server.media.service import require_own_images
 from server.models import HandoverLine, HandoverRecord, Item, Role, Unit, UnitKind, User
@@ -112,7 +114,7 @@ def eligible_receivers(actor: User) -> list[Receiver]:
         return []
     root = province_root_path(actor.unit)
     units = list(db.session.execute(select(Unit).where(
-        (Unit.path.like(root + "%") | Unit.id.in_(_agencies_of_held_items(actor))),
+        (path_under(root) | Unit.id.in_(_agencies_of_held_items(actor))),
         Unit.kind.in_([UnitKind.post_office, UnitKind.agency])).order_by(Unit.kind, Unit.name)
     ).scalars())
     roles = _signing_roles_by_unit({unit.id for unit in units})
@@ -204,11 +206,12 @@ def _check_item_scope(held: dict[str, Item], receiver_unit: Unit) -> None:
 
 def create_handover(actor: User, to_user: str | None, to_unit: str | None,
                     tracking_numbers: list[str], *,
-                    sender_signature: str | None = None) -> HandoverRecord:
+                    sender_signature: str | None = None,
+                    at: datetime | None = None) -> HandoverRecord:
     """List the items the actor holds for a receiver, signed by the sender; nothing moves
-    until the receiver signs."""
+    until the receiver signs. `at`: when, for replaying history (the demo seed)."""
     numbers = _tracking_numbers(tracking_numbers, "items")
-    expire_stale_handovers()
+    expire_stale_handovers(at)
     # What the sender holds is checked first: another unit's caller learns nothing more
     # (about receivers or items) than that it does not hold these numbers.
     held = {item.tracking_number: item for item in db.session.execute(
@@ -253,7 +256,7 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
         from_user_id=actor.id if actor.role == Role.postman else None,
         from_unit_id=actor.unit_id, to_user_id=receiver.id if receiver else None,
         to_unit_id=receiver_unit.id, created_by_id=actor.id, status="pending",
-        sender_signature_sha256=sender_signature,
+        sender_signature_sha256=sender_signature, created_at=at or utc_now(),
     )
     db.session.add(record)
     db.session.flush()
@@ -263,10 +266,10 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
     return record
 
 
-def visible_handover(actor: User, handover_id: int) -> HandoverRecord:
+def visible_handover(actor: User, handover_id: int, now: datetime | None = None) -> HandoverRecord:
     """A record seen by its sender, its receiver, or a supervisor/admin of the unit
-    (a record left unsigned too long is seen expired)."""
-    expire_stale_handovers()
+    (a record left unsigned too long at `now` is seen expired)."""
+    expire_stale_handovers(now)
     # Ids beyond a 32-bit key cannot exist; asking the database would overflow (a 500).
     record = db.session.get(HandoverRecord, handover_id) if 0 < handover_id < 2**31 else None
     if record is None:
@@ -348,14 +351,15 @@ def _incomplete_numbers(record: HandoverRecord, incomplete: dict[str, str],
 
 
 def accept_handover(actor: User, handover_id: int, scanned: list[str],
-                    signature_sha256: str, incomplete: dict[str, str] | None = None
-                    ) -> AcceptOutcome:
+                    signature_sha256: str, incomplete: dict[str, str] | None = None, *,
+                    at: datetime | None = None) -> AcceptOutcome:
     """Sign a handover: custody moves for what was scanned; the rest is a discrepancy.
 
     Filing a dossier, the officer marks it complete (filed at this signature, QĐ45 Art.7) or
-    incomplete with what is missing (a supplement is requested, Art.7(4)).
+    incomplete with what is missing (a supplement is requested, Art.7(4)). `at`: when it
+    was signed, for replaying history (the demo seed); live paths omit it.
     """
-    record = visible_handover(actor, handover_id)
+    record = visible_handover(actor, handover_id, at)
     # Lock the record and read it afresh: of two receivers signing at once, the second
     # finds it accepted (PostgreSQL; SQLite's writers are serialised already).
     record = db.session.execute(
@@ -365,7 +369,7 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     numbers = _tracking_numbers(scanned, "scanned")
     marks = _incomplete_numbers(record, incomplete or {}, numbers)
     require_own_images(actor, {"signature_sha256": signature_sha256})
-    record.status, record.accepted_at = "accepted", utc_now()
+    record.status, record.accepted_at = "accepted", at or utc_now()
     record.accepted_by_id, record.receiver_signature_sha256 = actor.id, signature_sha256
     listed = {line.tracking_number: line for line in record.lines}
     filing = _filing_lines(record)
@@ -384,12 +388,12 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
             if number in marks:
                 line.complete, line.missing_documents = False, marks[number]
                 supplement.append(number)
-                _request_supplement(item, record, actor, marks[number])
+                _request_supplement(item, record, actor, marks[number], at)
                 continue
             if number in filing:
                 line.complete = True
                 filed.append(number)
-            _move_custody(item, record, actor)
+            _move_custody(item, record, actor, at)
         else:
             line.outcome = "missing"
             missing.append(number)
@@ -410,15 +414,16 @@ def _handover_evidence(record: HandoverRecord) -> dict[str, object]:
             "sender_signature_sha256": record.sender_signature_sha256}
 
 
-def _request_supplement(item: Item, record: HandoverRecord, actor: User, missing: str) -> None:
+def _request_supplement(item: Item, record: HandoverRecord, actor: User, missing: str,
+                        at: datetime | None) -> None:
     """QĐ45 Art.7(4): an incomplete dossier is not filed; the officer's request goes back with
     the post (which keeps custody) toward the citizen; the supplement is filed later."""
     append_event(item, EventType.supplement_requested, actor, occurred_at=record.accepted_at,
-                 evidence={**_handover_evidence(record), "missing": missing})
+                 received_at=at, evidence={**_handover_evidence(record), "missing": missing})
 
 
-def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
-    """Append the custody event that moves one item to the receiver."""
+def _move_custody(item: Item, record: HandoverRecord, actor: User, at: datetime | None) -> None:
+    """Append the custody event that moves one item to the receiver (`at`: replayed)."""
     receiver_unit = record.to_unit
     event_type = custody_event_type(item, receiver_unit,
                                     record.to_user.role if record.to_user else None)
@@ -426,7 +431,7 @@ def _move_custody(item: Item, record: HandoverRecord, actor: User) -> None:
         start_result_consignment(item, record.accepted_at)  # type: ignore[arg-type]
     append_event(
         item, event_type, actor,
-        occurred_at=record.accepted_at,
+        occurred_at=record.accepted_at, received_at=at,
         evidence=_handover_evidence(record),
         holder=Holder(record.to_user_id, record.to_unit_id),
     )
@@ -559,9 +564,8 @@ def handover_candidates(actor: User, source: str, now: datetime | None = None) -
     statement = select(Item).where(_held_by(actor), Item.status.not_in(list(TERMINAL)),
                                    Item.id.not_in(on_pending))
     if source == "due_today":
-        local = (now or utc_now()).astimezone(LOCAL_TZ)
-        end_of_day = local.replace(hour=23, minute=59, second=59, microsecond=999999)
-        statement = statement.where(Item.due_at <= end_of_day)
+        end_of_day = day_bounds(local_day(now or utc_now()))[1]
+        statement = statement.where(Item.due_at < end_of_day)
     elif source == "evening_return":
         statement = statement.where(Item.status.in_(list(EVENING_RETURN)))
     return list(db.session.execute(statement.order_by(Item.due_at, Item.id).limit(500)).scalars())

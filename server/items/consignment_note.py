@@ -6,6 +6,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from server.domain.cash import format_vnd
 from server.domain.service_time import ROUTE_CLASS_LABELS_VI, SERVICE_DAYS, RouteClass
 from server.items.intake import ConsignmentNote
 from server.items.labels import label_svg, tracking_url
@@ -23,11 +24,6 @@ class FeeLine:
     base_vnd: int
     discount_vnd: int
     paid_vnd: int
-
-
-def vnd(amount: int) -> str:
-    """An amount in đồng with Vietnamese thousands separators: 26.000 đ."""
-    return f"{amount:,} đ".replace(",", ".")
 
 
 def fee_lines(note: ConsignmentNote) -> list[FeeLine]:
@@ -62,5 +58,5 @@ def note_context(note: ConsignmentNote, base_url: str) -> dict[str, Any]:
         "citizen_signature": evidence.get("signature_sha256"),
         "staff_signature": evidence.get("clerk_signature_sha256") or evidence.get("postman_signature_sha256"),
         "staff_title": "Giao dịch viên" if evidence.get("channel") == "counter" else "Bưu tá",
-        "vnd": vnd,
+        "vnd": format_vnd,
     }

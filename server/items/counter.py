@@ -7,6 +7,8 @@ refused here rather than recorded as a conflict.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from server.core.errors import Conflict
 from server.core.scope import find_visible_item
 from server.custody.events import Holder, append_event
@@ -19,7 +21,7 @@ from server.domain.lifecycle import (
     ItemStatus,
     apply_event,
 )
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_day
 from server.items.counter_schemas import CounterDelivery
 from server.media.service import require_own_images
 from server.models import CustodyEvent, Item, User
@@ -40,10 +42,12 @@ def _check_transition(item: Item, event_type: EventType) -> None:
         raise Conflict(refusal.code, refusal.message, refusal.details) from None
 
 
-def hold_for_pickup(clerk: User, tracking_number: str) -> CustodyEvent:
+def hold_for_pickup(clerk: User, tracking_number: str, *,
+                    at: datetime | None = None) -> CustodyEvent:
     """Take a result in at the counter: `held_for_pickup`, held by the clerk's post office.
 
     The agency's notification of the citizen follows from the event (outbox, issue 4).
+    `at`: when, for replaying history (the demo seed); live paths omit it.
     """
     item = find_visible_item(clerk, tracking_number)
     if item.kind == ItemKind.result and item.status not in HOLDABLE:
@@ -59,11 +63,15 @@ def hold_for_pickup(clerk: User, tracking_number: str) -> CustodyEvent:
                        "giao lại (ký nhận) trước khi giữ chờ nhận tại quầy.",
                        {"status": item.status})
     return append_event(item, EventType.held_for_pickup, clerk, evidence={"channel": "counter"},
-                        holder=Holder(None, clerk.unit_id))
+                        holder=Holder(None, clerk.unit_id), occurred_at=at, received_at=at)
 
 
-def deliver_at_counter(clerk: User, tracking_number: str, body: CounterDelivery) -> CustodyEvent:
-    """Hand a held result to the citizen at the counter: a `delivered` event by the clerk."""
+def deliver_at_counter(clerk: User, tracking_number: str, body: CounterDelivery, *,
+                       at: datetime | None = None) -> CustodyEvent:
+    """Hand a held result to the citizen at the counter: a `delivered` event by the clerk.
+
+    `at`: when, for replaying history (the demo seed); live paths omit it.
+    """
     item = find_visible_item(clerk, tracking_number)
     if item.status != ItemStatus.held_for_pickup or item.holder_unit_id != clerk.unit_id:
         raise Conflict("not_held_at_counter",
@@ -71,12 +79,12 @@ def deliver_at_counter(clerk: User, tracking_number: str, body: CounterDelivery)
                        "Hãy ghi nhận “Chờ nhận tại bưu cục” trước khi phát tại quầy.",
                        {"status": item.status})
     _check_transition(item, EventType.delivered)
-    check_id_document_in_force(body.recipient.id_type, utc_now().astimezone(LOCAL_TZ).date())
+    check_id_document_in_force(body.recipient.id_type, local_day(at or utc_now()))
     evidence = body.model_dump(mode="json", exclude_none=True)
     require_own_images(clerk, {key: value for key, value in evidence.items()
                                if key.endswith("_sha256")})
     evidence["channel"] = "counter"
     return append_event(item, EventType.delivered, clerk, evidence=evidence,
-                        holder=Holder(None, None))
+                        holder=Holder(None, None), occurred_at=at, received_at=at)
 
 

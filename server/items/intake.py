@@ -25,8 +25,8 @@ from server.domain.fees import (
 )
 from server.domain.identity import check_id_document_in_force, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
+from server.domain.local_time import local_day
 from server.domain.service_time import (
-    LOCAL_TZ,
     ROUTE_CLASS_LABELS_VI,
     RouteClass,
     route_class_between,
@@ -41,7 +41,6 @@ from server.models import (
     CustodyEvent,
     FeeReduction,
     Item,
-    Media,
     PostageTariff,
     Procedure,
     Role,
@@ -157,10 +156,6 @@ def _require_signatures(actor: User, body: CounterIntake) -> tuple[str, str]:
         if not value:
             raise Invalid("signature_missing", f"Thiếu chữ ký của {who} trên phiếu gửi.",
                           {"field": field})
-        if db.session.get(Media, value) is None:
-            raise Invalid("missing_media",
-                          f"Ảnh chữ ký của {who} chưa được tải lên; hãy ký lại rồi gửi.",
-                          {"field": field})
     # Both are given by now (checked just above).
     citizen, clerk = body.citizen_signature_sha256 or "", body.clerk_signature_sha256 or ""
     require_own_images(actor, {"citizen_signature_sha256": citizen, "clerk_signature_sha256": clerk})
@@ -175,17 +170,17 @@ def _require_id_number(body: CounterIntake | PickupRequest) -> None:
                       {"field": "citizen.id_number"})
     try:
         validate_id_number(citizen.id_type, citizen.id_number)
-        check_id_document_in_force(citizen.id_type, utc_now().astimezone(LOCAL_TZ).date())
+        check_id_document_in_force(citizen.id_type, local_day(utc_now()))
     except DomainError as error:
         raise Invalid(error.code, error.message, {"field": "citizen.id_number"}) from None
 
 
-def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
+def take_in_at_counter(actor: User, body: CounterIntake, *, at: datetime | None = None) -> Item:
     """Take a dossier in at the counter: count, price, both sign; the item is created.
 
     Its first custody event (`collected`, channel `counter`) records the documents, both
     signatures, the fees with the reduction applied and the cash paid, so the day's cash is
-    computed from events alone.
+    computed from events alone. `at`: when, for replaying history (the demo seed).
     """
     quote = quote_dossier(actor, body.procedure_code, body.route_class, body.reduction_code)
     counted = [CountedDocument(line.name, line.original, line.count) for line in body.documents]
@@ -201,9 +196,10 @@ def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
         documents=[DocumentLine(name=d.name, original=d.original, count=d.count) for d in counted],
         fees=FeesIn(postage_vnd=quote.fees.postage_vnd, official_fee_vnd=quote.fees.official_fee_vnd),
         route_class=quote.route_class,
-    ), quote.procedure)
+    ), quote.procedure, at=at)
     office = Holder(None, actor.unit_id)
-    append_event(item, EventType.collected, actor, holder=office, evidence={
+    append_event(item, EventType.collected, actor, holder=office, occurred_at=at,
+                 received_at=at, evidence={
         "channel": "counter",
         "signature_sha256": citizen_signature,
         "clerk_signature_sha256": clerk_signature,
@@ -212,7 +208,7 @@ def take_in_at_counter(actor: User, body: CounterIntake) -> Item:
         "reduction_code": quote.fees.reduction_code,
         "cash_collected_vnd": quote.fees.total_vnd,
     })
-    append_event(item, EventType.at_post, actor, holder=office)
+    append_event(item, EventType.at_post, actor, holder=office, occurred_at=at, received_at=at)
     return item
 
 
@@ -240,11 +236,12 @@ def office_postmen(actor: User) -> list[User]:
     ).scalars())
 
 
-def request_pickup(actor: User, body: PickupRequest) -> Item:
+def request_pickup(actor: User, body: PickupRequest, *, at: datetime | None = None) -> Item:
     """Register a citizen's request to have the dossier collected at home (QĐ45 Art.6(1)).
 
     The item starts `requested`, held by the post office, or by the assigned postman so it
     is in their pickups; the postman counts the documents and takes the fees at the door.
+    `at`: when, for replaying history (the demo seed).
     """
     quote = quote_dossier(actor, body.procedure_code, body.route_class, body.reduction_code)
     if body.citizen.id_number:
@@ -256,15 +253,15 @@ def request_pickup(actor: User, body: PickupRequest) -> Item:
                    for line in quote.procedure.documents],
         fees=FeesIn(postage_vnd=quote.fees.postage_vnd, official_fee_vnd=quote.fees.official_fee_vnd),
         route_class=quote.route_class,
-    ), quote.procedure)
+    ), quote.procedure, at=at)
     evidence = {"channel": "home_pickup", "requested_via": "phone",
                 "fees": quote.fees.as_evidence(), "reduction_code": quote.fees.reduction_code}
     if postman is not None:
         evidence["assigned_to"] = postman.username
     if body.note:
         evidence["note"] = body.note
-    append_event(item, EventType.requested, actor, evidence=evidence,
-                 holder=Holder(postman.id if postman else None, actor.unit_id))
+    append_event(item, EventType.requested, actor, evidence=evidence, occurred_at=at,
+                 received_at=at, holder=Holder(postman.id if postman else None, actor.unit_id))
     return item
 
 

@@ -43,7 +43,7 @@ def _tariff_out(row: PostageTariff) -> PostageTariffOut:
 
 
 def _reduction_out(row: FeeReduction) -> FeeReductionOut:
-    return FeeReductionOut.model_validate(row, from_attributes=True)
+    return FeeReductionOut.model_validate(row)
 
 
 @operation(bp, "/fees", "GET", summary="Postage by route class and the fee reductions",

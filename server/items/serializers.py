@@ -112,7 +112,7 @@ def item_out(item: Item, events: list[CustodyEvent] | None = None,
                                   item.official_fee_vnd),
         papers_to_collect=papers_to_collect(item),
         procedure_documents=item.procedure.documents,
-        invitations=InvitationsOut.model_validate(invitations, from_attributes=True) if invitations else None,
+        invitations=InvitationsOut.model_validate(invitations) if invitations else None,
         events=_events_out(events, personal) if events is not None else None,
         personal_data_withheld=not personal,
     )

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, insert, or_, select, update
@@ -9,7 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from server.core.errors import Forbidden, Invalid
-from server.core.scope import find_visible_item, visible_items
+from server.core.scope import (
+    find_visible_item,
+    path_under,
+    province_root_path,
+    visible_items,
+)
 from server.custody.events import Holder, append_event
 from server.domain.admin_map import CheckedAddress, check_address, fold
 from server.domain.errors import DomainError
@@ -18,6 +24,7 @@ from server.domain.identity import digest_id_number, validate_id_number
 from server.domain.lifecycle import EventType, ItemKind
 from server.domain.s10 import make_tracking_number
 from server.domain.service_time import RouteClass, service_deadline
+from server.domain.unit_tree import same_province
 from server.extensions import db
 from server.items.schemas import ItemCreate, ItemListQuery
 from server.models import (
@@ -74,16 +81,11 @@ def eligible_procedure(code: str) -> Procedure:
     return procedure
 
 
-def _province_root(unit: Unit) -> str:
-    """The path prefix of the unit's province in the unit tree."""
-    return "/" + unit.path.strip("/").split("/")[0] + "/"
-
-
 def _nearest_post_office(agency: Unit, lat: float | None, lon: float | None) -> Unit | None:
     """The post office of the agency's province nearest the address (or the first one)."""
-    root = _province_root(agency)
     offices = db.session.execute(
-        select(Unit).where(Unit.kind == UnitKind.post_office, Unit.path.like(root + "%"))
+        select(Unit).where(Unit.kind == UnitKind.post_office,
+                           path_under(province_root_path(agency)))
         .order_by(Unit.id)
     ).scalars().all()
     located = [o for o in offices if o.lat is not None and o.lon is not None]
@@ -124,7 +126,7 @@ def item_placement(actor: User, body: ItemCreate, procedure: Procedure) -> Place
             raise Forbidden("other_unit", "Chỉ đăng ký kết quả của cơ quan mình.")
         office = (_unit_by_code(body.post_office_unit, "post_office_unit") if body.post_office_unit
                   else _nearest_post_office(agency, body.citizen.address.lat, body.citizen.address.lon))
-        if office is not None and not office.path.startswith(_province_root(agency)):
+        if office is not None and not same_province(office.path, agency.path):
             # The citizen's data goes only to the post of the agency's own province.
             raise Forbidden("other_unit", "Chỉ giao kết quả cho bưu cục trong tỉnh của cơ quan.")
     else:
@@ -147,11 +149,14 @@ def _linked_dossier(actor: User, body: ItemCreate) -> Item | None:
     return dossier
 
 
-def create_item(actor: User, body: ItemCreate) -> Item:
-    """Register a dossier taken at the counter or a result for delivery (QĐ45 Art.6, 9)."""
+def create_item(actor: User, body: ItemCreate, *, at: datetime | None = None) -> Item:
+    """Register a dossier taken at the counter or a result for delivery (QĐ45 Art.6, 9).
+
+    `at`: when it happened, for replaying history (the demo seed); live paths omit it.
+    """
     procedure = eligible_procedure(body.procedure_code)
-    item = build_item(actor, body, procedure)
-    _record_intake(item, actor)
+    item = build_item(actor, body, procedure, at=at)
+    _record_intake(item, actor, at)
     return item
 
 
@@ -163,8 +168,12 @@ def checked_address(province: str, commune: str) -> CheckedAddress:
         raise Invalid(error.code, error.message, error.details) from None
 
 
-def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
-    """The item row with its S10 number and deadline, flushed, before any custody event."""
+def build_item(actor: User, body: ItemCreate, procedure: Procedure, *,
+               at: datetime | None = None) -> Item:
+    """The item row with its S10 number and deadline, flushed, before any custody event.
+
+    `at`: when it was consigned, for replaying history (the demo seed); live paths omit it.
+    """
     citizen, address = body.citizen, body.citizen.address
     # Before the S10 number is taken: a refused address leaves no trace.
     on_map = checked_address(address.province, address.commune)
@@ -174,7 +183,7 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
         number = validate_id_number(citizen.id_type, citizen.id_number)
         digest = digest_id_number(citizen.id_type, number, current_app.config["ID_HASH_KEY"].encode())
     route_class = body.route_class or default_route_class(placement.post_office, body)
-    consigned_at = utc_now()
+    consigned_at = at or utc_now()
     prefix_key = "TRACKING_PREFIX_DOSSIER" if body.kind is ItemKind.dossier else "TRACKING_PREFIX_RESULT"
     fees = body.fees
     item = Item(
@@ -207,15 +216,17 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure) -> Item:
     return item
 
 
-def _record_intake(item: Item, actor: User) -> None:
+def _record_intake(item: Item, actor: User, at: datetime | None) -> None:
     """The first events: who took the item in, and where it now is."""
+    unit = Holder(None, actor.unit_id)
     if actor.role == Role.agency:
-        append_event(item, EventType.registered, actor, holder=Holder(None, actor.unit_id))
+        append_event(item, EventType.registered, actor, holder=unit, occurred_at=at,
+                     received_at=at)
         return
     first = EventType.collected if item.kind == ItemKind.dossier else EventType.registered
-    append_event(item, first, actor, evidence={"channel": "counter"},
-                 holder=Holder(None, actor.unit_id))
-    append_event(item, EventType.at_post, actor, holder=Holder(None, actor.unit_id))
+    append_event(item, first, actor, evidence={"channel": "counter"}, holder=unit,
+                 occurred_at=at, received_at=at)
+    append_event(item, EventType.at_post, actor, holder=unit, occurred_at=at, received_at=at)
 
 
 def list_items(actor: User, query: ItemListQuery) -> tuple[list[Item], int]:

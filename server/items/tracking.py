@@ -7,8 +7,9 @@ from sqlalchemy import select
 from server.core.errors import NotFound
 from server.domain.invitations import FailedAttempt, invitation_status
 from server.domain.lifecycle import EventType, FailureAction, FailureReason, ItemKind
+from server.domain.local_time import local_day
 from server.domain.s10 import parse_tracking_number
-from server.domain.service_time import LOCAL_TZ, add_working_days
+from server.domain.service_time import add_working_days
 from server.domain.tracking_notice import AfterFailure, after_failure
 from server.extensions import db
 from server.models import CustodyEvent, Item, Unit, UnitKind
@@ -36,7 +37,7 @@ def failure_notice(item: Item, events: list[CustodyEvent]) -> AfterFailure | Non
     """After a failed attempt: what happened, what next, which post office holds the item."""
     if item.kind != ItemKind.result or item.status not in _AFTER_FAILURE:
         return None
-    attempts = [FailedAttempt(on=e.occurred_at.astimezone(LOCAL_TZ).date(),
+    attempts = [FailedAttempt(on=local_day(e.occurred_at),
                               reason=FailureReason(e.evidence["reason"]),
                               action=FailureAction(e.evidence["action"]))
                 for e in events if e.type == EventType.attempt_failed]

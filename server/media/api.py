@@ -7,7 +7,8 @@ from flask_login import current_user
 from server.core.access_log import log_image_access
 from server.core.schemas import ResponseModel
 from server.core.spec import operation
-from server.media.service import SIGNATURES, read_media, store_media
+from server.domain.image_files import IMAGE_SIGNATURES
+from server.media.service import read_media, store_media
 from server.media.storage import media_storage
 
 bp = Blueprint("media", __name__, url_prefix="/api/v1/media")
@@ -30,13 +31,11 @@ def upload_media(sha256: str) -> tuple[MediaOut, int]:
         current_user, sha256, request.get_data(cache=False), request.content_type or "",
         media_storage(), current_app.config["MEDIA_MAX_BYTES"],
     )
-    media = stored.media
-    answer = MediaOut(sha256=media.sha256, content_type=media.content_type, size_bytes=media.size_bytes)
-    return answer, 201 if stored.created else 200
+    return MediaOut.model_validate(stored.media), 201 if stored.created else 200
 
 
 @operation(bp, "/<sha256>", "GET", summary="An image, to those who may see an item naming it",
-           tag="media", produces=",".join(SIGNATURES), errors=(404, 422))
+           tag="media", produces=",".join(IMAGE_SIGNATURES), errors=(404, 422))
 def download_media(sha256: str) -> Response:
     """The stored bytes with their stored type; 404 to anyone outside the image's scope."""
     user = current_user._get_current_object()

@@ -34,12 +34,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, inspect, text
 from sqlalchemy.engine import URL
 
-from server.media.storage import (
-    MediaStorage,
-    as_media_storage,
-    fanned_out_key,
-    is_sha256,
-)
+from server.domain.image_files import fanned_out_key, is_sha256
+from server.media.storage import MediaStorage, as_media_storage
 from server.models.types import utc_now
 
 MANIFEST = "manifest.json"

@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -14,13 +15,11 @@ from sqlalchemy import String, cast, select
 from server.core.errors import Invalid, NotFound, ServiceError
 from server.core.scope import visible_items
 from server.domain.evidence_images import media_fields
+from server.domain.image_files import MAX_PIXELS, fanned_out_key, is_sha256, sniff_type
 from server.extensions import db
-from server.media.storage import MediaStorage, as_media_storage, fanned_out_key
+from server.media.storage import MediaStorage, as_media_storage
 from server.models import CustodyEvent, HandoverRecord, Item, Media, Role, User
-
-SHA256_PATTERN = re.compile(r"[0-9a-f]{64}")
-#: Magic numbers: the bytes decide the type, never the client's header alone.
-SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+from server.models.types import utc_now
 
 
 class TooLarge(ServiceError):
@@ -42,9 +41,6 @@ def media_path(media_dir: str | os.PathLike[str], sha256: str) -> Path:
 
 #: Pillow's name of each accepted type.
 PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
-#: Largest picture accepted, in pixels: a phone's photo is a few million; a small file that
-#: unpacks into billions of pixels (a decompression bomb) is refused before it is decoded.
-MAX_PIXELS = 40_000_000
 
 
 def decodes_as(body: bytes, content_type: str) -> bool:
@@ -67,14 +63,6 @@ def decodes_as(body: bytes, content_type: str) -> bool:
     return True
 
 
-def sniff_type(body: bytes) -> str | None:
-    """The image type the bytes really are, or None."""
-    for content_type, magic in SIGNATURES.items():
-        if body.startswith(magic):
-            return content_type
-    return None
-
-
 @dataclass(frozen=True)
 class StoredMedia:
     """The stored image, and whether this upload created it."""
@@ -84,9 +72,13 @@ class StoredMedia:
 
 
 def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
-                storage: MediaStorage | str, max_bytes: int) -> StoredMedia:
-    """Check and keep an upload in `storage`; a repeated upload of the same bytes changes nothing."""
-    if not SHA256_PATTERN.fullmatch(sha256):
+                storage: MediaStorage | str, max_bytes: int, *,
+                at: datetime | None = None) -> StoredMedia:
+    """Check and keep an upload in `storage`; a repeated upload of the same bytes changes nothing.
+
+    `at`: when it was uploaded, for replaying history (the demo seed); live paths omit it.
+    """
+    if not is_sha256(sha256):
         raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
     if len(body) > max_bytes:
         raise TooLarge("media_too_large", f"Ảnh quá lớn (tối đa {max_bytes // 1024} KB).",
@@ -110,7 +102,7 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
     if existing is not None:
         return StoredMedia(existing, created=False)
     media = Media(sha256=sha256, content_type=actual_type, size_bytes=len(body),
-                  uploaded_by_id=actor.id)
+                  uploaded_by_id=actor.id, uploaded_at=at or utc_now())
     db.session.add(media)
     db.session.flush()
     return StoredMedia(media, created=True)
@@ -118,23 +110,54 @@ def store_media(actor: User, sha256: str, body: bytes, declared_type: str,
 
 # --- citing an image ----------------------------------------------------------------------
 
-def require_own_images(actor: User, images: dict[str, str]) -> None:
+#: The one refusal of an act that names an image the server does not hold: the PWA keys its
+#: retry on this code (pwa/src/outbox.js) and on `details.missing`.
+MISSING_MEDIA = "missing_media"
+MISSING_MEDIA_MESSAGE = ("Ảnh (chữ ký, ảnh chụp hoặc giấy tờ) chưa được tải lên máy chủ; hãy "
+                         "tải ảnh lên, hoặc ký, chụp lại, rồi gửi lại.")
+
+
+def missing_media(images: Mapping[str, str], uploaded: Collection[str]) -> Invalid | None:
+    """The refusal for the images not among `uploaded`, or None when every one is there.
+
+    `images`: field → SHA-256, as cited; `uploaded`: the hashes the server holds. The
+    refusal names the missing hashes and the first field that cites one. Answered, not
+    raised, so that a batch can refuse one event and go on (server/custody/sync.py).
+    """
+    missing = {field: sha256 for field, sha256 in images.items() if sha256 not in uploaded}
+    if not missing:
+        return None
+    return Invalid(MISSING_MEDIA, MISSING_MEDIA_MESSAGE,
+                   {"missing": sorted(set(missing.values())), "field": next(iter(missing))})
+
+
+def uploaders_of(hashes: Iterable[str]) -> dict[str, int | None]:
+    """SHA-256 → uploader's id of the images among `hashes` the server holds (one query)."""
+    wanted = set(hashes)
+    if not wanted:
+        return {}
+    return dict(db.session.execute(
+        select(Media.sha256, Media.uploaded_by_id).where(Media.sha256.in_(wanted))).tuples().all())
+
+
+def require_uploaded(images: Mapping[str, str]) -> dict[str, int | None]:
+    """Refuse an act citing an image not uploaded yet (`MISSING_MEDIA`); answer each cited
+    image's uploader. `images`: field → SHA-256."""
+    uploaders = uploaders_of(images.values())
+    refusal = missing_media(images, uploaders)
+    if refusal is not None:
+        raise refusal
+    return uploaders
+
+
+def require_own_images(actor: User, images: Mapping[str, str]) -> None:
     """Refuse an act citing an image not uploaded yet, or uploaded by someone else.
 
     `images`: field → SHA-256. An image is bound to its uploader (docs/design.md §4): a signature or
     a photo is evidence only from the phone or screen it was captured on, so nobody can
     cite another person's upload as their own act (issue #13).
     """
-    if not images:
-        return
-    uploaders = dict(db.session.execute(
-        select(Media.sha256, Media.uploaded_by_id).where(Media.sha256.in_(set(images.values())))
-    ).tuples().all())
-    missing = {field: sha for field, sha in images.items() if sha not in uploaders}
-    if missing:
-        raise Invalid("missing_media", "Ảnh chữ ký hoặc giấy tờ chưa được tải lên; hãy ký hoặc "
-                      "chụp lại rồi gửi.", {"missing": sorted(set(missing.values())),
-                                            "field": next(iter(missing))})
+    uploaders = require_uploaded(images)
     foreign = {field: sha for field, sha in images.items() if uploaders[sha] != actor.id}
     if foreign:
         raise Invalid("foreign_media", "Chỉ được dùng ảnh do chính bạn chụp hoặc ký trên máy "
@@ -201,7 +224,7 @@ class ReadMedia:
 
 def read_media(user: User, sha256: str, storage: MediaStorage | str) -> ReadMedia:
     """The image if `user` may see it; otherwise the same 404 as for an unknown hash."""
-    if not SHA256_PATTERN.fullmatch(sha256):
+    if not is_sha256(sha256):
         # Checked before any path is built: `../../etc/passwd` never reaches the disk.
         raise Invalid("invalid_hash", "Địa chỉ ảnh phải là SHA-256 dạng 64 ký tự hex thường.")
     media = db.session.get(Media, sha256)

@@ -24,18 +24,7 @@ from typing import IO, Any, Protocol
 
 from flask import Flask, current_app
 
-#: Only names made of a SHA-256 are images; anything else in a store is ignored.
-_HEX = frozenset("0123456789abcdef")
-
-
-def is_sha256(name: str) -> bool:
-    """True when `name` is 64 lower-case hex digits."""
-    return len(name) == 64 and set(name) <= _HEX
-
-
-def fanned_out_key(sha256: str) -> str:
-    """The relative key of an image: fanned out by the first hex digits to keep folders small."""
-    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+from server.domain.image_files import fanned_out_key, is_sha256
 
 
 class MediaStorage(Protocol):
@@ -106,7 +95,7 @@ class LocalMediaStorage:
         if not self.root.is_dir():
             return
         found = sorted((path.name, path) for path in self.root.rglob("*")
-                       if path.is_file() and is_sha256(path.name))
+                       if path.is_file() and is_sha256(path.name))  # anything else is no image
         for name, path in found:
             yield name, path.stat().st_size
 

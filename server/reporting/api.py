@@ -5,12 +5,14 @@ from flask import Blueprint, Response
 from flask_login import current_user
 
 from server.core.spec import operation
+from server.domain.local_time import local_day
 from server.domain.periods import Period, parse_period
-from server.domain.service_time import LOCAL_TZ
 from server.models import Role
 from server.models.types import utc_now
-from server.reporting.reports import export_name, summarize, summary_csv, summary_xlsx
+from server.reporting.exports import export_name, summary_csv, summary_xlsx
+from server.reporting.reports import summarize
 from server.reporting.schemas import ReportQuery, ReportSummary
+from server.reporting.serializers import summary_out
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 
@@ -21,13 +23,13 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 
 def _period(query: ReportQuery) -> Period:
     """The period asked for, judged against today's local date."""
-    today = utc_now().astimezone(LOCAL_TZ).date()
+    today = local_day(utc_now())
     return parse_period(query.period, query.start, query.end, today)
 
 
 def _summary(query: ReportQuery) -> ReportSummary:
     """The report the query asks for, within the caller's scope."""
-    return summarize(current_user, _period(query), query.unit)
+    return summary_out(summarize(current_user, _period(query), query.unit))
 
 
 def _download(body: bytes, mimetype: str, filename: str) -> Response:

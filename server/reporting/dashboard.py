@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, Select, and_, case, func, select, true
 from sqlalchemy.orm import aliased
 
 from server.core.scope import unit_subtree, visible_items
+from server.domain.cash import format_vnd, group_thousands
 from server.domain.deadlines import DeadlineClass
 from server.domain.flags import DOORSTEP_EVENTS, FLAG_LABELS_VI
 from server.domain.lifecycle import (
@@ -24,6 +25,13 @@ from server.domain.lifecycle import (
     STATUS_LABELS_VI,
     EventType,
     ItemStatus,
+)
+from server.domain.local_time import (
+    day_bounds,
+    day_text,
+    local_day,
+    local_midnight,
+    local_time_text,
 )
 from server.domain.service_time import LOCAL_TZ
 from server.extensions import db
@@ -92,7 +100,7 @@ DETAIL_VALUES_VI: dict[str, str] = {
 VOLUME_EVENTS = (EventType.delivered, EventType.filed, EventType.registered, EventType.collected)
 #: Events that complete an item's service: the on-time rate is measured on them.
 COMPLETION_EVENTS = (EventType.delivered, EventType.filed)
-#: The dashboard's words for the doorstep events (GLOSSARY), where public tracking says "Đã nhận hồ sơ".
+#: The dashboard's words for the doorstep events (docs/design.md §11); tracking says "Đã nhận hồ sơ".
 DOORSTEP_LABELS_VI: dict[str, str] = {
     EventType.delivered: "Phát thành công",
     EventType.attempt_failed: "Phát không thành công",
@@ -304,14 +312,9 @@ class _Window:
     @classmethod
     def at(cls, now: datetime) -> _Window:
         """The local calendar day containing `now`."""
-        day = now.astimezone(LOCAL_TZ).date()
-        return cls(now=now, day=day, start=_local_midnight(day),
-                   end=_local_midnight(day + timedelta(days=1)))
-
-
-def _local_midnight(day: date) -> datetime:
-    """00:00 of a local day, in UTC."""
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
+        day = local_day(now)
+        start, end = day_bounds(day)
+        return cls(now=now, day=day, start=start, end=end)
 
 
 def _local_day(column: Any) -> ColumnElement[date]:
@@ -451,9 +454,9 @@ def _detail_value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, (int, float)):
-        number = f"{value:,.0f}".replace(",", ".")
+        number = group_thousands(value)
         if key.endswith("_vnd"):
-            return f"{number} đ"
+            return format_vnd(round(value))
         if key.startswith("accuracy"):
             return f"±{number} m"
         if key.endswith("_m"):
@@ -480,7 +483,7 @@ def _local_moment(text: str) -> str:
     """An ISO instant as local "HH:MM dd/mm/yyyy", an ISO date as "dd/mm/yyyy"; else as is."""
     if len(text) == 10:
         try:
-            return date.fromisoformat(text).strftime("%d/%m/%Y")
+            return day_text(date.fromisoformat(text))
         except ValueError:
             return text
     try:
@@ -490,7 +493,7 @@ def _local_moment(text: str) -> str:
     if moment.tzinfo is None:
         return text
     try:
-        return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+        return local_time_text(moment)
     except (OverflowError, ValueError):  # year 9999 or 0001 sent by a phone: shown as sent
         return text
 
@@ -587,26 +590,26 @@ def _deadline_rows(scope: ColumnElement[bool], condition: ColumnElement[bool]) -
 def _daily(scope: ColumnElement[bool], window: _Window) -> list[DayVolumes]:
     """Per local day: volumes by event type, and the share of completions made on time."""
     first = window.day - timedelta(days=CHART_DAYS - 1)
-    since = _local_midnight(first)
+    since = local_midnight(first)
     day = _local_day(CustodyEvent.occurred_at)
     in_range = and_(scope, CustodyEvent.occurred_at >= since, CustodyEvent.occurred_at < window.end)
     volumes: dict[date, dict[str, int]] = defaultdict(dict)
-    for local_day, event_type, count in db.session.execute(
+    for on_day, event_type, count in db.session.execute(
         select(day, CustodyEvent.type, func.count())
         .join(Item, Item.id == CustodyEvent.item_id)
         .where(in_range, CustodyEvent.type.in_(VOLUME_EVENTS))
         .group_by(day, CustodyEvent.type)
     ).tuples():
-        volumes[local_day][event_type] = count
+        volumes[on_day][event_type] = count
     punctuality: dict[date, tuple[int, int]] = {}
-    for local_day, completed, on_time in db.session.execute(
+    for on_day, completed, on_time in db.session.execute(
         select(day, func.count(),
                func.sum(case((CustodyEvent.occurred_at <= Item.due_at, 1), else_=0)))
         .join(Item, Item.id == CustodyEvent.item_id)
         .where(in_range, CustodyEvent.type.in_(COMPLETION_EVENTS))
         .group_by(day)
     ).tuples():
-        punctuality[local_day] = (completed, _count(on_time))
+        punctuality[on_day] = (completed, _count(on_time))
     series = []
     for offset in range(CHART_DAYS):
         current = first + timedelta(days=offset)

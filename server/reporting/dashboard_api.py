@@ -17,4 +17,4 @@ bp = Blueprint("dashboard_api", __name__, url_prefix="/api/v1/dashboard")
 def dashboard() -> DashboardOut:
     """Today's figures of the caller's unit subtree, counted by the database."""
     board = build_dashboard(current_user)
-    return DashboardOut.model_validate(board, from_attributes=True)
+    return DashboardOut.model_validate(board)

@@ -64,7 +64,7 @@ def deadline_scope(user: User) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
-class DeadlineList:
+class FoundDeadlines:
     """Counts of every class, and the items of the asked classes, most urgent first."""
 
     bounds: DeadlineBounds
@@ -73,7 +73,7 @@ class DeadlineList:
 
 
 def deadline_list(user: User, classes: list[DeadlineClass] | None = None, limit: int = 100,
-                  now: datetime | None = None) -> DeadlineList:
+                  now: datetime | None = None) -> FoundDeadlines:
     """The caller's items that are overdue, due today or at risk."""
     bounds = bounds_now(now)
     scope = deadline_scope(user)
@@ -87,5 +87,5 @@ def deadline_list(user: User, classes: list[DeadlineClass] | None = None, limit:
             Item.holder_unit, Item.linked_dossier)))
     ).scalars().all()
     classified = [(item, deadline_class(item.due_at, item.status, bounds)) for item in items]
-    return DeadlineList(bounds=bounds, counts=class_counts(scope, bounds),
-                        items=[(item, found) for item, found in classified if found is not None])
+    return FoundDeadlines(bounds=bounds, counts=class_counts(scope, bounds),
+                          items=[(item, found) for item, found in classified if found is not None])

@@ -12,65 +12,41 @@ the same as the raw computation (`summarize(..., rollups=False)`), figure for fi
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from server.core.errors import Invalid, NotFound
 from server.core.scope import in_subtree, unit_subtree
-from server.domain.authorities import report_recipient
 from server.domain.lifecycle import (
-    FAILURE_ACTION_LABELS_VI,
-    FAILURE_REASON_LABELS_VI,
     EventType,
-    FailureAction,
-    FailureReason,
     ItemKind,
 )
-from server.domain.periods import Period, rate
-from server.domain.service_time import LOCAL_TZ
+from server.domain.periods import Period
 from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Unit, User
 from server.models.types import utc_now
-from server.reporting.schemas import (
-    CashOut,
-    DirectionCounts,
-    FailuresOut,
-    FieldCounts,
-    IncidentsOut,
-    OnTimeOut,
-    OnTimeSection,
-    ReportPeriodOut,
-    ReportRecipientOut,
-    ReportSummary,
-    ReportUnitOut,
+from server.reporting import rollups as report_rollups
+from server.reporting.statements import (
+    COUNTED_TYPES,
+    CashTally,
+    CountRow,
+    FailureRow,
+    cash_statement,
+    count_statement,
+    failure_statement,
+    first_of_its_type,
+    occurred_between,
 )
 
 #: The figures the system has no records for yet; reported as null, never invented.
 NOT_RECORDED = ["losses", "complaints"]
 
-#: (kind, event type) → the counter it feeds in `DirectionCounts`.
-COUNTED_EVENTS: dict[tuple[ItemKind, EventType], str] = {
-    (ItemKind.dossier, EventType.collected): "accepted",
-    (ItemKind.dossier, EventType.filed): "filed",
-    (ItemKind.dossier, EventType.cancelled): "cancelled",
-    (ItemKind.result, EventType.registered): "registered",
-    (ItemKind.result, EventType.delivered): "delivered",
-    (ItemKind.result, EventType.returned): "returned",
-    (ItemKind.result, EventType.cancelled): "cancelled",
-}
 #: The events that end the post's service of an item, judged against its deadline (TT17 Art.7).
 COMPLETING_EVENTS = {(ItemKind.dossier, EventType.filed): "dossiers_filed",
                      (ItemKind.result, EventType.delivered): "results_delivered"}
-#: The events at which the postman takes money from the citizen (QĐ45 Art.11-12).
-CASH_EVENTS = (EventType.collected, EventType.delivered)
 
 #: Lĩnh vực of the procedure catalogue, as the one-stop desks name them.
 FIELD_LABELS_VI = {
@@ -146,30 +122,7 @@ def _scope(unit: Unit) -> ColumnElement[bool]:
 
 def _in_period(period: Period) -> ColumnElement[bool]:
     """Events that happened in the period (half-open, UTC instants of local midnights)."""
-    return _occurred_between(period.starts_at, period.ends_before)
-
-
-def _occurred_between(start: datetime, end: datetime) -> ColumnElement[bool]:
-    """Events that happened in [start, end)."""
-    return and_(CustodyEvent.occurred_at >= start, CustodyEvent.occurred_at < end)
-
-
-def _first_of_its_type(received_before: datetime | None = None) -> ColumnElement[bool]:
-    """The event is its item's first of that type (ties broken by chain order).
-
-    With `received_before`, only the events the server had received before that instant are
-    looked at: the world as a roll-up saw it.
-    """
-    earlier = aliased(CustodyEvent)
-    conditions = [
-        earlier.item_id == CustodyEvent.item_id,
-        earlier.type == CustodyEvent.type,
-        or_(earlier.occurred_at < CustodyEvent.occurred_at,
-            and_(earlier.occurred_at == CustodyEvent.occurred_at, earlier.seq < CustodyEvent.seq)),
-    ]
-    if received_before is not None:
-        conditions.append(earlier.received_at < received_before)
-    return ~exists().where(*conditions)
+    return occurred_between(period.starts_at, period.ends_before)
 
 
 def _earlier_of_its_type_received_since(mark: datetime) -> ColumnElement[bool]:
@@ -185,52 +138,24 @@ def _earlier_of_its_type_received_since(mark: datetime) -> ColumnElement[bool]:
     )
 
 
-#: The event types whose first occurrence per item the report counts.
-COUNTED_TYPES = sorted({event_type.value for _kind, event_type in COUNTED_EVENTS})
-
-
-@dataclass(frozen=True)
-class _CountRow:
-    """One group of the counting query (negative in a correction)."""
-
-    kind: ItemKind
-    field: str
-    event_type: EventType
-    items: int
-    on_time: int
-
-
-def _count_statement(where: ColumnElement[bool], first: ColumnElement[bool]) -> Select[Any]:
-    """Items per (kind, field, event type) among the counted events `where` that are `first`."""
-    by_deadline = case((CustodyEvent.occurred_at <= Item.due_at, 1), else_=0)
-    return (
-        select(Item.kind, Procedure.field, CustodyEvent.type, func.count(), func.sum(by_deadline))
-        .select_from(CustodyEvent)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .join(Procedure, Procedure.id == Item.procedure_id)
-        .where(CustodyEvent.type.in_(COUNTED_TYPES), where, first)
-        .group_by(Item.kind, Procedure.field, CustodyEvent.type)
-    )
-
-
 def _count_rows(unit: Unit, where: ColumnElement[bool], sign: int = 1,
-                first: ColumnElement[bool] | None = None) -> list[_CountRow]:
+                first: ColumnElement[bool] | None = None) -> list[CountRow]:
     """Items per (kind, field, event type) whose first such event is among those `where`."""
-    statement = _count_statement(and_(where, _scope(unit)),
-                                 _first_of_its_type() if first is None else first)
-    return [_CountRow(ItemKind(kind), field, EventType(event_type), sign * items,
+    statement = count_statement(and_(where, _scope(unit)),
+                                 first_of_its_type() if first is None else first)
+    return [CountRow(ItemKind(kind), field, EventType(event_type), sign * items,
                       sign * int(on_time or 0))
             for kind, field, event_type, items, on_time in db.session.execute(statement)]
 
 
-def _net_count_rows(rows: list[_CountRow]) -> list[_CountRow]:
+def _net_count_rows(rows: list[CountRow]) -> list[CountRow]:
     """Rows of the same group added up; groups that net to no item dropped (as raw has none)."""
     net: dict[tuple[ItemKind, str, EventType], list[int]] = {}
     for row in rows:
         tally = net.setdefault((row.kind, row.field, row.event_type), [0, 0])
         tally[0] += row.items
         tally[1] += row.on_time
-    return [_CountRow(kind, field, event_type, items, on_time)
+    return [CountRow(kind, field, event_type, items, on_time)
             for (kind, field, event_type), (items, on_time) in net.items() if items]
 
 
@@ -240,139 +165,37 @@ def _fields_of(unit: Unit) -> set[str]:
         select(Procedure.field).where(Procedure.agency_unit_id.in_(unit_subtree(unit))).distinct()))
 
 
-def _counts(rows: list[_CountRow], unit: Unit) -> tuple[DirectionCounts, list[FieldCounts]]:
-    """The direction counts, in all and per field."""
-    total = DirectionCounts()
-    fields: dict[str, FieldCounts] = {
-        name: FieldCounts(field=name, label=FIELD_LABELS_VI.get(name, name))
-        for name in _fields_of(unit) | {row.field for row in rows}
-    }
-    for row in rows:
-        counter = COUNTED_EVENTS.get((row.kind, row.event_type))
-        if counter is None:
-            continue  # an event the kind never has (recorded anyway, docs/design.md §3): not a volume
-        for counts in (total, fields[row.field]):
-            direction = counts.dossiers if row.kind is ItemKind.dossier else counts.results
-            setattr(direction, counter, getattr(direction, counter) + row.items)
-    return total, [fields[name] for name in sorted(fields)]
 
 
-def _on_time(rows: list[_CountRow]) -> OnTimeSection:
-    """Filed dossiers and delivered results against their deadline (TT17 Art.7)."""
-    tallies = {"all": [0, 0], "dossiers_filed": [0, 0], "results_delivered": [0, 0]}
-    for row in rows:
-        group = COMPLETING_EVENTS.get((row.kind, row.event_type))
-        if group is None:
-            continue
-        for key in ("all", group):
-            tallies[key][0] += row.items
-            tallies[key][1] += row.on_time
-
-    def out(total: int, on_time: int) -> OnTimeOut:
-        """One block: how many, how many by the deadline, and the rate."""
-        return OnTimeOut(total=total, on_time=on_time, late=total - on_time,
-                         rate=rate(on_time, total))
-
-    return OnTimeSection(**{key: out(*tally) for key, tally in tallies.items()})
 
 
-#: (reason, action, attempts) of failed attempts.
-FailureRow = tuple[str | None, str | None, int]
 
 
-def _failure_statement(where: ColumnElement[bool], *groups: Any) -> Select[Any]:
-    """Failed attempts `where`, per reason and action (and the `groups` of the item)."""
-    attempts = (
-        select(CustodyEvent.evidence["reason"].as_string().label("reason"),
-               CustodyEvent.evidence["action"].as_string().label("action"),
-               *groups)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .where(CustodyEvent.type == EventType.attempt_failed.value, where)
-        .subquery()
-    )
-    # Grouped outside the subquery: PostgreSQL would see two JSON paths bound apart as two
-    # different expressions in SELECT and GROUP BY.
-    keys = [attempts.c.reason, attempts.c.action] + [attempts.c[g.key] for g in groups]
-    return select(*keys, func.count()).group_by(*keys)
 
 
 def _failure_rows(unit: Unit, where: ColumnElement[bool]) -> list[FailureRow]:
     """Failed attempts `where` in the unit's scope, per reason and action."""
     return [(reason, action, count) for reason, action, count
-            in db.session.execute(_failure_statement(and_(where, _scope(unit))))]
+            in db.session.execute(failure_statement(and_(where, _scope(unit))))]
 
 
-def _failures_out(rows: list[FailureRow]) -> FailuresOut:
-    """Failed attempts per reason and action (TT17 Art.5(2)(h))."""
-    by_reason = {reason.value: 0 for reason in FailureReason}
-    by_action = {action.value: 0 for action in FailureAction}
-    total = 0
-    for reason, action, count in rows:
-        by_reason[reason or "unknown"] = by_reason.get(reason or "unknown", 0) + count
-        by_action[action or "unknown"] = by_action.get(action or "unknown", 0) + count
-        total += count
-    return FailuresOut(attempts=total, by_reason=by_reason, by_action=by_action)
 
-
-@dataclass(frozen=True)
-class CashTally:
-    """Cash events added up: how many, how many with a recorded sum, and three sums."""
-
-    events: int = 0
-    with_cash: int = 0
-    collected_vnd: int = 0
-    due_vnd: int = 0
-    due_unrecorded_vnd: int = 0
-
-    def __add__(self, other: CashTally) -> CashTally:
-        return CashTally(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
-
-    def as_tuple(self) -> tuple[int, int, int, int, int]:
-        """The five figures in order."""
-        return (self.events, self.with_cash, self.collected_vnd, self.due_vnd,
-                self.due_unrecorded_vnd)
-
-
-def _cash_statement(where: ColumnElement[bool], *groups: Any) -> Select[Any]:
-    """Cash events `where`: count, count with cash, collected, due (recorded / not)."""
-    taken = (
-        select(CustodyEvent.evidence["cash_collected_vnd"].as_integer().label("cash"),
-               (Item.postage_vnd + Item.official_fee_vnd).label("due"), *groups)
-        .join(Item, Item.id == CustodyEvent.item_id)
-        .where(CustodyEvent.type.in_([t.value for t in CASH_EVENTS]), where)
-        .subquery()
-    )
-    recorded = taken.c.cash.is_not(None)
-    keys = [taken.c[g.key] for g in groups]
-    return select(
-        *keys,
-        func.count(),
-        func.count(taken.c.cash),
-        func.coalesce(func.sum(taken.c.cash), 0),
-        func.coalesce(func.sum(case((recorded, taken.c.due), else_=0)), 0),
-        func.coalesce(func.sum(case((recorded, 0), else_=taken.c.due)), 0),
-    ).group_by(*keys)
 
 
 def _cash_tally(unit: Unit, where: ColumnElement[bool]) -> CashTally:
     """Cash recorded at the collections and deliveries `where` in the unit's scope."""
-    row = db.session.execute(_cash_statement(and_(where, _scope(unit)))).one()
+    row = db.session.execute(cash_statement(and_(where, _scope(unit)))).one()
     return CashTally(*(int(value) for value in row))
 
 
-def _cash_out(tally: CashTally) -> CashOut:
-    """Cash recorded at collections and deliveries, against what was due."""
-    return CashOut(events=tally.events, collected_vnd=tally.collected_vnd,
-                   due_vnd=tally.due_vnd, difference_vnd=tally.collected_vnd - tally.due_vnd,
-                   events_without_cash_record=tally.events - tally.with_cash,
-                   due_without_cash_record_vnd=tally.due_unrecorded_vnd)
+
 
 
 @dataclass
 class _Figures:
     """The additive parts of the report, before they become the answer."""
 
-    counts: list[_CountRow]
+    counts: list[CountRow]
     failures: list[FailureRow]
     cash: CashTally
 
@@ -393,7 +216,7 @@ def _late_event_ids(start: datetime, end: datetime, mark: datetime) -> list[str]
     query, so it reads the late events alone, not the period's millions."""
     ids = list(db.session.scalars(
         select(CustodyEvent.id)
-        .where(CustodyEvent.received_at >= mark, _occurred_between(start, end))
+        .where(CustodyEvent.received_at >= mark, occurred_between(start, end))
         .limit(LATE_EVENTS_BY_ID + 1)))
     return None if len(ids) > LATE_EVENTS_BY_ID else ids
 
@@ -413,10 +236,6 @@ def _late_items(before: datetime, mark: datetime) -> list[int] | None:
 
 def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
     """The figures of the period: the days' roll-ups plus the events they do not hold."""
-    from server.reporting import (
-        rollups as report_rollups,  # the roll-ups build on this module
-    )
-
     mark_day = report_rollups.rolled_through() if rollups else None
     if mark_day is None or mark_day < period.start:
         return _raw_figures(unit, _in_period(period))
@@ -427,12 +246,12 @@ def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
     late_ids = _late_event_ids(period.starts_at, rolled_end, mark)
     parts = []
     if late_ids is None:  # too many to list: let the database find them
-        parts.append(and_(_occurred_between(period.starts_at, rolled_end),
+        parts.append(and_(occurred_between(period.starts_at, rolled_end),
                           CustodyEvent.received_at >= mark))
     elif late_ids:
         parts.append(CustodyEvent.id.in_(late_ids))
     if period.ends_before > mark:
-        parts.append(_occurred_between(mark, period.ends_before))  # days not rolled up yet
+        parts.append(occurred_between(mark, period.ends_before))  # days not rolled up yet
     for where in parts:
         more = _raw_figures(unit, where)
         figures.counts += more.counts
@@ -450,204 +269,40 @@ def _figures(unit: Unit, period: Period, rollups: bool) -> _Figures:
                       late.received_at >= mark, late.occurred_at < rolled_end,
                       late.type.in_(COUNTED_TYPES))))
     outranked = and_(
-        _occurred_between(period.starts_at, rolled_end),
+        occurred_between(period.starts_at, rolled_end),
         CustodyEvent.received_at < mark,
         late_items,
         _earlier_of_its_type_received_since(mark),
     )
     figures.counts += _count_rows(unit, outranked, sign=-1,
-                                  first=_first_of_its_type(received_before=mark))
+                                  first=first_of_its_type(received_before=mark))
     figures.counts = _net_count_rows(figures.counts)
     return figures
 
 
-def summarize(actor: User, period: Period, unit_code: str | None,
-              rollups: bool = True) -> ReportSummary:
-    """The summary report of the unit's subtree over the period (TT17 Art.13).
+@dataclass(frozen=True)
+class ReportFigures:
+    """What the summary report is made of, before it becomes the answer (reporting/serializers.py)."""
 
-    `rollups=False` computes every figure from the raw events (tests, benchmark); the answer
-    is the same either way.
+    unit: Unit
+    period: Period
+    counts: list[CountRow]
+    failures: list[FailureRow]
+    cash: CashTally
+    #: the fields of the unit's procedures, listed even at zero
+    fields: set[str]
+    generated_at: datetime
+
+
+def summarize(actor: User, period: Period, unit_code: str | None,
+              rollups: bool = True) -> ReportFigures:
+    """The figures of the summary report of the unit's subtree over the period (TT17 Art.13).
+
+    `rollups=False` computes every figure from the raw events (tests, benchmark); the figures
+    are the same either way.
     """
     unit = report_unit(actor, unit_code)
     figures = _figures(unit, period, rollups)
-    rows = figures.counts
-    totals, by_field = _counts(rows, unit)
-    return ReportSummary(
-        unit=ReportUnitOut(code=unit.code, name=unit.name, kind=unit.kind),
-        submitted_to=_recipient(unit),
-        period=ReportPeriodOut(kind=period.kind, label=period.label, start=period.start,
-                               end=period.last_day, from_utc=period.starts_at,
-                               until_utc=period.ends_before),
-        items=totals,
-        by_field=by_field,
-        on_time=_on_time(rows),
-        failures=_failures_out(figures.failures),
-        incidents=IncidentsOut(returned=totals.results.returned),
-        cash=_cash_out(figures.cash),
-        not_recorded=list(NOT_RECORDED),
-        generated_at=utc_now(),
-    )
-
-
-def _recipient(unit: Unit) -> ReportRecipientOut:
-    """The provincial Department of Science and Technology the report goes to (TT17 Art.13)."""
-    recipient = report_recipient(unit.province)
-    return ReportRecipientOut(name=recipient.name, legal_basis=recipient.legal_basis)
-
-
-# --- exports: one row per figure ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FigureRow:
-    """One line of an export: section, key, value (None when not recorded), Vietnamese label."""
-
-    section: str
-    key: str
-    value: Any
-    label: str
-
-
-def _direction_rows(section: str, prefix: str, counts: DirectionCounts,
-                    label_prefix: str = "") -> list[FigureRow]:
-    """The seven direction counts of one group."""
-    rows = []
-    for direction in ("dossiers", "results"):
-        for name, value in getattr(counts, direction).model_dump().items():
-            key = f"{direction}.{name}"
-            rows.append(FigureRow(section, prefix + key, value,
-                                  label_prefix + COUNT_LABELS_VI[key]))
-    return rows
-
-
-def figure_rows(summary: ReportSummary) -> list[FigureRow]:
-    """Every figure of the report as rows, for CSV and XLSX alike."""
-    rows = [
-        FigureRow("report", "unit", summary.unit.code, f"Đơn vị: {summary.unit.name}"),
-        FigureRow("report", "submitted_to", summary.submitted_to.name,
-                  f"Kính gửi: {summary.submitted_to.name} ({summary.submitted_to.legal_basis})"),
-        FigureRow("report", "period", summary.period.kind.value,
-                  f"Kỳ báo cáo: {summary.period.label}"),
-        FigureRow("report", "start", summary.period.start.isoformat(), "Từ ngày"),
-        FigureRow("report", "end", summary.period.end.isoformat(), "Đến ngày (tính cả ngày này)"),
-        FigureRow("report", "generated_at", summary.generated_at.isoformat(),
-                  "Thời điểm lập báo cáo (UTC)"),
-    ]
-    rows += _direction_rows("items", "", summary.items)
-    for field in summary.by_field:
-        rows += _direction_rows("by_field", f"{field.field}.", field, f"{field.label} — ")
-    for group, label in ON_TIME_GROUP_LABELS_VI.items():
-        for name, value in getattr(summary.on_time, group).model_dump().items():
-            rows.append(FigureRow("on_time", f"{group}.{name}", value,
-                                  f"{label}: {ON_TIME_LABELS_VI[name]}"))
-    failures = summary.failures
-    rows.append(FigureRow("failures", "attempts", failures.attempts,
-                          "Số lần phát không thành công"))
-    for reason, count in failures.by_reason.items():
-        label = FAILURE_REASON_LABELS_VI.get(reason, reason)
-        rows.append(FigureRow("failures", f"reason.{reason}", count, f"Lý do: {label}"))
-    for action, count in failures.by_action.items():
-        label = FAILURE_ACTION_LABELS_VI.get(action, action)
-        rows.append(FigureRow("failures", f"action.{action}", count, f"Xử lý: {label}"))
-    for name, value in summary.incidents.model_dump().items():
-        rows.append(FigureRow("incidents", name, value, INCIDENT_LABELS_VI[name]))
-    for name, value in summary.cash.model_dump().items():
-        rows.append(FigureRow("cash", name, value, CASH_LABELS_VI[name]))
-    return rows
-
-
-def _csv_value(value: Any) -> str:
-    """A cell of the CSV: empty for a figure not recorded."""
-    return "" if value is None else str(value)
-
-
-def summary_csv(summary: ReportSummary) -> bytes:
-    """The report as CSV, UTF-8 with a BOM so that Excel shows the Vietnamese."""
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(EXPORT_HEADERS_VI)
-    for row in figure_rows(summary):
-        writer.writerow((row.section, row.key, _csv_value(row.value), row.label))
-    return text.getvalue().encode("utf-8-sig")
-
-
-#: The columns of the by-field table: (heading, direction, count).
-FIELD_COLUMNS_VI = (
-    ("Hồ sơ đã nhận", "dossiers", "accepted"), ("Hồ sơ đã nộp", "dossiers", "filed"),
-    ("Kết quả đã tiếp nhận", "results", "registered"), ("Kết quả đã phát", "results", "delivered"),
-    ("Kết quả chuyển hoàn", "results", "returned"),
-)
-
-
-def _report_sheet(sheet: Any, summary: ReportSummary) -> None:
-    """The report as a person sends it: title, unit and period, tables with totals."""
-    bold = Font(bold=True)
-    period = summary.period
-    sheet.append(("BÁO CÁO TÌNH HÌNH CUNG CẤP DỊCH VỤ BƯU CHÍNH CÔNG ÍCH",))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(("Theo Điều 13 Thông tư 17/2017/TT-BTTTT",))
-    sheet.append((f"Đơn vị: {summary.unit.name}",))
-    sheet.append((f"Kỳ báo cáo: {period.label} (từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y})",))
-    sheet.append(())
-    sheet.append(("Chỉ tiêu", "Số lượng"))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    items = summary.items
-    for label, value in (("Hồ sơ đã nhận", items.dossiers.accepted),
-                         ("Hồ sơ đã nộp cho cơ quan", items.dossiers.filed),
-                         ("Kết quả đã tiếp nhận", items.results.registered),
-                         ("Kết quả đã phát", items.results.delivered),
-                         ("Kết quả chuyển hoàn", items.results.returned),
-                         ("Số hoàn thành đúng hạn", summary.on_time.all.on_time),
-                         ("Số hoàn thành trễ hạn", summary.on_time.all.late),
-                         ("Số lần phát không thành công", summary.failures.attempts),
-                         ("Tiền đã thu (đồng)", summary.cash.collected_vnd),
-                         ("Tiền phải thu (đồng)", summary.cash.due_vnd)):
-        sheet.append((label, value))
-        sheet.cell(row=sheet.max_row, column=2).number_format = "#,##0"
-    sheet.append(("Tỷ lệ đúng hạn", summary.on_time.all.rate))
-    sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
-    sheet.append(())
-    sheet.append(("Lĩnh vực", *(heading for heading, _d, _c in FIELD_COLUMNS_VI)))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    for field in summary.by_field:
-        sheet.append((field.label, *(getattr(getattr(field, direction), count)
-                                     for _h, direction, count in FIELD_COLUMNS_VI)))
-    sheet.append(("Tổng cộng", *(getattr(getattr(items, direction), count)
-                                 for _h, direction, count in FIELD_COLUMNS_VI)))
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    sheet.append(())
-    sheet.append((f"Lập lúc {summary.generated_at.astimezone(LOCAL_TZ):%H:%M %d/%m/%Y}",))
-    sheet.column_dimensions["A"].width = 44
-    for column in "BCDEF":
-        sheet.column_dimensions[column].width = 18
-
-
-def summary_xlsx(summary: ReportSummary) -> bytes:
-    """The report as an Excel workbook: the first sheet to send (Vietnamese headings, units
-    by name, totals, the period); the second, "Dữ liệu", the CSV's rows for machines."""
-    workbook = Workbook()
-    first = workbook.worksheets[0]
-    _report_sheet(first, summary)
-    first.title = "Báo cáo"
-    sheet = workbook.create_sheet("Dữ liệu")
-    sheet.append(EXPORT_HEADERS_VI)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in figure_rows(summary):
-        sheet.append((row.section, row.key, row.value, row.label))
-        if row.key.endswith(".rate") and row.value is not None:
-            sheet.cell(row=sheet.max_row, column=3).number_format = "0.00%"
-    for column, width in zip("ABCD", (12, 40, 16, 70), strict=True):
-        sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def export_name(summary: ReportSummary, extension: str) -> str:
-    """The file name of an export: unit and dates, ASCII only."""
-    period = summary.period
-    return f"bao-cao-{summary.unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{extension}"
+    return ReportFigures(unit=unit, period=period, counts=figures.counts,
+                         failures=figures.failures, cash=figures.cash, fields=_fields_of(unit),
+                         generated_at=utc_now())

@@ -64,21 +64,22 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.orm import aliased
 
 from server.core.scope import unit_subtree
-from server.custody.proof import SEAL_GRACE, day_bounds, local_day
+from server.custody.proof import SEAL_GRACE
 from server.domain.lifecycle import EventType, ItemKind
+from server.domain.local_time import day_bounds, local_day
 from server.extensions import db
 from server.models import CustodyEvent, Item, ReportDayPartial, ReportRollup, Unit
 from server.models.types import utc_now
-from server.reporting.reports import (
+from server.reporting.statements import (
     COUNTED_TYPES,
     CashTally,
+    CountRow,
     FailureRow,
-    _cash_statement,
-    _count_statement,
-    _CountRow,
-    _failure_statement,
-    _first_of_its_type,
-    _occurred_between,
+    cash_statement,
+    count_statement,
+    failure_statement,
+    first_of_its_type,
+    occurred_between,
 )
 
 COUNT, FAILURE, CASH = "count", "failure", "cash"
@@ -115,7 +116,7 @@ def mark_of(day: date) -> datetime:
 class RolledFigures:
     """The roll-ups of some days added up, in the report's additive shapes."""
 
-    counts: list[_CountRow]
+    counts: list[CountRow]
     failures: list[FailureRow]
     cash: CashTally
 
@@ -132,7 +133,7 @@ def rolled_figures(unit: Unit, first: date, last: date) -> RolledFigures:
     p = ReportDayPartial
     scoped = and_(p.day >= first, p.day <= last, _partial_scope(unit))
     counts = [
-        _CountRow(ItemKind(kind), field, EventType(event_type), int(items), int(on_time))
+        CountRow(ItemKind(kind), field, EventType(event_type), int(items), int(on_time))
         for kind, field, event_type, items, on_time in db.session.execute(
             select(p.kind, p.field, p.event_type, func.sum(p.items), func.sum(p.on_time))
             .where(p.figure == COUNT, scoped).group_by(p.kind, p.field, p.event_type))
@@ -159,10 +160,10 @@ _EMPTY_PARTIAL: dict[str, Any] = {
 def _day_partials(day: date, mark: datetime) -> list[dict[str, Any]]:
     """The partial figures of one day over the events received before `mark`."""
     start, end = day_bounds(day)
-    where = and_(_occurred_between(start, end), CustodyEvent.received_at < mark)
+    where = and_(occurred_between(start, end), CustodyEvent.received_at < mark)
     units = (Item.post_office_unit_id, Item.agency_unit_id)
     rows: list[dict[str, Any]] = []
-    counting = (_count_statement(where, _first_of_its_type(received_before=mark))
+    counting = (count_statement(where, first_of_its_type(received_before=mark))
                 .add_columns(*units).group_by(*units))
     for kind, field, event_type, items, on_time, post_office, agency in db.session.execute(
             counting):
@@ -170,11 +171,11 @@ def _day_partials(day: date, mark: datetime) -> list[dict[str, Any]]:
                          "items": items, "on_time": int(on_time or 0),
                          "post_office_unit_id": post_office, "agency_unit_id": agency})
     for reason, action, post_office, agency, items in db.session.execute(
-            _failure_statement(where, *units)):
+            failure_statement(where, *units)):
         rows.append({"figure": FAILURE, "reason": reason, "action": action, "items": items,
                          "post_office_unit_id": post_office, "agency_unit_id": agency})
     for post_office, agency, events, with_cash, collected, due, due_unrecorded in \
-            db.session.execute(_cash_statement(where, *units)):
+            db.session.execute(cash_statement(where, *units)):
         rows.append({"figure": CASH, "items": events, "with_cash": with_cash,
                          "collected_vnd": int(collected), "due_vnd": int(due),
                          "due_unrecorded_vnd": int(due_unrecorded),

@@ -173,5 +173,5 @@ def consistency(query: ConsistencyQuery) -> ConsistencyOut:
 def witness_alert_list() -> WitnessAlertsOut:
     """The supervisors' alert: which witness refused what and when (fork, rollback, bad
     signature), newest first; a witness drops out once it cosigns a later checkpoint."""
-    return WitnessAlertsOut(alerts=[WitnessAlertOut.model_validate(alert, from_attributes=True)
+    return WitnessAlertsOut(alerts=[WitnessAlertOut.model_validate(alert)
                                     for alert in witness_alerts()])

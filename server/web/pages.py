@@ -1,7 +1,7 @@
 """Public pages, the printable custody of an item, and the PWA shell."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import (
@@ -35,7 +35,7 @@ from server.domain.lifecycle import (
     ItemKind,
     ItemStatus,
 )
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import day_text, local_time_text
 from server.extensions import limiter
 from server.items.consignment_note import note_context
 from server.items.intake import consignment_note
@@ -49,7 +49,13 @@ bp = Blueprint("pages", __name__, template_folder="templates",
 @bp.app_template_filter("local_time")
 def local_time(moment: datetime) -> str:
     """Show a UTC time as Vietnamese local time (Asia/Ho_Chi_Minh)."""
-    return moment.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+    return local_time_text(moment)
+
+
+@bp.app_template_filter("day")
+def day(value: date) -> str:
+    """Show a day as written: 03/12/2026."""
+    return day_text(value)
 
 
 @bp.get("/t/")
@@ -103,8 +109,8 @@ def custody_page(tn: str) -> ResponseReturnValue:
         kind_label=KIND_LABELS_VI[ItemKind(body["item"]["kind"])],
         status_label=STATUS_LABELS_VI[ItemStatus(body["item"]["status"])],
         exported_at=local_time(datetime.fromisoformat(body["exported_at"])),
-        filed_at=(datetime.fromisoformat(body["item"]["filed_at"]).astimezone(LOCAL_TZ)
-                  .strftime("%H:%M:%S %d/%m/%Y") if body["item"].get("filed_at") else None),
+        filed_at=(local_time_text(datetime.fromisoformat(body["item"]["filed_at"]), seconds=True)
+                  if body["item"].get("filed_at") else None),
     )
 
 

@@ -8,15 +8,15 @@ silently.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import g
 from sqlalchemy import select
 
 from server.domain.deadlines import FINISHED_STATUSES
 from server.domain.errors import DomainError
+from server.domain.local_time import local_midnight
 from server.domain.service_time import (
-    LOCAL_TZ,
     CalendarDay,
     RouteClass,
     WorkingDecisions,
@@ -86,10 +86,6 @@ def set_decision(actor: User, day: date, working: bool, reason: str,
     return row, _move_deadlines(actor, row)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ)
-
-
 def _move_deadlines(actor: User, row: CalendarDecisionRow) -> int:
     """Recompute the due date of open items whose service time spans the day; record each move.
 
@@ -99,8 +95,8 @@ def _move_deadlines(actor: User, row: CalendarDecisionRow) -> int:
     decisions = working_decisions()
     affected = db.session.execute(
         select(Item).where(Item.status.not_in(sorted(FINISHED_STATUSES)),
-                           Item.consigned_at < _start_of(row.day),
-                           Item.due_at >= _start_of(row.day))
+                           Item.consigned_at < local_midnight(row.day),
+                           Item.due_at >= local_midnight(row.day))
         .order_by(Item.id).with_for_update()).scalars().all()
     moved = 0
     for item in affected:

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from server.extensions import db
+from server.media.service import MISSING_MEDIA_MESSAGE
 from server.models import AuditFlag, Correction, Item
 from tests.api.audit_world import Round, custody_round, events_of
 from tests.api.checks import (
@@ -218,6 +219,7 @@ def test_a_correction_naming_an_image_not_uploaded_is_refused(app, round_):
     error = assert_error(_ask(round_.supervisor, target["id"],
                               correction={"signature_sha256": "ab" * 32}), 422, "missing_media")
     assert error["details"]["missing"] == ["ab" * 32]
+    assert error["message"] == MISSING_MEDIA_MESSAGE
     uploaded = upload_image(round_.supervisor, "corrected-signature")
     assert _ask(round_.supervisor, target["id"],
                 correction={"signature_sha256": uploaded}).status_code == 201

@@ -5,6 +5,7 @@ the official fees are remitted to the agency in full.
 """
 from __future__ import annotations
 
+from server.media.service import MISSING_MEDIA_MESSAGE
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import (
     HOME,
@@ -43,6 +44,16 @@ def remit(clerk, postman, amount: int):  # type: ignore[no-untyped-def]
     return clerk.post("/api/v1/cash/remittances", json={
         "postman": "postman", "amount_vnd": amount,
         "postman_signature_sha256": upload_image(postman, f"postman-signs-{amount}")})
+
+
+def test_a_remittance_signed_with_an_image_never_uploaded_is_refused(app, world, new_api):
+    clerk, _postman, _numbers = delivered_with(new_api, 76000)
+    with nothing_written(app):
+        error = assert_error(clerk.post("/api/v1/cash/remittances", json={
+            "postman": "postman", "amount_vnd": 76000, "postman_signature_sha256": "cd" * 32}),
+            422, "missing_media")
+    assert error["details"] == {"missing": ["cd" * 32], "field": "postman_signature_sha256"}
+    assert error["message"] == MISSING_MEDIA_MESSAGE
 
 
 def test_the_postman_sees_what_he_should_have_collected_and_did(app, world, new_api):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.extensions import db
+from server.media.service import MISSING_MEDIA_MESSAGE
 from server.models import AuditFlag, CustodyEvent, Item
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import HOME, clerk_and_postman, event, sync, upload_image
@@ -146,8 +147,9 @@ def test_a_signature_not_uploaded_is_refused(app, world, new_api):
     desk, number = failed_once(new_api)
     desk.clerk.post(f"/api/v1/counter/items/{number}/hold", json={})
     with nothing_written(app):
-        assert_error(desk.clerk.post(f"/api/v1/counter/items/{number}/deliver", json={
+        error = assert_error(desk.clerk.post(f"/api/v1/counter/items/{number}/deliver", json={
             "recipient": RECIPIENT, "signature_sha256": "a" * 64}), 422, "missing_media")
+    assert error["message"] == MISSING_MEDIA_MESSAGE
 
 
 def test_a_delivered_result_cannot_be_held(app, world, new_api):

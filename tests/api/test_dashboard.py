@@ -233,15 +233,20 @@ def test_todays_counts_cover_every_event_of_the_day(demo, api):
         "filed": done["filed"], "registered": done["registered"]}
 
 
-def test_each_card_counts_the_rows_of_the_list_it_opens(demo, api):
+def test_each_card_counts_the_rows_of_the_list_it_opens(demo, api, new_api):
     """The number on a card is the number of rows its list shows (issue 12: the home-pickup
     card counted counter intakes that its list did not show)."""
+    # An intake made now: the demo's "today" is the last working day that has begun, which
+    # before 8:00 local time (or on a holiday) is not the dashboard's today, so without it the
+    # cards could all read 0 and the comparison prove nothing.
+    clerk = signed_in(new_api(), "clerk")
+    assert clerk.post("/api/v1/intake/counter", json=intake_body(clerk)).status_code == 201
     board = _board(api)
     today, overdue = board["today"], board["overdue"]
     rows = Counter(row["card"] for row in today["events"])
     for card in ("delivered", "attempt_failed", "collected", "collected_at_counter"):
         assert today[card] == rows[card], card
-    assert today["collected"] + today["collected_at_counter"] > 0
+    assert today["collected_at_counter"] > 0
     home = [row for row in today["events"] if row["card"] == "collected"]
     assert not any(row["at_counter"] for row in home)
     assert all(row["at_counter"] for row in today["events"] if row["card"] == "collected_at_counter")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from server.media.service import MISSING_MEDIA_MESSAGE
 from tests.api.checks import assert_error, nothing_written, signed_in
 from tests.api.scenario import HOME, event, sync, upload_image
 from tests.conftest import ApiClient
@@ -158,7 +159,7 @@ def test_a_signature_that_was_never_uploaded_is_refused(app, filing):
     with nothing_written(app):
         refused = filing.postman.post("/api/v1/handovers", json={
             "to_unit": "CA-TINH", "items": filing.numbers, "signature_sha256": "a" * 64})
-    assert_error(refused, 422, "missing_media")
+    assert assert_error(refused, 422, "missing_media")["message"] == MISSING_MEDIA_MESSAGE
 
 
 def test_marking_incomplete_outside_a_filing_is_refused_and_changes_nothing(app, filing, new_api):

@@ -1,4 +1,4 @@
-"""Audit flags raised as the field's events come in (docs/design.md §4, §8).
+"""Audit flags raised as the field's events come in (docs/design.md §4).
 
 Each test plants one anomaly through the real API — a clerk registers results at the counter,
 hands them to the postman, the postman syncs crafted events — and checks that exactly the

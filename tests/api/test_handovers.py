@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.media.service import MISSING_MEDIA_MESSAGE
 from tests.api.checks import UNKNOWN_NUMBER, assert_error, nothing_written, signed_in
 from tests.api.scenario import (
     Desk,
@@ -243,6 +244,7 @@ def test_a_signature_that_was_not_uploaded_is_refused(app, counter):
                                               "signature_sha256": "ab" * 32})
         error = assert_error(response, 422, "missing_media")
     assert error["details"]["missing"] == ["ab" * 32]
+    assert error["message"] == MISSING_MEDIA_MESSAGE
     assert counter.clerk.get(f"/api/v1/handovers/{handover_id}").get_json()["status"] == "pending"
 
 

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
+from server.catalogue.schemas import SignedOut
 from server.core.schemas import RequestModel
-from server.core.spec import OPERATIONS
+from server.core.spec import OPERATIONS, _serialise
 from server.custody.schemas import SyncEvent
 from tests.api.checks import field_names, signed_in
 from tests.api.scenario import result_body
@@ -213,3 +214,13 @@ def test_every_documented_required_field_is_enforced(app, world, document, new_a
         response = client.post(path, json={k: v for k, v in body.items() if k != field})
         assert response.status_code == 422, (field, response.get_json())
         assert field in field_names(response.get_json()["error"])
+
+
+def test_a_view_answers_its_response_model_never_a_bare_dict(app):
+    """One serialisation convention (server/core/schemas.py): what a view returns is dumped
+    from a response model; a dict would bypass the documented schema, so it is refused."""
+    with app.test_request_context():
+        assert _serialise(SignedOut(), 200).get_json() == {"ok": True}
+        assert _serialise((SignedOut(), 201), 200).status_code == 201
+        with pytest.raises(TypeError):
+            _serialise({"ok": True}, 200)

@@ -18,8 +18,9 @@ from sqlalchemy import select, text
 
 from server.core.errors import Conflict
 from server.custody.events import event_body
-from server.custody.proof import day_bounds, last_closed_day, local_day, seal_day
+from server.custody.proof import last_closed_day, seal_day
 from server.domain.custody_chain import GENESIS_HASH, chain_hash, merkle_root
+from server.domain.local_time import day_bounds, local_day
 from server.extensions import db
 from server.media.service import media_path
 from server.models import CustodyEvent, DailyRoot, Item

@@ -21,14 +21,15 @@ from sqlalchemy import func, select
 
 from demo.seed import seed_demo
 from server.custody.events import append_event
-from server.custody.proof import day_bounds, local_day
 from server.domain.lifecycle import EventType, FailureAction, FailureReason
+from server.domain.local_time import day_bounds, local_day
 from server.domain.periods import Period, PeriodKind
 from server.extensions import db
 from server.models import CustodyEvent, Item, ReportDayPartial, ReportRollup, Unit, User
 from server.models.types import utc_now
 from server.reporting.reports import summarize
 from server.reporting.rollups import last_rollable_day, roll_up, rolled_through
+from server.reporting.serializers import summary_out
 from tests.conftest import empty_tables
 
 SEED = 20261124
@@ -100,8 +101,8 @@ def _assert_same_as_raw(rng: random.Random, tries: int) -> int:
     busy = 0
     for _ in range(tries):
         period, unit = _random_period(rng, first, last), rng.choice(units)
-        rolled = _figures(summarize(supervisor, period, unit))
-        raw = _figures(summarize(supervisor, period, unit, rollups=False))
+        rolled = _figures(summary_out(summarize(supervisor, period, unit)))
+        raw = _figures(summary_out(summarize(supervisor, period, unit, rollups=False)))
         assert rolled == raw, (period, unit)
         busy += raw["cash"]["events"] > 0
     return busy
@@ -206,11 +207,11 @@ def test_a_late_replay_before_the_period_takes_the_count_out_of_it(world: Flask)
         assert rolled is not None
         day = local_day(rolled.occurred_at)
         period = Period(PeriodKind.custom, day, day + timedelta(days=1))
-        before = summarize(supervisor, period, None, rollups=False).items.dossiers.accepted
+        before = summary_out(summarize(supervisor, period, None, rollups=False)).items.dossiers.accepted
         # The phone had collected it three days earlier and only now comes back online.
         append_event(rolled.item, EventType.collected, rolled.actor,
                      occurred_at=rolled.occurred_at - timedelta(days=3), evidence={})
-        raw = _figures(summarize(supervisor, period, None, rollups=False))
+        raw = _figures(summary_out(summarize(supervisor, period, None, rollups=False)))
         assert raw["items"]["dossiers"]["accepted"] == before - 1
-        assert _figures(summarize(supervisor, period, None)) == raw
+        assert _figures(summary_out(summarize(supervisor, period, None))) == raw
         db.session.rollback()

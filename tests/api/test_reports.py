@@ -29,6 +29,7 @@ from server.extensions import db
 from server.models import CustodyEvent, Item, Procedure, Unit, UnitKind, User
 from server.models.types import utc_now
 from server.reporting.reports import summarize
+from server.reporting.serializers import summary_out
 from tests.api.checks import assert_error, nothing_written
 from tests.conftest import ApiClient, empty_tables
 
@@ -292,7 +293,7 @@ def test_a_replayed_event_counts_its_item_once(demo: Flask) -> None:
     with demo.app_context():
         supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
         month = parse_period("month", params["start"], None, first)
-        before = summarize(supervisor, month, None)
+        before = summary_out(summarize(supervisor, month, None))
         originals = [db.session.scalars(
             select(CustodyEvent).where(CustodyEvent.type == kind,
                                        CustodyEvent.occurred_at >= month.starts_at)
@@ -304,7 +305,7 @@ def test_a_replayed_event_counts_its_item_once(demo: Flask) -> None:
             append_event(original.item, EventType(original.type), original.actor,
                          occurred_at=original.occurred_at + timedelta(minutes=1),
                          evidence=dict(original.evidence))
-        after = summarize(supervisor, month, None)
+        after = summary_out(summarize(supervisor, month, None))
         db.session.rollback()
     assert after.items == before.items
     assert after.on_time == before.on_time
@@ -318,7 +319,7 @@ def test_events_fall_in_the_period_of_their_local_date(demo: Flask) -> None:
         postman = db.session.scalar(select(User).where(User.username == "postman"))
         month = parse_period("month", params["start"], None, first)
         previous = parse_period("month", add_months(month.start, -1).isoformat(), None, first)
-        before = [summarize(supervisor, p, None).failures.by_reason for p in (previous, month)]
+        before = [summary_out(summarize(supervisor, p, None)).failures.by_reason for p in (previous, month)]
         item = db.session.scalars(select(Item).where(Item.kind == "result")).first()
         # 00:30 on the 1st in Vietnam is still the previous day in UTC; 23:59 the day before
         # is already the previous month.
@@ -326,7 +327,7 @@ def test_events_fall_in_the_period_of_their_local_date(demo: Flask) -> None:
                            (month.starts_at - timedelta(minutes=1), "force_majeure")):
             append_event(item, EventType.attempt_failed, postman, occurred_at=at,
                          evidence={"reason": reason, "action": "return_to_agency"})
-        after = [summarize(supervisor, p, None).failures.by_reason for p in (previous, month)]
+        after = [summary_out(summarize(supervisor, p, None)).failures.by_reason for p in (previous, month)]
         db.session.rollback()
     assert after[1]["deceased"] == before[1]["deceased"] + 1
     assert after[1]["force_majeure"] == before[1]["force_majeure"]

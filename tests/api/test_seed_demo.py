@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from demo.cli import register_demo_commands
 from demo.seed import DEMO_UNITS, DEMO_USERS, OTHER_UNIT_USERS, seed_demo
 from server.custody.events import verify_custody
+from server.domain.admin_map import check_address
 from server.domain.invitations import FailedAttempt, invitation_status
 from server.domain.lifecycle import FailureAction, FailureReason, ItemStatus
 from server.domain.service_time import LOCAL_TZ, working_days_between
@@ -24,6 +25,7 @@ from server.models import (
     Item,
     Media,
     Role,
+    Unit,
     User,
 )
 from server.models.types import utc_now
@@ -163,6 +165,20 @@ def test_delivery_evidence_is_uploaded_and_some_fixes_are_flagged(app: Flask) ->
         assert reasons
 
 
+def test_filings_are_signed_by_both_parties_as_the_handover_service_requires(app: Flask) -> None:
+    """The demo files through the handover service (QĐ45 Art.7: sender and officer sign);
+    a copy of its logic once left the sender's signature out."""
+    _seed(app)
+    with app.app_context():
+        filings = db.session.scalars(
+            select(HandoverRecord).join(Unit, Unit.id == HandoverRecord.to_unit_id)
+            .where(Unit.kind == "agency", HandoverRecord.status == "accepted")).all()
+        assert filings
+        assert all(r.sender_signature_sha256 and r.receiver_signature_sha256 for r in filings)
+        filed = db.session.scalars(select(CustodyEvent).where(CustodyEvent.type == "filed")).all()
+        assert filed and all(e.evidence["sender_signature_sha256"] for e in filed)
+
+
 def test_the_same_seed_gives_the_same_demo(app: Flask) -> None:
     def snapshot() -> list[tuple[str, str, str, str]]:
         with app.app_context():
@@ -219,9 +235,6 @@ def test_the_demo_postman_has_a_morning_load_to_check(app: Flask) -> None:
 
 def test_every_demo_address_is_on_the_2025_map(app: Flask) -> None:
     """Issue 16: the demo is Ninh Bình as merged in 2025 (Ninh Bình + Hà Nam + Nam Định)."""
-    from server.domain.admin_map import check_address
-    from server.models import Unit
-
     _seed(app)
     with app.app_context():
         for unit in db.session.scalars(select(Unit).where(Unit.commune != "")):

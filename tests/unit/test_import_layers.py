@@ -88,8 +88,13 @@ def _server_modules() -> dict[str, Path]:
     return {_module_name(path): path for path in sorted((ROOT / "server").rglob("*.py"))}
 
 
-def _graph() -> dict[str, set[str]]:
-    modules = _server_modules()
+def _demo_modules() -> dict[str, Path]:
+    """The demo province (outside the server: it may import the server, never the reverse)."""
+    return {_module_name(path): path for path in sorted((ROOT / "demo").rglob("*.py"))}
+
+
+def _graph(modules: dict[str, Path] | None = None) -> dict[str, set[str]]:
+    modules = _server_modules() if modules is None else modules
     return {module: {name for name, _line, top in _imports(path) if top and name in modules}
             for module, path in modules.items()}
 
@@ -117,6 +122,13 @@ def test_no_package_imports_from_a_package_above_it():
             if theirs == "__init__" and mine != "__init__":
                 upward.append(f"{module} → server (the app factory)")
     assert sorted(upward) == []
+
+
+def test_no_module_is_imported_inside_a_function_of_the_demo():
+    hidden = [f"{path.relative_to(ROOT)}:{line} imports {name}"
+              for path in _demo_modules().values()
+              for name, line, top in _imports(path) if not top]
+    assert hidden == []
 
 
 def test_the_server_never_imports_the_demo():
@@ -162,6 +174,10 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_import_cycle():
     assert _cycles(_graph()) == []
+
+
+def test_no_import_cycle_in_the_demo():
+    assert _cycles(_graph(_demo_modules())) == []
 
 
 @pytest.mark.parametrize(("graph", "expected"), [

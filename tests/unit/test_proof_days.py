@@ -2,8 +2,9 @@
 
 from datetime import UTC, date, datetime
 
-from server.custody.proof import day_bounds, last_closed_day, local_day
+from server.custody.proof import last_closed_day
 from server.domain.evidence_images import media_fields
+from server.domain.local_time import day_bounds, local_day
 
 
 def test_a_local_day_runs_from_17_00_utc_the_day_before() -> None:

@@ -1,4 +1,4 @@
-// A failed attempt: reason and action (docs/design.md §7), with the invitations so far and when
+// A failed attempt: reason and action (docs/design.md §3), with the invitations so far and when
 // the next is allowed (two invitations, two working days apart: TT17 Art.5(2)(h)).
 import { t } from "../i18n.js";
 import { findItem, recordEvent, vietnamDate } from "../items.js";
