@@ -3,7 +3,6 @@ table full of rows other tables point at (SQLite rebuilds it) loses nothing."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -18,17 +17,8 @@ from server.extensions import db
 from server.models import Item
 from tests.api.checks import row_counts
 from tests.api.scenario import clerk_and_postman
-from tests.conftest import empty_tables
 
 MIGRATION = Path(__file__).parents[2] / "migrations" / "versions" / "0016_item_status_check.py"
-
-
-@pytest.fixture(autouse=True)
-def _no_rows_left(session_app: Flask) -> Iterator[None]:
-    """Leave no rows: the other migration tests walk down through revisions (0014's rebuild
-    of `items`) that SQLite cannot run under rows pointing at it."""
-    yield
-    empty_tables(session_app)
 
 
 def _migration() -> ModuleType:

@@ -35,7 +35,14 @@ from server.domain.state_machines import (
     TransitionError,
     after_failed_send,
 )
-from server.models import AuditFlag, CashRemittance, Correction, HandoverRecord, Item, Notification
+from server.models import (
+    AuditFlag,
+    CashRemittance,
+    Correction,
+    HandoverRecord,
+    Item,
+    Notification,
+)
 
 #: machine, its status enum, its action enum, the moves it allows, its refusal code.
 EXPECTED: list[tuple[StateMachine[Any, Any], type[StrEnum], type[StrEnum],
