@@ -80,7 +80,8 @@ class StateMachine(Generic[S, A]):
         if after is not None:
             return after
         before: Any = status
-        template = self.refusals.get(before, "{subject}: không thể {action} khi đang ở “{status}”.")
+        template = self.refusals.get(
+            before, "{subject} có trạng thái không hợp lệ “{status}”; hãy báo quản trị viên.")
         message = template.format_map(_Blanks(
             {"subject": self.subject, "status": str(status), "action": str(action),
              **(words or {})}))

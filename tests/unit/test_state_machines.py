@@ -127,6 +127,8 @@ def test_an_unknown_stored_status_takes_no_action() -> None:
         HANDOVERS.next_status("signed", HandoverAction.accept)
     assert refused.value.code == "handover_closed"
     assert refused.value.details == {"status": "signed"}
+    assert refused.value.message == ("Biên bản giao nhận có trạng thái không hợp lệ “signed”; "
+                                     "hãy báo quản trị viên.")
 
 
 def test_a_cancelled_handover_says_why_and_what_to_do() -> None:
