@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import select
 
 from server.audit.flag_review import close_flag, visible_flag
-from server.core.errors import Conflict, Forbidden, Invalid, NotFound
+from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.scope import visible_items
 from server.custody.events import append_event, iso_utc
 from server.domain.evidence_images import media_fields
 from server.domain.lifecycle import EventType
+from server.domain.state_machines import CORRECTIONS, CorrectionAction
 from server.extensions import db
 from server.media.service import require_uploaded
 from server.models import Correction, CustodyEvent, Item, User
@@ -39,7 +40,8 @@ def request_correction(actor: User, event_id: str, reason: str,
     # A corrected image field must name an uploaded image, as an event's own fields must.
     require_uploaded(dict(media_fields(correction)))
     pending = Correction(event_id=event.id, item_id=event.item_id, reason=reason,
-                         correction=correction, requested_by_id=actor.id, status="pending")
+                         correction=correction, requested_by_id=actor.id,
+                         status=CORRECTIONS.next_status(None, CorrectionAction.request))
     db.session.add(pending)
     db.session.flush()
     return pending
@@ -61,9 +63,8 @@ def countersign_correction(actor: User, correction_id: int,
                            flag_id: int | None = None) -> Correction:
     """Apply a pending correction by appending a `corrected` event; the author may not sign."""
     correction = visible_correction(actor, correction_id, lock=True)
-    if correction.status != "pending":
-        raise Conflict("correction_already_applied", "Đề nghị điều chỉnh này đã được ký duyệt.",
-                       {"corrected_event_id": correction.corrected_event_id})
+    applied = CORRECTIONS.next_status(correction.status, CorrectionAction.countersign,
+                                      details={"corrected_event_id": correction.corrected_event_id})
     if correction.requested_by_id == actor.id:
         raise Forbidden("four_eyes_required",
                         "Người đề nghị điều chỉnh không được tự ký duyệt; cần một kiểm soát viên khác.")
@@ -85,7 +86,7 @@ def countersign_correction(actor: User, correction_id: int,
         "requested_at": iso_utc(correction.requested_at),
         "countersigned_by_user_id": actor.id,
     })
-    correction.status, correction.corrected_event_id = "applied", event.id
+    correction.status, correction.corrected_event_id = applied, event.id
     correction.countersigned_by_id, correction.countersigned_at = actor.id, event.received_at
     if flag is not None:
         note = f"Đã điều chỉnh có kiểm soát (đề nghị #{correction.id}): {correction.reason}"

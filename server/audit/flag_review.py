@@ -7,12 +7,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.core.errors import Conflict, NotFound
+from server.core.errors import NotFound
 from server.core.scope import visible_items
 from server.domain.flags import FLAG_LABELS_VI
 from server.domain.geo import distance_m
 from server.domain.identity import ID_TYPE_LABELS_VI
 from server.domain.lifecycle import EVENT_LABELS_VI
+from server.domain.state_machines import FLAGS, FlagAction
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, User
 from server.models.types import utc_now
@@ -48,10 +49,9 @@ def visible_flag(actor: User, flag_id: int, *, lock: bool = False) -> tuple[Audi
 
 def close_flag(flag: AuditFlag, actor: User, note: str) -> AuditFlag:
     """Mark an open flag resolved by `actor`; 409 when someone already resolved it."""
-    if flag.status != "open":
-        raise Conflict("flag_already_resolved", "Cảnh báo này đã được xử lý.",
-                       {"resolved_at": flag.resolved_at.isoformat() if flag.resolved_at else None})
-    flag.status, flag.resolved_by_id, flag.resolved_at = "resolved", actor.id, utc_now()
+    flag.status = FLAGS.next_status(flag.status, FlagAction.resolve, details={
+        "resolved_at": flag.resolved_at.isoformat() if flag.resolved_at else None})
+    flag.resolved_by_id, flag.resolved_at = actor.id, utc_now()
     flag.resolution_note = note
     db.session.flush()
     return flag

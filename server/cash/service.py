@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from server.core.errors import Conflict, Invalid, NotFound
+from server.core.errors import Invalid, NotFound
 from server.core.scope import unit_subtree, visible_items
 from server.domain.cash import (
     CashDay,
@@ -25,6 +25,7 @@ from server.domain.cash import (
 from server.domain.fees import cash_due_vnd
 from server.domain.lifecycle import EventType
 from server.domain.local_time import day_bounds, local_day, local_time_text
+from server.domain.state_machines import REMITTANCES, RemittanceAction, RemittanceStatus
 from server.extensions import db
 from server.media.service import require_uploaded
 from server.models import (
@@ -133,8 +134,9 @@ def _remittances(postman_ids: list[int], day: date) -> dict[int, list[CashRemitt
 def _totals(lines: list[CashEventLine], remittances: list[CashRemittance]) -> CashDay:
     return cash_day(
         (CashLine(line.due_vnd, line.collected_vnd) for line in lines),
-        remitted_vnd=sum(r.amount_vnd for r in remittances if r.status == "closed"),
-        pending_vnd=sum(r.amount_vnd for r in remittances if r.status == "open"))
+        remitted_vnd=sum(r.amount_vnd for r in remittances
+                         if r.status == RemittanceStatus.closed),
+        pending_vnd=sum(r.amount_vnd for r in remittances if r.status == RemittanceStatus.open))
 
 
 def cash_days(user: User, day: date, username: str | None = None) -> list[PostmanCash]:
@@ -171,7 +173,8 @@ def record_remittance(clerk: User, postman_username: str, day: date, amount_vnd:
     check_remittance(amount_vnd, today.totals)
     remittance = CashRemittance(postman_user_id=postman.id, clerk_user_id=clerk.id,
                                 unit_id=clerk.unit_id, business_day=day, amount_vnd=amount_vnd,
-                                status="open", postman_signature_sha256=postman_signature_sha256)
+                                status=REMITTANCES.next_status(None, RemittanceAction.postman_signs),
+                                postman_signature_sha256=postman_signature_sha256)
     db.session.add(remittance)
     db.session.flush()
     return remittance
@@ -187,15 +190,15 @@ def sign_remittance(clerk: User, remittance_id: int, clerk_signature_sha256: str
     if remittance is None:
         raise NotFound("unknown_remittance", f"Không tìm thấy phiếu nộp tiền số {remittance_id} "
                        "của bưu cục bạn.")
-    if remittance.status == "closed":
-        raise Conflict("remittance_closed",
-                       f"Phiếu nộp tiền số {remittance.id} đã được ký đủ và khóa lúc "
-                       f"{local_time_text(remittance.closed_at)}; "  # type: ignore[arg-type]
-                       "không thể ký lại.", {"id": remittance.id})
+    closed_at = remittance.closed_at
+    closed = REMITTANCES.next_status(remittance.status, RemittanceAction.clerk_signs, words={
+        "id": str(remittance.id),
+        "closed_at": local_time_text(closed_at) if closed_at else "…",
+    }, details={"id": remittance.id})
     require_uploaded({"clerk_signature_sha256": clerk_signature_sha256})
     remittance.clerk_user_id = clerk.id
     remittance.clerk_signature_sha256 = clerk_signature_sha256
-    remittance.status = "closed"
+    remittance.status = closed
     remittance.closed_at = utc_now()
     db.session.flush()
     return remittance

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from server.core.errors import ServiceError
 from server.domain.errors import DomainError
+from server.domain.state_machines import TransitionError
 from server.extensions import db
 
 #: Stable codes for the HTTP errors Flask or Werkzeug raise by themselves.
@@ -135,6 +136,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Response:
         return _rolled_back(error_response(422, error.code, error.message, error.details))
+
+    @app.errorhandler(TransitionError)
+    def _transition_error(error: TransitionError) -> Response:
+        # A record someone else signed, cancelled or resolved meanwhile: a conflict.
+        return _rolled_back(error_response(409, error.code, error.message, error.details))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from server.core.errors import NotFound
 from server.domain.lifecycle import CLOSED, ItemStatus
 from server.domain.s10 import parse_tracking_number
+from server.domain.state_machines import HandoverStatus
 from server.domain.unit_tree import province_root, within
 from server.extensions import db
 from server.models import (
@@ -73,7 +74,7 @@ def postman_items(user: User) -> ColumnElement[bool]:
     listed_for_him = (select(HandoverLine.item_id)
                       .join(HandoverRecord, HandoverRecord.id == HandoverLine.handover_id)
                       .where(HandoverRecord.to_user_id == user.id,
-                             HandoverRecord.status == "pending",
+                             HandoverRecord.status == HandoverStatus.pending,
                              HandoverLine.item_id.is_not(None)))
     handled = select(CustodyEvent.item_id).where(CustodyEvent.actor_user_id == user.id,
                                                  CustodyEvent.received_at >= since)

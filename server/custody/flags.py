@@ -30,6 +30,7 @@ from server.domain.flags import (
 from server.domain.geo import Position, far_from_address
 from server.domain.invitations import InvitationStatus
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
+from server.domain.state_machines import FLAGS, FlagAction
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
 
@@ -116,7 +117,8 @@ def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[
     # The event itself too: a batch's events are not written yet when their flags are
     # raised, and the relationship makes the flush insert each event before its flags.
     flag = AuditFlag(code=code, item_id=item.id, event_id=event.id if event else None,
-                     event=event, details=details)
+                     event=event, details=details,
+                     status=FLAGS.next_status(None, FlagAction.raise_))
     db.session.add(flag)
     return flag
 

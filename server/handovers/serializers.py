@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from server.domain.handover_rules import citizen_initials
+from server.domain.state_machines import HandoverStatus
 from server.handovers.schemas import HandoverLineOut, HandoverOut
 from server.handovers.service import is_receiver, is_sender
 from server.models import (
@@ -27,7 +28,7 @@ def handover_line_out(line: HandoverLine) -> HandoverLineOut:
 
 def handover_out(record: HandoverRecord, viewer: User | None = None) -> HandoverOut:
     """A handover record with its lines; `viewer` learns whether he may sign or withdraw it."""
-    pending = record.status == "pending"
+    pending = record.status == HandoverStatus.pending
     return HandoverOut(
         id=record.id, status=record.status,
         from_user=record.from_user.username if record.from_user else None,
@@ -41,7 +42,7 @@ def handover_out(record: HandoverRecord, viewer: User | None = None) -> Handover
         sender_signed=record.sender_signature_sha256 is not None,
         receiver_signed=record.receiver_signature_sha256 is not None,
         cancelled_at=record.cancelled_at, cancel_reason=record.cancel_reason,
-        expired=record.status == "cancelled" and record.cancelled_by_id is None,
+        expired=record.status == HandoverStatus.cancelled and record.cancelled_by_id is None,
         can_accept=pending and viewer is not None and is_receiver(viewer, record),
         can_cancel=pending and viewer is not None and is_sender(viewer, record),
         lines=[handover_line_out(line) for line in record.lines],

@@ -35,6 +35,7 @@ from server.domain.lifecycle import (
 from server.domain.local_time import day_bounds, local_day
 from server.domain.s10 import parse_tracking_number
 from server.domain.service_time import RouteClass, service_deadline
+from server.domain.state_machines import HANDOVERS, HandoverAction, HandoverStatus
 from server.extensions import db
 from server.media.service import require_own_images
 from server.models import HandoverLine, HandoverRecord, Item, Role, Unit, UnitKind, User
@@ -247,7 +248,8 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
         require_own_images(actor, {"signature_sha256": sender_signature})
     pending = list(db.session.execute(
         select(HandoverLine.tracking_number).join(HandoverRecord)
-        .where(HandoverRecord.status == "pending", HandoverLine.tracking_number.in_(numbers))
+        .where(HandoverRecord.status == HandoverStatus.pending,
+               HandoverLine.tracking_number.in_(numbers))
     ).scalars())
     if pending:
         raise Conflict("already_on_handover", "Bưu gửi đang nằm trong một biên bản chưa ký nhận.",
@@ -255,7 +257,8 @@ def create_handover(actor: User, to_user: str | None, to_unit: str | None,
     record = HandoverRecord(
         from_user_id=actor.id if actor.role == Role.postman else None,
         from_unit_id=actor.unit_id, to_user_id=receiver.id if receiver else None,
-        to_unit_id=receiver_unit.id, created_by_id=actor.id, status="pending",
+        to_unit_id=receiver_unit.id, created_by_id=actor.id,
+        status=HANDOVERS.next_status(None, HandoverAction.list_items),
         sender_signature_sha256=sender_signature, created_at=at or utc_now(),
     )
     db.session.add(record)
@@ -320,12 +323,14 @@ def is_receiver(actor: User, record: HandoverRecord) -> bool:
         actor.unit_id == record.to_unit_id and actor.role in {Role.clerk, Role.agency})
 
 
-def _check_receiver(actor: User, record: HandoverRecord) -> None:
-    """Only the named person, or someone of the receiving unit, signs; and only once."""
+def _check_receiver(actor: User, record: HandoverRecord) -> HandoverStatus:
+    """Only the named person, or someone of the receiving unit, signs; and only once.
+
+    Answers the record's status once signed.
+    """
     if not is_receiver(actor, record):
         raise Forbidden("not_receiver", "Chỉ bên nhận mới được ký nhận biên bản này.")
-    if record.status != "pending":
-        raise Conflict("handover_closed", _closed_message(record), {"status": record.status})
+    return _next_status(record, HandoverAction.accept)
 
 
 def _filing_lines(record: HandoverRecord) -> set[str]:
@@ -365,11 +370,11 @@ def accept_handover(actor: User, handover_id: int, scanned: list[str],
     record = db.session.execute(
         select(HandoverRecord).where(HandoverRecord.id == record.id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one()
-    _check_receiver(actor, record)
+    signed = _check_receiver(actor, record)
     numbers = _tracking_numbers(scanned, "scanned")
     marks = _incomplete_numbers(record, incomplete or {}, numbers)
     require_own_images(actor, {"signature_sha256": signature_sha256})
-    record.status, record.accepted_at = "accepted", at or utc_now()
+    record.status, record.accepted_at = signed, at or utc_now()
     record.accepted_by_id, record.receiver_signature_sha256 = actor.id, signature_sha256
     listed = {line.tracking_number: line for line in record.lines}
     filing = _filing_lines(record)
@@ -502,10 +507,11 @@ def expire_stale_handovers(now: datetime | None = None) -> int:
     lifetime = pending_lifetime()
     cutoff = (now or utc_now()) - lifetime
     stale = list(db.session.execute(
-        select(HandoverRecord).where(HandoverRecord.status == "pending",
+        select(HandoverRecord).where(HandoverRecord.status == HandoverStatus.pending,
                                      HandoverRecord.created_at < cutoff)).scalars())
     for record in stale:
-        record.status, record.cancel_reason = "cancelled", expired_reason()
+        record.status = _next_status(record, HandoverAction.expire)
+        record.cancel_reason = expired_reason()
         record.cancelled_at = record.created_at + lifetime
     if stale:
         db.session.flush()
@@ -528,19 +534,17 @@ def cancel_handover(actor: User, handover_id: int, reason: str) -> HandoverRecor
         .execution_options(populate_existing=True)).scalar_one()
     if not is_sender(actor, record):
         raise Forbidden("not_sender", "Chỉ bên giao mới được hủy biên bản này.")
-    if record.status != "pending":
-        raise Conflict("handover_closed", _closed_message(record), {"status": record.status})
-    record.status, record.cancelled_at = "cancelled", utc_now()
+    record.status, record.cancelled_at = _next_status(record, HandoverAction.cancel), utc_now()
     record.cancelled_by_id, record.cancel_reason = actor.id, reason.strip()
     db.session.flush()
     return record
 
 
-def _closed_message(record: HandoverRecord) -> str:
-    """Why a record can no longer be signed or cancelled, in words."""
-    if record.status == "accepted":
-        return "Biên bản đã được ký nhận; không thể ký lại hay hủy."
-    return f"Biên bản đã bị hủy ({record.cancel_reason or 'không rõ lý do'}); hãy lập biên bản mới."
+def _next_status(record: HandoverRecord, action: HandoverAction) -> HandoverStatus:
+    """The record's status after `action` (server/domain/state_machines.py); 409
+    `handover_closed` once signed or cancelled, saying why."""
+    return HANDOVERS.next_status(
+        record.status, action, words={"reason": record.cancel_reason or "không rõ lý do"})
 
 
 # --- what the sender can list ----------------------------------------------------------------
@@ -560,7 +564,7 @@ def handover_candidates(actor: User, source: str, now: datetime | None = None) -
     """
     expire_stale_handovers()
     on_pending = select(HandoverLine.item_id).join(HandoverRecord).where(
-        HandoverRecord.status == "pending", HandoverLine.item_id.is_not(None))
+        HandoverRecord.status == HandoverStatus.pending, HandoverLine.item_id.is_not(None))
     statement = select(Item).where(_held_by(actor), Item.status.not_in(list(TERMINAL)),
                                    Item.id.not_in(on_pending))
     if source == "due_today":

@@ -36,6 +36,7 @@ from server.models import (
     UnitKind,
     User,
 )
+from server.models.item import UNPLACED
 from server.models.types import utc_now
 from server.workdays.service import working_decisions
 
@@ -188,7 +189,7 @@ def build_item(actor: User, body: ItemCreate, procedure: Procedure, *,
     fees = body.fees
     item = Item(
         tracking_number=allocate_tracking_number(current_app.config[prefix_key]),
-        kind=body.kind.value, status="", procedure_id=procedure.id,
+        kind=body.kind.value, status=UNPLACED, procedure_id=procedure.id,
         dossier_code=body.dossier_code, agency_unit_id=placement.agency.id,
         post_office_unit_id=placement.post_office.id,
         linked_dossier_id=(linked.id if (linked := _linked_dossier(actor, body)) else None),

@@ -15,10 +15,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.domain.state_machines import CorrectionStatus
 from server.extensions import Model
 from server.models.custody import CustodyEvent
 from server.models.item import Item
-from server.models.types import UtcDateTime, utc_now
+from server.models.types import UtcDateTime, one_of, utc_now
 from server.models.user import User
 
 
@@ -51,7 +52,7 @@ class Correction(Model):
 
     __tablename__ = "corrections"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'applied')", name="status_known"),
+        CheckConstraint(one_of("status", CorrectionStatus), name="status_known"),
         # Four eyes: the database itself refuses a correction countersigned by its author.
         CheckConstraint("countersigned_by_id IS NULL OR countersigned_by_id <> requested_by_id",
                         name="four_eyes"),

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.domain.state_machines import RemittanceStatus
 from server.extensions import Model
-from server.models.types import UtcDateTime, utc_now
+from server.models.types import UtcDateTime, one_of, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
@@ -22,7 +23,7 @@ class CashRemittance(Model):
     __tablename__ = "cash_remittances"
     __table_args__ = (
         CheckConstraint("amount_vnd > 0", name="amount_positive"),
-        CheckConstraint("status IN ('open', 'closed')", name="status_known"),
+        CheckConstraint(one_of("status", RemittanceStatus), name="status_known"),
         CheckConstraint("status = 'open' OR clerk_signature_sha256 IS NOT NULL",
                         name="closed_is_signed"),
         Index("ix_cash_remittances_postman_day", "postman_user_id", "business_day"),

@@ -14,9 +14,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.domain.state_machines import FlagStatus
 from server.extensions import Model
 from server.models.item import Item
-from server.models.types import UtcDateTime, utc_now
+from server.models.types import UtcDateTime, one_of, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
@@ -72,7 +73,7 @@ class AuditFlag(Model):
 
     __tablename__ = "audit_flags"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'resolved')", name="status_known"),
+        CheckConstraint(one_of("status", FlagStatus), name="status_known"),
         Index("ix_audit_flags_status_created", "status", "created_at"),
     )
 

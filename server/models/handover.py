@@ -6,9 +6,10 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.domain.state_machines import HandoverStatus
 from server.extensions import Model
 from server.models.item import Item
-from server.models.types import UtcDateTime, utc_now
+from server.models.types import UtcDateTime, one_of, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
@@ -18,7 +19,7 @@ class HandoverRecord(Model):
 
     __tablename__ = "handover_records"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'accepted', 'cancelled')", name="status_known"),
+        CheckConstraint(one_of("status", HandoverStatus), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,13 +7,20 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.domain.lifecycle import ItemStatus
 from server.extensions import Model
 from server.models.procedure import Procedure
-from server.models.types import UtcDateTime, utc_now
+from server.models.types import UtcDateTime, one_of, utc_now
 from server.models.unit import Unit
 from server.models.user import User
 
 GENESIS_HASH = "0" * 64
+
+#: The status of an item between its insert and its first custody event, both in the one
+#: transaction that registers it (the event needs the item's id): never seen committed.
+UNPLACED = ""
+#: The values `items.status` may hold: the lifecycle's statuses (server/domain/lifecycle.py).
+ITEM_STATUS_VALUES: tuple[str, ...] = (UNPLACED, *ItemStatus)
 
 
 class TrackingSerial(Model):
@@ -37,6 +44,7 @@ class Item(Model):
         CheckConstraint("kind IN ('dossier', 'result')", name="kind_known"),
         CheckConstraint("postage_vnd >= 0 AND official_fee_vnd >= 0", name="fees_not_negative"),
         CheckConstraint("event_count >= 0", name="event_count_not_negative"),
+        CheckConstraint(one_of("status", ITEM_STATUS_VALUES), name="status_known"),
         Index("ix_items_holder_user_status", "holder_user_id", "status"),
         Index("ix_items_post_office_status", "post_office_unit_id", "status"),
         Index("ix_items_agency_status", "agency_unit_id", "status"),

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.domain.state_machines import NotificationStatus
 from server.extensions import Model
 from server.models.custody import CustodyEvent
 from server.models.item import Item
-from server.models.types import UtcDateTime, utc_now
+from server.models.types import UtcDateTime, one_of, utc_now
 from server.models.unit import Unit
 
 
@@ -24,7 +25,7 @@ class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
         CheckConstraint("recipient IN ('agency', 'citizen')", name="recipient_known"),
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
+        CheckConstraint(one_of("status", NotificationStatus), name="status_known"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_notifications_status_id", "status", "id"),
     )

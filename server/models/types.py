@@ -1,6 +1,7 @@
 """Column types shared by the models."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Dialect
@@ -37,3 +38,9 @@ class UtcDateTime(TypeDecorator[datetime]):
 def utc_now() -> datetime:
     """Return the current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def one_of(column: str, values: Iterable[str]) -> str:
+    """The SQL of a CHECK constraint that keeps `column` among `values`, in their order."""
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"{column} IN ({listed})"

@@ -18,6 +18,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from server.domain.lifecycle import EventType, ItemKind
+from server.domain.state_machines import (
+    NOTIFICATIONS,
+    NotificationAction,
+    NotificationStatus,
+    after_failed_send,
+)
 from server.extensions import db
 from server.models import CustodyEvent, Item, Notification
 from server.models.types import utc_now
@@ -74,7 +80,7 @@ def notification_row(item: Item, event: Any) -> dict[str, Any] | None:
         "payload": {"tracking_number": item.tracking_number, "dossier_code": item.dossier_code,
                     "status": item.status, "occurred_at": event.occurred_at.isoformat(),
                     "unit_id": event.actor_unit_id},
-        "status": "pending", "attempts": 0,
+        "status": NOTIFICATIONS.next_status(None, NotificationAction.queue), "attempts": 0,
     }
 
 
@@ -121,12 +127,13 @@ def drain_outbox(sender: NotificationSender, limit: int = 500) -> DrainReport:
     """
     sent = failed = 0
     ids = list(db.session.execute(
-        select(Notification.id).where(Notification.status == "pending")
+        select(Notification.id).where(Notification.status == NotificationStatus.pending)
         .order_by(Notification.id).limit(limit)).scalars())
     for notification_id in ids:
         notification = db.session.execute(
             select(Notification).where(Notification.id == notification_id,
-                                       Notification.status == "pending").with_for_update()
+                                       Notification.status == NotificationStatus.pending)
+            .with_for_update()
         ).scalar_one_or_none()
         if notification is None:  # another drain sent it meanwhile
             db.session.rollback()
@@ -136,16 +143,19 @@ def drain_outbox(sender: NotificationSender, limit: int = 500) -> DrainReport:
             sender.send(notification)
         except Exception as error:  # noqa: BLE001 — any sender fault is one failed attempt
             notification.last_error = type(error).__name__[:100]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = "failed"
+            notification.status = NOTIFICATIONS.next_status(
+                notification.status, after_failed_send(notification.attempts, MAX_ATTEMPTS))
             failed += 1
             log.warning("notification %s not sent (attempt %s): %s", notification.id,
                         notification.attempts, type(error).__name__)
         else:
-            notification.status, notification.sent_at = "sent", utc_now()
+            notification.status = NOTIFICATIONS.next_status(notification.status,
+                                                            NotificationAction.deliver)
+            notification.sent_at = utc_now()
             sent += 1
         db.session.commit()
     pending = db.session.execute(
-        select(db.func.count(Notification.id)).where(Notification.status == "pending")
+        select(db.func.count(Notification.id))
+        .where(Notification.status == NotificationStatus.pending)
     ).scalar_one()
     return DrainReport(sent, failed, pending)

@@ -34,6 +34,7 @@ from server.domain.local_time import (
     local_time_text,
 )
 from server.domain.service_time import LOCAL_TZ
+from server.domain.state_machines import FlagStatus
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Role, Unit, UnitKind, User
 from server.models.types import utc_now
@@ -413,7 +414,7 @@ def _today(scope: ColumnElement[bool], window: _Window, waiting: int) -> TodayCo
 
 def _flags(scope: ColumnElement[bool], window: _Window) -> FlagsSection:
     """Open flags per code, how many were raised today, and the newest rows."""
-    open_in_scope = and_(AuditFlag.status == "open", scope)
+    open_in_scope = and_(AuditFlag.status == FlagStatus.open, scope)
     per_code = db.session.execute(
         select(AuditFlag.code, func.count(),
                func.sum(case((AuditFlag.created_at >= window.start, 1), else_=0)))
@@ -647,7 +648,7 @@ def _map(user: User, scope: ColumnElement[bool], window: _Window) -> DashboardMa
     flagged_rows = db.session.execute(
         base().add_columns(AuditFlag.code)
         .join(AuditFlag, AuditFlag.event_id == CustodyEvent.id)
-        .where(positioned, AuditFlag.status == "open")
+        .where(positioned, AuditFlag.status == FlagStatus.open)
         .order_by(CustodyEvent.occurred_at, AuditFlag.id).limit(MAP_POINTS)
     ).tuples().all()
     points: dict[str, dict[str, Any]] = {}

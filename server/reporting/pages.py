@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, make_response, render_template
 
 bp = Blueprint("dashboard", __name__,
-               static_folder="static/dashboard", static_url_path="/static/dashboard")
+               static_folder="../web/static/dashboard", static_url_path="/static/dashboard")
 
 
 @bp.get("/supervisor")

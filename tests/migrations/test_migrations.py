@@ -35,9 +35,17 @@ def test_head_matches_the_models_exactly(session_app: Flask) -> None:
 
 def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     reset_schema(session_app)
+    assert "ck_items_status_known" in _checks(session_app, "items")
     with session_app.app_context():
         downgrade(revision="-1")
-    # The newest migration (0012) added the background verification jobs; 0010 stays below it.
+    # The newest migration (0016) checks the item's status; 0012's jobs stay below it, and
+    # so do the item's other checks, which the rebuild on SQLite must keep.
+    assert _checks(session_app, "items") == {"ck_items_kind_known", "ck_items_fees_not_negative",
+                                             "ck_items_event_count_not_negative"}
+    assert "verification_jobs" in _tables(session_app)
+    with session_app.app_context():
+        downgrade(revision="0010_accounts_tokens")
+    # 0012 added the background verification jobs; 0010 stays below it.
     assert "verification_jobs" not in _tables(session_app)
     assert "login_failures" in _tables(session_app)
     with session_app.app_context():
@@ -100,6 +108,7 @@ def test_downgrade_one_step_then_upgrade_again(session_app: Flask) -> None:
     assert {"account_digest", "address_digest", "failed_at"} <= _columns(session_app,
                                                                         "login_failures")
     assert "expires_at" in _columns(session_app, "api_tokens")
+    assert "ck_items_status_known" in _checks(session_app, "items")
 
 
 def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -> None:
@@ -126,6 +135,11 @@ def test_tokens_made_before_expiry_existed_get_ninety_days(session_app: Flask) -
         expires_at = db.session.execute(select(ApiToken.expires_at)).scalar_one()
         db.session.remove()
     assert expires_at == made + timedelta(days=90)
+
+
+def _checks(app: Flask, table: str) -> set[str]:
+    with app.app_context():
+        return {check["name"] for check in inspect(db.engine).get_check_constraints(table)}
 
 
 def _columns(app: Flask, table: str) -> set[str]:
