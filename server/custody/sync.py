@@ -14,10 +14,10 @@ from sqlalchemy.orm import load_only
 from server.core.errors import Invalid
 from server.core.schemas import JSON_BODY
 from server.core.scope import custody_scope, visible_items
-from server.custody.events import BatchAppender, Holder, append_event
-from server.custody.flags import RecentFixes
+from server.custody.events import CustodyWriter
 from server.custody.schemas import SyncEvent
 from server.domain.custody_chain import payload_digest
+from server.domain.custody_step import holder_after
 from server.domain.errors import DomainError
 from server.domain.evidence_images import (
     HANDOVER_IMAGE_FIELDS,
@@ -46,6 +46,7 @@ from server.models import (
     Unit,
     User,
 )
+from server.models.types import utc_now
 
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
 #: Fields of an event model that are columns of the event, not evidence.
@@ -92,13 +93,15 @@ def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
 
 def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
     """Load the batch's items the actor may record events on now (`custody_scope`),
-    row-locked in id order (no deadlocks)."""
+    row-locked in id order (no deadlocks), as stored now (the session's copies overwritten:
+    after a clash they may hold what a rolled-back write set)."""
     if not numbers:
         return {}
     items = db.session.execute(
         select(Item).options(_ONLY_FIELDS_USED)
         .where(Item.tracking_number.in_(numbers), custody_scope(actor))
         .order_by(Item.id).with_for_update()
+        .execution_options(populate_existing=True)
     ).scalars().all()
     return {item.tracking_number: item for item in items}
 
@@ -152,8 +155,8 @@ class _Batch:
     recorded: dict[str, tuple[int, str | None]]
     #: The uploaded images among those the batch's events name, with their binding.
     uploaded: dict[str, _Image]
-    #: The actor's fixes across the batch (None: ask the database per event).
-    fixes: RecentFixes | None
+    #: The batch's events, flags, notifications and item changes, written at the end.
+    writer: CustodyWriter
     #: Numbers the actor may read but not write to now (handed on to another unit).
     out_of_reach: set[str] = field(default_factory=set)
     #: Usernames and unit codes of the holders, to name them in `not_holder` flags.
@@ -163,12 +166,10 @@ class _Batch:
     previous_at: dict[int, datetime] = field(default_factory=dict)
     #: Item id → when the last handover to the actor was signed.
     received_at: dict[int, datetime] = field(default_factory=dict)
-    #: The batch's events, flags, notifications and item changes, written at the end.
-    appender: BatchAppender = field(default_factory=BatchAppender)
 
     @classmethod
-    def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
-             remember_fixes: bool, out_of_reach: set[str] | None = None) -> _Batch:
+    def load(cls, actor: User, events: list[Any], items: dict[str, Item],
+             out_of_reach: set[str]) -> _Batch:
         ids = {str(event.id) for event in events}
         recorded = {event_id: (item_id, digest) for event_id, item_id, digest in db.session.execute(
             select(CustodyEvent.id, CustodyEvent.item_id, CustodyEvent.payload_digest)
@@ -183,18 +184,17 @@ class _Batch:
         _ = actor.unit
         usernames, unit_codes = _custodian_names(actor, items)
         item_ids = [item.id for item in items.values()]
-        return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None,
-                   out_of_reach or set(), usernames, unit_codes, _last_event_times(item_ids),
-                   _handed_to_actor_at(actor, item_ids))
+        return cls(items, recorded, uploaded, CustodyWriter(actor), out_of_reach, usernames,
+                   unit_codes, _last_event_times(item_ids), _handed_to_actor_at(actor, item_ids))
 
-    def write_bindings(self) -> None:
-        """Store the hand-overs this batch bound images to (one executemany)."""
+    def write(self) -> None:
+        """Write the batch's rows (`CustodyWriter.write`), then the hand-overs it bound
+        images to (one executemany)."""
+        self.writer.write()
         rows = [{"image": sha256, "key": image.bound_key, "at": image.bound_at}
                 for sha256, image in self.uploaded.items() if image.newly_bound]
         if rows:
             db.session.execute(_BIND_IMAGE, rows)
-        for image in self.uploaded.values():
-            image.newly_bound = False
 
     def custodian(self, item: Item) -> Custodian:
         """Who holds `item` now (as this batch has moved it), named."""
@@ -308,22 +308,9 @@ def _document_refusal(event: Any) -> DomainError | None:
     return None
 
 
-def _holder_after(event_type: EventType, actor: User) -> Holder | None:
-    """Custody follows the field: the collector holds a dossier, nobody holds a delivered result."""
-    if event_type is EventType.collected:
-        return Holder(actor.id, actor.unit_id)
-    if event_type is EventType.delivered:
-        return Holder(None, None)
-    return None
-
-
 def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
-           alone: bool = False) -> dict[str, Any]:
-    """Record one valid event, or say why not; a failure writes nothing of it.
-
-    `alone`: the event is written at once (ORM, `append_event`) in a savepoint of its own,
-    so that a concurrent write refuses it alone; otherwise it joins the batch's bulk rows.
-    """
+           received_at: datetime) -> dict[str, Any]:
+    """Add one valid event to the batch's writer, or say why not."""
     event_id = str(event.id)
     existing = batch.recorded.get(event_id)
     item = batch.items.get(event.tracking_number)
@@ -369,26 +356,11 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
         # position was when the postman confirmed.
         evidence["position_fix"] = {"fixed_at": event.position.fixed_at.isoformat(),
                                     "accuracy_m": event.position.accuracy_m}
-    holder = _holder_after(event_type, actor)
-    if not alone:
-        batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
-                              position=position, evidence=evidence, event_id=event_id,
-                              holder=holder, sent_at=sent_at, fixes=batch.fixes,
-                              payload_digest=digest, found=found)
-        _bind_images(actor, event, item, batch)
-    else:
-        try:
-            with db.session.begin_nested():
-                append_event(item, event_type, actor, occurred_at=event.occurred_at,
-                             position=position, evidence=evidence, event_id=event_id,
-                             holder=holder, sent_at=sent_at, payload_digest=digest,
-                             found=found)
-                _bind_images(actor, event, item, batch)
-                batch.write_bindings()
-        except IntegrityError:
-            db.session.refresh(item)
-            return _rejected(event_id, "concurrent_write",
-                             "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
+    batch.writer.add(item, event_type, event_id=event_id, occurred_at=event.occurred_at,
+                     received_at=received_at, position=position, evidence=evidence,
+                     holder=holder_after(event_type, actor.id, actor.unit_id), sent_at=sent_at,
+                     payload_digest=digest, string_keys=True, found=found)
+    _bind_images(actor, event, item, batch)
     batch.recorded[event_id] = (item.id, digest)
     batch.previous_at[item.id] = event.occurred_at
     return _accepted(event_id)
@@ -419,10 +391,16 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     """Apply a batch in order; each event is accepted, a duplicate, or rejected on its own.
 
     `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
-    The batch's lookups are made once and its rows written in bulk at the end (a few
-    executemany statements, `BatchAppender`), in a savepoint. Should that write meet a concurrent write (another request storing one of these event
-    ids at the same moment), the savepoint is rolled back and the batch applied again event
-    by event, each in a savepoint of its own, so that only the event concerned is refused.
+    The batch's items are row-locked, its lookups made once, and its rows written at the end
+    by one `CustodyWriter` (a few executemany statements), in a savepoint.
+
+    The one rule for a concurrent write: should the write clash with a row another request
+    stored after the batch's lookups (IntegrityError: an event id, an item's link), the
+    savepoint is rolled back and the whole batch applied again, once, from what is stored
+    now (items re-read, lookups made again). The events the other request stored are then
+    answered by the resend rule (`_resent`: duplicate or id_reused) and the others written.
+    Should that second write clash too, nothing of the batch is written and each event it
+    would have written is refused as `concurrent_write`: the phone sends it again.
     """
     if len(raw_events) > max_events:
         raise Invalid("batch_too_large", f"Mỗi lần đồng bộ tối đa {max_events} sự kiện.",
@@ -430,22 +408,27 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     parsed = [_parse(raw) for raw in raw_events]
     valid = [model for model, _ in parsed if model is not None]
     numbers = {model.tracking_number for model in valid}
-    items = _lock_items(actor, numbers)
-    out_of_reach = _out_of_reach(actor, numbers - items.keys())
+    results: list[dict[str, Any]] = []
+    for _attempt in range(2):
+        items = _lock_items(actor, numbers)
+        out_of_reach = _out_of_reach(actor, numbers - items.keys())
+        try:
+            with db.session.begin_nested():
+                batch = _Batch.load(actor, valid, items, out_of_reach)
+                received_at = utc_now()
+                results = [rejection if model is None else
+                           _apply(actor, model, batch, sent_at, received_at)
+                           for model, rejection in parsed]
+                batch.write()
+            return results
+        except IntegrityError:
+            continue
+    return [_refused_as_concurrent(result) for result in results]
 
-    def apply_all(alone: bool) -> tuple[list[dict[str, Any]], _Batch]:
-        batch = _Batch.load(actor, valid, items, remember_fixes=not alone,
-                            out_of_reach=out_of_reach)
-        return [rejection if model is None else _apply(actor, model, batch, sent_at, alone)
-                for model, rejection in parsed], batch
 
-    try:
-        with db.session.begin_nested():
-            results, batch = apply_all(alone=False)
-            batch.appender.write()
-            batch.write_bindings()
-    except IntegrityError:
-        for item in items.values():  # back to what is stored; the row locks are still held
-            db.session.refresh(item)
-        results, _ = apply_all(alone=True)
-    return results
+def _refused_as_concurrent(result: dict[str, Any]) -> dict[str, Any]:
+    """An event the batch would have written, refused since its write clashed twice."""
+    if result["status"] != "accepted":
+        return result
+    return _rejected(result["id"], "concurrent_write",
+                     "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
