@@ -62,12 +62,18 @@ def _head(item: Item) -> ItemHead:
                     item.event_count, item.head_hash, item.filed_at)
 
 
+_EVENTS = CustodyEvent.__table__
+#: The statements of the writer, built once: building one costs more than running it.
+_LATEST_OCCURRED_AT = (select(_EVENTS.c.occurred_at).where(_EVENTS.c.item_id == bindparam("item_id"))
+                       .order_by(_EVENTS.c.seq.desc()).limit(1))
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_FLAGS = insert(AuditFlag.__table__)
+_INSERT_NOTIFICATIONS = insert(Notification.__table__)
+
+
 def _latest_stored_occurred_at(item_id: int) -> datetime | None:
     """When the item's last event (by chain order) happened, as the database has it."""
-    return db.session.execute(
-        select(CustodyEvent.occurred_at).where(CustodyEvent.item_id == item_id)
-        .order_by(CustodyEvent.seq.desc()).limit(1)
-    ).scalar_one_or_none()
+    return db.session.execute(_LATEST_OCCURRED_AT, {"item_id": item_id}).scalar_one_or_none()
 
 
 def _move_item(item: Item, applied: Step, holder: Holder | None) -> None:
@@ -163,11 +169,11 @@ class CustodyWriter:
         session = db.session
         session.flush()
         if self._events:
-            session.execute(insert(CustodyEvent.__table__), self._events)
+            session.execute(_INSERT_EVENTS, self._events)
         if self._flags:
-            session.execute(insert(AuditFlag.__table__), self._flags)
+            session.execute(_INSERT_FLAGS, self._flags)
         if self._notifications:
-            session.execute(insert(Notification.__table__), self._notifications)
+            session.execute(_INSERT_NOTIFICATIONS, self._notifications)
         if self._items:
             session.execute(_ITEM_UPDATE, [
                 {"item_key": item.id, "new_status": item.status,

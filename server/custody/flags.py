@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from server.custody.invitations import failed_attempt, failed_attempts
 from server.domain.fees import cash_due_vnd
@@ -83,23 +83,15 @@ class RecentFixes:
 
     def _latest_stored(self) -> Fix | None:
         if not self._stored_read:
-            found = db.session.execute(
-                _positioned_events(self._actor_id)
-                .order_by(CustodyEvent.occurred_at.desc()).limit(1)
-            ).one_or_none()
+            found = db.session.execute(_LATEST_FIX, {"actor_id": self._actor_id}).one_or_none()
             self._stored, self._stored_read = (_fix(found) if found is not None else None), True
         return self._stored
 
 
 def _stored_fix_before(actor_id: int, event_id: str, at: datetime) -> Fix | None:
     """The actor's latest stored fix no later than `at`, other than the event's own."""
-    found = db.session.execute(
-        _positioned_events(actor_id)
-        .where(CustodyEvent.id != event_id, CustodyEvent.occurred_at <= at)
-        # occurred_at alone: the (actor, occurred_at) index then answers with one backward
-        # step, where a tie-breaker would sort all of the person's past events first.
-        .order_by(CustodyEvent.occurred_at.desc()).limit(1)
-    ).one_or_none()
+    found = db.session.execute(_FIX_BEFORE, {"actor_id": actor_id, "event_id": event_id,
+                                             "at": at}).one_or_none()
     return _fix(found) if found is not None else None
 
 
@@ -203,12 +195,20 @@ def _at_the_counter(event_type: EventType, event: Mapping[str, Any], context: Fl
             and context.status_before == ItemStatus.held_for_pickup)
 
 
-def _positioned_events(actor_id: int):  # type: ignore[no-untyped-def]
-    """The actor's events that carry a position, as fixes (id, lat, lon, accuracy, time)."""
-    return (select(CustodyEvent.id, CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
-                   CustodyEvent.occurred_at)
-            .where(CustodyEvent.actor_user_id == actor_id,
-                   CustodyEvent.lat.is_not(None), CustodyEvent.lon.is_not(None)))
+_EVENTS = CustodyEvent.__table__
+#: The actor's events that carry a position, as fixes (id, lat, lon, accuracy, time), latest
+#: first: built once (Core), as building a statement costs more than running it.
+_POSITIONED = (select(_EVENTS.c.id, _EVENTS.c.lat, _EVENTS.c.lon, _EVENTS.c.accuracy_m,
+                      _EVENTS.c.occurred_at)
+               .where(_EVENTS.c.actor_user_id == bindparam("actor_id"),
+                      _EVENTS.c.lat.is_not(None), _EVENTS.c.lon.is_not(None))
+               # occurred_at alone: the (actor, occurred_at) index then answers with one
+               # backward step, where a tie-breaker would sort all of the person's past
+               # events first.
+               .order_by(_EVENTS.c.occurred_at.desc()).limit(1))
+_LATEST_FIX = _POSITIONED
+_FIX_BEFORE = _POSITIONED.where(_EVENTS.c.id != bindparam("event_id"),
+                                _EVENTS.c.occurred_at <= bindparam("at"))
 
 
 def _fix(found: Any) -> Fix:

@@ -91,19 +91,48 @@ def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
         return None, _rejected(event_id, code, message, {"field": field})
 
 
-def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
+#: The tables the batch's lookups read, as Core: its statements are built once (building
+#: an ORM statement and its cache key costs more than running it) and read plain rows.
+_EVENTS, _MEDIA, _USERS, _UNITS = (CustodyEvent.__table__, Media.__table__, User.__table__,
+                                   Unit.__table__)
+_LINES, _HANDOVERS = HandoverLine.__table__, HandoverRecord.__table__
+_RECORDED = (select(_EVENTS.c.id, _EVENTS.c.item_id, _EVENTS.c.payload_digest)
+             .where(_EVENTS.c.id.in_(bindparam("ids", expanding=True))))
+_UPLOADED = (select(_MEDIA.c.sha256, _MEDIA.c.uploaded_by_id, _MEDIA.c.bound_key,
+                    _MEDIA.c.bound_at)
+             .where(_MEDIA.c.sha256.in_(bindparam("hashes", expanding=True))))
+_USERNAMES = select(_USERS.c.id, _USERS.c.username).where(
+    _USERS.c.id.in_(bindparam("ids", expanding=True)))
+_UNIT_CODES = select(_UNITS.c.id, _UNITS.c.code).where(
+    _UNITS.c.id.in_(bindparam("ids", expanding=True)))
+_RECEIVED = (select(_LINES.c.item_id, func.max(_HANDOVERS.c.accepted_at))
+             .join(_HANDOVERS, _HANDOVERS.c.id == _LINES.c.handover_id)
+             .where(_LINES.c.item_id.in_(bindparam("item_ids", expanding=True)),
+                    _LINES.c.outcome == "received", _HANDOVERS.c.status == "accepted")
+             .group_by(_LINES.c.item_id))
+#: Handed to the actor: a postman in person; a clerk's unit, to nobody in person.
+_HANDED_TO_POSTMAN = _RECEIVED.where(_HANDOVERS.c.to_user_id == bindparam("user_id"))
+_HANDED_TO_UNIT = _RECEIVED.where(_HANDOVERS.c.to_unit_id == bindparam("unit_id"),
+                                  _HANDOVERS.c.to_user_id.is_(None))
+
+
+def _lock_items(actor: User, numbers: set[str]) -> tuple[dict[str, Item], dict[int, datetime]]:
     """Load the batch's items the actor may record events on now (`custody_scope`),
     row-locked in id order (no deadlocks), as stored now (the session's copies overwritten:
-    after a clash they may hold what a rolled-back write set)."""
+    after a clash they may hold what a rolled-back write set); and, in the same query, when
+    each one's last event (by chain order) happened."""
     if not numbers:
-        return {}
-    items = db.session.execute(
-        select(Item).options(_ONLY_FIELDS_USED)
+        return {}, {}
+    rows = db.session.execute(
+        select(Item, CustodyEvent.occurred_at).options(_ONLY_FIELDS_USED)
+        .outerjoin(CustodyEvent, and_(CustodyEvent.item_id == Item.id,
+                                      CustodyEvent.seq == Item.event_count))
         .where(Item.tracking_number.in_(numbers), custody_scope(actor))
-        .order_by(Item.id).with_for_update()
+        .order_by(Item.id).with_for_update(of=Item)
         .execution_options(populate_existing=True)
-    ).scalars().all()
-    return {item.tracking_number: item for item in items}
+    ).tuples().all()
+    last_at = {item.id: at for item, at in rows if at is not None}
+    return {item.tracking_number: item for item, _at in rows}, last_at
 
 
 def _out_of_reach(actor: User, numbers: set[str]) -> set[str]:
@@ -114,17 +143,6 @@ def _out_of_reach(actor: User, numbers: set[str]) -> set[str]:
     return set(db.session.execute(
         select(Item.tracking_number).where(Item.tracking_number.in_(numbers), visible_items(actor))
     ).scalars())
-
-
-def _custodian_names(actor: User, items: dict[str, Item]) -> tuple[dict[int, str], dict[int, str]]:
-    """Usernames and unit codes of whoever holds the batch's items, and of the actor."""
-    user_ids = {item.holder_user_id for item in items.values()} - {None} | {actor.id}
-    unit_ids = {item.holder_unit_id for item in items.values()} - {None} | {actor.unit_id}
-    users = dict(db.session.execute(
-        select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
-    units = dict(db.session.execute(
-        select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).tuples().all())
-    return users, units
 
 
 @dataclass
@@ -139,7 +157,6 @@ class _Image:
 
 
 #: Binds an image to its first hand-over, unless a concurrent request bound it first.
-_MEDIA = Media.__table__
 _BIND_IMAGE = (update(_MEDIA).where(_MEDIA.c.sha256 == bindparam("image"),
                                    _MEDIA.c.bound_key.is_(None))
                .values(bound_key=bindparam("key"), bound_at=bindparam("at")))
@@ -169,23 +186,19 @@ class _Batch:
 
     @classmethod
     def load(cls, actor: User, events: list[Any], items: dict[str, Item],
-             out_of_reach: set[str]) -> _Batch:
-        ids = {str(event.id) for event in events}
-        recorded = {event_id: (item_id, digest) for event_id, item_id, digest in db.session.execute(
-            select(CustodyEvent.id, CustodyEvent.item_id, CustodyEvent.payload_digest)
-            .where(CustodyEvent.id.in_(ids))
-        ).tuples()} if ids else {}
-        named = {hash_ for event in events for hash_ in _media_named(event)}
-        uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in db.session.execute(
-            select(Media.sha256, Media.uploaded_by_id, Media.bound_key, Media.bound_at)
-            .where(Media.sha256.in_(named))).tuples()} if named else {}
-        # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
-        # query would first flush the events recorded so far, one more round trip.
-        _ = actor.unit
-        usernames, unit_codes = _custodian_names(actor, items)
-        item_ids = [item.id for item in items.values()]
-        return cls(items, recorded, uploaded, CustodyWriter(actor), out_of_reach, usernames,
-                   unit_codes, _last_event_times(item_ids), _handed_to_actor_at(actor, item_ids))
+             last_at: dict[int, datetime], out_of_reach: set[str]) -> _Batch:
+        ids = [str(event.id) for event in events]
+        recorded = {event_id: (item_id, digest) for event_id, item_id, digest in
+                    db.session.execute(_RECORDED, {"ids": ids})} if ids else {}
+        named = [hash_ for event in events for hash_ in _media_named(event)]
+        uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in
+                    db.session.execute(_UPLOADED, {"hashes": named})} if named else {}
+        # The actor names himself and his unit: the holders' names are asked only when
+        # an item is held by someone else (`custodian`), for its `not_holder` flag.
+        unit = actor.unit
+        return cls(items, recorded, uploaded, CustodyWriter(actor), out_of_reach,
+                   {actor.id: actor.username}, {unit.id: unit.code}, dict(last_at),
+                   _handed_to_actor_at(actor, [item.id for item in items.values()]))
 
     def write(self) -> None:
         """Write the batch's rows (`CustodyWriter.write`), then the hand-overs it bound
@@ -199,36 +212,32 @@ class _Batch:
     def custodian(self, item: Item) -> Custodian:
         """Who holds `item` now (as this batch has moved it), named."""
         user_id, unit_id = item.holder_user_id, item.holder_unit_id
+        if user_id not in self.usernames and user_id is not None or (
+                unit_id not in self.unit_codes and unit_id is not None):
+            self._name_holders()
         return Custodian(user_id, unit_id,
                          self.usernames.get(user_id) if user_id is not None else None,
                          self.unit_codes.get(unit_id) if unit_id is not None else None)
 
-
-def _last_event_times(item_ids: list[int]) -> dict[int, datetime]:
-    """When each item's last event (by chain order) happened: one query for the batch."""
-    if not item_ids:
-        return {}
-    return dict(db.session.execute(
-        select(CustodyEvent.item_id, CustodyEvent.occurred_at)
-        .join(Item, and_(Item.id == CustodyEvent.item_id, CustodyEvent.seq == Item.event_count))
-        .where(CustodyEvent.item_id.in_(item_ids))
-    ).tuples().all())
+    def _name_holders(self) -> None:
+        """Usernames and unit codes of whoever holds the batch's items (two queries)."""
+        items = self.items.values()
+        user_ids = list({item.holder_user_id for item in items} - {None} - self.usernames.keys())
+        unit_ids = list({item.holder_unit_id for item in items} - {None} - self.unit_codes.keys())
+        if user_ids:
+            self.usernames.update(db.session.execute(_USERNAMES, {"ids": user_ids}).tuples().all())
+        if unit_ids:
+            self.unit_codes.update(db.session.execute(_UNIT_CODES, {"ids": unit_ids}).tuples().all())
 
 
 def _handed_to_actor_at(actor: User, item_ids: list[int]) -> dict[int, datetime]:
     """When each item was last handed to the actor by a signed handover (one query)."""
     if not item_ids:
         return {}
-    to_actor = (HandoverRecord.to_user_id == actor.id if actor.role == Role.postman else
-                and_(HandoverRecord.to_unit_id == actor.unit_id,
-                     HandoverRecord.to_user_id.is_(None)))
-    return {item_id: at for item_id, at in db.session.execute(
-        select(HandoverLine.item_id, func.max(HandoverRecord.accepted_at))
-        .join(HandoverRecord, HandoverRecord.id == HandoverLine.handover_id)
-        .where(HandoverLine.item_id.in_(item_ids), HandoverLine.outcome == "received",
-               HandoverRecord.status == "accepted", to_actor)
-        .group_by(HandoverLine.item_id)
-    ).tuples() if at is not None}
+    statement, params = ((_HANDED_TO_POSTMAN, {"user_id": actor.id}) if actor.role == Role.postman
+                         else (_HANDED_TO_UNIT, {"unit_id": actor.unit_id}))
+    return {item_id: at for item_id, at in
+            db.session.execute(statement, {**params, "item_ids": item_ids}) if at is not None}
 
 
 def _field_findings(actor: User, event: Any, item: Item, batch: _Batch,
@@ -410,11 +419,11 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     numbers = {model.tracking_number for model in valid}
     results: list[dict[str, Any]] = []
     for _attempt in range(2):
-        items = _lock_items(actor, numbers)
+        items, last_at = _lock_items(actor, numbers)
         out_of_reach = _out_of_reach(actor, numbers - items.keys())
         try:
             with db.session.begin_nested():
-                batch = _Batch.load(actor, valid, items, out_of_reach)
+                batch = _Batch.load(actor, valid, items, last_at, out_of_reach)
                 received_at = utc_now()
                 results = [rejection if model is None else
                            _apply(actor, model, batch, sent_at, received_at)
