@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from server.custody.flags import FlagContext, RecentFixes, found_flags
+from server.custody.flags import FlagContext, FlagLimits, RecentFixes, found_flags
 from server.custody.flags import (
     raise_flag as raise_flag,  # re-exported: handovers use it
 )
@@ -112,6 +112,7 @@ class CustodyWriter:
     def __init__(self, actor: User) -> None:
         self.actor = actor
         self.fixes = RecentFixes(actor.id)
+        self.limits = FlagLimits.current()
         self._events: list[dict[str, Any]] = []
         self._flags: list[dict[str, Any]] = []
         self._notifications: list[dict[str, Any]] = []
@@ -140,7 +141,7 @@ class CustodyWriter:
         _move_item(item, applied, holder)
         row = applied.row
         context = FlagContext(actor=actor, status_before=status_before, fixes=self.fixes,
-                              conflict=applied.conflict, sent_at=sent_at,
+                              limits=self.limits, conflict=applied.conflict, sent_at=sent_at,
                               pending=self._events, found=found)
         # The flag is raised when the event comes in (a replayed history keeps its times).
         self._flags.extend({"code": code, "item_id": item.id, "event_id": event_id,

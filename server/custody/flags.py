@@ -18,6 +18,7 @@ from server.domain.flags import (
     HAND_TO_HAND_EVENTS,
     Fix,
     FlagCode,
+    WorkingHours,
     after_hours,
     at_post_office,
     cash_mismatch,
@@ -96,6 +97,26 @@ def _stored_fix_before(actor_id: int, event_id: str, at: datetime) -> Fix | None
 
 
 @dataclass(frozen=True)
+class FlagLimits:
+    """The thresholds of the checks (the app's FLAG_* settings), read once per writer."""
+
+    clock_skew_s: float
+    poor_accuracy_m: float
+    far_from_address_m: float
+    at_post_office_m: float
+    max_speed_kmh: float
+    working_hours: WorkingHours
+
+    @classmethod
+    def current(cls) -> FlagLimits:
+        """The app's settings now (tests may change them between requests)."""
+        config = current_app.config
+        return cls(config["FLAG_CLOCK_SKEW_S"], config["FLAG_POOR_ACCURACY_M"],
+                   config["FAR_FROM_ADDRESS_M"], config["FLAG_AT_POST_OFFICE_M"],
+                   config["FLAG_MAX_SPEED_KMH"], config["FLAG_WORKING_HOURS"])
+
+
+@dataclass(frozen=True)
 class FlagContext:
     """What the checks need beyond the event: who, the state before it, the phone's clock."""
 
@@ -104,6 +125,8 @@ class FlagContext:
     status_before: str | None
     #: The actor's fixes across the writer's events (impossible_speed).
     fixes: RecentFixes
+    #: The checks' thresholds.
+    limits: FlagLimits
     #: The evidence of a state conflict found while applying the event.
     conflict: dict[str, Any] | None = None
     #: The phone's clock when it sent the batch (sync only).
@@ -140,7 +163,7 @@ def found_flags(item: Item, event: Mapping[str, Any],
 def _evidence(item: Item, event: Mapping[str, Any],
               context: FlagContext) -> list[tuple[FlagCode, dict[str, Any] | None]]:
     """Each applicable check with what it found (None: nothing)."""
-    config = current_app.config
+    limits = context.limits
     event_type = EventType(event["type"])
     occurred_at, lat, lon = event["occurred_at"], event["lat"], event["lon"]
     position = (Position(lat, lon, event["accuracy_m"])
@@ -152,23 +175,23 @@ def _evidence(item: Item, event: Mapping[str, Any],
         (FlagCode.state_conflict, context.conflict),
         *context.found,
         (FlagCode.clock_skew, clock_skew(occurred_at, event["received_at"], context.sent_at,
-                                         config["FLAG_CLOCK_SKEW_S"])),
+                                         limits.clock_skew_s)),
     ]
     if event_type in DOORSTEP_EVENTS and not counter:
         checks.append((FlagCode.poor_accuracy,
-                       poor_accuracy(position, config["FLAG_POOR_ACCURACY_M"])))
+                       poor_accuracy(position, limits.poor_accuracy_m)))
         if position is not None:
             checks.append((FlagCode.far_from_address,
-                           far_from_address(position, address, config["FAR_FROM_ADDRESS_M"])))
+                           far_from_address(position, address, limits.far_from_address_m)))
     if position is not None:
         checks.append((FlagCode.impossible_speed, _speed(event, position, context)))
     if event_type in HAND_TO_HAND_EVENTS and position is not None and not counter:
         checks.append((FlagCode.at_post_office,
                        at_post_office(position, _office_of(context.actor), address,
-                                      config["FLAG_AT_POST_OFFICE_M"])))
+                                      limits.at_post_office_m)))
     if event_type in FIELD_EVENTS and not counter and context.actor.role in FIELD_ROLES:
         checks.append((FlagCode.after_hours,
-                       after_hours(occurred_at, config["FLAG_WORKING_HOURS"])))
+                       after_hours(occurred_at, limits.working_hours)))
     evidence = event["evidence"]
     if event_type in HAND_TO_HAND_EVENTS and "cash_collected_vnd" in evidence:
         due = cash_due_vnd(item.kind, context.status_before, item.postage_vnd,
@@ -224,7 +247,7 @@ def _speed(event: Mapping[str, Any], position: Position,
     context.fixes.add(fix)
     if previous is None:
         return None
-    return impossible_speed(previous, fix, current_app.config["FLAG_MAX_SPEED_KMH"])
+    return impossible_speed(previous, fix, context.limits.max_speed_kmh)
 
 
 def _office_of(actor: User) -> tuple[float, float] | None:

@@ -183,6 +183,8 @@ class _Batch:
     previous_at: dict[int, datetime] = field(default_factory=dict)
     #: Item id → when the last handover to the actor was signed.
     received_at: dict[int, datetime] = field(default_factory=dict)
+    #: How far a phone's clock may be off without being evidence (FLAG_CLOCK_SKEW_S).
+    tolerance_s: float = 0.0
 
     @classmethod
     def load(cls, actor: User, events: list[Any], items: dict[str, Item],
@@ -198,7 +200,8 @@ class _Batch:
         unit = actor.unit
         return cls(items, recorded, uploaded, CustodyWriter(actor), out_of_reach,
                    {actor.id: actor.username}, {unit.id: unit.code}, dict(last_at),
-                   _handed_to_actor_at(actor, [item.id for item in items.values()]))
+                   _handed_to_actor_at(actor, [item.id for item in items.values()]),
+                   current_app.config["FLAG_CLOCK_SKEW_S"])
 
     def write(self) -> None:
         """Write the batch's rows (`CustodyWriter.write`), then the hand-overs it bound
@@ -278,8 +281,9 @@ def _image_refusal(actor: User, event: Any, item: Item, named: set[str],
         return _rejected(None, "foreign_media",
                          "Sự kiện chỉ được dùng ảnh do chính bạn chụp và tải lên. Hãy ký hoặc "
                          "chụp lại trên máy của bạn rồi ghi nhận lại.", {"images": foreign})
-    key = _handover_key(actor, event, item) if _handover_images(event) else ""
-    for sha256 in _handover_images(event):
+    cited = _handover_images(event)
+    key = _handover_key(actor, event, item) if cited else ""
+    for sha256 in cited:
         image = batch.uploaded[sha256]
         reason = reuse_of_handover_image(image.bound_key, image.bound_at, key, event.occurred_at)
         if reason is not None:
@@ -307,7 +311,8 @@ def _media_named(event: Any) -> set[str]:
 
 def _document_refusal(event: Any) -> DomainError | None:
     """Why the identity document an event records was not valid on its day (CMND after 2024)."""
-    recipient = getattr(event, "recipient", None)
+    # Asked of the model's fields first: a pydantic model answers a missing attribute slowly.
+    recipient = event.recipient if "recipient" in type(event).model_fields else None
     if recipient is None:
         return None
     try:
@@ -347,10 +352,10 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     refusal = _document_refusal(event)
     if refusal is not None:
         return _rejected(event_id, refusal.code, refusal.message, refusal.details)
-    refusal = _image_refusal(actor, event, item, named, batch)
+    refusal = _image_refusal(actor, event, item, named, batch) if named else None
     if refusal is not None:
         return {**refusal, "id": event_id}
-    tolerance_s = current_app.config["FLAG_CLOCK_SKEW_S"]
+    tolerance_s = batch.tolerance_s
     if before_item_existed(event.occurred_at, item.created_at, tolerance_s):
         return _rejected(event_id, "before_item_existed",
                          "Thời điểm của sự kiện sớm hơn lúc bưu gửi được đăng ký. Kiểm tra "
@@ -369,7 +374,8 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
                      received_at=received_at, position=position, evidence=evidence,
                      holder=holder_after(event_type, actor.id, actor.unit_id), sent_at=sent_at,
                      payload_digest=digest, string_keys=True, found=found)
-    _bind_images(actor, event, item, batch)
+    if named:
+        _bind_images(actor, event, item, batch)
     batch.recorded[event_id] = (item.id, digest)
     batch.previous_at[item.id] = event.occurred_at
     return _accepted(event_id)
