@@ -17,6 +17,8 @@ whichever ends first. Measured in the same run:
 - events/s accepted and p50/p99 per batch of the real endpoint;
 - the server's memory: its processes' resident set after the parse-only run, and their peak
   (VmHWM) after the sync run;
+- the server's CPU time per batch (user + system, /proc), sync and parse-only: on a machine
+  shared with other work, throughput follows the load but CPU per batch hardly does;
 - the ratio of sync's events/s to the parse-only endpoint's (target ≥ 0.25 on SQLite);
 - baseline (a): the same rows inserted into `custody_events` of the same database with a raw
   batched `executemany`, 50 rows per transaction, on one connection;
@@ -41,6 +43,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -371,16 +374,38 @@ def _memory_kib(pid: int, field_name: str) -> int:
     return 0
 
 
-def server_memory_mib(server: Gunicorn, field_name: str) -> float:
-    """The resident memory of a gunicorn master and its workers (Linux /proc), in MiB."""
+def _server_pids(server: Gunicorn) -> list[int]:
+    """The gunicorn master this bench started and its workers (Linux /proc)."""
     master = server._process.pid if server._process is not None else None
     if master is None:
-        return 0.0
+        return []
     try:
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     except OSError:
         children = []
-    return sum(_memory_kib(pid, field_name) for pid in [master, *map(int, children)]) / 1024
+    return [master, *map(int, children)]
+
+
+def server_memory_mib(server: Gunicorn, field_name: str) -> float:
+    """The resident memory of a gunicorn master and its workers, in MiB."""
+    return sum(_memory_kib(pid, field_name) for pid in _server_pids(server)) / 1024
+
+
+def server_cpu_s(server: Gunicorn) -> float:
+    """The CPU time (user + system) the server's processes have used so far, in seconds:
+    unlike throughput, it hardly moves when other work shares the machine's cores."""
+    ticks = 0
+    for pid in _server_pids(server):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ms_per_batch(cpu_s: float, result: RunResult) -> float:
+    return cpu_s * 1000 / len(result.latencies_s) if result.latencies_s else 0.0
 
 
 # --- one database --------------------------------------------------------------------------
@@ -425,6 +450,7 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
     results: dict[int, RunResult] = {}
     parse_only: RunResult | None = None
     memory_after_parse = memory_peak = 0.0
+    cpu: dict[str, float] = {}
     for run, processes in enumerate(process_counts):
         server = Gunicorn(env, free_port(), folder / f"gunicorn-{label}-{processes}.log",
                           workers=processes, threads=threads,
@@ -433,18 +459,24 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
         try:
             bodies = serialise(postmen, plan(run))
             if processes == workers:
+                began_cpu = server_cpu_s(server)
                 parse_only = post_batches(server.base_url, "/bench/parse-only", bodies, args.seconds)
+                cpu["parse-only"] = _cpu_ms_per_batch(server_cpu_s(server) - began_cpu, parse_only)
                 _report(f"parse-only, {processes}×{threads}", parse_only)
                 memory_after_parse = server_memory_mib(server, "VmRSS")
+            began_cpu = server_cpu_s(server)
             results[processes] = post_batches(server.base_url, "/api/v1/sync", bodies, args.seconds)
+            cpu["sync"] = _cpu_ms_per_batch(server_cpu_s(server) - began_cpu, results[processes])
             _report(f"sync, {processes}×{threads}", results[processes])
             if processes == workers:
                 memory_peak = server_memory_mib(server, "VmHWM")
                 ratio = (results[processes].events_per_s / parse_only.events_per_s
                          if parse_only and parse_only.events_per_s else 0.0)
-                print(f"  sync ÷ parse-only: {ratio:.3f}; server memory: {memory_after_parse:.0f} MiB"
-                      f" after parse-only, peak {memory_peak:.0f} MiB after sync",
-                      file=sys.stderr, flush=True)
+                print(f"  sync ÷ parse-only: {ratio:.3f} (events/s), "
+                      f"{cpu['parse-only'] / cpu['sync'] if cpu['sync'] else 0:.3f} (server CPU per"
+                      f" batch: sync {cpu['sync']:.1f} ms, parse-only {cpu['parse-only']:.1f} ms);"
+                      f" server memory: {memory_after_parse:.0f} MiB after parse-only, peak"
+                      f" {memory_peak:.0f} MiB after sync", file=sys.stderr, flush=True)
         finally:
             server.stop()
     verify = server.flask("custody", "verify", timeout=600)
@@ -464,6 +496,9 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
             target=f"ratio ≥ {TARGET_RATIO}" if sqlite else "",
             meets_target=(bool(parse_only and parse_only.events_per_s and main.events_per_s
                                >= TARGET_RATIO * parse_only.events_per_s) if sqlite else None)),
+        row(BENCHMARK, f"server CPU per batch of {EVENTS_PER_BATCH}, sync, {label}, {shape}",
+            cpu.get("sync"), "ms", baseline="parse-only endpoint, same run",
+            baseline_value=cpu.get("parse-only")),
         row(BENCHMARK, f"server memory, peak after sync, {label}, {shape}", memory_peak, "MiB",
             baseline="resident after the parse-only run", baseline_value=memory_after_parse),
     ]
