@@ -352,9 +352,9 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     refusal = _document_refusal(event)
     if refusal is not None:
         return _rejected(event_id, refusal.code, refusal.message, refusal.details)
-    refusal = _image_refusal(actor, event, item, named, batch) if named else None
-    if refusal is not None:
-        return {**refusal, "id": event_id}
+    image_refusal = _image_refusal(actor, event, item, named, batch) if named else None
+    if image_refusal is not None:
+        return {**image_refusal, "id": event_id}
     tolerance_s = batch.tolerance_s
     if before_item_existed(event.occurred_at, item.created_at, tolerance_s):
         return _rejected(event_id, "before_item_existed",
