@@ -9,11 +9,17 @@ one result out for delivery then delivered to the citizen (recipient, signature 
 hashes of uploaded images), all with a GPS fix at the doorstep.
 
 The batches are built before the clock starts, then `--clients` threads post them (closed
-loop) to gunicorn (`--workers` gthread workers × `--threads`; on SQLite `--sqlite-workers`
-× `--sqlite-threads`, one process by default: SQLite has one writer at a time), for `--batches` batches each
-or `--seconds`, whichever ends first. Measured in the same run:
+loop) to gunicorn in the shape `make run` ships: on SQLite `--sqlite-workers` ×
+`--sqlite-threads` gthread, 1 × 8 by default (one process: SQLite has one writer at a time);
+on PostgreSQL `--workers` × `--threads`, 2 × 4 — for `--batches` batches each or `--seconds`,
+whichever ends first. Measured in the same run:
 
 - events/s accepted and p50/p99 per batch of the real endpoint;
+- the server's memory: its processes' resident set after the parse-only run, and their peak
+  (VmHWM) after the sync run;
+- the server's CPU time per batch (user + system, /proc), sync and parse-only: on a machine
+  shared with other work, throughput follows the load but CPU per batch hardly does;
+- the ratio of sync's events/s to the parse-only endpoint's (target ≥ 0.25 on SQLite);
 - baseline (a): the same rows inserted into `custody_events` of the same database with a raw
   batched `executemany`, 50 rows per transaction, on one connection;
 - baseline (b): the same batches posted to the same gunicorn's `/bench/parse-only`, which
@@ -26,17 +32,18 @@ the custody log's integrator on (`LOG_CHECKPOINT_SECONDS` > 0, as `make run` has
 run measures the steady state; `LOG_CHECKPOINT_SECONDS=0` turns the integrator off for the
 comparison. Afterwards `flask custody verify` runs on each database (printed, not a row). With
 `--profile`, the sync path is instead profiled in-process with pyinstrument on SQLite and the
-text written to bench/profiles/sync.txt. It stops by itself: about 2-3 minutes by default on a
+text written to `--profile-file` (bench/profiles/sync.txt). It stops by itself: about 2-3 minutes by default on a
 2-core machine, well under one with `--quick`. It asserts nothing.
 
     .venv/bin/python bench/sync_bench.py [--quick] [--clients 8] [--workers 2 --threads 4]
-        [--postgres URL] [--no-sqlite | --no-postgres] [--profile]
+        [--postgres URL] [--no-sqlite | --no-postgres] [--profile [--profile-file PATH]]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -69,6 +76,8 @@ from bench.table import note_row, print_rows, row  # noqa: E402
 
 BENCHMARK = "sync ingest"
 TARGET_EVENTS_S = 5000
+#: Sync's events/s over the parse-only endpoint's, same gunicorn, same run (issue #14).
+TARGET_RATIO = 0.25
 EVENTS_PER_BATCH = 50
 ROUND_ITEMS = 24  # each: out for delivery + attempt failed = 48 events, + 1 delivery (2)
 REQUEST_TIMEOUT_S = 120
@@ -98,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-postgres", dest="postgres_leg", action="store_false")
     parser.add_argument("--profile", action="store_true",
                         help="profile the sync path in-process (SQLite) instead")
+    parser.add_argument("--profile-file", type=Path, default=PROFILE_PATH,
+                        help="where --profile writes its text")
     return parser
 
 
@@ -350,6 +361,53 @@ def executemany_baseline(env: dict[str, str], postmen: list[Postman],
     return inserted / elapsed if elapsed else 0.0
 
 
+# --- the server's memory -------------------------------------------------------------------
+
+def _memory_kib(pid: int, field_name: str) -> int:
+    """A `VmRSS`/`VmHWM` figure of one process, in KiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _server_pids(server: Gunicorn) -> list[int]:
+    """The gunicorn master this bench started and its workers (Linux /proc)."""
+    master = server._process.pid if server._process is not None else None
+    if master is None:
+        return []
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        children = []
+    return [master, *map(int, children)]
+
+
+def server_memory_mib(server: Gunicorn, field_name: str) -> float:
+    """The resident memory of a gunicorn master and its workers, in MiB."""
+    return sum(_memory_kib(pid, field_name) for pid in _server_pids(server)) / 1024
+
+
+def server_cpu_s(server: Gunicorn) -> float:
+    """The CPU time (user + system) the server's processes have used so far, in seconds:
+    unlike throughput, it hardly moves when other work shares the machine's cores."""
+    ticks = 0
+    for pid in _server_pids(server):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ms_per_batch(cpu_s: float, result: RunResult) -> float:
+    return cpu_s * 1000 / len(result.latencies_s) if result.latencies_s else 0.0
+
+
 # --- one database --------------------------------------------------------------------------
 
 def _report(label: str, result: RunResult) -> None:
@@ -391,6 +449,8 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
 
     results: dict[int, RunResult] = {}
     parse_only: RunResult | None = None
+    memory_after_parse = memory_peak = 0.0
+    cpu: dict[str, float] = {}
     for run, processes in enumerate(process_counts):
         server = Gunicorn(env, free_port(), folder / f"gunicorn-{label}-{processes}.log",
                           workers=processes, threads=threads,
@@ -399,10 +459,24 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
         try:
             bodies = serialise(postmen, plan(run))
             if processes == workers:
+                began_cpu = server_cpu_s(server)
                 parse_only = post_batches(server.base_url, "/bench/parse-only", bodies, args.seconds)
-                _report(f"parse-only, {processes} workers", parse_only)
+                cpu["parse-only"] = _cpu_ms_per_batch(server_cpu_s(server) - began_cpu, parse_only)
+                _report(f"parse-only, {processes}×{threads}", parse_only)
+                memory_after_parse = server_memory_mib(server, "VmRSS")
+            began_cpu = server_cpu_s(server)
             results[processes] = post_batches(server.base_url, "/api/v1/sync", bodies, args.seconds)
-            _report(f"sync, {processes} workers", results[processes])
+            cpu["sync"] = _cpu_ms_per_batch(server_cpu_s(server) - began_cpu, results[processes])
+            _report(f"sync, {processes}×{threads}", results[processes])
+            if processes == workers:
+                memory_peak = server_memory_mib(server, "VmHWM")
+                ratio = (results[processes].events_per_s / parse_only.events_per_s
+                         if parse_only and parse_only.events_per_s else 0.0)
+                print(f"  sync ÷ parse-only: {ratio:.3f} (events/s), "
+                      f"{cpu['parse-only'] / cpu['sync'] if cpu['sync'] else 0:.3f} (server CPU per"
+                      f" batch: sync {cpu['sync']:.1f} ms, parse-only {cpu['parse-only']:.1f} ms);"
+                      f" server memory: {memory_after_parse:.0f} MiB after parse-only, peak"
+                      f" {memory_peak:.0f} MiB after sync", file=sys.stderr, flush=True)
         finally:
             server.stop()
     verify = server.flask("custody", "verify", timeout=600)
@@ -418,7 +492,15 @@ def measure_database(database_url: str, args: argparse.Namespace, folder: Path) 
             meets_target=main.events_per_s >= TARGET_EVENTS_S),
         row(BENCHMARK, f"events/s vs parse-only, {label}, {shape}", main.events_per_s, "events/s",
             baseline="same gunicorn, endpoint that only parses the batch",
-            baseline_value=parse_only.events_per_s if parse_only else None),
+            baseline_value=parse_only.events_per_s if parse_only else None,
+            target=f"ratio ≥ {TARGET_RATIO}" if sqlite else "",
+            meets_target=(bool(parse_only and parse_only.events_per_s and main.events_per_s
+                               >= TARGET_RATIO * parse_only.events_per_s) if sqlite else None)),
+        row(BENCHMARK, f"server CPU per batch of {EVENTS_PER_BATCH}, sync, {label}, {shape}",
+            cpu.get("sync"), "ms", baseline="parse-only endpoint, same run",
+            baseline_value=cpu.get("parse-only")),
+        row(BENCHMARK, f"server memory, peak after sync, {label}, {shape}", memory_peak, "MiB",
+            baseline="resident after the parse-only run", baseline_value=memory_after_parse),
     ]
     for name, fraction in (("p50", 0.5), ("p99", 0.99)):
         rows.append(row(
@@ -468,13 +550,14 @@ def profile_sync(args: argparse.Namespace) -> list[dict[str, Any]]:
                 events += sum(r["status"] == "accepted" for r in response.get_json()["results"])
         profiler.stop()
         elapsed = time.perf_counter() - began
-    PROFILE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    path = args.profile_file.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
     header = (f"# pyinstrument 5 profile of POST /api/v1/sync, in-process (Flask test client), SQLite\n"
               f"# {len(bodies)} postmen × {args.batches} batches of {EVENTS_PER_BATCH} events:"
               f" {events} accepted in {elapsed:.1f} s = {events / elapsed:,.0f} events/s"
               f" under the profiler, one thread\n\n")
-    PROFILE_PATH.write_text(header + profiler.output_text(unicode=True, color=False, show_all=False))
-    print(f"profile written to {PROFILE_PATH.relative_to(PROJECT)}", file=sys.stderr)
+    path.write_text(header + profiler.output_text(unicode=True, color=False, show_all=False))
+    print(f"profile written to {path}", file=sys.stderr)
     return [row(BENCHMARK, "events/s in-process under the profiler, SQLite, 1 thread",
                 events / elapsed, "events/s")]
 

@@ -1,4 +1,4 @@
-"""Appending custody events to an item's hash chain, and verifying every chain."""
+"""Appending custody events to an item's hash chain (one writer), and verifying every chain."""
 from __future__ import annotations
 
 import json
@@ -19,9 +19,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from server.custody.flags import FlagContext, RecentFixes, flag_event, found_flags
+from server.custody.flags import FlagContext, FlagLimits, RecentFixes, found_flags
 from server.custody.flags import (
     raise_flag as raise_flag,  # re-exported: handovers use it
 )
@@ -35,6 +36,9 @@ from server.domain.custody_chain import (
 from server.domain.custody_chain import (
     iso_utc as iso_utc,  # re-exported: export, corrections
 )
+from server.domain.custody_step import (
+    Holder as Holder,  # re-exported: its callers name it
+)
 from server.domain.custody_step import ItemHead, Step, step
 from server.domain.flags import FlagCode
 from server.domain.geo import Position
@@ -42,7 +46,7 @@ from server.domain.lifecycle import EventType
 from server.extensions import db
 from server.models import AuditFlag, CustodyEvent, Item, Notification, User
 from server.models.types import utc_now
-from server.notifications.service import notification_row, queue_for_event
+from server.notifications.service import notification_row
 
 
 def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:
@@ -52,39 +56,143 @@ def event_body(event: CustodyEvent, tracking_number: str) -> dict[str, Any]:
                        event.lon, event.accuracy_m, event.evidence, event.status_after)
 
 
-@dataclass(frozen=True)
-class Holder:
-    """Who has the item after an event: a person of a unit, or a unit, or nobody (delivered)."""
-
-    user_id: int | None
-    unit_id: int | None
-
-
 def _head(item: Item) -> ItemHead:
     """The item's state and chain head, as the pure step reads them."""
     return ItemHead(item.id, item.tracking_number, item.kind, item.status or None,
                     item.event_count, item.head_hash, item.filed_at)
 
 
+_EVENTS = CustodyEvent.__table__
+#: The statements of the writer, built once: building one costs more than running it.
+_LATEST_OCCURRED_AT = (select(_EVENTS.c.occurred_at).where(_EVENTS.c.item_id == bindparam("item_id"))
+                       .order_by(_EVENTS.c.seq.desc()).limit(1))
+_INSERT_EVENTS = insert(_EVENTS)
+_INSERT_FLAGS = insert(AuditFlag.__table__)
+_INSERT_NOTIFICATIONS = insert(Notification.__table__)
+
+
 def _latest_stored_occurred_at(item_id: int) -> datetime | None:
     """When the item's last event (by chain order) happened, as the database has it."""
-    return db.session.execute(
-        select(CustodyEvent.occurred_at).where(CustodyEvent.item_id == item_id)
-        .order_by(CustodyEvent.seq.desc()).limit(1)
-    ).scalar_one_or_none()
+    return db.session.execute(_LATEST_OCCURRED_AT, {"item_id": item_id}).scalar_one_or_none()
 
 
-def _move_item(item: Item, applied: Step, holder: Holder | None,
-               assign: Callable[[Any, str, Any], None]) -> None:
-    """Put the item in the state the event left it in: status, chain head, holder, filing."""
-    assign(item, "status", applied.row["status_after"])
-    assign(item, "event_count", applied.row["seq"])
-    assign(item, "head_hash", applied.row["hash"])
+def _move_item(item: Item, applied: Step, holder: Holder | None) -> None:
+    """Put the item in the state the event left it in: status, chain head, holder, filing.
+
+    Set as already stored: the writer's one UPDATE stores them, never the session's flush.
+    """
+    set_committed_value(item, "status", applied.row["status_after"])
+    set_committed_value(item, "event_count", applied.row["seq"])
+    set_committed_value(item, "head_hash", applied.row["hash"])
     if holder is not None and not applied.kept:  # an event that moved nothing moves no custody
-        assign(item, "holder_user_id", holder.user_id)
-        assign(item, "holder_unit_id", holder.unit_id)
+        set_committed_value(item, "holder_user_id", holder.user_id)
+        set_committed_value(item, "holder_unit_id", holder.unit_id)
     if applied.filed_at != item.filed_at:
-        assign(item, "filed_at", applied.filed_at)
+        set_committed_value(item, "filed_at", applied.filed_at)
+
+
+class CustodyWriter:
+    """The one way custody events reach the database, one event or a sync batch alike.
+
+    `add` applies an event to its row-locked item (`server.domain.custody_step.step`: the
+    next link of the chain, the status, the holder), then computes everything the event
+    causes before anything is written: its audit flags (`found_flags`, which read this
+    writer's unwritten rows beside the database, so a check never triggers a write) and its
+    notification. `write` then stores all that was added with one statement per table, in
+    foreign-key order: one executemany INSERT of the events, of their flags, of their
+    notifications, and one executemany UPDATE of the items they moved. The item objects
+    take their new state as already stored, so the session never writes those fields.
+
+    A writer writes the events of one actor (`actor`): the speed check remembers that
+    person's fixes across its events. `write` raises IntegrityError when a row clashes with
+    one another request stored meanwhile (an event id); its caller decides (one event: the
+    request fails; a sync batch: `server.custody.sync.sync_events`).
+    """
+
+    def __init__(self, actor: User) -> None:
+        self.actor = actor
+        self.fixes = RecentFixes(actor.id)
+        self.limits = FlagLimits.current()
+        self._events: list[dict[str, Any]] = []
+        self._flags: list[dict[str, Any]] = []
+        self._notifications: list[dict[str, Any]] = []
+        self._items: dict[int, Item] = {}
+
+    def add(self, item: Item, event_type: EventType, *, event_id: str, occurred_at: datetime,
+            received_at: datetime, position: Position | None, evidence: dict[str, Any],
+            holder: Holder | None, sent_at: datetime | None = None,
+            payload_digest: str | None = None, string_keys: bool = False,
+            found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()) -> dict[str, Any]:
+        """Apply one event to the row-locked `item`, compute its flags and notification;
+        answer the event's row. Nothing is written before `write`.
+
+        `string_keys`: `evidence` is a JSON-mode dump of a model (see `step`). `sent_at`:
+        the phone's clock when it sent the event (sync), checked for skew. `payload_digest`:
+        what the client sent under `event_id` (sync), so that a reused id is told from a
+        resend. `found`: flags the caller's own checks found (sync: `not_holder`, `backdated`).
+        """
+        actor = self.actor
+        status_before = item.status or None  # the checks judge the event against this state
+        applied = step(_head(item), event_type, event_id=event_id, actor_user_id=actor.id,
+                       actor_unit_id=actor.unit_id, occurred_at=occurred_at,
+                       received_at=received_at, position=position, evidence=evidence,
+                       latest_occurred_at=lambda: self._latest_occurred_at(item.id),
+                       string_keys=string_keys, payload_digest=payload_digest)
+        _move_item(item, applied, holder)
+        row = applied.row
+        context = FlagContext(actor=actor, status_before=status_before, fixes=self.fixes,
+                              limits=self.limits, conflict=applied.conflict, sent_at=sent_at,
+                              pending=self._events, found=found)
+        # The flag is raised when the event comes in (a replayed history keeps its times).
+        self._flags.extend({"code": code, "item_id": item.id, "event_id": event_id,
+                            "details": details, "created_at": received_at}
+                           for code, details in found_flags(item, row, context))
+        notification = notification_row(item, row)
+        if notification is not None:
+            self._notifications.append(notification)
+        self._items[item.id] = item
+        self._events.append(row)
+        return row
+
+    def _latest_occurred_at(self, item_id: int) -> datetime | None:
+        """The time of the item's last event, this writer's unwritten ones included."""
+        for row in reversed(self._events):
+            if row["item_id"] == item_id:
+                return row["occurred_at"]  # type: ignore[no-any-return]
+        return _latest_stored_occurred_at(item_id)
+
+    def write(self) -> None:
+        """Write every row added since the last write (raises IntegrityError on a clash).
+
+        The session is flushed first: the items and whatever else the caller changed are
+        in the database before the rows that name them.
+        """
+        session = db.session
+        session.flush()
+        if self._events:
+            session.execute(_INSERT_EVENTS, self._events)
+        if self._flags:
+            session.execute(_INSERT_FLAGS, self._flags)
+        if self._notifications:
+            session.execute(_INSERT_NOTIFICATIONS, self._notifications)
+        if self._items:
+            session.execute(_ITEM_UPDATE, [
+                {"item_key": item.id, "new_status": item.status,
+                 "new_event_count": item.event_count, "new_head_hash": item.head_hash,
+                 "new_holder_user_id": item.holder_user_id,
+                 "new_holder_unit_id": item.holder_unit_id, "new_filed_at": item.filed_at}
+                for item in self._items.values()])
+        self._events, self._flags, self._notifications, self._items = [], [], [], {}
+
+
+_ITEMS = Item.__table__
+#: The fields an event moves, for every item a writer touched (one executemany).
+_ITEM_UPDATE = (
+    update(_ITEMS).where(_ITEMS.c.id == bindparam("item_key"))
+    .values(status=bindparam("new_status"), event_count=bindparam("new_event_count"),
+            head_hash=bindparam("new_head_hash"), holder_user_id=bindparam("new_holder_user_id"),
+            holder_unit_id=bindparam("new_holder_unit_id"), filed_at=bindparam("new_filed_at"))
+)
 
 
 def append_event(
@@ -98,137 +206,27 @@ def append_event(
     event_id: str | None = None,
     holder: Holder | None = None,
     received_at: datetime | None = None,
-    sent_at: datetime | None = None,
-    fixes: RecentFixes | None = None,
-    flush: bool = True,
-    payload_digest: str | None = None,
-    found: tuple[tuple[FlagCode, dict[str, Any]], ...] = (),
 ) -> CustodyEvent:
-    """Apply one event to an item: new status, new holder, next link of the chain, flags.
+    """Apply one event to an item and write it at once: a `CustodyWriter` batch of one.
 
-    `sent_at` is the phone's clock when it sent the event (sync), checked for skew.
-    `flush=False` leaves the event to the session's next flush (a query in between still
-    autoflushes it). A sync batch uses `BatchAppender` instead. `payload_digest`: what the
-    client sent under `event_id` (sync), so that a reused id is told from a resend.
-    `found`: flags the caller's own checks found (sync: `not_holder`, `backdated`).
+    Answers the stored event, in the session like a loaded one.
     """
     # An explicit server time is only for replaying history (the demo seed); live paths omit it.
     received_at = received_at or utc_now()
-    occurred_at = occurred_at or received_at
-    status_before = item.status or None  # the checks judge the event against this state
-    applied = step(_head(item), event_type, event_id=event_id or str(uuid.uuid4()),
-                   actor_user_id=actor.id, actor_unit_id=actor.unit_id,
-                   occurred_at=occurred_at, received_at=received_at, position=position,
-                   evidence=evidence or {},
-                   latest_occurred_at=lambda: _latest_stored_occurred_at(item.id),
-                   payload_digest=payload_digest)
-    event = CustodyEvent(**applied.row)
-    _move_item(item, applied, holder, setattr)
+    writer = CustodyWriter(actor)
+    row = writer.add(item, event_type, event_id=event_id or str(uuid.uuid4()),
+                     occurred_at=occurred_at or received_at, received_at=received_at,
+                     position=position, evidence=evidence or {}, holder=holder)
+    writer.write()
+    return _as_stored(row)
+
+
+def _as_stored(row: dict[str, Any]) -> CustodyEvent:
+    """The event `row` describes, already written, as a persistent object of the session."""
+    event = CustodyEvent(**row)
+    make_transient_to_detached(event)
     db.session.add(event)
-    if flush:
-        db.session.flush()
-    queue_for_event(item, event)
-    flag_event(item, event, FlagContext(actor=actor, status_before=status_before,
-                                        conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
-                                        found=found))
     return event
-
-
-class _EventRow:
-    """A batch's event row seen as an event by the flag checks and the notification outbox."""
-
-    __slots__ = ("id", "type", "occurred_at", "received_at", "lat", "lon", "accuracy_m",
-                 "evidence", "actor_unit_id")
-
-    def __init__(self, row: dict[str, Any]) -> None:
-        for name in self.__slots__:
-            setattr(self, name, row[name])
-
-
-class BatchAppender:
-    """Appends a sync batch's events in memory, then writes them with a few bulk statements.
-
-    The same step as `append_event` (one chain rule, `server.domain.custody_step`), without
-    ORM objects: the events, their flags and notifications are inserted with one executemany
-    each (events first: the others name them), and the touched items updated with one
-    executemany UPDATE. The items are the session's row-locked objects; their new state is
-    set as already stored, so the session never writes them itself. A check that must read
-    events from the database first has the rows so far written (`write`), as the session's
-    autoflush would have done.
-    """
-
-    def __init__(self) -> None:
-        self._events: list[dict[str, Any]] = []
-        self._flags: list[dict[str, Any]] = []
-        self._notifications: list[dict[str, Any]] = []
-        self._items: dict[int, Item] = {}
-
-    def append(self, item: Item, event_type: EventType, actor: User, *, occurred_at: datetime,
-               position: Position | None, evidence: dict[str, Any], event_id: str,
-               holder: Holder | None, sent_at: datetime | None,
-               fixes: RecentFixes | None, payload_digest: str | None = None,
-               found: tuple[tuple[FlagCode, dict[str, Any]], ...] = (),
-               received_at: datetime | None = None) -> None:
-        """Apply one event to the row-locked `item`; its rows are written by `write`.
-
-        `evidence` must be a JSON-mode dump of a model (string keys only, see `step`).
-        `received_at`: only for replaying history (the demo seed), as in `append_event`.
-        """
-        status_before = item.status or None
-        applied = step(_head(item), event_type, event_id=event_id, actor_user_id=actor.id,
-                       actor_unit_id=actor.unit_id, occurred_at=occurred_at,
-                       received_at=received_at or utc_now(), position=position,
-                       evidence=evidence,
-                       latest_occurred_at=lambda: self._latest_occurred_at(item.id),
-                       string_keys=True, payload_digest=payload_digest)
-        _move_item(item, applied, holder, set_committed_value)
-        self._items[item.id] = item
-        self._events.append(applied.row)
-        event = _EventRow(applied.row)
-        notification = notification_row(item, event)
-        if notification is not None:
-            self._notifications.append(notification)
-        context = FlagContext(actor=actor, status_before=status_before,
-                              conflict=applied.conflict, sent_at=sent_at, fixes=fixes,
-                              before_query=self.write, found=found)
-        found = found_flags(item, event, context)  # may `write` (and renew the lists)
-        self._flags.extend({"code": code, "item_id": item.id, "event_id": event.id,
-                            "details": details} for code, details in found)
-
-    def _latest_occurred_at(self, item_id: int) -> datetime | None:
-        """The time of the item's last event, this batch's included."""
-        for row in reversed(self._events):
-            if row["item_id"] == item_id:
-                return row["occurred_at"]  # type: ignore[no-any-return]
-        return _latest_stored_occurred_at(item_id)
-
-    def write(self) -> None:
-        """Write the rows appended since the last write (raises IntegrityError on a clash)."""
-        session = db.session
-        if self._events:
-            session.execute(insert(CustodyEvent.__table__), self._events)
-        if self._flags:
-            session.execute(insert(AuditFlag.__table__), self._flags)
-        if self._notifications:
-            session.execute(insert(Notification.__table__), self._notifications)
-        if self._items:
-            session.execute(_ITEM_UPDATE, [
-                {"item_key": item.id, "new_status": item.status,
-                 "new_event_count": item.event_count, "new_head_hash": item.head_hash,
-                 "new_holder_user_id": item.holder_user_id,
-                 "new_holder_unit_id": item.holder_unit_id, "new_filed_at": item.filed_at}
-                for item in self._items.values()])
-        self._events, self._flags, self._notifications, self._items = [], [], [], {}
-
-
-_ITEMS = Item.__table__
-#: The fields an event moves, for every item a batch touched (one executemany).
-_ITEM_UPDATE = (
-    update(_ITEMS).where(_ITEMS.c.id == bindparam("item_key"))
-    .values(status=bindparam("new_status"), event_count=bindparam("new_event_count"),
-            head_hash=bindparam("new_head_hash"), holder_user_id=bindparam("new_holder_user_id"),
-            holder_unit_id=bindparam("new_holder_unit_id"), filed_at=bindparam("new_filed_at"))
-)
 
 
 @dataclass(frozen=True)
@@ -290,7 +288,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
     result = db.session.connection().execute(statement)
     try:
         for (item_key, number, head_hash, event_count, event_id, seq, event_type, actor_user_id,
-             actor_unit_id, occurred_at, received_at, lat, lon, accuracy_m, evidence_text,
+             actor_unit_id, occurred_text, received_text, lat, lon, accuracy_m, evidence_text,
              status_after, previous_hash, stored_hash) in result.tuples():
             if item_key != current_item:
                 if walk is not None and (broken := walk.finish()) is not None:
@@ -301,7 +299,7 @@ def verify_custody(visit: Callable[[str, str, dict[str, Any]], None] | None = No
             if event_id is None:
                 continue  # an item without events: only its head and count are checked
             events_checked += 1
-            occurred_at, received_at = as_time(occurred_at), as_time(received_at)
+            occurred_at, received_at = as_time(occurred_text), as_time(received_text)
             canonical = None
             try:
                 evidence = None if evidence_text is None else loads_plain(evidence_text)
@@ -351,11 +349,13 @@ def _time_text_reader(dialect: Any) -> Callable[[Any], Any]:
     (a time written by hand, a year below 1000) is parsed as the column's own type parses
     it (a datetime, which `stored_body` prints with `iso_utc`).
     """
+    parse: Callable[[Any], Any] | None
     if dialect.name == "postgresql":
         # What PostgreSQL wrote by `to_char` is the UTC wall time, without the zone.
-        def parse(text: Any) -> Any:
+        def parse_utc_text(text: Any) -> Any:
             return None if text is None else datetime.fromisoformat(text).replace(
                 tzinfo=UTC)
+        parse = parse_utc_text
     else:
         parse = CustodyEvent.__table__.c.occurred_at.type.dialect_impl(
             dialect).result_processor(dialect, None)

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from server.custody.invitations import invitations_for
+from server.custody.invitations import failed_attempt, failed_attempts
 from server.domain.fees import cash_due_vnd
 from server.domain.flags import (
     DOORSTEP_EVENTS,
@@ -18,6 +18,7 @@ from server.domain.flags import (
     HAND_TO_HAND_EVENTS,
     Fix,
     FlagCode,
+    WorkingHours,
     after_hours,
     at_post_office,
     cash_mismatch,
@@ -28,7 +29,7 @@ from server.domain.flags import (
     poor_accuracy,
 )
 from server.domain.geo import Position, far_from_address
-from server.domain.invitations import InvitationStatus
+from server.domain.invitations import InvitationStatus, invitation_status
 from server.domain.lifecycle import EventType, ItemKind, ItemStatus
 from server.domain.state_machines import FLAGS, FlagAction
 from server.extensions import db
@@ -39,51 +40,81 @@ FIELD_ROLES = frozenset({Role.postman, Role.clerk})
 
 
 class RecentFixes:
-    """One actor's positioned events as a batch goes: the previous fix of each event without
-    a query per event (impossible_speed).
+    """One actor's positioned events as a writer goes: the fix before each event, from
+    memory where it can be (impossible_speed).
 
-    Made before the batch's first event is added: the actor's latest stored fix is read
-    then, once. An event is answered from memory when that
-    fix is no later than the event (then the previous fix is it or one of the batch's own);
-    an event dated before it (an old outbox) returns `ASK_DATABASE`, and the query decides.
+    The actor's latest stored fix is read once, when the first positioned event asks. An
+    event dated after it is answered from memory: the previous fix is that one or one of
+    the writer's own. An event dated before it (an old outbox) asks the database for the
+    stored fix before it, and the later of that and the writer's own is taken.
     """
 
-    ASK_DATABASE = object()
-
-    def __init__(self, actor: User) -> None:
-        found = db.session.execute(
-            _positioned_events(actor.id).order_by(CustodyEvent.occurred_at.desc()).limit(1)
-        ).one_or_none()
-        self._stored: Fix | None = _fix(found) if found is not None else None
-        #: The batch's fixes sorted by time (equal times in the order added), and their times.
+    def __init__(self, actor_id: int) -> None:
+        self._actor_id = actor_id
+        self._stored: Fix | None = None
+        self._stored_read = False
+        #: The writer's fixes sorted by time (equal times in the order added), and their times.
         self._batch: list[Fix] = []
         self._times: list[datetime] = []
 
-    def previous(self, event: Any) -> Fix | object | None:
-        """The fix before `event` (or None), or `ASK_DATABASE` when memory cannot tell.
+    def previous(self, event_id: str, at: datetime) -> Fix | None:
+        """The fix before the event (`event_id`, `at`), or None: the latest fix no later than
+        the event; on equal times a stored fix, then the writer's first one.
 
-        The latest fix no later than the event; on equal times the stored fix, then the
-        batch's first one, is taken. The event's own fix is added after this call, and a
-        batch holds an event id once, so no batch fix is the event's own.
+        The event's own fix is added after this call, and a writer holds an event id once,
+        so no fix of the writer's is the event's own.
         """
-        event_id, at = event.id, event.occurred_at  # read once: ORM attributes cost
-        stored = self._stored
+        stored = self._latest_stored()
         if stored is not None and stored.at > at:
-            return self.ASK_DATABASE
-        best = stored if stored is not None and stored.event_id != event_id else None
+            stored = _stored_fix_before(self._actor_id, event_id, at)
+        elif stored is not None and stored.event_id == event_id:
+            stored = None
         index = bisect_right(self._times, at) - 1
         times = self._times
         while index > 0 and times[index - 1] == times[index]:
             index -= 1  # the first of the fixes made at that time
-        if index >= 0 and (best is None or times[index] > best.at):
-            best = self._batch[index]
-        return best
+        if index >= 0 and (stored is None or times[index] > stored.at):
+            return self._batch[index]
+        return stored
 
     def add(self, fix: Fix) -> None:
-        """Remember a fix of this batch for the events after it."""
+        """Remember a fix of the writer's for the events after it."""
         index = bisect_right(self._times, fix.at)
         self._times.insert(index, fix.at)
         self._batch.insert(index, fix)
+
+    def _latest_stored(self) -> Fix | None:
+        if not self._stored_read:
+            found = db.session.execute(_LATEST_FIX, {"actor_id": self._actor_id}).one_or_none()
+            self._stored, self._stored_read = (_fix(found) if found is not None else None), True
+        return self._stored
+
+
+def _stored_fix_before(actor_id: int, event_id: str, at: datetime) -> Fix | None:
+    """The actor's latest stored fix no later than `at`, other than the event's own."""
+    found = db.session.execute(_FIX_BEFORE, {"actor_id": actor_id, "event_id": event_id,
+                                             "at": at}).one_or_none()
+    return _fix(found) if found is not None else None
+
+
+@dataclass(frozen=True)
+class FlagLimits:
+    """The thresholds of the checks (the app's FLAG_* settings), read once per writer."""
+
+    clock_skew_s: float
+    poor_accuracy_m: float
+    far_from_address_m: float
+    at_post_office_m: float
+    max_speed_kmh: float
+    working_hours: WorkingHours
+
+    @classmethod
+    def current(cls) -> FlagLimits:
+        """The app's settings now (tests may change them between requests)."""
+        config = current_app.config
+        return cls(config["FLAG_CLOCK_SKEW_S"], config["FLAG_POOR_ACCURACY_M"],
+                   config["FAR_FROM_ADDRESS_M"], config["FLAG_AT_POST_OFFICE_M"],
+                   config["FLAG_MAX_SPEED_KMH"], config["FLAG_WORKING_HOURS"])
 
 
 @dataclass(frozen=True)
@@ -93,29 +124,24 @@ class FlagContext:
     actor: User
     #: The item's status before the event was applied (None for a new item).
     status_before: str | None
+    #: The actor's fixes across the writer's events (impossible_speed).
+    fixes: RecentFixes
+    #: The checks' thresholds.
+    limits: FlagLimits
     #: The evidence of a state conflict found while applying the event.
     conflict: dict[str, Any] | None = None
     #: The phone's clock when it sent the batch (sync only).
     sent_at: datetime | None = None
-    #: The actor's fixes kept across a batch (sync only): spares a query per event.
-    fixes: RecentFixes | None = None
-    #: Called before a check reads events from the database: a batch whose events are not
-    #: written yet writes them then, so that the check sees the events before this one.
-    before_query: Callable[[], None] | None = None
+    #: The rows of the events applied before this one and not yet written (a sync batch's):
+    #: the checks read them beside the database, so no check makes a write.
+    pending: Sequence[Mapping[str, Any]] = ()
     #: Flags the caller's own checks found before the event was applied (sync:
     #: `not_holder`, `backdated`, which need what the batch looked up).
     found: tuple[tuple[FlagCode, dict[str, Any]], ...] = ()
 
-    def about_to_query(self) -> None:
-        """Let the events not yet written reach the database before a check reads it."""
-        if self.before_query is not None:
-            self.before_query()
-
 
 def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[str, Any]) -> AuditFlag:
-    """Record an audit flag for supervisors (never an error for the postman)."""
-    # The event itself too: a batch's events are not written yet when their flags are
-    # raised, and the relationship makes the flush insert each event before its flags.
+    """Record an audit flag that no event raises (a handover's discrepancy): never an error."""
     flag = AuditFlag(code=code, item_id=item.id, event_id=event.id if event else None,
                      event=event, details=details,
                      status=FLAGS.next_status(None, FlagAction.raise_))
@@ -123,70 +149,65 @@ def raise_flag(item: Item, code: str, event: CustodyEvent | None, details: dict[
     return flag
 
 
-def flag_event(item: Item, event: CustodyEvent, context: FlagContext) -> list[AuditFlag]:
-    """Run every check on a flushed event and record a flag for each that finds evidence.
-
-    At most two queries: the actor's previous positioned event (positioned events only) and
-    the item's failed attempts (`returned` only); the actor's unit comes from the session.
-    """
-    return [raise_flag(item, code, event, details)
-            for code, details in found_flags(item, event, context)]
-
-
-def found_flags(item: Item, event: Any, context: FlagContext) -> list[tuple[FlagCode, dict[str, Any]]]:
+def found_flags(item: Item, event: Mapping[str, Any],
+                context: FlagContext) -> list[tuple[FlagCode, dict[str, Any]]]:
     """Each check that finds evidence against the event, with that evidence; writes nothing.
 
-    `event` is a `CustodyEvent` or any object with its column attributes (a batch's rows).
+    `event` is the event's row (`server.domain.custody_step.Step.row`), not yet written;
+    `item` is in the state the event left it in. At most two queries: the actor's previous
+    positioned event when memory cannot tell (`RecentFixes`) and the item's failed
+    attempts (a result's `returned` only); the actor's unit comes from the session.
     """
     return [(code, details) for code, details in _evidence(item, event, context)
             if details is not None]
 
 
-def _evidence(item: Item, event: CustodyEvent,
+def _evidence(item: Item, event: Mapping[str, Any],
               context: FlagContext) -> list[tuple[FlagCode, dict[str, Any] | None]]:
     """Each applicable check with what it found (None: nothing)."""
-    config = current_app.config
-    event_type = EventType(event.type)
-    position = (Position(event.lat, event.lon, event.accuracy_m)
-                if event.lat is not None and event.lon is not None else None)
+    limits = context.limits
+    event_type = EventType(event["type"])
+    occurred_at, lat, lon = event["occurred_at"], event["lat"], event["lon"]
+    position = (Position(lat, lon, event["accuracy_m"])
+                if lat is not None and lon is not None else None)
     address = ((item.address_lat, item.address_lon)
                if item.address_lat is not None and item.address_lon is not None else None)
     counter = _at_the_counter(event_type, event, context)
     checks: list[tuple[FlagCode, dict[str, Any] | None]] = [
         (FlagCode.state_conflict, context.conflict),
         *context.found,
-        (FlagCode.clock_skew, clock_skew(event.occurred_at, event.received_at, context.sent_at,
-                                         config["FLAG_CLOCK_SKEW_S"])),
+        (FlagCode.clock_skew, clock_skew(occurred_at, event["received_at"], context.sent_at,
+                                         limits.clock_skew_s)),
     ]
     if event_type in DOORSTEP_EVENTS and not counter:
         checks.append((FlagCode.poor_accuracy,
-                       poor_accuracy(position, config["FLAG_POOR_ACCURACY_M"])))
+                       poor_accuracy(position, limits.poor_accuracy_m)))
         if position is not None:
             checks.append((FlagCode.far_from_address,
-                           far_from_address(position, address, config["FAR_FROM_ADDRESS_M"])))
+                           far_from_address(position, address, limits.far_from_address_m)))
     if position is not None:
         checks.append((FlagCode.impossible_speed, _speed(event, position, context)))
     if event_type in HAND_TO_HAND_EVENTS and position is not None and not counter:
         checks.append((FlagCode.at_post_office,
                        at_post_office(position, _office_of(context.actor), address,
-                                      config["FLAG_AT_POST_OFFICE_M"])))
+                                      limits.at_post_office_m)))
     if event_type in FIELD_EVENTS and not counter and context.actor.role in FIELD_ROLES:
         checks.append((FlagCode.after_hours,
-                       after_hours(event.occurred_at, config["FLAG_WORKING_HOURS"])))
-    if event_type in HAND_TO_HAND_EVENTS and "cash_collected_vnd" in event.evidence:
+                       after_hours(occurred_at, limits.working_hours)))
+    evidence = event["evidence"]
+    if event_type in HAND_TO_HAND_EVENTS and "cash_collected_vnd" in evidence:
         due = cash_due_vnd(item.kind, context.status_before, item.postage_vnd,
                            item.official_fee_vnd)
         checks.append((FlagCode.cash_mismatch,
-                       cash_mismatch(event.evidence["cash_collected_vnd"], due)))
+                       cash_mismatch(evidence["cash_collected_vnd"], due)))
     if event_type in (EventType.delivered, EventType.filed):
-        checks.append((FlagCode.late, late(event.occurred_at, item.due_at)))
+        checks.append((FlagCode.late, late(occurred_at, item.due_at)))
     if event_type is EventType.returned and item.kind == ItemKind.result:
-        context.about_to_query()
-        checks.append((FlagCode.early_return, early_return(_invitations(item))))
+        checks.append((FlagCode.early_return, early_return(_invitations(item, context.pending))))
     return checks
 
 
-def _at_the_counter(event_type: EventType, event: CustodyEvent, context: FlagContext) -> bool:
+def _at_the_counter(event_type: EventType, event: Mapping[str, Any], context: FlagContext) -> bool:
     """Whether the event happened at the post office's counter, not at a door or in the field.
 
     A dossier taken in at the counter is recorded with the channel `counter` (sync cannot
@@ -194,17 +215,25 @@ def _at_the_counter(event_type: EventType, event: CustodyEvent, context: FlagCon
     for it (TT17 Art.5(2)(h)). A postman's delivery is a doorstep delivery whatever came before.
     """
     if event_type is EventType.collected:
-        return event.evidence.get("channel") == "counter"
+        return bool(event["evidence"].get("channel") == "counter")
     return (event_type is EventType.delivered and context.actor.role == Role.clerk
             and context.status_before == ItemStatus.held_for_pickup)
 
 
-def _positioned_events(actor_id: int):  # type: ignore[no-untyped-def]
-    """The actor's events that carry a position, as fixes (id, lat, lon, accuracy, time)."""
-    return (select(CustodyEvent.id, CustodyEvent.lat, CustodyEvent.lon, CustodyEvent.accuracy_m,
-                   CustodyEvent.occurred_at)
-            .where(CustodyEvent.actor_user_id == actor_id,
-                   CustodyEvent.lat.is_not(None), CustodyEvent.lon.is_not(None)))
+_EVENTS = CustodyEvent.__table__
+#: The actor's events that carry a position, as fixes (id, lat, lon, accuracy, time), latest
+#: first: built once (Core), as building a statement costs more than running it.
+_POSITIONED = (select(_EVENTS.c.id, _EVENTS.c.lat, _EVENTS.c.lon, _EVENTS.c.accuracy_m,
+                      _EVENTS.c.occurred_at)
+               .where(_EVENTS.c.actor_user_id == bindparam("actor_id"),
+                      _EVENTS.c.lat.is_not(None), _EVENTS.c.lon.is_not(None))
+               # occurred_at alone: the (actor, occurred_at) index then answers with one
+               # backward step, where a tie-breaker would sort all of the person's past
+               # events first.
+               .order_by(_EVENTS.c.occurred_at.desc()).limit(1))
+_LATEST_FIX = _POSITIONED
+_FIX_BEFORE = _POSITIONED.where(_EVENTS.c.id != bindparam("event_id"),
+                                _EVENTS.c.occurred_at <= bindparam("at"))
 
 
 def _fix(found: Any) -> Fix:
@@ -212,27 +241,15 @@ def _fix(found: Any) -> Fix:
     return Fix(event_id, Position(lat, lon, accuracy_m), occurred_at)
 
 
-def _speed(event: CustodyEvent, position: Position, context: FlagContext) -> dict[str, Any] | None:
-    """Compare the event with the actor's previous positioned event (memory, else one query)."""
-    previous: Fix | object | None = RecentFixes.ASK_DATABASE
-    if context.fixes is not None:
-        previous = context.fixes.previous(event)
-        context.fixes.add(Fix(event.id, position, event.occurred_at))
-    if previous is RecentFixes.ASK_DATABASE:
-        context.about_to_query()
-        found = db.session.execute(
-            _positioned_events(context.actor.id)
-            .where(CustodyEvent.id != event.id, CustodyEvent.occurred_at <= event.occurred_at)
-            # occurred_at alone: the (actor, occurred_at) index then answers with one backward
-            # step, where a tie-breaker would sort all of the person's past events first.
-            .order_by(CustodyEvent.occurred_at.desc()).limit(1)
-        ).one_or_none()
-        previous = _fix(found) if found is not None else None
+def _speed(event: Mapping[str, Any], position: Position,
+           context: FlagContext) -> dict[str, Any] | None:
+    """Compare the event with the actor's previous positioned event (`RecentFixes`)."""
+    fix = Fix(event["id"], position, event["occurred_at"])
+    previous = context.fixes.previous(fix.event_id, fix.at)
+    context.fixes.add(fix)
     if previous is None:
         return None
-    assert isinstance(previous, Fix)
-    return impossible_speed(previous, Fix(event.id, position, event.occurred_at),
-                            current_app.config["FLAG_MAX_SPEED_KMH"])
+    return impossible_speed(previous, fix, context.limits.max_speed_kmh)
 
 
 def _office_of(actor: User) -> tuple[float, float] | None:
@@ -243,9 +260,10 @@ def _office_of(actor: User) -> tuple[float, float] | None:
     return (unit.lat, unit.lon)
 
 
-def _invitations(item: Item) -> InvitationStatus:
-    """The item's two-invitation status, this event's earlier attempts included (one query)."""
-    # services.items appends its first events through custody, which calls this module:
-    # importing it at call time keeps the import graph free of cycles.
-
-    return invitations_for([item])[item.id]
+def _invitations(item: Item, pending: Sequence[Mapping[str, Any]]) -> InvitationStatus:
+    """The item's two-invitation status: its stored failed attempts (one query) and those of
+    the events applied before this one and not yet written."""
+    attempts = failed_attempts([item.id])[item.id]
+    attempts += [failed_attempt(row["occurred_at"], row["evidence"]) for row in pending
+                 if row["item_id"] == item.id and row["type"] == EventType.attempt_failed]
+    return invitation_status(attempts)

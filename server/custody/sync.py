@@ -14,10 +14,10 @@ from sqlalchemy.orm import load_only
 from server.core.errors import Invalid
 from server.core.schemas import JSON_BODY
 from server.core.scope import custody_scope, visible_items
-from server.custody.events import BatchAppender, Holder, append_event
-from server.custody.flags import RecentFixes
+from server.custody.events import CustodyWriter
 from server.custody.schemas import SyncEvent
 from server.domain.custody_chain import payload_digest
+from server.domain.custody_step import holder_after
 from server.domain.errors import DomainError
 from server.domain.evidence_images import (
     HANDOVER_IMAGE_FIELDS,
@@ -46,6 +46,7 @@ from server.models import (
     Unit,
     User,
 )
+from server.models.types import utc_now
 
 EVENT_MODEL: TypeAdapter[Any] = TypeAdapter(SyncEvent)
 #: Fields of an event model that are columns of the event, not evidence.
@@ -67,7 +68,8 @@ def _accepted(event_id: str) -> dict[str, Any]:
     return {"id": event_id, "status": "accepted"}
 
 
-def _rejected(event_id: str | None, code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+def _rejected(event_id: str | None, code: str, message: str,
+              details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"id": event_id, "status": "rejected",
             "error": {"code": code, "message": message, "details": details or {}}}
 
@@ -90,17 +92,48 @@ def _parse(raw: Any) -> tuple[Any | None, dict[str, Any] | None]:
         return None, _rejected(event_id, code, message, {"field": field})
 
 
-def _lock_items(actor: User, numbers: set[str]) -> dict[str, Item]:
+#: The tables the batch's lookups read, as Core: its statements are built once (building
+#: an ORM statement and its cache key costs more than running it) and read plain rows.
+_EVENTS, _MEDIA, _USERS, _UNITS = (CustodyEvent.__table__, Media.__table__, User.__table__,
+                                   Unit.__table__)
+_LINES, _HANDOVERS = HandoverLine.__table__, HandoverRecord.__table__
+_RECORDED = (select(_EVENTS.c.id, _EVENTS.c.item_id, _EVENTS.c.payload_digest)
+             .where(_EVENTS.c.id.in_(bindparam("ids", expanding=True))))
+_UPLOADED = (select(_MEDIA.c.sha256, _MEDIA.c.uploaded_by_id, _MEDIA.c.bound_key,
+                    _MEDIA.c.bound_at)
+             .where(_MEDIA.c.sha256.in_(bindparam("hashes", expanding=True))))
+_USERNAMES = select(_USERS.c.id, _USERS.c.username).where(
+    _USERS.c.id.in_(bindparam("ids", expanding=True)))
+_UNIT_CODES = select(_UNITS.c.id, _UNITS.c.code).where(
+    _UNITS.c.id.in_(bindparam("ids", expanding=True)))
+_RECEIVED = (select(_LINES.c.item_id, func.max(_HANDOVERS.c.accepted_at))
+             .join(_HANDOVERS, _HANDOVERS.c.id == _LINES.c.handover_id)
+             .where(_LINES.c.item_id.in_(bindparam("item_ids", expanding=True)),
+                    _LINES.c.outcome == "received", _HANDOVERS.c.status == "accepted")
+             .group_by(_LINES.c.item_id))
+#: Handed to the actor: a postman in person; a clerk's unit, to nobody in person.
+_HANDED_TO_POSTMAN = _RECEIVED.where(_HANDOVERS.c.to_user_id == bindparam("user_id"))
+_HANDED_TO_UNIT = _RECEIVED.where(_HANDOVERS.c.to_unit_id == bindparam("unit_id"),
+                                  _HANDOVERS.c.to_user_id.is_(None))
+
+
+def _lock_items(actor: User, numbers: set[str]) -> tuple[dict[str, Item], dict[int, datetime]]:
     """Load the batch's items the actor may record events on now (`custody_scope`),
-    row-locked in id order (no deadlocks)."""
+    row-locked in id order (no deadlocks), as stored now (the session's copies overwritten:
+    after a clash they may hold what a rolled-back write set); and, in the same query, when
+    each one's last event (by chain order) happened."""
     if not numbers:
-        return {}
-    items = db.session.execute(
-        select(Item).options(_ONLY_FIELDS_USED)
+        return {}, {}
+    rows = db.session.execute(
+        select(Item, CustodyEvent.occurred_at).options(_ONLY_FIELDS_USED)
+        .outerjoin(CustodyEvent, and_(CustodyEvent.item_id == Item.id,
+                                      CustodyEvent.seq == Item.event_count))
         .where(Item.tracking_number.in_(numbers), custody_scope(actor))
-        .order_by(Item.id).with_for_update()
-    ).scalars().all()
-    return {item.tracking_number: item for item in items}
+        .order_by(Item.id).with_for_update(of=Item)
+        .execution_options(populate_existing=True)
+    ).tuples().all()
+    last_at = {item.id: at for item, at in rows if at is not None}
+    return {item.tracking_number: item for item, _at in rows}, last_at
 
 
 def _out_of_reach(actor: User, numbers: set[str]) -> set[str]:
@@ -111,17 +144,6 @@ def _out_of_reach(actor: User, numbers: set[str]) -> set[str]:
     return set(db.session.execute(
         select(Item.tracking_number).where(Item.tracking_number.in_(numbers), visible_items(actor))
     ).scalars())
-
-
-def _custodian_names(actor: User, items: dict[str, Item]) -> tuple[dict[int, str], dict[int, str]]:
-    """Usernames and unit codes of whoever holds the batch's items, and of the actor."""
-    user_ids = {item.holder_user_id for item in items.values()} - {None} | {actor.id}
-    unit_ids = {item.holder_unit_id for item in items.values()} - {None} | {actor.unit_id}
-    users = dict(db.session.execute(
-        select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
-    units = dict(db.session.execute(
-        select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))).tuples().all())
-    return users, units
 
 
 @dataclass
@@ -136,7 +158,6 @@ class _Image:
 
 
 #: Binds an image to its first hand-over, unless a concurrent request bound it first.
-_MEDIA = Media.__table__
 _BIND_IMAGE = (update(_MEDIA).where(_MEDIA.c.sha256 == bindparam("image"),
                                    _MEDIA.c.bound_key.is_(None))
                .values(bound_key=bindparam("key"), bound_at=bindparam("at")))
@@ -152,8 +173,8 @@ class _Batch:
     recorded: dict[str, tuple[int, str | None]]
     #: The uploaded images among those the batch's events name, with their binding.
     uploaded: dict[str, _Image]
-    #: The actor's fixes across the batch (None: ask the database per event).
-    fixes: RecentFixes | None
+    #: The batch's events, flags, notifications and item changes, written at the end.
+    writer: CustodyWriter
     #: Numbers the actor may read but not write to now (handed on to another unit).
     out_of_reach: set[str] = field(default_factory=set)
     #: Usernames and unit codes of the holders, to name them in `not_holder` flags.
@@ -163,72 +184,64 @@ class _Batch:
     previous_at: dict[int, datetime] = field(default_factory=dict)
     #: Item id → when the last handover to the actor was signed.
     received_at: dict[int, datetime] = field(default_factory=dict)
-    #: The batch's events, flags, notifications and item changes, written at the end.
-    appender: BatchAppender = field(default_factory=BatchAppender)
+    #: How far a phone's clock may be off without being evidence (FLAG_CLOCK_SKEW_S).
+    tolerance_s: float = 0.0
 
     @classmethod
-    def load(cls, actor: User, events: list[Any], items: dict[str, Item], *,
-             remember_fixes: bool, out_of_reach: set[str] | None = None) -> _Batch:
-        ids = {str(event.id) for event in events}
-        recorded = {event_id: (item_id, digest) for event_id, item_id, digest in db.session.execute(
-            select(CustodyEvent.id, CustodyEvent.item_id, CustodyEvent.payload_digest)
-            .where(CustodyEvent.id.in_(ids))
-        ).tuples()} if ids else {}
-        named = {hash_ for event in events for hash_ in _media_named(event)}
-        uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in db.session.execute(
-            select(Media.sha256, Media.uploaded_by_id, Media.bound_key, Media.bound_at)
-            .where(Media.sha256.in_(named))).tuples()} if named else {}
-        # The actor's unit (the at_post_office check) is loaded now: loaded mid-batch, its
-        # query would first flush the events recorded so far, one more round trip.
-        _ = actor.unit
-        usernames, unit_codes = _custodian_names(actor, items)
-        item_ids = [item.id for item in items.values()]
-        return cls(items, recorded, uploaded, RecentFixes(actor) if remember_fixes else None,
-                   out_of_reach or set(), usernames, unit_codes, _last_event_times(item_ids),
-                   _handed_to_actor_at(actor, item_ids))
+    def load(cls, actor: User, events: list[Any], items: dict[str, Item],
+             last_at: dict[int, datetime], out_of_reach: set[str]) -> _Batch:
+        ids = [str(event.id) for event in events]
+        recorded = {event_id: (item_id, digest) for event_id, item_id, digest in
+                    db.session.execute(_RECORDED, {"ids": ids})} if ids else {}
+        named = [hash_ for event in events for hash_ in _media_named(event)]
+        uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in
+                    db.session.execute(_UPLOADED, {"hashes": named})} if named else {}
+        # The actor names himself and his unit: the holders' names are asked only when
+        # an item is held by someone else (`custodian`), for its `not_holder` flag.
+        unit = actor.unit
+        return cls(items, recorded, uploaded, CustodyWriter(actor), out_of_reach,
+                   {actor.id: actor.username}, {unit.id: unit.code}, dict(last_at),
+                   _handed_to_actor_at(actor, [item.id for item in items.values()]),
+                   current_app.config["FLAG_CLOCK_SKEW_S"])
 
-    def write_bindings(self) -> None:
-        """Store the hand-overs this batch bound images to (one executemany)."""
+    def write(self) -> None:
+        """Write the batch's rows (`CustodyWriter.write`), then the hand-overs it bound
+        images to (one executemany)."""
+        self.writer.write()
         rows = [{"image": sha256, "key": image.bound_key, "at": image.bound_at}
                 for sha256, image in self.uploaded.items() if image.newly_bound]
         if rows:
             db.session.execute(_BIND_IMAGE, rows)
-        for image in self.uploaded.values():
-            image.newly_bound = False
 
     def custodian(self, item: Item) -> Custodian:
         """Who holds `item` now (as this batch has moved it), named."""
         user_id, unit_id = item.holder_user_id, item.holder_unit_id
+        if (user_id not in self.usernames and user_id is not None) or (
+                unit_id not in self.unit_codes and unit_id is not None):
+            self._name_holders()
         return Custodian(user_id, unit_id,
                          self.usernames.get(user_id) if user_id is not None else None,
                          self.unit_codes.get(unit_id) if unit_id is not None else None)
 
-
-def _last_event_times(item_ids: list[int]) -> dict[int, datetime]:
-    """When each item's last event (by chain order) happened: one query for the batch."""
-    if not item_ids:
-        return {}
-    return dict(db.session.execute(
-        select(CustodyEvent.item_id, CustodyEvent.occurred_at)
-        .join(Item, and_(Item.id == CustodyEvent.item_id, CustodyEvent.seq == Item.event_count))
-        .where(CustodyEvent.item_id.in_(item_ids))
-    ).tuples().all())
+    def _name_holders(self) -> None:
+        """Usernames and unit codes of whoever holds the batch's items (two queries)."""
+        items = self.items.values()
+        user_ids = list({item.holder_user_id for item in items} - {None} - self.usernames.keys())
+        unit_ids = list({item.holder_unit_id for item in items} - {None} - self.unit_codes.keys())
+        if user_ids:
+            self.usernames.update(db.session.execute(_USERNAMES, {"ids": user_ids}).tuples().all())
+        if unit_ids:
+            self.unit_codes.update(db.session.execute(_UNIT_CODES, {"ids": unit_ids}).tuples().all())
 
 
 def _handed_to_actor_at(actor: User, item_ids: list[int]) -> dict[int, datetime]:
     """When each item was last handed to the actor by a signed handover (one query)."""
     if not item_ids:
         return {}
-    to_actor = (HandoverRecord.to_user_id == actor.id if actor.role == Role.postman else
-                and_(HandoverRecord.to_unit_id == actor.unit_id,
-                     HandoverRecord.to_user_id.is_(None)))
-    return {item_id: at for item_id, at in db.session.execute(
-        select(HandoverLine.item_id, func.max(HandoverRecord.accepted_at))
-        .join(HandoverRecord, HandoverRecord.id == HandoverLine.handover_id)
-        .where(HandoverLine.item_id.in_(item_ids), HandoverLine.outcome == "received",
-               HandoverRecord.status == "accepted", to_actor)
-        .group_by(HandoverLine.item_id)
-    ).tuples() if at is not None}
+    statement, params = ((_HANDED_TO_POSTMAN, {"user_id": actor.id}) if actor.role == Role.postman
+                         else (_HANDED_TO_UNIT, {"unit_id": actor.unit_id}))
+    return {item_id: at for item_id, at in
+            db.session.execute(statement, {**params, "item_ids": item_ids}) if at is not None}
 
 
 def _field_findings(actor: User, event: Any, item: Item, batch: _Batch,
@@ -269,8 +282,9 @@ def _image_refusal(actor: User, event: Any, item: Item, named: set[str],
         return _rejected(None, "foreign_media",
                          "Sự kiện chỉ được dùng ảnh do chính bạn chụp và tải lên. Hãy ký hoặc "
                          "chụp lại trên máy của bạn rồi ghi nhận lại.", {"images": foreign})
-    key = _handover_key(actor, event, item) if _handover_images(event) else ""
-    for sha256 in _handover_images(event):
+    cited = _handover_images(event)
+    key = _handover_key(actor, event, item) if cited else ""
+    for sha256 in cited:
         image = batch.uploaded[sha256]
         reason = reuse_of_handover_image(image.bound_key, image.bound_at, key, event.occurred_at)
         if reason is not None:
@@ -298,7 +312,8 @@ def _media_named(event: Any) -> set[str]:
 
 def _document_refusal(event: Any) -> DomainError | None:
     """Why the identity document an event records was not valid on its day (CMND after 2024)."""
-    recipient = getattr(event, "recipient", None)
+    # Asked of the model's fields first: a pydantic model answers a missing attribute slowly.
+    recipient = event.recipient if "recipient" in type(event).model_fields else None
     if recipient is None:
         return None
     try:
@@ -308,22 +323,9 @@ def _document_refusal(event: Any) -> DomainError | None:
     return None
 
 
-def _holder_after(event_type: EventType, actor: User) -> Holder | None:
-    """Custody follows the field: the collector holds a dossier, nobody holds a delivered result."""
-    if event_type is EventType.collected:
-        return Holder(actor.id, actor.unit_id)
-    if event_type is EventType.delivered:
-        return Holder(None, None)
-    return None
-
-
 def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
-           alone: bool = False, received_at: datetime | None = None) -> dict[str, Any]:
-    """Record one valid event, or say why not; a failure writes nothing of it.
-
-    `alone`: the event is written at once (ORM, `append_event`) in a savepoint of its own,
-    so that a concurrent write refuses it alone; otherwise it joins the batch's bulk rows.
-    """
+           received_at: datetime) -> dict[str, Any]:
+    """Add one valid event to the batch's writer, or say why not."""
     event_id = str(event.id)
     existing = batch.recorded.get(event_id)
     item = batch.items.get(event.tracking_number)
@@ -351,10 +353,10 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     refusal = _document_refusal(event)
     if refusal is not None:
         return _rejected(event_id, refusal.code, refusal.message, refusal.details)
-    refusal = _image_refusal(actor, event, item, named, batch)
-    if refusal is not None:
-        return {**refusal, "id": event_id}
-    tolerance_s = current_app.config["FLAG_CLOCK_SKEW_S"]
+    image_refusal = _image_refusal(actor, event, item, named, batch) if named else None
+    if image_refusal is not None:
+        return {**image_refusal, "id": event_id}
+    tolerance_s = batch.tolerance_s
     if before_item_existed(event.occurred_at, item.created_at, tolerance_s):
         return _rejected(event_id, "before_item_existed",
                          "Thời điểm của sự kiện sớm hơn lúc bưu gửi được đăng ký. Kiểm tra "
@@ -369,26 +371,12 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
         # position was when the postman confirmed.
         evidence["position_fix"] = {"fixed_at": event.position.fixed_at.isoformat(),
                                     "accuracy_m": event.position.accuracy_m}
-    holder = _holder_after(event_type, actor)
-    if not alone:
-        batch.appender.append(item, event_type, actor, occurred_at=event.occurred_at,
-                              position=position, evidence=evidence, event_id=event_id,
-                              holder=holder, sent_at=sent_at, fixes=batch.fixes,
-                              payload_digest=digest, found=found, received_at=received_at)
+    batch.writer.add(item, event_type, event_id=event_id, occurred_at=event.occurred_at,
+                     received_at=received_at, position=position, evidence=evidence,
+                     holder=holder_after(event_type, actor.id, actor.unit_id), sent_at=sent_at,
+                     payload_digest=digest, string_keys=True, found=found)
+    if named:
         _bind_images(actor, event, item, batch)
-    else:
-        try:
-            with db.session.begin_nested():
-                append_event(item, event_type, actor, occurred_at=event.occurred_at,
-                             position=position, evidence=evidence, event_id=event_id,
-                             holder=holder, sent_at=sent_at, payload_digest=digest,
-                             found=found, received_at=received_at)
-                _bind_images(actor, event, item, batch)
-                batch.write_bindings()
-        except IntegrityError:
-            db.session.refresh(item)
-            return _rejected(event_id, "concurrent_write",
-                             "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")
     batch.recorded[event_id] = (item.id, digest)
     batch.previous_at[item.id] = event.occurred_at
     return _accepted(event_id)
@@ -421,10 +409,16 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
 
     `sent_at` is the phone's clock when it sent the batch; a skew is flagged, never refused.
     `received_at`: the server's time of receipt, only for replaying history (the demo seed).
-    The batch's lookups are made once and its rows written in bulk at the end (a few
-    executemany statements, `BatchAppender`), in a savepoint. Should that write meet a concurrent write (another request storing one of these event
-    ids at the same moment), the savepoint is rolled back and the batch applied again event
-    by event, each in a savepoint of its own, so that only the event concerned is refused.
+    The batch's items are row-locked, its lookups made once, and its rows written at the end
+    by one `CustodyWriter` (a few executemany statements), in a savepoint.
+
+    The one rule for a concurrent write: should the write clash with a row another request
+    stored after the batch's lookups (IntegrityError: an event id, an item's link), the
+    savepoint is rolled back and the whole batch applied again, once, from what is stored
+    now (items re-read, lookups made again). The events the other request stored are then
+    answered by the resend rule (`_resent`: duplicate or id_reused) and the others written.
+    Should that second write clash too, nothing of the batch is written and each event it
+    would have written is refused as `concurrent_write`: the phone sends it again.
     """
     if len(raw_events) > max_events:
         raise Invalid("batch_too_large", f"Mỗi lần đồng bộ tối đa {max_events} sự kiện.",
@@ -432,23 +426,27 @@ def sync_events(actor: User, raw_events: list[Any], max_events: int,
     parsed = [_parse(raw) for raw in raw_events]
     valid = [model for model, _ in parsed if model is not None]
     numbers = {model.tracking_number for model in valid}
-    items = _lock_items(actor, numbers)
-    out_of_reach = _out_of_reach(actor, numbers - items.keys())
+    results: list[dict[str, Any]] = []
+    for _attempt in range(2):
+        items, last_at = _lock_items(actor, numbers)
+        out_of_reach = _out_of_reach(actor, numbers - items.keys())
+        try:
+            with db.session.begin_nested():
+                batch = _Batch.load(actor, valid, items, last_at, out_of_reach)
+                now = received_at or utc_now()
+                # Each parsed event is a model or its rejection, never both.
+                results = [_apply(actor, model, batch, sent_at, now) if rejection is None else rejection
+                           for model, rejection in parsed]
+                batch.write()
+            return results
+        except IntegrityError:
+            continue
+    return [_refused_as_concurrent(result) for result in results]
 
-    def apply_all(alone: bool) -> tuple[list[dict[str, Any]], _Batch]:
-        batch = _Batch.load(actor, valid, items, remember_fixes=not alone,
-                            out_of_reach=out_of_reach)
-        return [rejection if model is None
-                else _apply(actor, model, batch, sent_at, alone, received_at)
-                for model, rejection in parsed], batch
 
-    try:
-        with db.session.begin_nested():
-            results, batch = apply_all(alone=False)
-            batch.appender.write()
-            batch.write_bindings()
-    except IntegrityError:
-        for item in items.values():  # back to what is stored; the row locks are still held
-            db.session.refresh(item)
-        results, _ = apply_all(alone=True)
-    return results
+def _refused_as_concurrent(result: dict[str, Any]) -> dict[str, Any]:
+    """An event the batch would have written, refused since its write clashed twice."""
+    if result["status"] != "accepted":
+        return result
+    return _rejected(result["id"], "concurrent_write",
+                     "Máy chủ đang ghi cùng bưu gửi này; ứng dụng sẽ gửi lại.")

@@ -1,7 +1,8 @@
 """One custody event applied to an item: the event's link of the chain and the item after it.
 
-Pure: both ways of writing events use it — one event as ORM objects (handovers, counter,
-intake, corrections…) and a sync batch as bulk rows — so the chain is computed in one place.
+Pure: the one custody writer (`server.custody.events.CustodyWriter`) applies every event
+through `step`, whether it comes alone (handovers, counter, intake, corrections…) or in a
+sync batch, so the chain, the status and the holder are computed in one place.
 """
 from __future__ import annotations
 
@@ -21,6 +22,27 @@ from server.domain.lifecycle import (
     apply_event,
     field_target,
 )
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who has the item after an event: a person of a unit, or a unit, or nobody (delivered)."""
+
+    user_id: int | None
+    unit_id: int | None
+
+
+def holder_after(event_type: EventType, actor_user_id: int, actor_unit_id: int) -> Holder | None:
+    """Who holds the item after an event from the field; None: the holder does not change.
+
+    Custody follows the field: the collector holds the dossier he collected (QĐ45 Art.7:
+    the post answers for it from collection); nobody holds a delivered result.
+    """
+    if event_type is EventType.collected:
+        return Holder(actor_user_id, actor_unit_id)
+    if event_type is EventType.delivered:
+        return Holder(None, None)
+    return None
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ Who is told what (TT17 Art.12: the agency learns of delivery; docs/design.md §3
 - a result delivered or returned → its agency (`system` channel);
 - a result held for pickup at the counter → its citizen (`sms` channel).
 
-`queue_for_event` is called by `custody.append_event` for every event, so a trigger works
-whichever path appends the event (sync, handover, counter action).
+`notification_row` is asked by the one custody writer (`custody.events.CustodyWriter`) for
+every event, so a trigger works whichever path appends the event (sync, handover, counter).
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Protocol
@@ -25,7 +26,7 @@ from server.domain.state_machines import (
     after_failed_send,
 )
 from server.extensions import db
-from server.models import CustodyEvent, Item, Notification
+from server.models import Item, Notification
 from server.models.types import utc_now
 
 log = logging.getLogger(__name__)
@@ -51,35 +52,23 @@ TRIGGERS: dict[tuple[ItemKind, EventType], Trigger] = {
 }
 
 
-def queue_for_event(item: Item, event: CustodyEvent) -> Notification | None:
-    """Write the notification an event causes, in the event's own transaction (or none)."""
-    row = notification_row(item, event)
-    if row is None:
-        return None
-    # The event itself too: a batch flushes its events and their notifications together,
-    # and the relationship makes the event's row go in first.
-    notification = Notification(**row, event=event)
-    db.session.add(notification)
-    return notification
-
-
-def notification_row(item: Item, event: Any) -> dict[str, Any] | None:
+def notification_row(item: Item, event: Mapping[str, Any]) -> dict[str, Any] | None:
     """The columns of the notification an event causes, or None when it causes none.
 
-    `event` is a `CustodyEvent` or any object with its column attributes (a batch's rows);
-    `item` is already in the state the event left it in.
+    `event` is the event's row (its columns by name); `item` is already in the state the
+    event left it in.
     """
-    trigger = TRIGGERS.get((ItemKind(item.kind), EventType(event.type)))
+    trigger = TRIGGERS.get((ItemKind(item.kind), EventType(event["type"])))
     if trigger is None:
         return None
     return {
         "recipient": trigger.recipient,
         "recipient_unit_id": item.agency_unit_id if trigger.recipient == "agency" else None,
-        "item_id": item.id, "event_id": event.id, "channel": trigger.channel,
+        "item_id": item.id, "event_id": event["id"], "channel": trigger.channel,
         "template": trigger.template,
         "payload": {"tracking_number": item.tracking_number, "dossier_code": item.dossier_code,
-                    "status": item.status, "occurred_at": event.occurred_at.isoformat(),
-                    "unit_id": event.actor_unit_id},
+                    "status": item.status, "occurred_at": event["occurred_at"].isoformat(),
+                    "unit_id": event["actor_unit_id"]},
         "status": NOTIFICATIONS.next_status(None, NotificationAction.queue), "attempts": 0,
     }
 

@@ -121,9 +121,9 @@ def test_a_reused_id_within_one_batch_is_rejected(app, desk):
     assert codes(results)[2] == "id_reused"
 
 
-def test_an_event_written_alone_after_a_concurrent_write_keeps_its_digest(app, desk, monkeypatch):
-    """The batch's bulk write and `append_event` (one event at a time) store the same digest."""
-    write = sync_service.BatchAppender.write
+def test_an_event_written_again_after_a_concurrent_write_keeps_its_digest(app, desk, monkeypatch):
+    """The second pass after a clash stores the digest as the first would have."""
+    write = sync_service.CustodyWriter.write
     calls: list[int] = []
 
     def clash_once(self: Any) -> None:
@@ -132,7 +132,7 @@ def test_an_event_written_alone_after_a_concurrent_write_keeps_its_digest(app, d
             raise IntegrityError("INSERT", {}, Exception("as if another request won"))
         write(self)
 
-    monkeypatch.setattr(sync_service.BatchAppender, "write", clash_once)
+    monkeypatch.setattr(sync_service.CustodyWriter, "write", clash_once)
     original = event(desk.numbers[0], "out_for_delivery")
     assert statuses(sync(desk.postman, original)) == ["accepted"]
     monkeypatch.undo()

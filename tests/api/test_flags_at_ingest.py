@@ -401,8 +401,7 @@ def test_flags_cost_at_most_one_query_per_positioned_event(desk, app, monkeypatc
         return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
 
     with_flags = selects_while(batch(items[:3], 9))
-    # The batch path finds flags with `found_flags`, other paths with `flag_event`: turn off both.
-    monkeypatch.setattr("server.custody.events.flag_event", lambda *args: [])
+    # The one writer finds every event's flags with `found_flags`: turn it off.
     monkeypatch.setattr("server.custody.events.found_flags", lambda *args: [])
     without_flags = selects_while(batch(items[3:], 13))
     # Six positioned events: one look-up each of the postman's previous fix, and the post

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 import server.custody.sync as sync_service
 from server.custody.events import verify_custody
@@ -46,7 +47,8 @@ def test_speed_is_judged_against_the_right_fix_in_the_batch_and_before_it(desk):
     assert _speed_flag(desk, back_home)["previous_event_id"] == far_after_last["id"]
 
 
-def test_a_write_landing_before_the_batch_flush_refuses_only_that_event(desk, app, monkeypatch):
+def test_a_write_landing_before_the_batch_write_is_answered_by_the_resend_rule(desk, app, monkeypatch):
+    """The one rule: a clash re-applies the whole batch once from what is stored now."""
     first, second = desk.result()["tracking_number"], desk.result()["tracking_number"]
     stored = field_event(first, "out_for_delivery", at(9), fix(HOME))
     desk.sync(stored)
@@ -54,7 +56,7 @@ def test_a_write_landing_before_the_batch_flush_refuses_only_that_event(desk, ap
 
     def load_missing_a_concurrent_write(*args: Any, **kwargs: Any) -> Any:
         batch = load(*args, **kwargs)
-        loads.append(kwargs["remember_fixes"])
+        loads.append(1)
         if len(loads) == 1:  # as if another request stored `stored` after this lookup
             batch.recorded.pop(stored["id"])
         return batch
@@ -69,7 +71,7 @@ def test_a_write_landing_before_the_batch_flush_refuses_only_that_event(desk, ap
     results = response.get_json()["results"]
     assert [r["status"] for r in results] == ["accepted", "rejected"]
     assert results[1]["error"]["code"] == "id_reused"
-    assert loads == [True, False]  # the batch flush failed, then event by event
+    assert len(loads) == 2  # the batch's write clashed, then the batch was applied again
     items = {n: desk.clerk.get(f"/api/v1/items/{n}").get_json() for n in (first, second)}
     assert [e["id"] for e in items[first]["events"][-2:]] == [stored["id"], fine["id"]]
     assert stored["id"] not in [e["id"] for e in items[second]["events"]]
@@ -77,6 +79,59 @@ def test_a_write_landing_before_the_batch_flush_refuses_only_that_event(desk, ap
         report = verify_custody()
         db.session.rollback()
     assert report.ok, report.first_broken
+
+
+def _clashing(monkeypatch: pytest.MonkeyPatch, times: int) -> list[int]:
+    """Make the batch's first `times` writes clash as if another request had won."""
+    write, calls = sync_service._Batch.write, []
+
+    def clash(self: Any) -> None:
+        calls.append(1)
+        if len(calls) <= times:
+            raise IntegrityError("INSERT", {}, Exception("as if another request won"))
+        write(self)
+
+    monkeypatch.setattr(sync_service._Batch, "write", clash)
+    return calls
+
+
+def test_a_second_clash_refuses_what_the_batch_would_write_and_writes_nothing(desk, app, monkeypatch):
+    """The one rule, its end: one retry only; then each new event is `concurrent_write`."""
+    number = desk.result()["tracking_number"]
+    stored = field_event(number, "out_for_delivery", at(9), fix(HOME))
+    desk.sync(stored)
+    before = desk.clerk.get(f"/api/v1/items/{number}").get_json()
+    calls = _clashing(monkeypatch, times=2)  # a third write would pass: the rule never tries it
+    attempt = field_event(number, "attempt_failed", at(9, 10), fix(HOME),
+                          reason="absent", action="notice_left")
+    bad = {**field_event(number, "attempt_failed", at(9, 11), fix(HOME)), "reason": "nobody"}
+    results = desk.postman.post("/api/v1/sync", json={"events": [stored, attempt, bad]}).get_json()["results"]
+
+    assert [r["status"] for r in results] == ["duplicate", "rejected", "rejected"]
+    assert [r["error"]["code"] for r in results[1:]] == ["concurrent_write", "invalid_event"]
+    assert len(calls) == 2
+    after = desk.clerk.get(f"/api/v1/items/{number}").get_json()
+    assert [e["id"] for e in after["events"]] == [e["id"] for e in before["events"]]
+    assert (after["status"], after["holder"]) == (before["status"], before["holder"])
+    monkeypatch.undo()
+    # Sent again, the refused event is stored like any other.
+    desk.sync(attempt)  # every event accepted
+
+
+def test_one_clash_writes_the_batch_on_its_second_pass(desk, monkeypatch):
+    """The first pass's state is gone: the item moves once, its chain has each event once."""
+    number = desk.result()["tracking_number"]
+    calls = _clashing(monkeypatch, times=1)
+    out = field_event(number, "out_for_delivery", at(9), fix(HOME))
+    attempt = field_event(number, "attempt_failed", at(9, 10), fix(HOME),
+                          reason="absent", action="notice_left")
+    desk.sync(out, attempt)  # every event accepted
+    assert len(calls) == 2
+    stored = desk.clerk.get(f"/api/v1/items/{number}").get_json()
+    assert [e["id"] for e in stored["events"][-2:]] == [out["id"], attempt["id"]]
+    assert [e["seq"] for e in stored["events"]] == list(range(1, len(stored["events"]) + 1))
+    assert stored["status"] == "attempt_failed"
+    assert desk.codes(attempt) == set()  # no flag raised twice, none from the first pass
 
 
 @pytest.mark.parametrize("repeat", [2, 3])
@@ -90,11 +145,11 @@ def test_one_event_sent_several_times_in_a_batch_is_stored_once(desk, repeat):
     assert [e["id"] for e in events].count(once["id"]) == 1
 
 
-def test_a_batch_whose_events_raise_flags_is_written_in_one_flush(desk, monkeypatch):
+def test_a_batch_whose_events_raise_flags_is_written_in_one_write(desk, monkeypatch):
     load, loads = sync_service._Batch.load, []
 
     def counted(*args: Any, **kwargs: Any) -> Any:
-        loads.append(kwargs["remember_fixes"])
+        loads.append(1)
         return load(*args, **kwargs)
 
     monkeypatch.setattr(sync_service._Batch, "load", counted)
@@ -103,9 +158,9 @@ def test_a_batch_whose_events_raise_flags_is_written_in_one_flush(desk, monkeypa
     away = field_event(number, "attempt_failed", at(9, 1), fix(HOME, north_m=2_000),
                        reason="absent", action="notice_left")
     desk.sync(far, away)
-    # Each flag is written after its event (foreign key) in the batch's one flush: no
-    # fallback to writing event by event.
-    assert loads == [True]
+    # Each flag is written after its event (foreign key) in the batch's one write: no
+    # clash, no second pass.
+    assert loads == [1]
     assert "impossible_speed" in desk.codes(away) and "far_from_address" in desk.codes(away)
 
 
