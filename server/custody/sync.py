@@ -34,8 +34,9 @@ from server.domain.flags import (
 from server.domain.geo import Position
 from server.domain.identity import check_id_document_in_force
 from server.domain.lifecycle import EventType
-from server.domain.service_time import LOCAL_TZ
+from server.domain.local_time import local_day
 from server.extensions import db
+from server.media.service import missing_media
 from server.models import (
     CustodyEvent,
     HandoverLine,
@@ -193,7 +194,7 @@ class _Batch:
         ids = [str(event.id) for event in events]
         recorded = {event_id: (item_id, digest) for event_id, item_id, digest in
                     db.session.execute(_RECORDED, {"ids": ids})} if ids else {}
-        named = [hash_ for event in events for hash_ in _media_named(event)]
+        named = sorted({hash_ for event in events for hash_ in _media_cited(event).values()})
         uploaded = {sha256: _Image(uploader, key, at) for sha256, uploader, key, at in
                     db.session.execute(_UPLOADED, {"hashes": named})} if named else {}
         # The actor names himself and his unit: the holders' names are asked only when
@@ -304,10 +305,10 @@ def _bind_images(actor: User, event: Any, item: Item, batch: _Batch) -> None:
             image.newly_bound = True
 
 
-def _media_named(event: Any) -> set[str]:
-    """Hashes of the images an event names."""
+def _media_cited(event: Any) -> dict[str, str]:
+    """Field → hash of the images an event names."""
     fields = type(event).model_fields  # only the event types that carry images have them
-    return {hash_ for name in MEDIA_FIELDS if name in fields and (hash_ := getattr(event, name))}
+    return {name: hash_ for name in MEDIA_FIELDS if name in fields and (hash_ := getattr(event, name))}
 
 
 def _document_refusal(event: Any) -> DomainError | None:
@@ -317,7 +318,7 @@ def _document_refusal(event: Any) -> DomainError | None:
     if recipient is None:
         return None
     try:
-        check_id_document_in_force(recipient.id_type, event.occurred_at.astimezone(LOCAL_TZ).date())
+        check_id_document_in_force(recipient.id_type, local_day(event.occurred_at))
     except DomainError as error:
         return error
     return None
@@ -344,12 +345,10 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
     if item is None:
         return _rejected(event_id, "unknown_item",
                          f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
-    named = _media_named(event)
-    missing = sorted(named - batch.uploaded.keys())
-    if missing:
-        return _rejected(event_id, "missing_media",
-                         "Ảnh chưa được tải lên máy chủ; ứng dụng sẽ tải ảnh rồi gửi lại.",
-                         {"missing": missing})
+    cited = _media_cited(event)
+    named = set(cited.values())
+    if (refusal := missing_media(cited, batch.uploaded)) is not None:
+        return _rejected(event_id, refusal.code, refusal.message, refusal.details)
     refusal = _document_refusal(event)
     if refusal is not None:
         return _rejected(event_id, refusal.code, refusal.message, refusal.details)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from server.domain.geo import distance_m
+from server.media.service import MISSING_MEDIA_MESSAGE
 from server.models import CustodyEvent
 from tests.api.checks import (
     CHECK_DIGIT_MESSAGE,
@@ -147,7 +148,8 @@ def test_a_missing_image_is_named_so_the_phone_can_upload_it(app, round_):
     missing = "cd" * 32
     [result] = sync(round_.postman, _delivered(round_.numbers[0], missing))
     assert result["error"]["code"] == "missing_media"
-    assert result["error"]["details"] == {"missing": [missing]}
+    assert result["error"]["details"] == {"missing": [missing], "field": "signature_sha256"}
+    assert result["error"]["message"] == MISSING_MEDIA_MESSAGE
 
 
 def test_a_proxy_delivery_without_authorisation_names_what_is_missing(app, round_):
