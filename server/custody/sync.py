@@ -347,8 +347,8 @@ def _apply(actor: User, event: Any, batch: _Batch, sent_at: datetime | None,
                          f"Không tìm thấy bưu gửi {event.tracking_number} trong phạm vi của bạn.")
     cited = _media_cited(event)
     named = set(cited.values())
-    if (refusal := missing_media(cited, batch.uploaded)) is not None:
-        return _rejected(event_id, refusal.code, refusal.message, refusal.details)
+    if (missing := missing_media(cited, batch.uploaded)) is not None:
+        return _rejected(event_id, missing.code, missing.message, missing.details)
     refusal = _document_refusal(event)
     if refusal is not None:
         return _rejected(event_id, refusal.code, refusal.message, refusal.details)
